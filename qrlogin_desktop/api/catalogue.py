@@ -1,0 +1,244 @@
+"""The 15 endpoints of the contract as data.
+
+The client, the sandbox, the GUI's generated panels and the OpenAPI export all read this table,
+so a path, a parameter or a rule is written once. Order and numbering follow the reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+from urllib.parse import quote
+
+from . import models
+from .errors import Violation
+from .models import Field, Schema
+from .rules import Kind, Length, NotBlank
+
+API_PREFIX = "/Wechat"
+
+APP_KEY = Field("appKey", Kind.STRING, "application key", "应用密钥", required=True,
+                rules=(NotBlank(), Length(0, 128)), source="sandbox", example="demo")
+
+
+class Group(str, Enum):
+    QR_AUTH = "qr_auth"
+    MINI_PROGRAM = "mini_program"
+    OFFICIAL_ACCOUNT = "official_account"
+
+
+class BodyKind(str, Enum):
+    NONE = "none"
+    MODEL = "model"  # a typed request model (QR-Auth)
+    JTOKEN = "jtoken"  # any JSON object or array; known WeChat members are checked
+
+
+class ResultKind(str, Enum):
+    STRING = "string"
+    INT64 = "int64"
+    TOKEN = "TokenModel"
+    SCAN_RESULT = "UserQRCodeScanResult"
+    JSCONFIG = "WechatJSConfigResult"
+    IMAGE = "image"
+    JSON = "json"
+
+
+RESULT_DECODERS = {
+    ResultKind.STRING: models.string_result,
+    ResultKind.INT64: models.int64_result,
+    ResultKind.TOKEN: models.TokenModel.from_json,
+    ResultKind.SCAN_RESULT: models.UserQRCodeScanResult.from_json,
+    ResultKind.JSCONFIG: models.WechatJSConfigResult.from_json,
+    ResultKind.IMAGE: models.image_from_envelope_data,
+    ResultKind.JSON: models.json_result,
+}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    number: int
+    id: str
+    method: str
+    path: str  # after /Wechat/{appKey}
+    group: Group
+    name_zh: str
+    name_en: str
+    summary_zh: str
+    summary_en: str
+    result: ResultKind
+    query: tuple[Field, ...] = ()
+    body_kind: BodyKind = BodyKind.NONE
+    body: Schema | None = None
+    example_body: Any = None
+
+    @property
+    def template(self) -> str:
+        return f"{API_PREFIX}/{{appKey}}{self.path}"
+
+    def url_path(self, app_key: str) -> str:
+        # appKey is a path segment: quote everything, "/" included, so it cannot reach another route.
+        return f"{API_PREFIX}/{quote(app_key, safe='')}{self.path}"
+
+    def violations(self, query: Mapping[str, Any] | None = None, body: Any = None) -> list[Violation]:
+        out: list[Violation] = []
+        query = query or {}
+        for f in self.query:
+            out.extend(f.violations(query.get(f.name, models._MISSING)))
+        if self.body_kind is BodyKind.MODEL:
+            assert self.body is not None
+            if not isinstance(body, dict):
+                out.append(Violation("body", "must be a JSON object", "必须是 JSON 对象", body))
+            else:
+                out.extend(self.body.violations(body))
+        elif self.body_kind is BodyKind.JTOKEN:
+            out.extend(models.jtoken_violations(body, self.body))
+        return out
+
+    def decode(self, data: Any) -> Any:
+        return RESULT_DECODERS[self.result](data, self.id)
+
+    def field(self, name: str) -> Field:
+        for f in self.query:
+            if f.name == name:
+                return f
+        if self.body is not None:
+            return self.body.field(name)
+        raise KeyError(name)
+
+
+_MP, _OA, _QR = Group.MINI_PROGRAM, Group.OFFICIAL_ACCOUNT, Group.QR_AUTH
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint(
+        1, "SubscribeSend", "POST", "/SubscribeSend", _MP,
+        "发送小程序订阅消息", "Send mini-program subscribe message",
+        "发送小程序订阅消息", "Send a subscribe message to a mini-program user",
+        ResultKind.STRING, body_kind=BodyKind.JTOKEN, body=models.SUBSCRIBE_SEND,
+        example_body={
+            "touser": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+            "template_id": "TEMPLATE_ID",
+            "page": "pages/index/index",
+            "miniprogram_state": "developer",
+            "lang": "zh_CN",
+            "data": {"thing1": {"value": "登录提醒"}, "time2": {"value": "2026-11-25 12:00"}},
+        },
+    ),
+    Endpoint(
+        2, "JSCode2Session", "GET", "/JSCode2Session", _MP,
+        "校验小程序登录状态", "Check mini-program login (code2session)",
+        "校验小程序登录凭证", "Exchange a wx.login code for openid and session_key",
+        ResultKind.STRING, query=(models.JS_CODE,),
+    ),
+    Endpoint(
+        3, "Decrypt", "GET", "/Decrypt", _MP,
+        "解密小程序用户数据", "Decrypt mini-program user data",
+        "解密小程序加密数据", "Decrypt data the mini program received encrypted (AES-128-CBC)",
+        ResultKind.STRING, query=(models.ENCRYPTED_DATA, models.IV, models.SESSION_KEY),
+    ),
+    Endpoint(
+        4, "UserInfo", "GET", "/UserInfo", _OA,
+        "获取公众号H5 UnionID", "Official-account H5 UnionID",
+        "获取公众号H5用户的UnionID", "Look up the UnionID of an official-account H5 user",
+        ResultKind.STRING, query=(models.OPENID,),
+    ),
+    Endpoint(
+        5, "SubscribeMSG", "POST", "/SubscribeMSG", _OA,
+        "发送公众号一次性订阅消息", "Send official-account one-time subscribe message",
+        "发送公众号H5一次性订阅消息", "Send a one-time subscribe message to an official-account user",
+        ResultKind.STRING, body_kind=BodyKind.JTOKEN, body=models.SUBSCRIBE_MSG,
+        example_body={
+            "touser": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+            "template_id": "TEMPLATE_ID",
+            "scene": 1000,
+            "title": "登录提醒",
+            "url": "https://example.com/",
+            "data": {"content": {"value": "您的账号已在桌面端登录", "color": "#173177"}},
+        },
+    ),
+    Endpoint(
+        6, "JSConfig", "GET", "/JSConfig", _OA,
+        "配置公众号JS SDK", "Official-account JS-SDK config",
+        "获取公众号H5的JS SDK配置", "Signed wx.config parameters for a page URL",
+        ResultKind.JSCONFIG, query=(models.PAGE_URL,),
+    ),
+    Endpoint(
+        7, "UrlLinkGenerate", "POST", "/UrlLinkGenerate", _MP,
+        "生成小程序URL跳转链接", "Generate mini-program URL link",
+        "生成小程序的网页跳转地址", "A web link that opens a mini-program page",
+        ResultKind.STRING, body_kind=BodyKind.JTOKEN, body=models.URL_LINK,
+        example_body={"path": "pages/index/index", "query": "from=desktop", "env_version": "release",
+                      "expire_type": 1, "expire_interval": 7},
+    ),
+    Endpoint(
+        8, "GenerateScheme", "POST", "/GenerateScheme", _MP,
+        "生成小程序Scheme码", "Generate mini-program scheme",
+        "生成小程序的scheme码", "A weixin:// scheme that opens a mini-program page",
+        ResultKind.STRING, body_kind=BodyKind.JTOKEN, body=models.GENERATE_SCHEME,
+        example_body={"jump_wxa": {"path": "pages/index/index", "query": "from=desktop", "env_version": "release"},
+                      "is_expire": True, "expire_type": 1, "expire_interval": 7},
+    ),
+    Endpoint(
+        9, "WXACodeGet", "POST", "/WXACodeGet", _MP,
+        "获取小程序码(普通)", "Get mini-program code (normal)",
+        "获取小程序码", "A mini-program code image for a page path",
+        ResultKind.IMAGE, body_kind=BodyKind.JTOKEN, body=models.WXACODE,
+        example_body={"path": "pages/index/index?from=desktop", "width": 430},
+    ),
+    Endpoint(
+        10, "WXACodeGetUnlimited", "POST", "/WXACodeGetUnlimited", _MP,
+        "获取小程序码(无限制)", "Get mini-program code (unlimited)",
+        "获取无限制的小程序码", "A mini-program code image for a scene (e.g. a signInKey)",
+        ResultKind.IMAGE, body_kind=BodyKind.JTOKEN, body=models.WXACODE_UNLIMITED,
+        example_body={"scene": "1234567890123456789", "page": "pages/login/login", "check_path": False, "width": 430},
+    ),
+    Endpoint(
+        11, "MsgSecCheck", "POST", "/MsgSecCheck", _MP,
+        "小程序内容安全检测", "Mini-program content security check",
+        "检测消息内容是否含有违法违规信息", "Check a text for prohibited content",
+        ResultKind.JSON, body_kind=BodyKind.JTOKEN, body=models.MSG_SEC_CHECK,
+        example_body={"content": "你好,世界", "version": 2, "scene": 2, "openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
+    ),
+    Endpoint(
+        12, "QRAuthInitiate", "POST", "/QR-Auth/Initiate", _QR,
+        "初始化二维码认证会话", "Initiate QR auth session",
+        "创建用于微信小程序扫码登录/注册的认证会话", "Create a QR session for mini-program sign-in / sign-up",
+        ResultKind.INT64, body_kind=BodyKind.MODEL, body=models.PRE_SIGN_IN,
+        example_body={"scopes": "userinfo,phone", "remark": "desktop login", "scheme": "app"},
+    ),
+    Endpoint(
+        13, "QRAuthScan", "POST", "/QR-Auth/Scan", _QR,
+        "验证二维码扫描结果", "Verify QR scan",
+        "微信小程序扫描二维码并获取应用授权信息", "The phone scanned: returns the app info to show the user",
+        ResultKind.SCAN_RESULT, body_kind=BodyKind.MODEL, body=models.SCAN,
+        example_body={"signInKey": 0},
+    ),
+    Endpoint(
+        14, "QRAuthConfirmLogin", "POST", "/QR-Auth/Confirm-Login", _QR,
+        "确认二维码登录请求", "Confirm QR login",
+        "微信小程序用户确认二维码登录并获取访问令牌", "Confirm the login and get an access token (also the desktop's poll)",
+        ResultKind.TOKEN, body_kind=BodyKind.MODEL, body=models.SIGN_IN,
+        example_body={"signInKey": 0},
+    ),
+    Endpoint(
+        15, "QRAuthConfirmRegister", "POST", "/QR-Auth/Confirm-Register", _QR,
+        "确认二维码注册请求", "Confirm QR registration",
+        "微信小程序用户通过二维码完成注册并获取访问令牌", "Register a new user through the QR session and get a token",
+        ResultKind.TOKEN, body_kind=BodyKind.MODEL, body=models.SIGN_UP,
+        example_body={"signInKey": 0, "unionID": "new_user_001", "nickName": "新用户001", "phone": "13800138000"},
+    ),
+)
+
+BY_ID: Mapping[str, Endpoint] = {e.id: e for e in ENDPOINTS}
+
+
+def endpoint(endpoint_id: str) -> Endpoint:
+    try:
+        return BY_ID[endpoint_id]
+    except KeyError:
+        raise KeyError(f"unknown endpoint {endpoint_id!r}; known: {', '.join(BY_ID)}") from None
+
+
+def by_group(group: Group) -> list[Endpoint]:
+    return [e for e in ENDPOINTS if e.group is group]

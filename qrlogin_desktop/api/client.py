@@ -1,0 +1,327 @@
+"""Async client for the 15 endpoints: auth, validation, envelope decoding, typed results and errors.
+
+One generic :meth:`QrLoginClient.call` does the work for every endpoint from its catalogue entry;
+the named methods (``initiate``, ``scan``, ...) only give callers types. Every exchange, success
+or failure, is handed to listeners as a redacted :class:`Exchange` - that is the request log's feed.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from . import catalogue
+from .catalogue import APP_KEY, Endpoint, ResultKind
+from .envelope import Envelope, decode_envelope, parse_retry_after
+from .errors import ApiError, ProtocolError, QrLoginError, TransportError, ValidationError, Violation
+from .models import (
+    ImageResult,
+    QRCodePreSignInRequest,
+    QRCodeSignUpRequest,
+    TokenModel,
+    UserQRCodeScanResult,
+    WechatJSConfigResult,
+    sniff_image,
+)
+from .redact import Redactor
+
+USER_AGENT = "qrlogin-desktop"
+JSON_TYPES = ("application/json", "text/json", "application/json-patch+json")
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and its answer (or failure), already redacted: safe to log, show and export."""
+
+    started_at: float  # epoch seconds
+    endpoint: str
+    method: str
+    url: str
+    request_headers: tuple[tuple[str, str], ...]
+    request_body: str | None
+    status: int | None = None
+    response_headers: tuple[tuple[str, str], ...] = ()
+    response_body: str | None = None
+    response_size: int = 0
+    response_content_type: str | None = None
+    latency_ms: float = 0.0
+    error: str | None = None
+
+    @property
+    def request_size(self) -> int:
+        return len(self.request_body.encode()) if self.request_body else 0
+
+
+@dataclass(frozen=True)
+class CallResult:
+    endpoint: Endpoint
+    value: Any
+    http_status: int
+    latency_ms: float
+    envelope: Envelope | None = None  # None for raw image answers
+    exchange: Exchange | None = field(default=None, repr=False)
+
+
+Listener = Callable[[Exchange], None]
+
+
+class QrLoginClient:
+    """``async with QrLoginClient(base_url, app_key, token) as client: key = await client.initiate()``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        app_key: str,
+        token: str | None = None,
+        *,
+        timeout: float = 10.0,
+        connect_timeout: float | None = None,
+        verify: bool | ssl.SSLContext = True,
+        validate: bool = True,
+        transport: httpx.AsyncBaseTransport | None = None,
+        redactor: Redactor | None = None,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.app_key = app_key
+        self.validate = validate
+        self.redactor = redactor or Redactor()
+        self._token: str | None = None
+        self.token = token
+        self._listeners: list[Listener] = []
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(timeout, connect=connect_timeout or timeout),
+            verify=verify,
+            transport=transport,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json, image/*"},
+            follow_redirects=False,  # a redirect would carry the bearer elsewhere
+        )
+
+    # --- configuration ---------------------------------------------------------------------------
+
+    @property
+    def token(self) -> str | None:
+        return self._token
+
+    @token.setter
+    def token(self, value: str | None) -> None:
+        self._token = value or None
+        self.redactor.add(value)
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        self._listeners.remove(listener)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> QrLoginClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # --- request building (also used for "copy as cURL") -------------------------------------------
+
+    def url_for(self, ep: Endpoint, query: Mapping[str, Any] | None = None) -> str:
+        request = self._http.build_request(ep.method, ep.url_path(self.app_key), params=_query_params(query))
+        return str(request.url)
+
+    def headers_for(self, ep: Endpoint) -> dict[str, str]:
+        headers = {}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
+        if ep.method != "GET":
+            headers["Content-Type"] = "application/json"
+        return headers
+
+    def check(self, ep: Endpoint, query: Mapping[str, Any] | None = None, body: Any = None) -> list[Violation]:
+        """Every broken rule of a prospective call, the path's appKey included; empty when fine."""
+        return APP_KEY.violations(self.app_key) + ep.violations(query, body)
+
+    # --- the one generic call ----------------------------------------------------------------------
+
+    async def call(
+        self,
+        endpoint: Endpoint | str,
+        *,
+        query: Mapping[str, Any] | None = None,
+        body: Any = None,
+        validate: bool | None = None,
+    ) -> CallResult:
+        ep = catalogue.endpoint(endpoint) if isinstance(endpoint, str) else endpoint
+        if self.validate if validate is None else validate:
+            found = self.check(ep, query, body)
+            if found:
+                raise ValidationError(found, endpoint=ep.id)
+        content = None
+        if ep.method != "GET":
+            try:
+                content = json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
+            except (TypeError, ValueError) as exc:
+                raise ValidationError([Violation("body", f"must be JSON ({exc})", "必须是合法的 JSON", None)], ep.id) from None
+        request = self._http.build_request(
+            ep.method, ep.url_path(self.app_key), params=_query_params(query), content=content,
+            headers=self.headers_for(ep),
+        )
+        started = time.time()
+        t0 = time.perf_counter()
+        try:
+            response = await self._http.send(request)
+        except httpx.HTTPError as exc:
+            error = _transport_error(exc, ep.id, self.redactor.url(str(request.url)))
+            self._emit(request, content, started, t0, None, b"", error)
+            raise error from None
+        body_bytes = response.content
+        try:
+            result = self._interpret(ep, response, body_bytes, (time.perf_counter() - t0) * 1000)
+        except QrLoginError as error:
+            exchange = self._emit(request, content, started, t0, response, body_bytes, error)
+            error.exchange = exchange  # type: ignore[attr-defined]
+            raise
+        exchange = self._emit(request, content, started, t0, response, body_bytes, None)
+        return CallResult(result[0].endpoint, result[0].value, result[0].http_status, exchange.latency_ms, result[1],
+                          exchange)
+
+    def _interpret(self, ep: Endpoint, response: httpx.Response, body: bytes,
+                   latency_ms: float) -> tuple[CallResult, Envelope | None]:
+        status = response.status_code
+        content_type = response.headers.get("content-type", "").split(";")[0].strip().lower() or None
+        if ep.result is ResultKind.IMAGE and status == 200:
+            sniffed = sniff_image(body)
+            if sniffed or (content_type or "").startswith("image/"):
+                if not sniffed:
+                    raise ProtocolError("an image content type with bytes that are no image", http_status=status,
+                                        endpoint=ep.id, content_type=content_type)
+                return CallResult(ep, ImageResult(content_type if content_type and content_type.startswith("image/")
+                                                  else sniffed, body), status, latency_ms), None
+        envelope = decode_envelope(body, http_status=status, content_type=content_type, endpoint=ep.id,
+                                   redact=self.redactor.text)
+        if envelope.code != 200:
+            raise ApiError(envelope.code, self.redactor.text(envelope.error), http_status=status, endpoint=ep.id,
+                           retry_after=parse_retry_after(response.headers.get("retry-after")),
+                           data=self.redactor.json(envelope.data))
+        if status >= 400:
+            raise ProtocolError(f"HTTP {status} with a success envelope", http_status=status, endpoint=ep.id)
+        if not envelope.has_data and ep.result not in (ResultKind.STRING, ResultKind.JSON):
+            raise ProtocolError("the envelope has no data", http_status=status, endpoint=ep.id)
+        value = ep.decode(envelope.data)
+        if isinstance(value, TokenModel):
+            self.redactor.add(value.access_token)  # from now on it is masked wherever it appears
+        return CallResult(ep, value, status, latency_ms), envelope
+
+    def _emit(self, request: httpx.Request, content: bytes | None, started: float, t0: float,
+              response: httpx.Response | None, body: bytes, error: QrLoginError | None) -> Exchange:
+        r = self.redactor
+        content_type = response.headers.get("content-type", "").split(";")[0].strip() if response is not None else None
+        exchange = Exchange(
+            started_at=started,
+            endpoint=request.extensions.get("endpoint", "") or _endpoint_name(request),
+            method=request.method,
+            url=r.url(str(request.url)),
+            request_headers=tuple(r.headers(request.headers.items())),
+            request_body=r.body(content, "application/json"),
+            status=response.status_code if response is not None else None,
+            response_headers=tuple(r.headers(response.headers.items())) if response is not None else (),
+            response_body=r.body(body, content_type) if response is not None else None,
+            response_size=len(body),
+            response_content_type=content_type,
+            latency_ms=(time.perf_counter() - t0) * 1000,
+            error=r.text(str(error)) if error else None,
+        )
+        for listener in list(self._listeners):
+            listener(exchange)
+        return exchange
+
+    # --- typed methods, one per endpoint -------------------------------------------------------------
+
+    async def _value(self, endpoint_id: str, **kwargs: Any) -> Any:
+        return (await self.call(endpoint_id, **kwargs)).value
+
+    async def initiate(self, request: QRCodePreSignInRequest | None = None, **fields: Any) -> int:
+        body = (request or QRCodePreSignInRequest(**fields)).to_json()
+        return await self._value("QRAuthInitiate", body=body)
+
+    async def scan(self, sign_in_key: int) -> UserQRCodeScanResult:
+        return await self._value("QRAuthScan", body={"signInKey": sign_in_key})
+
+    async def confirm_login(self, sign_in_key: int) -> TokenModel:
+        return await self._value("QRAuthConfirmLogin", body={"signInKey": sign_in_key})
+
+    async def confirm_register(self, request: QRCodeSignUpRequest) -> TokenModel:
+        return await self._value("QRAuthConfirmRegister", body=request.to_json())
+
+    async def subscribe_send(self, body: Any) -> str:
+        return await self._value("SubscribeSend", body=body)
+
+    async def jscode2session(self, js_code: str) -> str:
+        return await self._value("JSCode2Session", query={"js_code": js_code})
+
+    async def decrypt(self, encrypted_data: str, iv: str, session_key: str) -> str:
+        return await self._value("Decrypt", query={"encryptedData": encrypted_data, "iv": iv, "sessionKey": session_key})
+
+    async def user_info(self, openid: str) -> str:
+        return await self._value("UserInfo", query={"openid": openid})
+
+    async def subscribe_msg(self, body: Any) -> str:
+        return await self._value("SubscribeMSG", body=body)
+
+    async def js_config(self, url: str) -> WechatJSConfigResult:
+        return await self._value("JSConfig", query={"url": url})
+
+    async def url_link_generate(self, body: Any) -> str:
+        return await self._value("UrlLinkGenerate", body=body)
+
+    async def generate_scheme(self, body: Any) -> str:
+        return await self._value("GenerateScheme", body=body)
+
+    async def wxacode_get(self, body: Any) -> ImageResult:
+        return await self._value("WXACodeGet", body=body)
+
+    async def wxacode_get_unlimited(self, body: Any) -> ImageResult:
+        return await self._value("WXACodeGetUnlimited", body=body)
+
+    async def msg_sec_check(self, body: Any) -> Any:
+        return await self._value("MsgSecCheck", body=body)
+
+
+def _query_params(query: Mapping[str, Any] | None) -> dict[str, str] | None:
+    if not query:
+        return None
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in query.items() if v is not None}
+
+
+def _endpoint_name(request: httpx.Request) -> str:
+    path = request.url.path
+    for ep in catalogue.ENDPOINTS:
+        if path.endswith(ep.path):
+            return ep.id
+    return path
+
+
+def _transport_error(exc: httpx.HTTPError, endpoint: str, url: str) -> TransportError:
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return TransportError("timeout", detail, endpoint=endpoint, url=url)
+    if isinstance(exc, httpx.ConnectError):
+        cause: BaseException | None = exc
+        while cause is not None:
+            if isinstance(cause, ssl.SSLError):
+                return TransportError("tls", detail, endpoint=endpoint, url=url)
+            cause = cause.__cause__ or cause.__context__
+        if "CERTIFICATE" in detail.upper() or "SSL" in detail.upper():
+            return TransportError("tls", detail, endpoint=endpoint, url=url)
+        return TransportError("connect", detail, endpoint=endpoint, url=url)
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+        return TransportError("dropped", detail, endpoint=endpoint, url=url)
+    if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
+        return TransportError("connect", f"invalid server URL: {detail}", endpoint=endpoint, url=url)
+    return TransportError("other", detail, endpoint=endpoint, url=url)

@@ -1,0 +1,94 @@
+"""Decoding of the contract's envelope ``{"code": int, "data": ..., "error": str}``.
+
+Every way a server can answer something else maps to :class:`ProtocolError` with a short,
+redacted snippet, so a caller only ever sees an :class:`Envelope` or one of our error types.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from .errors import ProtocolError
+
+SNIPPET_CHARS = 120
+_ABSENT = object()
+
+
+@dataclass(frozen=True)
+class Envelope:
+    code: int
+    data: Any
+    error: str
+    has_data: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.code == 200
+
+
+def snippet(body: bytes, redact: Callable[[str], str] | None = None) -> str:
+    text = body[: SNIPPET_CHARS * 4].decode("utf-8", errors="replace").strip()
+    text = " ".join(text.split())[:SNIPPET_CHARS]
+    return redact(text) if redact else text
+
+
+def decode_envelope(
+    body: bytes,
+    *,
+    http_status: int | None = None,
+    content_type: str | None = None,
+    endpoint: str | None = None,
+    redact: Callable[[str], str] | None = None,
+) -> Envelope:
+    def fail(reason: str) -> ProtocolError:
+        return ProtocolError(reason, http_status=http_status, snippet=snippet(body, redact), endpoint=endpoint,
+                             content_type=content_type)
+
+    if not body.strip():
+        raise fail("empty body")
+    ctype = (content_type or "").lower()
+    head = body.lstrip()[:1]
+    if "html" in ctype or head == b"<":
+        raise fail("an HTML page instead of JSON")
+    try:
+        parsed = json.loads(body)
+    except json.JSONDecodeError as exc:
+        truncated = exc.pos >= len(body.rstrip()) - 1
+        raise fail("truncated JSON" if truncated else f"not JSON ({exc.msg})") from None
+    except (ValueError, RecursionError):  # bad encoding, huge integers, absurd nesting
+        raise fail("not JSON") from None
+    if not isinstance(parsed, dict):
+        raise fail(f"the envelope must be a JSON object, got {type(parsed).__name__}")
+    code = parsed.get("code", _ABSENT)
+    if code is _ABSENT:
+        raise fail("the envelope has no code")
+    if isinstance(code, bool) or not isinstance(code, int):
+        raise fail(f"the envelope's code must be an integer, got {type(code).__name__}")
+    error = parsed.get("error")
+    if error is not None and not isinstance(error, str):
+        raise fail(f"the envelope's error must be a string, got {type(error).__name__}")
+    data = parsed.get("data", _ABSENT)
+    return Envelope(code=code, data=None if data is _ABSENT else data, error=error or "", has_data=data is not _ABSENT)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds (delta-seconds or an HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - time.time()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, min(seconds, 3600.0))

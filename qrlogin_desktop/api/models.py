@@ -1,0 +1,487 @@
+"""Request and response types of the contract; each field carries the rules that guard it.
+
+Schemas are data (:class:`Field` lists) so one definition drives the client's pre-send check, the
+sandbox's 400 answers, the GUI's forms and hints, and the OpenAPI export. The dataclasses on top
+give Python callers typed objects.
+
+Sources of rules: "seed" = the provider's reference; "sdk" = the provider's stricter generated SDK;
+"wechat" = what WeChat itself requires of a JToken body the provider forwards.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+from .errors import ProtocolError, ValidationError, Violation
+from .rules import (
+    Charset,
+    HttpUrl,
+    IntRange,
+    Kind,
+    Length,
+    NotBlank,
+    OneOf,
+    Rule,
+    VisibleAscii,
+    digits,
+    type_error,
+)
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    en: str = ""
+    zh: str = ""
+    required: bool = False
+    rules: tuple[Rule, ...] = ()
+    source: str = "seed"
+    secret: bool = False  # never echoed in messages or logs (sessionKey)
+    blank_is_absent: bool = False  # "" means "not given" (phone: "exactly 11 digits or empty")
+    example: Any = None
+
+    def violations(self, value: Any = _MISSING) -> list[Violation]:
+        absent = value is _MISSING or value is None or (self.blank_is_absent and value == "")
+        if absent:
+            if self.required:
+                return [self._violation("is required", "必填", None if value is _MISSING else value)]
+            return []
+        wrong_type = type_error(self.kind, value)
+        if wrong_type:
+            return [self._violation(wrong_type, _ZH_TYPE.get(self.kind, wrong_type), value)]
+        out = []
+        for rule in self.rules:
+            broken = rule.check(value)
+            if broken:
+                out.append(self._violation(broken, rule.zh, value))
+        return out
+
+    def _violation(self, en: str, zh: str, value: Any) -> Violation:
+        return Violation(self.name, en, zh, value, secret=self.secret)
+
+    @property
+    def rules_en(self) -> str:
+        parts = ["required"] if self.required else []
+        return ", ".join(parts + [r.en for r in self.rules])
+
+    @property
+    def rules_zh(self) -> str:
+        parts = ["必填"] if self.required else []
+        return ",".join(parts + [r.zh for r in self.rules])
+
+
+_ZH_TYPE = {
+    Kind.STRING: "必须是字符串",
+    Kind.INT64: "必须是64位整数",
+    Kind.INTEGER: "必须是整数",
+    Kind.BOOLEAN: "必须是 true 或 false",
+    Kind.OBJECT: "必须是 JSON 对象",
+}
+
+
+@dataclass(frozen=True)
+class Schema:
+    name: str
+    fields: tuple[Field, ...]
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def violations(self, values: Mapping[str, Any]) -> list[Violation]:
+        out: list[Violation] = []
+        for f in self.fields:
+            out.extend(f.violations(values.get(f.name, _MISSING)))
+        return out
+
+
+# --- the QR-Auth models -------------------------------------------------------------------------
+
+_SIGN_IN_KEY = Field("signInKey", Kind.INT64, "sign-in key", "登录密钥", required=True, example=1234567890123456789)
+
+PRE_SIGN_IN = Schema(
+    "QRCodePreSignInRequest",
+    (
+        Field(
+            "scopes", Kind.STRING, "authorisation scopes", "授权范围", example="userinfo,phone",
+            rules=(Length(0, 100), Charset("[A-Za-z0-9,]*", "only letters, digits and commas", "只能包含字母、数字和逗号")),
+        ),
+        Field("remark", Kind.STRING, "remark", "备注", rules=(Length(0, 200),), example="desktop login"),
+        Field(
+            "scheme", Kind.STRING, "scheme", "方案", example="app",
+            rules=(Length(0, 50), Charset("[A-Za-z0-9]*", "only letters and digits", "只能包含字母和数字")),
+        ),
+    ),
+)
+
+SCAN = Schema("QRCodeScanRequest", (_SIGN_IN_KEY,))
+SIGN_IN = Schema("QRCodeSignInRequest", (_SIGN_IN_KEY,))
+
+_VERIFICATION_CODE = digits(4, 8)
+
+SIGN_UP = Schema(
+    "QRCodeSignUpRequest",
+    (
+        _SIGN_IN_KEY,
+        Field(
+            "unionID", Kind.STRING, "UnionID", "UnionID", required=True, example="o6_bmasdasdsad6_2sgVt7hMZOPfL",
+            rules=(Length(1, 50), Charset("[A-Za-z0-9_-]*", "only letters, digits, _ and -", "只能包含字母、数字、下划线和连字符")),
+        ),
+        Field("nickName", Kind.STRING, "nickname", "用户昵称", rules=(Length(4, 32),), source="sdk", example="测试用户"),
+        Field("avatar", Kind.STRING, "avatar URL", "用户头像URL", rules=(Length(0, 999),), source="sdk",
+              example="https://example.com/avatar.png"),
+        Field("data", Kind.STRING, "custom data", "自定义数据", rules=(Length(0, 9999),), source="sdk"),
+        Field("email", Kind.STRING, "e-mail", "用户邮箱", example="user@example.com"),
+        Field("emailCode", Kind.STRING, "e-mail code (only when e-mail verification is on)",
+              "邮箱验证码(仅启用邮箱验证时需要)", rules=_VERIFICATION_CODE, blank_is_absent=True),
+        Field("phone", Kind.STRING, "phone number", "用户手机号", rules=digits(11, 11), blank_is_absent=True,
+              example="13800138000"),
+        Field("phoneCode", Kind.STRING, "phone code (only when phone verification is on)",
+              "手机验证码(仅启用手机验证时需要)", rules=_VERIFICATION_CODE, blank_is_absent=True),
+    ),
+)
+
+# --- query parameters of the GET endpoints ------------------------------------------------------
+# The seed marks none of them required, but none of these calls means anything without them; we
+# refuse a blank one (rule source "sandbox").
+
+JS_CODE = Field("js_code", Kind.STRING, "login code from wx.login", "wx.login 返回的 code", required=True,
+                rules=(NotBlank(), Length(0, 256)), source="sandbox", example="081Kq4Ga1cLrLZ0Xz3Ia1yFqHz3Kq4Gg")
+ENCRYPTED_DATA = Field("encryptedData", Kind.STRING, "encrypted data (base64)", "加密的数据", required=True,
+                       rules=(NotBlank(),), source="sandbox")
+IV = Field("iv", Kind.STRING, "initial vector (base64)", "加密算法的初始向量", required=True, rules=(NotBlank(),),
+           source="sandbox")
+SESSION_KEY = Field("sessionKey", Kind.STRING, "session key (base64)", "会话密钥", required=True, rules=(NotBlank(),),
+                    source="sandbox", secret=True)
+OPENID = Field("openid", Kind.STRING, "user's OpenID", "用户的OpenID", required=True, rules=(NotBlank(), Length(0, 128)),
+               source="sandbox", example="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+PAGE_URL = Field("url", Kind.STRING, "URL of the current page", "当前网页的URL", required=True, rules=(HttpUrl(),),
+                 source="wechat", example="https://example.com/page?x=1")
+
+# --- known fields of the JToken bodies (what WeChat requires; other members pass through) ---------
+
+_ENV_VERSION = OneOf(("release", "trial", "develop"))
+_NOT_BLANK = (NotBlank(),)
+
+SUBSCRIBE_SEND = Schema(
+    "SubscribeSendBody",
+    (
+        Field("touser", Kind.STRING, "receiver's openid", "接收者openid", required=True, rules=_NOT_BLANK, source="wechat"),
+        Field("template_id", Kind.STRING, "template id", "模板ID", required=True, rules=_NOT_BLANK, source="wechat"),
+        Field("data", Kind.OBJECT, "template data", "模板内容", required=True, source="wechat"),
+        Field("page", Kind.STRING, "page to open", "跳转页面", rules=(Length(0, 1024),), source="wechat"),
+        Field("miniprogram_state", Kind.STRING, "mini-program state", "跳转小程序类型",
+              rules=(OneOf(("developer", "trial", "formal")),), source="wechat"),
+        Field("lang", Kind.STRING, "language", "语言", rules=(OneOf(("zh_CN", "en_US", "zh_HK", "zh_TW")),), source="wechat"),
+    ),
+)
+SUBSCRIBE_MSG = Schema(
+    "SubscribeMSGBody",
+    (
+        Field("touser", Kind.STRING, "receiver's openid", "接收者openid", required=True, rules=_NOT_BLANK, source="wechat"),
+        Field("template_id", Kind.STRING, "template id", "模板ID", required=True, rules=_NOT_BLANK, source="wechat"),
+        Field("scene", Kind.INTEGER, "subscribe scene", "订阅场景值", required=True, rules=(IntRange(0, 10000),),
+              source="wechat"),
+        Field("title", Kind.STRING, "message title", "消息标题", required=True, rules=(NotBlank(), Length(0, 15)),
+              source="wechat"),
+        Field("data", Kind.OBJECT, "message data", "消息内容", required=True, source="wechat"),
+        Field("url", Kind.STRING, "link", "跳转链接", rules=(HttpUrl(),), source="wechat"),
+    ),
+)
+URL_LINK = Schema(
+    "UrlLinkGenerateBody",
+    (
+        Field("path", Kind.STRING, "page path", "页面路径", rules=(Length(0, 1024),), source="wechat"),
+        Field("query", Kind.STRING, "query string", "页面参数", rules=(Length(0, 1024),), source="wechat"),
+        Field("env_version", Kind.STRING, "version", "小程序版本", rules=(_ENV_VERSION,), source="wechat"),
+        Field("expire_type", Kind.INTEGER, "expiry type", "失效类型", rules=(IntRange(0, 1),), source="wechat"),
+        Field("expire_time", Kind.INTEGER, "expiry time (unix)", "失效时间", source="wechat"),
+        Field("expire_interval", Kind.INTEGER, "expiry in days", "失效间隔天数", rules=(IntRange(1, 30),), source="wechat"),
+    ),
+)
+GENERATE_SCHEME = Schema(
+    "GenerateSchemeBody",
+    (
+        Field("jump_wxa", Kind.OBJECT, "target page", "跳转到的目标小程序信息", source="wechat"),
+        Field("is_expire", Kind.BOOLEAN, "expires", "是否到期失效", source="wechat"),
+        Field("expire_type", Kind.INTEGER, "expiry type", "失效类型", rules=(IntRange(0, 1),), source="wechat"),
+        Field("expire_time", Kind.INTEGER, "expiry time (unix)", "失效时间", source="wechat"),
+        Field("expire_interval", Kind.INTEGER, "expiry in days", "失效间隔天数", rules=(IntRange(1, 30),), source="wechat"),
+    ),
+)
+_WIDTH = Field("width", Kind.INTEGER, "width in px", "二维码宽度", rules=(IntRange(280, 1280),), source="wechat")
+WXACODE = Schema(
+    "WXACodeGetBody",
+    (
+        Field("path", Kind.STRING, "page path with query", "扫码进入的小程序页面路径", required=True,
+              rules=(NotBlank(), Length(0, 1024)), source="wechat", example="pages/index/index?from=desktop"),
+        _WIDTH,
+        Field("env_version", Kind.STRING, "version", "小程序版本", rules=(_ENV_VERSION,), source="wechat"),
+        Field("is_hyaline", Kind.BOOLEAN, "transparent background", "是否透明底色", source="wechat"),
+    ),
+)
+WXACODE_UNLIMITED = Schema(
+    "WXACodeGetUnlimitedBody",
+    (
+        Field("scene", Kind.STRING, "scene (e.g. the signInKey)", "场景值(如登录密钥)", required=True,
+              rules=(NotBlank(), VisibleAscii(32)), source="wechat", example="1234567890123456789"),
+        Field("page", Kind.STRING, "page", "页面", rules=(Length(0, 1024),), source="wechat"),
+        Field("check_path", Kind.BOOLEAN, "check the page exists", "检查页面是否存在", source="wechat"),
+        _WIDTH,
+        Field("env_version", Kind.STRING, "version", "小程序版本", rules=(_ENV_VERSION,), source="wechat"),
+        Field("is_hyaline", Kind.BOOLEAN, "transparent background", "是否透明底色", source="wechat"),
+    ),
+)
+MSG_SEC_CHECK = Schema(
+    "MsgSecCheckBody",
+    (
+        Field("content", Kind.STRING, "text to check", "需检测的文本内容", required=True,
+              rules=(NotBlank(), Length(0, 2500)), source="wechat"),
+        Field("version", Kind.INTEGER, "API version", "接口版本号", rules=(OneOf((1, 2)),), source="wechat"),
+        Field("scene", Kind.INTEGER, "scene", "场景枚举值", rules=(IntRange(1, 4),), source="wechat"),
+        Field("openid", Kind.STRING, "user's openid", "用户的openid", source="wechat"),
+    ),
+)
+
+
+def jtoken_violations(body: Any, schema: Schema | None) -> list[Violation]:
+    """A JToken body is any JSON object or array; one with known WeChat fields must be an object."""
+    if schema is None:
+        if isinstance(body, (dict, list)):
+            return []
+        return [Violation("body", "must be a JSON object or array", "必须是 JSON 对象或数组", body)]
+    if not isinstance(body, dict):
+        return [Violation("body", "must be a JSON object", "必须是 JSON 对象", body)]
+    return schema.violations(body)
+
+
+# --- request dataclasses ------------------------------------------------------------------------
+
+
+class RequestModel:
+    """Typed request body: ``to_json`` drops unset (None) fields, ``validate`` raises on any rule."""
+
+    SCHEMA: ClassVar[Schema]
+
+    def to_json(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}  # type: ignore[arg-type]
+
+    def violations(self) -> list[Violation]:
+        return self.SCHEMA.violations(self.to_json())
+
+    def validate(self) -> None:
+        found = self.violations()
+        if found:
+            raise ValidationError(found, endpoint=self.SCHEMA.name)
+
+
+@dataclass
+class QRCodePreSignInRequest(RequestModel):
+    SCHEMA: ClassVar[Schema] = PRE_SIGN_IN
+    scopes: str | None = None
+    remark: str | None = None
+    scheme: str | None = None
+
+
+@dataclass
+class QRCodeScanRequest(RequestModel):
+    SCHEMA: ClassVar[Schema] = SCAN
+    signInKey: int  # noqa: N815 - wire name
+
+
+@dataclass
+class QRCodeSignInRequest(RequestModel):
+    SCHEMA: ClassVar[Schema] = SIGN_IN
+    signInKey: int  # noqa: N815
+
+
+@dataclass
+class QRCodeSignUpRequest(RequestModel):
+    SCHEMA: ClassVar[Schema] = SIGN_UP
+    signInKey: int  # noqa: N815
+    unionID: str  # noqa: N815
+    nickName: str | None = None  # noqa: N815
+    avatar: str | None = None
+    data: str | None = None
+    email: str | None = None
+    emailCode: str | None = None  # noqa: N815
+    phone: str | None = None
+    phoneCode: str | None = None  # noqa: N815
+
+
+# --- results --------------------------------------------------------------------------------------
+
+
+def _shape_error(endpoint: str | None, what: str) -> ProtocolError:
+    return ProtocolError(f"wrong shape: {what}", http_status=200, endpoint=endpoint)
+
+
+def as_int64(value: Any, name: str, endpoint: str | None) -> int:
+    """int64 from JSON; the reference's examples quote int64 as strings ("0"), so accept both."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        out = value
+    elif isinstance(value, str) and value.strip().lstrip("-").isdigit() and value.strip().isascii():
+        out = int(value)
+    else:
+        raise _shape_error(endpoint, f"{name} must be an integer, got {type(value).__name__}")
+    if type_error(Kind.INT64, out):
+        raise _shape_error(endpoint, f"{name} does not fit in int64")
+    return out
+
+
+def _as_str(value: Any, name: str, endpoint: str | None, *, nullable: bool = False) -> str | None:
+    if isinstance(value, str) or (nullable and value is None):
+        return value
+    raise _shape_error(endpoint, f"{name} must be a string, got {type(value).__name__}")
+
+
+def _as_object(data: Any, model: str, endpoint: str | None) -> Mapping[str, Any]:
+    if not isinstance(data, dict):
+        raise _shape_error(endpoint, f"data must be a {model} object, got {type(data).__name__}")
+    return data
+
+
+@dataclass(frozen=True)
+class TokenModel:
+    access_token: str
+    token_type: str
+    expires_in: int
+
+    @classmethod
+    def from_json(cls, data: Any, endpoint: str | None = None) -> TokenModel:
+        obj = _as_object(data, "TokenModel", endpoint)
+        if "access_token" not in obj:
+            raise _shape_error(endpoint, "TokenModel without access_token")
+        token = _as_str(obj.get("access_token"), "access_token", endpoint)
+        if not token:
+            raise _shape_error(endpoint, "access_token is empty")
+        return cls(
+            access_token=token,
+            token_type=_as_str(obj.get("token_type", "Bearer"), "token_type", endpoint) or "Bearer",
+            expires_in=as_int64(obj.get("expires_in", 0), "expires_in", endpoint),
+        )
+
+    def __repr__(self) -> str:  # the token must never reach a log line through a repr
+        return f"TokenModel(token_type={self.token_type!r}, expires_in={self.expires_in}, access_token=<{len(self.access_token)} chars>)"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class UserQRCodeScanResult:
+    appID: int | None  # noqa: N815
+    name: str | None = None
+    logo: str | None = None
+    website: str | None = None
+    description: str | None = None
+    tags: str | None = None
+    scopes: str | None = None
+    remark: str | None = None
+    scheme: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Any, endpoint: str | None = None) -> UserQRCodeScanResult:
+        obj = _as_object(data, "UserQRCodeScanResult", endpoint)
+        app_id = obj.get("appID")
+        texts = {
+            name: _as_str(obj.get(name), name, endpoint, nullable=True)  # the predecessor sent nulls
+            for name in ("name", "logo", "website", "description", "tags", "scopes", "remark", "scheme")
+        }
+        return cls(appID=None if app_id is None else as_int64(app_id, "appID", endpoint), **texts)
+
+    @property
+    def scope_list(self) -> list[str]:
+        return [s for s in (self.scopes or "").split(",") if s]
+
+
+@dataclass(frozen=True)
+class WechatJSConfigResult:
+    noncestr: str
+    timestamp: str
+    signature: str
+    appKey: str  # noqa: N815
+    jsApiList: tuple[str, ...]  # noqa: N815
+
+    @classmethod
+    def from_json(cls, data: Any, endpoint: str | None = None) -> WechatJSConfigResult:
+        obj = _as_object(data, "WechatJSConfigResult", endpoint)
+        timestamp = obj.get("timestamp")
+        if isinstance(timestamp, int) and not isinstance(timestamp, bool):
+            timestamp = str(timestamp)  # WeChat's own JSON uses a number here
+        api_list = obj.get("jsApiList") or []
+        if not isinstance(api_list, list) or not all(isinstance(x, str) for x in api_list):
+            raise _shape_error(endpoint, "jsApiList must be an array of strings")
+        return cls(
+            noncestr=_as_str(obj.get("noncestr"), "noncestr", endpoint) or "",
+            timestamp=_as_str(timestamp, "timestamp", endpoint) or "",
+            signature=_as_str(obj.get("signature"), "signature", endpoint) or "",
+            appKey=_as_str(obj.get("appKey"), "appKey", endpoint, nullable=True) or "",
+            jsApiList=tuple(api_list),
+        )
+
+
+@dataclass(frozen=True)
+class ImageResult:
+    """A mini-program code: the raw image bytes and their content type."""
+
+    content_type: str
+    data: bytes
+
+    @property
+    def extension(self) -> str:
+        return {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}.get(self.content_type, "bin")
+
+    def __repr__(self) -> str:
+        return f"ImageResult({self.content_type!r}, {len(self.data)} bytes)"
+
+
+_IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"))
+
+
+def sniff_image(data: bytes) -> str | None:
+    for magic, content_type in _IMAGE_MAGIC:
+        if data.startswith(magic):
+            return content_type
+    return None
+
+
+def image_from_envelope_data(data: Any, endpoint: str | None) -> ImageResult:
+    """Some servers wrap the image in the envelope as base64; accept that, refuse anything else."""
+    if isinstance(data, str):
+        try:
+            raw = base64.b64decode(data.split(",", 1)[-1], validate=True)
+        except (binascii.Error, ValueError):
+            raw = b""
+        content_type = sniff_image(raw)
+        if content_type:
+            return ImageResult(content_type, raw)
+    raise _shape_error(endpoint, "expected image bytes, got a JSON success without an image")
+
+
+def string_result(data: Any, endpoint: str | None) -> str:
+    out = _as_str(data, "data", endpoint, nullable=True)
+    return out or ""
+
+
+def int64_result(data: Any, endpoint: str | None) -> int:
+    return as_int64(data, "data (signInKey)", endpoint)
+
+
+def json_result(data: Any, endpoint: str | None) -> Any:
+    return data
+
+
+def all_violations(schemas: Sequence[tuple[Schema, Mapping[str, Any]]]) -> list[Violation]:
+    out: list[Violation] = []
+    for schema, values in schemas:
+        out.extend(schema.violations(values))
+    return out

@@ -1,0 +1,103 @@
+"""Redaction of bearer credentials and tokens from anything we log, show or export.
+
+Two nets, because either alone misses cases: known secret *values* (the bearer credential and
+every token the client has seen) are replaced wherever they appear, and values under sensitive
+*names* (Authorization, access_token, sessionKey, ...) are replaced even when we never saw them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+MASK = "***"
+SENSITIVE_NAMES = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "access_token", "refresh_token", "token",
+     "id_token", "session_key", "sessionkey", "password", "secret", "jsapi_ticket"}
+)
+# A JWT anywhere in free text (e.g. an HTML error page echoing a header) is masked as well.
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+_MIN_SECRET = 6  # shorter "secrets" would mask ordinary words
+
+
+def is_sensitive(name: str) -> bool:
+    return name.lower() in SENSITIVE_NAMES
+
+
+class Redactor:
+    """Thread-safe: the request log may read while the client learns a new token."""
+
+    def __init__(self, secrets: Iterable[str | None] = ()):
+        self._lock = threading.Lock()
+        self._secrets: set[str] = set()
+        for s in secrets:
+            self.add(s)
+
+    def add(self, secret: str | None) -> None:
+        if secret and len(secret) >= _MIN_SECRET:
+            with self._lock:
+                self._secrets.add(secret)
+
+    def text(self, text: str) -> str:
+        with self._lock:
+            secrets = sorted(self._secrets, key=len, reverse=True)
+        for s in secrets:
+            if s in text:
+                text = text.replace(s, MASK)
+        text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
+        return _JWT.sub(MASK, text)
+
+    def json(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: (MASK if is_sensitive(str(k)) and v not in (None, "") else self.json(v)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.json(v) for v in value]
+        if isinstance(value, str):
+            return self.text(value)
+        return value
+
+    def headers(self, headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        out = []
+        for name, value in headers:
+            if name.lower() in ("authorization", "proxy-authorization"):
+                scheme = value.split(" ", 1)[0] if " " in value else ""
+                value = f"{scheme} {MASK}".strip()
+            elif is_sensitive(name):
+                value = MASK
+            else:
+                value = self.text(value)
+            out.append((name, value))
+        return out
+
+    def url(self, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.query:
+            pairs = [(k, MASK if is_sensitive(k) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+            parts = parts._replace(query=urlencode(pairs))
+        return self.text(urlunsplit(parts))
+
+    def body(self, raw: bytes | str | None, content_type: str | None = None) -> str | None:
+        """Body text for logs: JSON is parsed and masked by name and value; anything else by value."""
+        if raw is None:
+            return None
+        if isinstance(raw, bytes):
+            if content_type and content_type.startswith("image/"):
+                return f"<{len(raw)} bytes {content_type}>"
+            text = raw.decode("utf-8", errors="replace")
+        else:
+            text = raw
+        try:
+            parsed = json.loads(text)
+        except (ValueError, RecursionError):
+            return self.text(text)
+        if isinstance(parsed, (dict, list)):
+            return json.dumps(self.json(parsed), ensure_ascii=False)
+        return self.text(text)
+
+    def mapping(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        return self.json(dict(values))

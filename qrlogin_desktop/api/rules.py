@@ -1,0 +1,267 @@
+"""Field rules of the contract, written once and read by the client, the sandbox, the GUI and OpenAPI.
+
+A rule is data (a limit, a pattern) plus a check. Each rule can describe itself in English and
+Chinese so the same object yields the client's error text, the sandbox's 400 message, the GUI's
+live hint and the OpenAPI keyword. Checks return ``None`` when the value passes, else the rule
+text; the caller turns that into a :class:`~qrlogin_desktop.api.errors.Violation` naming the field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+from urllib.parse import urlsplit
+
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+
+
+class Kind(str, Enum):
+    """JSON type a field carries on the wire."""
+
+    STRING = "string"
+    INT64 = "int64"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    OBJECT = "object"
+    JSON = "json"  # any JSON value (JToken members)
+
+
+def type_error(kind: Kind, value: Any) -> str | None:
+    """English text of a type mismatch, or None when ``value`` has the JSON type ``kind`` wants."""
+    if kind is Kind.STRING:
+        return None if isinstance(value, str) else "must be a string"
+    if kind in (Kind.INT64, Kind.INTEGER):
+        # bool is an int subclass in Python but never a JSON integer.
+        if isinstance(value, bool) or not isinstance(value, int):
+            return "must be an integer"
+        if kind is Kind.INT64 and not INT64_MIN <= value <= INT64_MAX:
+            return "must fit in a signed 64-bit integer"
+        return None
+    if kind is Kind.BOOLEAN:
+        return None if isinstance(value, bool) else "must be true or false"
+    if kind is Kind.OBJECT:
+        return None if isinstance(value, dict) else "must be a JSON object"
+    return None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Base class: a named constraint with bilingual text."""
+
+    def check(self, value: Any) -> str | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def en(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def zh(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def openapi(self) -> dict[str, Any]:
+        return {}
+
+
+@dataclass(frozen=True)
+class Length(Rule):
+    """Length in characters (code points) between ``minimum`` and ``maximum``."""
+
+    minimum: int = 0
+    maximum: int | None = None
+
+    def check(self, value: Any) -> str | None:
+        if not isinstance(value, str):
+            return None
+        n = len(value)
+        if n < self.minimum or (self.maximum is not None and n > self.maximum):
+            return f"{self.en} (got {n})"
+        return None
+
+    @property
+    def en(self) -> str:
+        if self.maximum is None:
+            return f"at least {self.minimum} characters"
+        if self.minimum == 0:
+            return f"at most {self.maximum} characters"
+        if self.minimum == self.maximum:
+            return f"exactly {self.minimum} characters"
+        return f"{self.minimum} to {self.maximum} characters"
+
+    @property
+    def zh(self) -> str:
+        if self.maximum is None:
+            return f"长度至少为{self.minimum}个字符"
+        if self.minimum == 0:
+            return f"长度不能超过{self.maximum}个字符"
+        if self.minimum == self.maximum:
+            return f"长度必须为{self.minimum}个字符"
+        return f"长度必须在{self.minimum}到{self.maximum}个字符之间"
+
+    def openapi(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.minimum:
+            out["minLength"] = self.minimum
+        if self.maximum is not None:
+            out["maxLength"] = self.maximum
+        return out
+
+
+@dataclass(frozen=True)
+class Charset(Rule):
+    """The whole string matches ``pattern`` (a character-class regex such as ``[A-Za-z0-9,]*``)."""
+
+    pattern: str
+    en_text: str
+    zh_text: str
+    _compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # \Z rather than $ so a trailing newline never slips through.
+        object.__setattr__(self, "_compiled", re.compile(rf"(?:{self.pattern})\Z"))
+
+    def check(self, value: Any) -> str | None:
+        if isinstance(value, str) and not self._compiled.match(value):
+            return self.en
+        return None
+
+    @property
+    def en(self) -> str:
+        return self.en_text
+
+    @property
+    def zh(self) -> str:
+        return self.zh_text
+
+    def openapi(self) -> dict[str, Any]:
+        return {"pattern": f"^(?:{self.pattern})$"}
+
+
+@dataclass(frozen=True)
+class IntRange(Rule):
+    minimum: int
+    maximum: int
+
+    def check(self, value: Any) -> str | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not self.minimum <= value <= self.maximum:
+                return self.en
+        return None
+
+    @property
+    def en(self) -> str:
+        return f"between {self.minimum} and {self.maximum}"
+
+    @property
+    def zh(self) -> str:
+        return f"必须在{self.minimum}到{self.maximum}之间"
+
+    def openapi(self) -> dict[str, Any]:
+        return {"minimum": self.minimum, "maximum": self.maximum}
+
+
+@dataclass(frozen=True)
+class OneOf(Rule):
+    choices: tuple[Any, ...]
+
+    def check(self, value: Any) -> str | None:
+        return None if value in self.choices else self.en
+
+    @property
+    def en(self) -> str:
+        return "one of " + ", ".join(map(str, self.choices))
+
+    @property
+    def zh(self) -> str:
+        return "必须是以下之一:" + "、".join(map(str, self.choices))
+
+    def openapi(self) -> dict[str, Any]:
+        return {"enum": list(self.choices)}
+
+
+@dataclass(frozen=True)
+class HttpUrl(Rule):
+    """An absolute http(s) URL: WeChat signs the page URL exactly as the browser shows it."""
+
+    def check(self, value: Any) -> str | None:
+        if not isinstance(value, str):
+            return None
+        try:
+            parts = urlsplit(value)
+        except ValueError:
+            return self.en
+        if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+            return self.en
+        return None
+
+    @property
+    def en(self) -> str:
+        return "an absolute http:// or https:// URL"
+
+    @property
+    def zh(self) -> str:
+        return "必须是以 http:// 或 https:// 开头的完整网址"
+
+    def openapi(self) -> dict[str, Any]:
+        return {"format": "uri"}
+
+
+@dataclass(frozen=True)
+class NotBlank(Rule):
+    def check(self, value: Any) -> str | None:
+        if isinstance(value, str) and not value.strip():
+            return self.en
+        return None
+
+    @property
+    def en(self) -> str:
+        return "must not be blank"
+
+    @property
+    def zh(self) -> str:
+        return "不能为空"
+
+    def openapi(self) -> dict[str, Any]:
+        return {"minLength": 1}
+
+
+@dataclass(frozen=True)
+class VisibleAscii(Rule):
+    """WeChat's ``scene``: at most ``maximum`` visible characters from its allowed set."""
+
+    maximum: int = 32
+    allowed: str = "!#$&'()*+,/:;=?@-._~"
+
+    def check(self, value: Any) -> str | None:
+        if not isinstance(value, str):
+            return None
+        if len(value) > self.maximum:
+            return f"at most {self.maximum} visible characters (got {len(value)})"
+        if any(not (c.isascii() and (c.isalnum() or c in self.allowed)) for c in value):
+            return f"only letters, digits and {self.allowed}"
+        return None
+
+    @property
+    def en(self) -> str:
+        return f"at most {self.maximum} visible characters: letters, digits and {self.allowed}"
+
+    @property
+    def zh(self) -> str:
+        return f"最多{self.maximum}个可见字符,只能包含字母、数字和 {self.allowed}"
+
+    def openapi(self) -> dict[str, Any]:
+        return {"maxLength": self.maximum}
+
+
+def digits(minimum: int, maximum: int) -> tuple[Rule, ...]:
+    """Verification codes and phone numbers: only ASCII digits, a fixed length range."""
+    if minimum == maximum:
+        en, zh = f"exactly {minimum} digits", f"必须为{minimum}位数字"
+        pattern = rf"[0-9]{{{minimum}}}"
+    else:
+        en, zh = f"{minimum} to {maximum} digits", f"长度为{minimum}到{maximum}位的数字"
+        pattern = rf"[0-9]{{{minimum},{maximum}}}"
+    return (Charset(pattern, en, zh),)

@@ -1,0 +1,193 @@
+"""The embedded reference server: an ASGI app implementing all 15 endpoints.
+
+Routes are generated from the catalogue, and requests are validated with the catalogue's rules -
+the same objects the client checks with - so the two sides cannot drift. Everything answers
+HTTP 200 with an envelope except a missing or bad bearer token (HTTP 401), per the contract's
+"Sandbox codes"; injected faults use the HTTP statuses a real failing server would.
+"""
+
+from __future__ import annotations
+
+import hmac
+import io
+import json
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..api import catalogue
+from ..api.catalogue import Endpoint
+from ..api.openapi import build_openapi
+from .faults import FaultInjector, Faults
+from .sessions import Outcome, QrSession, SessionStore
+from .tokens import TokenIssuer, UserDirectory
+from .wechat import DEFAULT_JSAPI_TICKET, DEFAULT_KEYWORDS, WechatSimulator, qr_png
+
+JSON_CONTENT_TYPES = ("application/json", "text/json", "application/json-patch+json")
+
+
+def _is_json_type(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return not media or media in JSON_CONTENT_TYPES or (media.startswith("application/") and media.endswith("+json"))
+
+
+@dataclass
+class SandboxConfig:
+    app_key: str = "demo"
+    token: str = field(default_factory=lambda: "sbx_" + secrets.token_urlsafe(24))
+    session_ttl: float = 120.0
+    token_lifetime: int = 86400
+    jsapi_ticket: str = DEFAULT_JSAPI_TICKET
+    require_registration: bool = False
+    keywords: Sequence[str] = DEFAULT_KEYWORDS
+    app_name: str = "沙盒应用 Sandbox App"
+    clock: Callable[[], float] = time.time
+    faults: Faults = field(default_factory=Faults)
+
+
+def envelope(code: int, data: Any = None, error: str = "", status: int = 200,
+             headers: dict[str, str] | None = None) -> Response:
+    body = json.dumps({"code": code, "data": data, "error": error}, ensure_ascii=False, separators=(",", ":"))
+    return Response(body.encode(), status, headers, media_type="application/json")
+
+
+class Sandbox:
+    """State and ASGI app of one sandbox. ``sandbox.app`` is what uvicorn or ASGITransport serve."""
+
+    def __init__(self, config: SandboxConfig | None = None):
+        self.config = config = config or SandboxConfig()
+        self.users = UserDirectory()
+        self.issuer = TokenIssuer(self.users, lifetime=config.token_lifetime)
+        self.sessions = SessionStore(self.issuer, ttl=config.session_ttl, clock=config.clock,
+                                     require_registration=config.require_registration, app_info=self._app_info)
+        self.wechat = WechatSimulator(jsapi_ticket=config.jsapi_ticket, keywords=config.keywords, clock=config.clock)
+        self._auth = f"Bearer {config.token}".encode()
+        self._logo: bytes | None = None
+        self._openapi: dict[str, Any] | None = None
+        routes = [Route(ep.template, self._handler(ep), methods=[ep.method]) for ep in catalogue.ENDPOINTS]
+        routes += [
+            Route("/", self._home, methods=["GET"]),
+            Route("/openapi.json", self._openapi_json, methods=["GET"]),
+            Route("/sandbox/logo.png", self._logo_png, methods=["GET"]),
+        ]
+        self.starlette = Starlette(routes=routes)
+        self.app = FaultInjector(self.starlette, config.faults)
+
+    @property
+    def faults(self) -> Faults:
+        return self.config.faults
+
+    @property
+    def require_registration(self) -> bool:
+        return self.sessions.require_registration
+
+    @require_registration.setter
+    def require_registration(self, value: bool) -> None:
+        self.sessions.require_registration = value
+
+    # --- request handling ------------------------------------------------------------------------------
+
+    def _handler(self, ep: Endpoint) -> Callable[[Request], Any]:
+        implementation = self._implementations()[ep.id]
+
+        async def handle(request: Request) -> Response:
+            supplied = request.headers.get("authorization", "").encode()
+            if not hmac.compare_digest(supplied, self._auth):
+                why = "missing bearer token" if not supplied else "invalid bearer token"
+                return envelope(401, error=f"{why} / 缺少或无效的访问令牌", status=401,
+                                headers={"WWW-Authenticate": 'Bearer realm="qrlogin-sandbox"'})
+            app_key = request.path_params["appKey"]
+            if app_key != self.config.app_key:
+                return envelope(404, error=f"unknown appKey {app_key!r} / 未知的 appKey")
+            query = dict(request.query_params)
+            body = None
+            if ep.method != "GET":
+                if not _is_json_type(request.headers.get("content-type", "")):
+                    return envelope(400, error="Content-Type: must be application/json / 请求体必须是 JSON")
+                raw = await request.body()
+                try:
+                    body = json.loads(raw) if raw.strip() else None
+                except (ValueError, RecursionError):
+                    return envelope(400, {"violations": [{"field": "body", "rule": "must be valid JSON"}]},
+                                    "body: must be valid JSON / 请求体不是合法的 JSON")
+            violations = ep.violations(query, body)
+            if violations:
+                return envelope(400, {"violations": [v.to_json() for v in violations]},
+                                "; ".join(v.message() for v in violations))
+            outcome = implementation(app_key, query, body, str(request.base_url))
+            if isinstance(outcome, Response):
+                return outcome
+            return envelope(outcome.code, outcome.data, outcome.error)
+
+        handle.__name__ = f"handle_{ep.id}"
+        return handle
+
+    def _implementations(self) -> dict[str, Callable[[str, dict[str, str], Any, str], Outcome | Response]]:
+        w, s = self.wechat, self.sessions
+        return {
+            "SubscribeSend": lambda k, q, b, base: w.subscribe_send(b),
+            "JSCode2Session": lambda k, q, b, base: w.code2session(q["js_code"]),
+            "Decrypt": lambda k, q, b, base: w.decrypt(q["encryptedData"], q["iv"], q["sessionKey"]),
+            "UserInfo": lambda k, q, b, base: w.user_info(q["openid"]),
+            "SubscribeMSG": lambda k, q, b, base: w.subscribe_msg(b),
+            "JSConfig": lambda k, q, b, base: w.js_config(q["url"], k),
+            "UrlLinkGenerate": lambda k, q, b, base: w.url_link(b),
+            "GenerateScheme": lambda k, q, b, base: w.scheme(b),
+            "WXACodeGet": lambda k, q, b, base: Response(qr_png(b["path"], b.get("width")), media_type="image/png"),
+            "WXACodeGetUnlimited": lambda k, q, b, base: Response(qr_png(b["scene"], b.get("width")), media_type="image/png"),
+            "MsgSecCheck": lambda k, q, b, base: w.msg_sec_check(b),
+            "QRAuthInitiate": lambda k, q, b, base: s.initiate(k, b.get("scopes"), b.get("remark"), b.get("scheme")),
+            "QRAuthScan": lambda k, q, b, base: s.scan(b["signInKey"], base),
+            "QRAuthConfirmLogin": lambda k, q, b, base: s.confirm_login(b["signInKey"]),
+            "QRAuthConfirmRegister": lambda k, q, b, base: s.confirm_register(b["signInKey"], b),
+        }
+
+    def _app_info(self, session: QrSession, base_url: str) -> dict[str, Any]:
+        return {
+            "appID": 20260001,
+            "name": self.config.app_name,
+            "logo": base_url.rstrip("/") + "/sandbox/logo.png",
+            "website": "https://example.com/",
+            "description": "qrlogin-desktop 内置沙盒 / the embedded sandbox of qrlogin-desktop",
+            "tags": "sandbox,demo",
+            "scopes": session.scopes or "",
+            "remark": session.remark or "",
+            "scheme": session.scheme or "",
+        }
+
+    # --- extras ---------------------------------------------------------------------------------------
+
+    async def _home(self, request: Request) -> Response:
+        return JSONResponse({"code": 200, "data": {"service": "qrlogin-desktop sandbox", "openapi": "/openapi.json"},
+                             "error": ""})
+
+    async def _openapi_json(self, request: Request) -> Response:
+        if self._openapi is None:
+            self._openapi = build_openapi(server_url=str(request.base_url).rstrip("/"))
+        return JSONResponse(self._openapi)
+
+    async def _logo_png(self, request: Request) -> Response:
+        if self._logo is None:
+            self._logo = _draw_logo()
+        return Response(self._logo, media_type="image/png")
+
+
+def _draw_logo() -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (96, 96), (7, 193, 96))  # WeChat green
+    draw = ImageDraw.Draw(image)
+    for x, y in ((14, 14), (54, 14), (14, 54)):  # three finder-pattern squares: reads as "QR"
+        draw.rectangle((x, y, x + 27, y + 27), outline="white", width=5)
+        draw.rectangle((x + 9, y + 9, x + 18, y + 18), fill="white")
+    draw.rectangle((62, 62, 72, 72), fill="white")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

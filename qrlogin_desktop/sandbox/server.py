@@ -1,0 +1,92 @@
+"""Serving a :class:`Sandbox` with uvicorn: in the foreground (CLI) or on a background thread (GUI, tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass
+
+import uvicorn
+
+from .app import Sandbox, SandboxConfig
+
+DEFAULT_HOST = "127.0.0.1"  # loopback only unless the operator asks otherwise
+
+
+def uvicorn_config(app, host: str = DEFAULT_HOST, port: int = 0, **overrides) -> uvicorn.Config:
+    options = dict(host=host, port=port, log_level="warning", access_log=False, lifespan="off",
+                   timeout_graceful_shutdown=2)
+    options.update(overrides)
+    return uvicorn.Config(app, **options)
+
+
+@dataclass(frozen=True)
+class Listening:
+    host: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+
+def bound_address(server: uvicorn.Server) -> Listening:
+    sock = server.servers[0].sockets[0]
+    host, port = sock.getsockname()[:2]
+    return Listening(host, port)
+
+
+class SandboxThread:
+    """Runs a sandbox on its own thread and event loop; ``start()`` returns once it accepts connections.
+
+    >>> with SandboxThread() as running:
+    ...     running.url, running.sandbox.config.token
+    """
+
+    def __init__(self, sandbox: Sandbox | None = None, host: str = DEFAULT_HOST, port: int = 0):
+        self.sandbox = sandbox or Sandbox(SandboxConfig())
+        self._server = uvicorn.Server(uvicorn_config(self.sandbox.app, host, port))
+        self._server.install_signal_handlers = lambda: None  # only the main thread may own signals
+        self._thread: threading.Thread | None = None
+        self._failure: BaseException | None = None
+        self.address: Listening | None = None
+
+    @property
+    def url(self) -> str:
+        if self.address is None:
+            raise RuntimeError("the sandbox is not running")
+        return self.address.url
+
+    def start(self, timeout: float = 10.0) -> SandboxThread:
+        self._thread = threading.Thread(target=self._run, name="qrlogin-sandbox", daemon=True)
+        self._thread.start()
+        deadline = threading.Event()
+        waited = 0.0
+        while not self._server.started and self._failure is None and self._thread.is_alive():
+            deadline.wait(0.01)
+            waited += 0.01
+            if waited > timeout:
+                raise TimeoutError(f"the sandbox did not start within {timeout} s")
+        if not self._server.started:
+            raise RuntimeError(f"the sandbox failed to start: {self._failure or 'unknown error'}")
+        self.address = bound_address(self._server)
+        return self
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._server.serve())
+        except BaseException as exc:  # noqa: BLE001 - reported to start() and the owner
+            self._failure = exc
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self.address = None
+
+    def __enter__(self) -> SandboxThread:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,203 @@
+"""QR sessions of the sandbox, exactly per the contract's "Sandbox session lifecycle".
+
+States: waiting -> scanned -> registered (optional) -> delivered; any state but delivered ->
+expired when the time to live runs out. The clock is injected so tests expire sessions without
+sleeping. Each operation returns an :class:`Outcome` (envelope code + data); the HTTP layer only
+serialises it.
+
+    call             waiting  scanned                       registered           delivered  expired
+    Scan             ->scanned 409                           409                  409        410
+                     200+info
+    Confirm-Login    408      token, ->delivered, 200         registration token,  409        410
+                              (202 while registration is      ->delivered, 200
+                              required)
+    Confirm-Register 408      new user, token, ->registered   409                  409        410
+                              200 (409 if unionID exists)
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from .tokens import TokenIssuer, User
+
+Clock = Callable[[], float]
+
+
+class SessionState(str, Enum):
+    WAITING = "waiting"
+    SCANNED = "scanned"
+    REGISTERED = "registered"
+    DELIVERED = "delivered"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    data: Any = None
+    error: str = ""
+
+
+@dataclass
+class QrSession:
+    sign_in_key: int
+    app_key: str
+    created_at: float
+    expires_at: float
+    scopes: str | None = None
+    remark: str | None = None
+    scheme: str | None = None
+    state: SessionState = SessionState.WAITING
+    user: User | None = None  # the scanning user, or the one who registered
+    token: dict[str, Any] | None = None  # the registration's token, handed to the desktop later
+    history: list[tuple[float, SessionState]] = field(default_factory=list)
+
+    def move(self, state: SessionState, now: float) -> None:
+        self.state = state
+        self.history.append((now, state))
+
+
+SCANNED_ERROR = "session already used / 会话已被使用"
+WAITING_ERROR = "waiting for a scan / 等待扫码"
+EXPIRED_ERROR = "session expired / 会话已过期"
+UNKNOWN_ERROR = "unknown signInKey / 未知的登录密钥"
+PENDING_ERROR = "scanned, waiting for registration / 已扫码,等待注册"
+UNION_TAKEN = "unionID already registered / UnionID 已注册"
+
+
+class SessionStore:
+    """All QR sessions of one sandbox. Thread-safe: the GUI may read it while uvicorn serves."""
+
+    def __init__(
+        self,
+        issuer: TokenIssuer,
+        *,
+        ttl: float = 120.0,
+        clock: Clock = time.time,
+        require_registration: bool = False,
+        app_info: Callable[[QrSession, str], dict[str, Any]],
+        keep_after_expiry: float | None = None,
+    ):
+        self.issuer = issuer
+        self.ttl = ttl
+        self.clock = clock
+        self.require_registration = require_registration
+        self.app_info = app_info
+        # Expired and delivered sessions still answer 410 / 409 for this long, then are forgotten
+        # (so a load test does not grow memory without bound).
+        self.keep_after_expiry = keep_after_expiry if keep_after_expiry is not None else max(ttl, 60.0)
+        self._sessions: dict[int, QrSession] = {}
+        self._lock = threading.Lock()
+        self._next_sweep = 0.0
+        self.default_user = issuer.users.default_user
+
+    # --- helpers -----------------------------------------------------------------------------------
+
+    def _new_key(self) -> int:
+        # Random 63-bit, never sequential: a guessable key lets anyone hijack a pending session.
+        while True:
+            key = secrets.randbits(63)
+            if key and key not in self._sessions:
+                return key
+
+    def _lookup(self, key: int, now: float) -> QrSession | None:
+        session = self._sessions.get(key)
+        if session is not None and session.state is not SessionState.DELIVERED and session.state is not SessionState.EXPIRED:
+            if now >= session.expires_at:
+                session.move(SessionState.EXPIRED, session.expires_at)
+        return session
+
+    def _sweep(self, now: float) -> None:
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + 5.0
+        horizon = now - self.keep_after_expiry
+        stale = [k for k, s in self._sessions.items() if s.expires_at < horizon]
+        for k in stale:
+            del self._sessions[k]
+
+    def get(self, key: int) -> QrSession | None:
+        with self._lock:
+            return self._lookup(key, self.clock())
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    # --- the four QR calls ---------------------------------------------------------------------------
+
+    def initiate(self, app_key: str, scopes: str | None, remark: str | None, scheme: str | None) -> Outcome:
+        now = self.clock()
+        with self._lock:
+            self._sweep(now)
+            key = self._new_key()
+            session = QrSession(key, app_key, now, now + self.ttl, scopes, remark, scheme)
+            session.history.append((now, SessionState.WAITING))
+            self._sessions[key] = session
+        return Outcome(200, key)
+
+    def scan(self, key: int, base_url: str = "") -> Outcome:
+        now = self.clock()
+        with self._lock:
+            session = self._lookup(key, now)
+            if session is None:
+                return Outcome(404, error=UNKNOWN_ERROR)
+            if session.state is SessionState.EXPIRED:
+                return Outcome(410, error=EXPIRED_ERROR)
+            if session.state is not SessionState.WAITING:
+                return Outcome(409, error=SCANNED_ERROR)
+            session.user = self.default_user
+            session.move(SessionState.SCANNED, now)
+            return Outcome(200, self.app_info(session, base_url))
+
+    def confirm_login(self, key: int) -> Outcome:
+        now = self.clock()
+        with self._lock:
+            session = self._lookup(key, now)
+            if session is None:
+                return Outcome(404, error=UNKNOWN_ERROR)
+            state = session.state
+            if state is SessionState.EXPIRED:
+                return Outcome(410, error=EXPIRED_ERROR)
+            if state is SessionState.WAITING:
+                return Outcome(408, error=WAITING_ERROR)
+            if state is SessionState.DELIVERED:
+                return Outcome(409, error=SCANNED_ERROR)
+            if state is SessionState.SCANNED:
+                if self.require_registration:
+                    return Outcome(202, error=PENDING_ERROR)
+                assert session.user is not None
+                token = self.issuer.issue(session.user, session.app_key, grant="qrcode_login", now=now)
+            else:  # REGISTERED: hand the registration's token to the desktop
+                token = session.token
+            session.token = None  # a token is handed out at most twice; drop our copy
+            session.move(SessionState.DELIVERED, now)
+            return Outcome(200, token)
+
+    def confirm_register(self, key: int, form: dict[str, Any]) -> Outcome:
+        now = self.clock()
+        with self._lock:
+            session = self._lookup(key, now)
+            if session is None:
+                return Outcome(404, error=UNKNOWN_ERROR)
+            state = session.state
+            if state is SessionState.EXPIRED:
+                return Outcome(410, error=EXPIRED_ERROR)
+            if state is SessionState.WAITING:
+                return Outcome(408, error=WAITING_ERROR)
+            if state is not SessionState.SCANNED:
+                return Outcome(409, error=SCANNED_ERROR)
+            user = self.issuer.users.register(form, now)
+            if user is None:
+                return Outcome(409, error=UNION_TAKEN)
+            token = self.issuer.issue(user, session.app_key, grant="qrcode_register", now=now)
+            session.user = user
+            session.token = token
+            session.move(SessionState.REGISTERED, now)
+            return Outcome(200, token)

@@ -1,0 +1,188 @@
+"""The WeChat side of the sandbox, with the real algorithms.
+
+* JS-SDK signature: SHA-1 hex of ``jsapi_ticket=T&noncestr=N&timestamp=S&url=U`` (url without
+  its #fragment), as WeChat's JS-SDK documents it.
+* Mini-program user data: AES-128-CBC, key = base64 sessionKey, IV = base64 iv, PKCS#7 padding,
+  plaintext JSON with ``watermark.appid``.
+* code2session: openid / session_key / unionid; a code works once, like WeChat's (errcode 40163).
+* Mini-program codes: a real PNG QR of the path (WXACodeGet) or the scene (WXACodeGetUnlimited).
+
+Inputs have already passed the catalogue's rules when these run; what is left to refuse here is
+what only the algorithm can know (bad base64, bad padding, a used code).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import io
+import json
+import secrets
+import string
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import qrcode
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from .sessions import Outcome
+
+DEFAULT_JSAPI_TICKET = "sandbox_jsapi_ticket_HoagFKDcsGMVCIY2vOjf9n"
+DEFAULT_KEYWORDS = ("违禁词", "forbidden", "赌博", "gambling")
+JS_API_LIST = ("updateAppMessageShareData", "updateTimelineShareData", "chooseImage", "scanQRCode", "getLocation")
+_ALNUM = string.ascii_letters + string.digits
+
+
+def jsconfig_signature(jsapi_ticket: str, noncestr: str, timestamp: str, url: str) -> str:
+    url = url.split("#", 1)[0]
+    plain = f"jsapi_ticket={jsapi_ticket}&noncestr={noncestr}&timestamp={timestamp}&url={url}"
+    return hashlib.sha1(plain.encode()).hexdigest()
+
+
+class DecryptError(ValueError):
+    def __init__(self, field: str, reason: str):
+        self.field = field
+        super().__init__(f"{field}: {reason}")
+
+
+def _b64(value: str, field: str, length: int | None = None) -> bytes:
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise DecryptError(field, "not valid base64") from None
+    if length is not None and len(raw) != length:
+        raise DecryptError(field, f"must decode to {length} bytes (got {len(raw)})")
+    return raw
+
+
+def aes_cbc_decrypt(encrypted_data: str, iv: str, session_key: str) -> str:
+    """WeChat's user-data decryption; raises DecryptError naming the input at fault."""
+    key = _b64(session_key, "sessionKey", 16)
+    vector = _b64(iv, "iv", 16)
+    cipher_text = _b64(encrypted_data, "encryptedData")
+    if not cipher_text or len(cipher_text) % 16:
+        raise DecryptError("encryptedData", "length must be a positive multiple of 16 bytes")
+    decryptor = Cipher(algorithms.AES(key), modes.CBC(vector)).decryptor()
+    padded = decryptor.update(cipher_text) + decryptor.finalize()
+    unpadder = padding.PKCS7(128).unpadder()
+    try:
+        plain = unpadder.update(padded) + unpadder.finalize()
+    except ValueError:
+        raise DecryptError("encryptedData", "bad PKCS#7 padding (wrong sessionKey or iv?)") from None
+    try:
+        text = plain.decode("utf-8")
+        parsed = json.loads(text)
+    except (UnicodeDecodeError, ValueError):
+        raise DecryptError("encryptedData", "the plaintext is not JSON (wrong sessionKey or iv?)") from None
+    if not isinstance(parsed, dict):
+        raise DecryptError("encryptedData", "the plaintext is not a JSON object")
+    return text
+
+
+def aes_cbc_encrypt(plaintext: str, iv: bytes, session_key: bytes) -> str:
+    """The phone side of the same scheme, for the GUI's sample data."""
+    padder = padding.PKCS7(128).padder()
+    padded = padder.update(plaintext.encode()) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(session_key), modes.CBC(iv)).encryptor()
+    return base64.b64encode(encryptor.update(padded) + encryptor.finalize()).decode()
+
+
+def qr_png(content: str, width: int | None = None) -> bytes:
+    code = qrcode.QRCode(border=2, box_size=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(content)
+    code.make(fit=True)
+    image = code.make_image(fill_color="black", back_color="white").get_image()
+    modules = image.size[0]
+    size = max(width or 430, modules)
+    scale = max(1, size // modules)
+    image = image.resize((modules * scale, modules * scale), 0)  # 0 = NEAREST: crisp modules
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False)
+    return out.getvalue()
+
+
+class WechatSimulator:
+    def __init__(self, *, jsapi_ticket: str = DEFAULT_JSAPI_TICKET, keywords: Sequence[str] = DEFAULT_KEYWORDS,
+                 clock: Any = None):
+        self.jsapi_ticket = jsapi_ticket
+        self.keywords = tuple(k for k in keywords if k)
+        self.clock = clock or time.time
+        self._lock = threading.Lock()
+        self._used_codes: set[str] = set()
+        self._links: set[str] = set()
+        self.sessions: dict[str, dict[str, str]] = {}  # openid -> code2session answer
+
+    def _unique(self, make: Any) -> str:
+        with self._lock:
+            while True:
+                value = make()
+                if value not in self._links:
+                    self._links.add(value)
+                    return value
+
+    # --- endpoints -------------------------------------------------------------------------------------
+
+    def js_config(self, url: str, app_key: str) -> Outcome:
+        noncestr = "".join(secrets.choice(_ALNUM) for _ in range(16))
+        timestamp = str(int(self.clock()))
+        return Outcome(200, {
+            "noncestr": noncestr,
+            "timestamp": timestamp,
+            "signature": jsconfig_signature(self.jsapi_ticket, noncestr, timestamp, url),
+            "appKey": app_key,
+            "jsApiList": list(JS_API_LIST),
+        })
+
+    def decrypt(self, encrypted_data: str, iv: str, session_key: str) -> Outcome:
+        try:
+            return Outcome(200, aes_cbc_decrypt(encrypted_data, iv, session_key))
+        except DecryptError as exc:
+            return Outcome(400, {"violations": [{"field": exc.field, "rule": str(exc)}]}, str(exc))
+
+    def code2session(self, js_code: str) -> Outcome:
+        with self._lock:
+            if js_code in self._used_codes:
+                return Outcome(400, error="js_code: already used (WeChat errcode 40163) / code 已被使用")
+            self._used_codes.add(js_code)
+        digest = hashlib.sha256(js_code.encode()).hexdigest()
+        answer = {
+            "openid": "o" + digest[:27],
+            "session_key": base64.b64encode(secrets.token_bytes(16)).decode(),
+            "unionid": "u" + digest[27:54],
+        }
+        self.sessions[answer["openid"]] = answer
+        return Outcome(200, json.dumps(answer))
+
+    def user_info(self, openid: str) -> Outcome:
+        known = self.sessions.get(openid)
+        union = known["unionid"] if known else "u" + hashlib.sha256(("oa:" + openid).encode()).hexdigest()[:27]
+        return Outcome(200, union)
+
+    def subscribe_send(self, body: dict[str, Any]) -> Outcome:
+        return Outcome(200, str(secrets.randbits(52)))  # WeChat answers a msgid
+
+    def subscribe_msg(self, body: dict[str, Any]) -> Outcome:
+        return Outcome(200, "ok")
+
+    def url_link(self, body: Any) -> Outcome:
+        return Outcome(200, self._unique(lambda: "https://wxaurl.cn/" + "".join(secrets.choice(_ALNUM) for _ in range(12))))
+
+    def scheme(self, body: Any) -> Outcome:
+        return Outcome(200, self._unique(
+            lambda: "weixin://dl/business/?t=" + "".join(secrets.choice(_ALNUM) for _ in range(13))))
+
+    def msg_sec_check(self, body: dict[str, Any]) -> Outcome:
+        content = body["content"]
+        hits = [k for k in self.keywords if k.lower() in content.lower()]
+        result = {"suggest": "risky" if hits else "pass", "label": 20001 if hits else 100}
+        return Outcome(200, {
+            "errcode": 0,
+            "errmsg": "ok",
+            "result": result,
+            "detail": [{"strategy": "keyword", "errcode": 0, "suggest": result["suggest"], "label": result["label"],
+                        "keyword": k} for k in hits],
+        })

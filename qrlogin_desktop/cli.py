@@ -98,12 +98,143 @@ def run_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_login_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("login", help="a QR login in the terminal; the token goes to the keyring",
+                       description="Start a QR login, print the QR, poll (or simulate the phone) and store the "
+                                   "token. With no server or profile, runs against the embedded sandbox.")
+    where = p.add_argument_group("server (default: the embedded sandbox, simulated)")
+    where.add_argument("--profile", help="a saved profile (name or id)")
+    where.add_argument("--server", help="base URL, e.g. https://api.example.com")
+    where.add_argument("--app-key", help="the appKey")
+    where.add_argument("--token", help="bearer credential (prefer a profile: its credential stays in the keyring)")
+    where.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
+    p.add_argument("--simulate", action="store_true", help="play the phone: Scan, then Confirm-Login/Register")
+    p.add_argument("--scopes", help="Initiate: scopes (letters, digits, commas; <= 100)")
+    p.add_argument("--remark", help="Initiate: remark (<= 200)")
+    p.add_argument("--scheme", help="Initiate: scheme (letters, digits; <= 50)")
+    reg = p.add_argument_group("registration (simulate: Confirm-Register instead of Confirm-Login)")
+    reg.add_argument("--register", action="store_true", help="register a new user through the QR session")
+    for name in ("union-id", "nick-name", "avatar", "data", "email", "email-code", "phone", "phone-code"):
+        reg.add_argument(f"--{name}")
+    p.add_argument("--account", help="label of the stored token (default: the token's unionid)")
+    p.add_argument("--timeout", type=float, help="HTTP timeout, s")
+    p.add_argument("--session-ttl", type=float, help="QR lifetime the poller tracks, s")
+    p.add_argument("--auto-refresh", type=int, help="new QRs to start after expiry")
+    p.add_argument("--insecure-token-file", metavar="PATH",
+                   help="opt-in: if no keyring is usable, write tokens to this 0600 file (INSECURE)")
+
+
+def _add_tokens_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("tokens", help="list, show or delete stored tokens")
+    tsub = p.add_subparsers(dest="tokens_command", required=True)
+    tsub.add_parser("list", help="stored tokens (never the token itself)")
+    show = tsub.add_parser("show", help="one token's details and JWT claims; redacted unless --reveal")
+    show.add_argument("selector", help="number from `tokens list`, account, or 'server / appKey / account'")
+    show.add_argument("--reveal", action="store_true", help="print the whole access token")
+    delete = tsub.add_parser("delete", help="delete a stored token")
+    delete.add_argument("selector")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    for q in (p, show, delete, tsub.choices["list"]):
+        q.add_argument("--insecure-token-file", metavar="PATH", help=argparse.SUPPRESS)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qrlogin-desktop", description="QR-code login console for the 服务商-微信 API")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command")
+    sub.add_parser("gui", help="open the desktop app (the default)")
     _add_sandbox_parser(sub)
+    _add_login_parser(sub)
+    _add_tokens_parser(sub)
     return parser
+
+
+def _token_store(args: argparse.Namespace):
+    from pathlib import Path
+
+    from .connection import keyring_service
+    from .keystore import TokenStore
+
+    fallback = getattr(args, "insecure_token_file", None)
+    return TokenStore(service=keyring_service(), plaintext_fallback_path=Path(fallback) if fallback else None)
+
+
+def run_login(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from .api.errors import QrLoginError
+    from .api.models import QRCodePreSignInRequest
+    from .connection import connect
+    from .login_command import EXIT_CANCELLED, EXIT_REJECTED
+    from .login_command import run_login as login
+    from .profiles import Profile, ProfileStore, sandbox_profile
+
+    store = _token_store(args)
+    token = args.token
+    if args.profile:
+        profile = ProfileStore().load().find(args.profile)
+        if profile is None:
+            print(f"error: no profile named {args.profile!r}", file=sys.stderr)
+            return 2
+        if not profile.embedded_sandbox and token is None:
+            token = store.get_credential(profile.id)
+    elif args.server:
+        if not args.app_key:
+            print("error: --server needs --app-key", file=sys.stderr)
+            return 2
+        profile = Profile(name="command line", base_url=args.server, app_key=args.app_key)
+    else:
+        profile = sandbox_profile()
+        args.simulate = True  # nobody holds a phone for the embedded sandbox
+    overrides = {k: v for k, v in (("timeout", args.timeout), ("session_ttl", args.session_ttl),
+                                  ("auto_refresh", args.auto_refresh)) if v is not None}
+    if args.insecure:
+        overrides["verify_tls"] = False
+    profile = replace(profile, **overrides)
+    if warning := profile.plain_http_warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    register = None
+    if args.register:
+        register = {"unionID": args.union_id, "nickName": args.nick_name, "avatar": args.avatar, "data": args.data,
+                    "email": args.email, "emailCode": args.email_code, "phone": args.phone,
+                    "phoneCode": args.phone_code}
+        args.simulate = True
+    initiate = QRCodePreSignInRequest(scopes=args.scopes, remark=args.remark, scheme=args.scheme)
+    try:
+        initiate.validate()
+    except QrLoginError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    connection = connect(profile, token)
+    try:
+        return asyncio.run(login(connection, store, simulate=args.simulate, register=register, initiate=initiate,
+                                 account=args.account))
+    except KeyboardInterrupt:
+        return EXIT_CANCELLED
+    finally:
+        connection.close()
+
+
+def run_tokens(args: argparse.Namespace) -> int:
+    from .keystore import KeystoreError
+    from .tokens_command import delete_token, list_tokens, show_token
+
+    store = _token_store(args)
+    try:
+        if args.tokens_command == "list":
+            return list_tokens(store)
+        if args.tokens_command == "show":
+            return show_token(store, args.selector, reveal=args.reveal)
+        return delete_token(store, args.selector, yes=args.yes)
+    except KeystoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    from .ui.app import run
+
+    return run()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -111,8 +242,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "sandbox":
         return run_sandbox(args)
-    parser.print_help()
-    return 0
+    if args.command == "login":
+        return run_login(args)
+    if args.command == "tokens":
+        return run_tokens(args)
+    return run_gui(args)
 
 
 if __name__ == "__main__":

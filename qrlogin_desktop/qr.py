@@ -268,3 +268,32 @@ def to_qimage_hidpi(
     image = _qimage_from_matrix(matrix, scale)
     image.setDevicePixelRatio(device_pixel_ratio)
     return image
+
+
+def to_terminal(payload: str, options: QrOptions = QrOptions(error_correction="L", border=2)) -> str:
+    """The QR as text: two module rows per line with half blocks, dark modules as spaces on light.
+
+    Drawn light-on-dark-inverted (quiet zone as full blocks) so it scans on dark terminal themes too.
+    """
+    matrix = qr_matrix(payload, options)
+    if len(matrix) % 2:
+        matrix = matrix + [[False] * len(matrix[0])]
+    glyph = {(False, False): "█", (True, True): " ", (True, False): "▄", (False, True): "▀"}
+    lines = []
+    for top, bottom in zip(matrix[0::2], matrix[1::2]):
+        lines.append("".join(glyph[(t, b)] for t, b in zip(top, bottom)))
+    return "\n".join(lines)
+
+
+async def fetch_miniprogram_code(client, sign_in_key: int, *, page: str | None = None, width: int | None = None):
+    """The second QR source: WeChat's own mini-program code for ``scene = signInKey``.
+
+    Returns the :class:`~qrlogin_desktop.api.models.ImageResult`; a JSON error from the server
+    raises the client's typed error like any other call.
+    """
+    body: dict[str, object] = {"scene": str(sign_in_key)}
+    if page:
+        body["page"] = page
+    if width:
+        body["width"] = width
+    return await client.wxacode_get_unlimited(body)

@@ -1,0 +1,336 @@
+"""Runs the QR login machine against the client on asyncio: poll or simulate, retries, cancel.
+
+The driver translates answers into machine events and owns timing (interval, backoff, the
+session deadline it tracks itself). It never decides legality: an answer that makes no sense in
+the current state surfaces as the machine's IllegalTransition instead of being papered over.
+
+Cancel: :meth:`FlowDriver.cancel` marks the driver cancelled *before* it cancels the running
+tasks, and every request goes through :meth:`FlowDriver._send`, which checks that mark first -
+so once ``cancel()`` returns no request is sent and no task of this driver is left running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from ..api.client import QrLoginClient
+from ..api.errors import ApiError, QrLoginError
+from ..api.models import QRCodePreSignInRequest, QRCodeSignUpRequest, TokenModel, UserQRCodeScanResult
+from .machine import Event, QrLoginMachine, State, Transition
+from .policy import Action, CodeTable, PollPolicy
+
+T = TypeVar("T")
+Listener = Callable[[Transition], None]
+
+
+class FlowCancelled(Exception):
+    """Raised inside the driver's own tasks once cancel() has been called."""
+
+
+@dataclass(frozen=True)
+class FlowResult:
+    state: State
+    sign_in_key: int | None
+    token: TokenModel | None = None
+    error: QrLoginError | None = None
+    app_info: UserQRCodeScanResult | None = None
+    attempts: int = 1
+    requests: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.state is State.AUTHENTICATED
+
+
+class FlowDriver:
+    def __init__(
+        self,
+        client: QrLoginClient,
+        *,
+        phone: QrLoginClient | None = None,
+        policy: PollPolicy | None = None,
+        codes: CodeTable | None = None,
+        initiate: QRCodePreSignInRequest | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ):
+        self.client = client
+        self.phone = phone or client  # the simulated phone may use its own credentials
+        self.policy = policy or PollPolicy()
+        self.codes = codes or CodeTable()
+        self.initiate_request = initiate or QRCodePreSignInRequest()
+        self.clock = clock
+        self._sleep = sleep
+        self.machine = QrLoginMachine(clock())
+        self.sign_in_key: int | None = None
+        self.deadline: float | None = None
+        self.app_info: UserQRCodeScanResult | None = None
+        self.token: TokenModel | None = None
+        self.error: QrLoginError | None = None
+        self.requests = 0
+        self._listeners: list[Listener] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._cancelled = False
+
+    # --- observation ---------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> State:
+        return self.machine.state
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def seconds_left(self) -> float | None:
+        if self.deadline is None or self.machine.is_terminal:
+            return None
+        return max(0.0, self.deadline - self.clock())
+
+    def result(self) -> FlowResult:
+        return FlowResult(self.state, self.sign_in_key, self.token, self.error, self.app_info,
+                          self.machine.attempt, self.requests)
+
+    def _event(self, event: Event, **detail: Any) -> None:
+        self.machine.handle(event, self.clock(), **detail)
+        transition = self.machine.history[-1]
+        for listener in list(self._listeners):
+            listener(transition)
+
+    # --- plumbing -----------------------------------------------------------------------------------------
+
+    async def _send(self, make: Callable[[], Awaitable[T]]) -> T:
+        if self._cancelled:
+            raise FlowCancelled()
+        self.requests += 1
+        return await make()
+
+    async def _guard(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Run one public operation as a tracked task so cancel() can stop it."""
+        if self._cancelled:
+            raise FlowCancelled()
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        try:
+            return await work()
+        finally:
+            self._tasks.discard(task)
+
+    def _fail(self, error: QrLoginError) -> FlowResult:
+        self.error = error
+        if self.machine.can_handle(Event.FAIL):
+            self._event(Event.FAIL, error=str(error), code=getattr(error, "code", None))
+        return self.result()
+
+    async def cancel(self) -> None:
+        """Stop everything; after this returns, no request is sent and no driver task runs."""
+        self._cancelled = True
+        current = asyncio.current_task()
+        tasks = [t for t in self._tasks if t is not current]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if self.machine.can_handle(Event.CANCEL):
+            self._event(Event.CANCEL)
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    # --- initiate -----------------------------------------------------------------------------------------
+
+    async def start(self) -> int:
+        """A new QR: Initiate; returns the signInKey. Also used for "New QR" and auto-refresh."""
+        return await self._guard(self._start)
+
+    async def _start(self) -> int:
+        self._event(Event.START)
+        self.app_info = self.token = self.error = None
+        try:
+            key = await self._send(lambda: self.client.initiate(self.initiate_request))
+        except QrLoginError as exc:
+            self._fail(exc)
+            raise
+        self.sign_in_key = key
+        self.deadline = self.clock() + self.policy.session_ttl
+        self._event(Event.INITIATED, signInKey=key)
+        return key
+
+    # --- poll mode ----------------------------------------------------------------------------------------
+
+    async def run_poll(self) -> FlowResult:
+        """Initiate (unless already waiting) and poll until a terminal state; refresh on expiry."""
+        return await self._guard(self._run_poll)
+
+    async def _run_poll(self) -> FlowResult:
+        refreshes = self.policy.auto_refresh
+        if self.state in (State.IDLE, *_TERMINAL):
+            await self._start_or_result()
+            if self.machine.is_terminal:
+                return self.result()
+        while True:
+            result = await self._poll_until_done()
+            if result.state is not State.EXPIRED or refreshes <= 0:
+                return result
+            refreshes -= 1
+            await self._start_or_result()
+            if self.machine.is_terminal:
+                return self.result()
+
+    async def _start_or_result(self) -> None:
+        try:
+            await self._start()
+        except QrLoginError:
+            pass  # recorded as FAILED by _start
+
+    async def poll_until_done(self) -> FlowResult:
+        return await self._guard(self._poll_until_done)
+
+    async def _poll_until_done(self) -> FlowResult:
+        assert self.sign_in_key is not None and self.deadline is not None, "start() first"
+        interval = self.policy.min_interval
+        failures = 0
+        while not self.machine.is_terminal:
+            if self.clock() >= self.deadline:
+                self._event(Event.EXPIRED, reason="deadline")
+                break
+            try:
+                token = await self._send(lambda: self.client.confirm_login(self.sign_in_key))  # type: ignore[arg-type]
+            except QrLoginError as exc:
+                action = self.codes.classify(exc)
+                if action is Action.WAIT:
+                    failures, delay = 0, interval
+                    interval = self.policy.next_wait_interval(interval)
+                elif action is Action.SCANNED:
+                    failures = 0
+                    if self.machine.can_handle(Event.SCANNED):
+                        self._event(Event.SCANNED, code=getattr(exc, "code", None))
+                    interval = delay = self.policy.min_interval
+                elif action is Action.RATE_LIMITED:
+                    retry_after = exc.retry_after if isinstance(exc, ApiError) else None
+                    delay = max(self.policy.min_interval, retry_after if retry_after is not None else interval * 2)
+                elif action is Action.RETRY:
+                    failures += 1
+                    if failures > self.policy.max_retries:
+                        return self._fail(exc)
+                    delay = self.policy.backoff(failures)
+                elif action is Action.EXPIRED:
+                    self._event(Event.EXPIRED, code=getattr(exc, "code", None))
+                    break
+                else:
+                    return self._fail(exc)
+                # Never sleep past the deadline we track: expiry shows on time even when slow.
+                await self._sleep(max(0.0, min(delay, self.deadline - self.clock())))
+                continue
+            self._accept_token(token)
+        return self.result()
+
+    def _accept_token(self, token: TokenModel) -> None:
+        self.token = token
+        self._event(Event.TOKEN, token_type=token.token_type, expires_in=token.expires_in)
+
+    # --- simulate mode (the desktop plays the phone) ---------------------------------------------------
+
+    async def simulate_scan(self) -> UserQRCodeScanResult:
+        return await self._guard(self._simulate_scan)
+
+    async def _simulate_scan(self) -> UserQRCodeScanResult:
+        info = await self._phone_call(lambda: self.phone.scan(self.sign_in_key))  # type: ignore[arg-type]
+        self.app_info = info
+        self._event(Event.SCANNED, name=info.name, scopes=info.scopes)
+        return info
+
+    async def simulate_confirm(self) -> TokenModel | None:
+        """The phone confirms. Returns the token, or None when the server wants a registration (202)."""
+        return await self._guard(self._simulate_confirm)
+
+    async def _simulate_confirm(self) -> TokenModel | None:
+        self._event(Event.CONFIRM)
+        try:
+            token = await self._phone_call(lambda: self.phone.confirm_login(self.sign_in_key))  # type: ignore[arg-type]
+        except _NeedsRegistration:
+            self._event(Event.REGISTRATION_REQUIRED)
+            return None
+        # In the sandbox's lifecycle the phone's Confirm-Login is the one that delivers the token.
+        self._accept_token(token)
+        return token
+
+    async def simulate_register(self, form: QRCodeSignUpRequest | Mapping[str, Any]) -> TokenModel:
+        """The phone registers; then the desktop collects its token with Confirm-Login."""
+        return await self._guard(lambda: self._simulate_register(form))
+
+    async def _simulate_register(self, form: QRCodeSignUpRequest | Mapping[str, Any]) -> TokenModel:
+        request = _signup(form, self.sign_in_key)  # type: ignore[arg-type]
+        self._event(Event.REGISTER, unionID=request.unionID)
+        await self._phone_call(lambda: self.phone.confirm_register(request))
+        self._event(Event.REGISTERED)
+        token = await self._phone_call(lambda: self.client.confirm_login(self.sign_in_key))  # type: ignore[arg-type]
+        self._accept_token(token)
+        return token
+
+    async def _phone_call(self, make: Callable[[], Awaitable[T]]) -> T:
+        """One simulated-phone request with the same retry rules as polling."""
+        failures = 0
+        while True:
+            try:
+                return await self._send(make)
+            except QrLoginError as exc:
+                action = self.codes.classify(exc)
+                if action is Action.SCANNED:
+                    raise _NeedsRegistration() from None
+                if action is Action.EXPIRED:
+                    self._event(Event.EXPIRED, code=getattr(exc, "code", None))
+                    self.error = exc
+                    raise
+                if action is Action.RATE_LIMITED:
+                    retry_after = exc.retry_after if isinstance(exc, ApiError) else None
+                    await self._sleep(max(self.policy.min_interval, retry_after or self.policy.min_interval))
+                    continue
+                if action is Action.RETRY and failures < self.policy.max_retries:
+                    failures += 1
+                    await self._sleep(self.policy.backoff(failures))
+                    continue
+                self._fail(exc)
+                raise
+
+    async def run_simulated(self, register: QRCodeSignUpRequest | Mapping[str, Any] | None = None) -> FlowResult:
+        """Fully automatic: Initiate, Scan, then Confirm-Login, or Confirm-Register when a form is
+        given or the server asks for one (without a form that ends FAILED with a clear error)."""
+        return await self._guard(lambda: self._run_simulated(register))
+
+    async def _run_simulated(self, register: QRCodeSignUpRequest | Mapping[str, Any] | None) -> FlowResult:
+        try:
+            if self.state in (State.IDLE, *_TERMINAL):
+                await self._start()
+            await self._simulate_scan()
+            if register is None:
+                token = await self._simulate_confirm()
+                if token is None:
+                    return self._fail(ApiError(202, "the server requires a registration; give a registration form",
+                                               http_status=200, endpoint="QRAuthConfirmLogin"))
+            else:
+                await self._simulate_register(register)
+        except QrLoginError:
+            pass  # already recorded as FAILED / EXPIRED
+        return self.result()
+
+
+class _NeedsRegistration(Exception):
+    pass
+
+
+_TERMINAL = (State.AUTHENTICATED, State.EXPIRED, State.FAILED, State.CANCELLED)
+
+
+def _signup(form: QRCodeSignUpRequest | Mapping[str, Any], sign_in_key: int) -> QRCodeSignUpRequest:
+    if isinstance(form, QRCodeSignUpRequest):
+        values = form.to_json()
+    else:
+        values = {k: v for k, v in form.items() if v is not None}
+    values["signInKey"] = sign_in_key
+    return QRCodeSignUpRequest(**values)

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what the tests need, then runs them with a real Secret Service keyring.
+# Usage: scripts/test.sh [pytest args...]   (README's test command; .ci/run calls it too)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System packages: a Secret Service (gnome-keyring) on a private D-Bus, the libraries Qt's
+# offscreen platform loads, a CJK font for the Chinese UI, Xvfb for real-window screenshots.
+SYSTEM_PACKAGES=(gnome-keyring dbus libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3
+                 fonts-wqy-microhei xvfb)
+missing=()
+for pkg in "${SYSTEM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "installing system packages: ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -q >/dev/null
+        apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        echo "warning: missing system packages (${missing[*]}); keyring tests will skip" >&2
+    fi
+fi
+
+python -m pip install -q --disable-pip-version-check -e '.[test]'
+
+export QT_QPA_PLATFORM=offscreen
+if [ "${CI:-}" = "true" ]; then
+    export QRLOGIN_REQUIRE_KEYRING=1  # in CI a missing keyring is a failure, not a skip
+fi
+
+if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+    # A throw-away session bus and keyring, unlocked with a throw-away password.
+    exec dbus-run-session -- sh -c '
+        echo -n "qrlogin-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+        exec python -m pytest "$@"' sh "$@"
+fi
+exec python -m pytest "$@"

@@ -280,8 +280,8 @@ def to_terminal(payload: str, options: QrOptions = QrOptions(error_correction="L
         matrix = matrix + [[False] * len(matrix[0])]
     glyph = {(False, False): "█", (True, True): " ", (True, False): "▄", (False, True): "▀"}
     lines = []
-    for top, bottom in zip(matrix[0::2], matrix[1::2]):
-        lines.append("".join(glyph[(t, b)] for t, b in zip(top, bottom)))
+    for top, bottom in zip(matrix[0::2], matrix[1::2], strict=True):
+        lines.append("".join(glyph[(t, b)] for t, b in zip(top, bottom, strict=True)))
     return "\n".join(lines)
 
 

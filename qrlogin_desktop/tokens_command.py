@@ -50,7 +50,7 @@ def list_tokens(store: TokenStore, out: TextIO = sys.stdout) -> int:
                      human_duration(t.seconds_left(now))))
     widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
     for r in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip(), file=out)
+        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip(), file=out)
     return 0
 
 

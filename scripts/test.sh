@@ -31,9 +31,13 @@ if [ "${CI:-}" = "true" ]; then
 fi
 
 if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
-    # A throw-away session bus and keyring, unlocked with a throw-away password.
-    exec dbus-run-session -- sh -c '
+    # A throw-away session bus and keyring (in its own data dir, so neither the user's real
+    # keyring nor one left by an earlier run is touched), unlocked with a throw-away password.
+    keyring_home=$(mktemp -d)
+    trap 'rm -rf "$keyring_home"' EXIT
+    XDG_DATA_HOME="$keyring_home" dbus-run-session -- sh -c '
         echo -n "qrlogin-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
         exec python -m pytest "$@"' sh "$@"
+    exit $?
 fi
 exec python -m pytest "$@"

@@ -8,6 +8,7 @@ or failure, is handed to listeners as a redacted :class:`Exchange` - that is the
 from __future__ import annotations
 
 import json
+import shlex
 import ssl
 import time
 from collections.abc import Callable, Mapping
@@ -146,6 +147,30 @@ class QrLoginClient:
     def check(self, ep: Endpoint, query: Mapping[str, Any] | None = None, body: Any = None) -> list[Violation]:
         """Every broken rule of a prospective call, the path's appKey included; empty when fine."""
         return APP_KEY.violations(self.app_key) + ep.violations(query, body)
+
+    def curl_for(self, endpoint: Endpoint | str, *, query: Mapping[str, Any] | None = None, body: Any = None,
+                 reveal_token: bool = False) -> str:
+        """The same request as a shell command; the bearer credential is masked unless asked for."""
+        ep = catalogue.endpoint(endpoint) if isinstance(endpoint, str) else endpoint
+        parts = ["curl", "-X", ep.method, shlex.quote(self.url_for(ep, query))]
+        for name, value in self.headers_for(ep).items():
+            if name == "Authorization" and not reveal_token:
+                # Masked as a shell variable (double quotes so the shell expands it).
+                parts += ["-H", '"Authorization: Bearer $QRLOGIN_TOKEN"']
+                continue
+            parts += ["-H", shlex.quote(f"{name}: {value}")]
+        if ep.method != "GET":
+            parts += ["--data-raw", shlex.quote(json.dumps(body, ensure_ascii=False))]
+        return " ".join(parts)
+
+    async def ping(self) -> float:
+        """Whether the server answers at all: milliseconds for any HTTP answer to GET of the base URL."""
+        t0 = time.perf_counter()
+        try:
+            await self._http.get("/", timeout=5.0)
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, "ping", self.base_url) from None
+        return (time.perf_counter() - t0) * 1000
 
     # --- the one generic call ----------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ def keyring_service() -> str:
 class Connection:
     base_url: str
     app_key: str
-    token: str | None
+    token: str | None = field(repr=False)
     profile: Profile
     sandbox: SandboxThread | None = field(default=None, repr=False)
 

@@ -1,0 +1,56 @@
+"""Starting the desktop app: the window first, then (in the background) the active connection.
+
+On first run there is no configuration: the "Sandbox" profile is active, so the embedded server
+starts on a free loopback port while the window is already on screen.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QByteArray, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from .. import __version__
+from ..profiles import ProfileStore
+from . import i18n
+from .context import AppContext
+from .main_window import MainWindow
+
+
+def create_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    app.setApplicationName("qrlogin-desktop")
+    app.setApplicationDisplayName("qrlogin-desktop")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("qrlogin-desktop")
+    app.setWindowIcon(QIcon.fromTheme("qrlogin-desktop"))
+    return app
+
+
+def build_window(profiles: ProfileStore | None = None, ctx: AppContext | None = None) -> MainWindow:
+    profiles = profiles or ProfileStore().load()
+    i18n.install(profiles.settings.get("language"))
+    ctx = ctx or AppContext(profiles)
+    window = MainWindow(ctx)
+    geometry = profiles.settings.get("window_geometry")
+    if geometry:
+        window.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
+    return window
+
+
+def run(argv: list[str] | None = None) -> int:
+    app = create_app(argv)
+    window = build_window()
+    ctx = window.ctx
+    window.show()
+    # Connect after the first paint: starting the sandbox never delays the window.
+    QTimer.singleShot(0, lambda: ctx.activate(ctx.profiles.active))
+    try:
+        return app.exec()
+    finally:
+        try:
+            ctx.profiles.save()
+        finally:
+            ctx.shutdown()

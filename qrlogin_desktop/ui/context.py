@@ -1,0 +1,131 @@
+"""The application's shared state for every panel: profiles, keyring, the active connection.
+
+Panels never build URLs or parse envelopes: they ask the context for the active
+:class:`~qrlogin_desktop.api.client.QrLoginClient` and run its coroutines through
+:meth:`AppContext.run`, which executes them on the worker loop and calls back on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ..api.client import Exchange, QrLoginClient
+from ..connection import Connection, connect, keyring_service
+from ..keystore import TokenStore
+from ..profiles import Profile, ProfileStore
+from .runner import AsyncRunner, Callback, Outcome
+
+HEALTH_INTERVAL_MS = 10_000
+
+
+class AppContext(QObject):
+    connection_changed = Signal()  # a new active connection (or none while connecting)
+    connection_failed = Signal(str)  # the active profile could not be connected
+    exchange_logged = Signal(object)  # Exchange, for the request log
+    tokens_changed = Signal()  # the keyring's token list changed
+    health_changed = Signal(object)  # float latency ms, or an error text
+    profiles_changed = Signal()
+
+    def __init__(self, profiles: ProfileStore, token_store: TokenStore | None = None,
+                 runner: AsyncRunner | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.profiles = profiles
+        self.token_store = token_store or TokenStore(service=keyring_service())
+        self.runner = runner or AsyncRunner(self)
+        self.connection: Connection | None = None
+        self.client: QrLoginClient | None = None
+        self.health: float | str | None = None
+        self.connecting = False
+        self._health_timer = QTimer(self)
+        self._health_timer.setInterval(HEALTH_INTERVAL_MS)
+        self._health_timer.timeout.connect(self.check_health)
+
+    # --- running work off the GUI thread --------------------------------------------------------------
+
+    def run(self, coro: Coroutine[Any, Any, Any], on_done: Callback | None = None):
+        return self.runner.submit(coro, on_done)
+
+    def run_blocking(self, fn: Callable[[], Any], on_done: Callback | None = None):
+        """A blocking call (keyring, file I/O) on a worker thread, result on the GUI thread."""
+        return self.runner.submit(asyncio.to_thread(fn), on_done)
+
+    # --- the active profile -----------------------------------------------------------------------------
+
+    @property
+    def profile(self) -> Profile | None:
+        return self.profiles.active
+
+    def activate(self, profile: Profile, on_done: Callback | None = None) -> None:
+        """Connect to ``profile`` in the background (starting the embedded sandbox if that is it)."""
+        self.profiles.active_id = profile.id
+        self.connecting = True
+        old_client, old_connection = self.client, self.connection
+        self.client = self.connection = None
+        self.health = None
+        self.connection_changed.emit()
+
+        async def work() -> tuple[Connection, QrLoginClient]:
+            if old_client is not None:
+                await old_client.aclose()
+            if old_connection is not None:
+                await asyncio.to_thread(old_connection.close)
+            token = None
+            if not profile.embedded_sandbox:
+                token = await self.token_store.aget_credential(profile.id)
+            # Starting the sandbox binds a socket and waits for uvicorn: never on the GUI thread.
+            connection = await asyncio.to_thread(connect, profile, token)
+            client = connection.client()
+            client.add_listener(self.exchange_logged.emit)  # Qt queues it to the GUI thread
+            return connection, client
+
+        def done(outcome: Outcome) -> None:
+            self.connecting = False
+            if outcome.ok:
+                self.connection, self.client = outcome.value
+                self.connection_changed.emit()
+                self.check_health()
+                self._health_timer.start()
+            elif not outcome.cancelled:
+                self.connection_failed.emit(str(outcome.error))
+            if on_done is not None:
+                on_done(outcome)
+
+        self.run(work(), done)
+
+    def check_health(self) -> None:
+        client = self.client
+        if client is None:
+            return
+
+        def done(outcome: Outcome) -> None:
+            if client is not self.client:
+                return  # a stale answer about a connection we already left
+            self.health = outcome.value if outcome.ok else str(outcome.error or "cancelled")
+            self.health_changed.emit(self.health)
+
+        self.run(client.ping(), done)
+
+    def log(self, exchange: Exchange) -> None:
+        self.exchange_logged.emit(exchange)
+
+    def shutdown(self) -> None:
+        self._health_timer.stop()
+        client, connection = self.client, self.connection
+        self.client = self.connection = None
+
+        async def close() -> None:
+            if client is not None:
+                await client.aclose()
+
+        if client is not None:
+            try:
+                self.run(close()).result(3)
+            except Exception:  # noqa: BLE001 - closing on exit must not raise
+                pass
+        if connection is not None:
+            connection.close()
+        self.runner.shutdown()

@@ -1,0 +1,66 @@
+"""Languages: Simplified Chinese and English, following the system locale unless the user chooses.
+
+UI strings go through Qt's ``tr()`` and compiled ``.qm`` catalogues (sources in
+``resources/translations/*.ts``). Texts that come from the endpoint catalogue are bilingual data
+already; :func:`pick` chooses the side for the current language.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+
+SYSTEM = "system"
+ENGLISH = "en"
+CHINESE = "zh_CN"
+CHOICES = (SYSTEM, ENGLISH, CHINESE)
+NATIVE_NAMES = {SYSTEM: "System / 跟随系统", ENGLISH: "English", CHINESE: "简体中文"}
+
+_current = ENGLISH
+_translator: QTranslator | None = None
+
+
+def resolve(choice: str | None) -> str:
+    if choice in (ENGLISH, CHINESE):
+        return choice
+    return CHINESE if QLocale.system().language() == QLocale.Language.Chinese else ENGLISH
+
+
+def current() -> str:
+    return _current
+
+
+def is_chinese() -> bool:
+    return _current == CHINESE
+
+
+def pick(en: str, zh: str) -> str:
+    return zh if _current == CHINESE and zh else en
+
+
+def qm_path(language: str) -> str:
+    return str(resources.files("qrlogin_desktop") / "resources" / "translations" / f"qrlogin_{language}.qm")
+
+
+def install(choice: str | None) -> str:
+    """Switch the running application's language; widgets get a LanguageChange event."""
+    global _current, _translator
+    language = resolve(choice)
+    app = QCoreApplication.instance()
+    if _translator is not None and app is not None:
+        app.removeTranslator(_translator)
+        _translator = None
+    _current = language
+    if language != ENGLISH and app is not None:
+        translator = QTranslator(app)
+        if translator.load(qm_path(language)):
+            app.installTranslator(translator)
+            _translator = translator
+    if app is not None and _translator is None:
+        # No translator to install still has to tell widgets to retranslate (back to English).
+        from PySide6.QtCore import QEvent
+
+        for widget in getattr(app, "allWidgets", lambda: [])():
+            QCoreApplication.sendEvent(widget, QEvent(QEvent.Type.LanguageChange))
+    return language

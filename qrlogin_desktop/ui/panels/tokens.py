@@ -1,0 +1,10 @@
+"""Placeholder until the panel lands."""
+
+from __future__ import annotations
+
+from ..widgets.common import Panel
+
+
+class TokensPanel(Panel):
+    def title(self) -> str:
+        return self.tr("TokensPanel")

@@ -1,0 +1,84 @@
+"""Small building blocks every panel uses: the panel base class and the in-place error banner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+
+
+class Panel(QWidget):
+    """A page of the main window. Texts are set in ``retranslate()`` so a language switch is live."""
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+
+    def title(self) -> str:  # the navigation label
+        raise NotImplementedError
+
+    def retranslate(self) -> None:
+        pass
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+
+class ErrorBanner(QFrame):
+    """A clear message in place, with a Retry button when the action can be retried."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("errorBanner")
+        self.setStyleSheet("#errorBanner { background: #fdecea; border: 1px solid #f5c2c0; border-radius: 4px; }"
+                           "#errorBanner QLabel { color: #8a1c1c; }")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.retry_button = QPushButton()
+        self.dismiss_button = QPushButton("×")
+        self.dismiss_button.setFlat(True)
+        self.dismiss_button.setFixedWidth(24)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.retry_button)
+        layout.addWidget(self.dismiss_button)
+        self._retry: Callable[[], None] | None = None
+        self.retry_button.clicked.connect(self._on_retry)
+        self.dismiss_button.clicked.connect(self.clear)
+        self.retranslate()
+        self.hide()
+
+    def retranslate(self) -> None:
+        self.retry_button.setText(self.tr("Retry"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def show_error(self, text: str, retry: Callable[[], None] | None = None) -> None:
+        self.label.setText(text)
+        self._retry = retry
+        self.retry_button.setVisible(retry is not None)
+        self.show()
+
+    def clear(self) -> None:
+        self._retry = None
+        self.label.clear()
+        self.hide()
+
+    @property
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+    def _on_retry(self) -> None:
+        retry = self._retry
+        self.clear()
+        if retry is not None:
+            retry()

@@ -1,0 +1,156 @@
+"""A form generated from catalogue :class:`~qrlogin_desktop.api.models.Field` specs, with live validation.
+
+Each field gets an editor, a hint with its rules (in the current language) and an error line that
+updates as the user types, using the very rule objects the client and the sandbox enforce.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from ...api.errors import Violation
+from ...api.models import Field
+from ...api.rules import Kind
+from .. import i18n
+
+INVALID_STYLE = "QLineEdit { border: 1px solid #d93025; background: #fff6f5; }"
+
+
+class FieldForm(QWidget):
+    changed = Signal()
+
+    def __init__(self, fields: Sequence[Field], parent: QWidget | None = None, *, skip: Sequence[str] = ()):
+        super().__init__(parent)
+        self.fields = [f for f in fields if f.name not in skip]
+        self.editors: dict[str, QLineEdit | QCheckBox] = {}
+        self.labels: dict[str, QLabel] = {}
+        self.hints: dict[str, QLabel] = {}
+        self.errors: dict[str, QLabel] = {}
+        layout = QFormLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for f in self.fields:
+            editor: QLineEdit | QCheckBox
+            if f.kind is Kind.BOOLEAN:
+                editor = QCheckBox()
+                editor.toggled.connect(lambda _=None, name=f.name: self._on_edit(name))
+            else:
+                editor = QLineEdit()
+                editor.setObjectName(f"field_{f.name}")
+                if f.secret:
+                    editor.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
+                editor.textChanged.connect(lambda _=None, name=f.name: self._on_edit(name))
+            self.editors[f.name] = editor
+            box = QWidget()
+            column = QVBoxLayout(box)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(1)
+            column.addWidget(editor)
+            hint, error = QLabel(), QLabel()
+            hint.setStyleSheet("color: #666; font-size: 11px;")
+            error.setStyleSheet("color: #d93025; font-size: 11px;")
+            hint.setWordWrap(True)
+            error.setWordWrap(True)
+            error.hide()
+            column.addWidget(hint)
+            column.addWidget(error)
+            self.hints[f.name], self.errors[f.name] = hint, error
+            self.labels[f.name] = QLabel()
+            layout.addRow(self.labels[f.name], box)
+        self.retranslate()
+
+    # --- texts ------------------------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        for f in self.fields:
+            label = i18n.pick(f.en, f.zh) or f.name
+            self.labels[f.name].setText(f"{f.name}{' *' if f.required else ''}")
+            self.labels[f.name].setToolTip(label)
+            rules = i18n.pick(f.rules_en, f.rules_zh)
+            self.hints[f.name].setText(f"{label}" + (f" — {rules}" if rules else ""))
+            editor = self.editors[f.name]
+            if isinstance(editor, QLineEdit) and f.example is not None:
+                editor.setPlaceholderText(str(f.example))
+        self.validate()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # --- values -----------------------------------------------------------------------------------------
+
+    def _value(self, f: Field) -> Any:
+        editor = self.editors[f.name]
+        if isinstance(editor, QCheckBox):
+            return editor.isChecked()
+        text = editor.text()
+        if text == "":
+            return None  # blank means "not given"; a required field then reports "is required"
+        if f.kind in (Kind.INT64, Kind.INTEGER):
+            try:
+                return int(text.strip())
+            except ValueError:
+                return text  # kept as text so the rule check says "must be an integer"
+        return text
+
+    def values(self) -> dict[str, Any]:
+        out = {}
+        for f in self.fields:
+            value = self._value(f)
+            if value is not None and not (isinstance(value, bool) and not value):
+                out[f.name] = value
+        return out
+
+    def set_values(self, values: Mapping[str, Any]) -> None:
+        for name, value in values.items():
+            editor = self.editors.get(name)
+            if isinstance(editor, QCheckBox):
+                editor.setChecked(bool(value))
+            elif editor is not None:
+                editor.setText("" if value is None else str(value))
+
+    def violations(self) -> list[Violation]:
+        out: list[Violation] = []
+        for f in self.fields:
+            out.extend(f.violations(self._value(f)))
+        return out
+
+    def validate(self) -> list[Violation]:
+        found = self.violations()
+        by_field: dict[str, list[Violation]] = {}
+        for v in found:
+            by_field.setdefault(v.field, []).append(v)
+        for f in self.fields:
+            self._show(f.name, by_field.get(f.name, []))
+        return found
+
+    def _show(self, name: str, violations: list[Violation]) -> None:
+        editor, error = self.editors[name], self.errors[name]
+        # Empty required fields are not shouted at while the user has not typed yet.
+        pristine = isinstance(editor, QLineEdit) and not editor.isModified() and editor.text() == ""
+        if violations and not pristine:
+            lang = "zh" if i18n.is_chinese() else "en"
+            error.setText("; ".join(v.message(lang) for v in violations))
+            error.show()
+            if isinstance(editor, QLineEdit):
+                editor.setStyleSheet(INVALID_STYLE)
+        else:
+            error.hide()
+            if isinstance(editor, QLineEdit):
+                editor.setStyleSheet("")
+
+    def _on_edit(self, name: str) -> None:
+        f = next(f for f in self.fields if f.name == name)
+        self._show(name, f.violations(self._value(f)))
+        self.changed.emit()
+
+    def is_valid(self) -> bool:
+        return not self.violations()
+
+    def error_text(self, name: str) -> str:
+        label = self.errors[name]
+        return label.text() if not label.isHidden() else ""

@@ -1,0 +1,73 @@
+"""GUI fixtures: an AppContext on the embedded sandbox, offscreen Qt, a throw-away config dir."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from keyring.backends import fail
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from keyring_support import delete_service_items, secret_service, with_timeout  # noqa: E402
+
+from qrlogin_desktop.keystore import TokenStore  # noqa: E402
+from qrlogin_desktop.profiles import ProfileStore  # noqa: E402
+
+CONNECT_TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(autouse=True)
+def _isolated_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("QRLOGIN_CONFIG_DIR", str(tmp_path / "config"))
+
+
+@pytest.fixture
+def profiles(tmp_path) -> ProfileStore:
+    return ProfileStore(tmp_path / "config" / "profiles.json").load()
+
+
+@pytest.fixture
+def memory_store() -> TokenStore:
+    """No keyring at all: tokens stay in memory (with the store's loud warning)."""
+    return TokenStore(backend=fail.Keyring(), service=f"qrlogin-ui-test-{uuid.uuid4().hex}")
+
+
+@pytest.fixture
+def keyring_store():
+    """A real Secret Service (skip on a laptop without one; CI makes it fail instead)."""
+    backend = secret_service()
+    service = f"qrlogin-ui-test-{uuid.uuid4().hex}"
+    yield TokenStore(backend=backend, service=service, timeout=10)
+    with_timeout(lambda: delete_service_items(service))
+
+
+def make_context(qtbot, profiles, store):
+    from qrlogin_desktop.ui.context import AppContext
+
+    ctx = AppContext(profiles, token_store=store)
+    ctx.activate(profiles.active)
+    qtbot.waitUntil(lambda: ctx.client is not None, timeout=CONNECT_TIMEOUT_MS)
+    return ctx
+
+
+@pytest.fixture
+def ctx(qtbot, profiles, memory_store):
+    """Connected to a fresh embedded sandbox; tokens go to memory (no keyring needed)."""
+    context = make_context(qtbot, profiles, memory_store)
+    yield context
+    context.shutdown()
+
+
+@pytest.fixture
+def keyring_ctx(qtbot, profiles, keyring_store):
+    """Connected to a fresh embedded sandbox; tokens go to the real Secret Service."""
+    context = make_context(qtbot, profiles, keyring_store)
+    yield context
+    context.shutdown()
+
+
+def sandbox_of(context):
+    """The running Sandbox object behind the context (for faults, require_registration, ...)."""
+    return context.connection.sandbox.sandbox

@@ -1,10 +1,440 @@
-"""Placeholder until the panel lands."""
+"""Profiles and settings: servers, appKeys, credentials (keyring), options, language.
+
+The profile file holds no secret: the bearer credential typed here goes straight to the keyring
+(off the GUI thread) and the file only ever sees the profile's id.
+"""
 
 from __future__ import annotations
 
-from ..widgets.common import Panel
+import dataclasses
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...flow.policy import Action
+from ...profiles import Profile
+from .. import i18n
+from ..errors_text import describe_error
+from ..runner import Outcome
+from ..widgets.common import ErrorBanner, Panel
+
+
+def _spin(minimum: float, maximum: float, step: float, decimals: int = 2) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(minimum, maximum)
+    box.setSingleStep(step)
+    box.setDecimals(decimals)
+    return box
+
+
+class CodeTableEditor(QTableWidget):
+    """Envelope code → what the poller does; starts from the built-in table, edits override it."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(0, 2, parent)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().hide()
+        self.setMinimumHeight(140)
+
+    def set_table(self, overrides: dict[str, str]) -> None:
+        from ...flow.policy import DEFAULT_CODES
+
+        merged = {str(k): v.value for k, v in DEFAULT_CODES.items()}
+        merged.update(overrides)
+        self.setRowCount(0)
+        for code, action in sorted(merged.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0):
+            self.add_row(code, action)
+
+    def add_row(self, code: str = "", action: str = Action.STOP.value) -> None:
+        row = self.rowCount()
+        self.insertRow(row)
+        self.setItem(row, 0, QTableWidgetItem(code))
+        combo = QComboBox()
+        combo.addItems([a.value for a in Action])
+        combo.setCurrentText(action)
+        self.setCellWidget(row, 1, combo)
+
+    def table(self) -> dict[str, str]:
+        from ...flow.policy import DEFAULT_CODES
+
+        defaults = {str(k): v.value for k, v in DEFAULT_CODES.items()}
+        out = {}
+        for row in range(self.rowCount()):
+            item = self.item(row, 0)
+            code = item.text().strip() if item else ""
+            combo = self.cellWidget(row, 1)
+            action = combo.currentText() if isinstance(combo, QComboBox) else ""
+            if code and defaults.get(code) != action:
+                out[code] = action  # only what differs from the built-in table is stored
+        return out
 
 
 class SettingsPanel(Panel):
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self._editing: Profile | None = None
+        self.banner = ErrorBanner()
+        self.profile_list = QListWidget()
+        self.profile_list.setObjectName("profileList")
+        self.new_button, self.delete_button = QPushButton(), QPushButton()
+        self.import_button, self.export_button = QPushButton(), QPushButton()
+        self.use_button, self.save_button = QPushButton(), QPushButton()
+        self.save_button.setObjectName("saveProfile")
+        self.use_button.setObjectName("useProfile")
+
+        self.name = QLineEdit()
+        self.base_url = QLineEdit()
+        self.base_url.setPlaceholderText("https://api.example.com")
+        self.app_key = QLineEdit()
+        self.credential = QLineEdit()
+        self.credential.setEchoMode(QLineEdit.EchoMode.Password)
+        self.credential.setObjectName("credential")
+        self.show_credential = QCheckBox()
+        self.verify_tls = QCheckBox()
+        self.timeout = _spin(0.5, 300, 1)
+        self.poll_min = _spin(0.05, 60, 0.05)
+        self.poll_idle = _spin(0.05, 60, 0.25)
+        self.session_ttl = _spin(1, 3600, 10, 0)
+        self.auto_refresh = QSpinBox()
+        self.auto_refresh.setRange(0, 20)
+        self.payload_template = QLineEdit()
+        self.code_table = CodeTableEditor()
+        self.add_code_button = QPushButton()
+        self.http_warning = QLabel()
+        self.http_warning.setStyleSheet("color: #b06000;")
+        self.http_warning.setWordWrap(True)
+        self.sandbox_note = QLabel()
+        self.sandbox_note.setWordWrap(True)
+        self.sandbox_note.setStyleSheet("color: #555;")
+
+        self.language = QComboBox()
+        self.language.setObjectName("language")
+        for choice in i18n.CHOICES:
+            self.language.addItem(i18n.NATIVE_NAMES[choice], choice)
+        self.keyring_label = QLabel()
+        self.keyring_label.setWordWrap(True)
+
+        self.form = QFormLayout()
+        self._labels: dict[str, QLabel] = {}
+        for key, widget in (("name", self.name), ("base_url", self.base_url), ("app_key", self.app_key),
+                            ("credential", self.credential), ("", self.show_credential),
+                            ("verify_tls", self.verify_tls), ("timeout", self.timeout),
+                            ("poll_min", self.poll_min), ("poll_idle", self.poll_idle),
+                            ("session_ttl", self.session_ttl), ("auto_refresh", self.auto_refresh),
+                            ("payload_template", self.payload_template), ("code_table", self.code_table),
+                            ("", self.add_code_button)):
+            label = QLabel()
+            if key:
+                self._labels[key] = label
+            self.form.addRow(label, widget)
+
+        left = QVBoxLayout()
+        left.addWidget(self.profile_list, 1)
+        row = QHBoxLayout()
+        for b in (self.new_button, self.delete_button):
+            row.addWidget(b)
+        left.addLayout(row)
+        row = QHBoxLayout()
+        for b in (self.import_button, self.export_button):
+            row.addWidget(b)
+        left.addLayout(row)
+
+        self.profile_box = QGroupBox()
+        right = QVBoxLayout(self.profile_box)
+        right.addWidget(self.sandbox_note)
+        right.addLayout(self.form)
+        right.addWidget(self.http_warning)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.use_button)
+        buttons.addWidget(self.save_button)
+        right.addLayout(buttons)
+
+        self.app_box = QGroupBox()
+        app_form = QFormLayout(self.app_box)
+        self.language_label = QLabel()
+        self.keyring_title = QLabel()
+        app_form.addRow(self.language_label, self.language)
+        app_form.addRow(self.keyring_title, self.keyring_label)
+
+        body = QHBoxLayout()
+        body.addLayout(left, 1)
+        column = QVBoxLayout()
+        column.addWidget(self.profile_box)
+        column.addWidget(self.app_box)
+        column.addStretch(1)
+        body.addLayout(column, 3)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.banner)
+        outer.addLayout(body)
+
+        self.profile_list.currentItemChanged.connect(self._on_select)
+        self.new_button.clicked.connect(self.new_profile)
+        self.delete_button.clicked.connect(self.delete_profile)
+        self.import_button.clicked.connect(self.import_profiles)
+        self.export_button.clicked.connect(self.export_profiles)
+        self.save_button.clicked.connect(lambda: self.save_profile())
+        self.use_button.clicked.connect(self.use_profile)
+        self.add_code_button.clicked.connect(lambda: self.code_table.add_row())
+        self.show_credential.toggled.connect(
+            lambda on: self.credential.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
+        self.base_url.textChanged.connect(self._update_warning)
+        self.language.currentIndexChanged.connect(self._on_language)
+        ctx.profiles_changed.connect(self.reload)
+
+        current = ctx.profiles.settings.get("language", i18n.SYSTEM)
+        self.language.setCurrentIndex(max(0, self.language.findData(current)))
+        self.retranslate()
+        self.reload()
+        self.refresh_keyring()
+
+    # --- texts --------------------------------------------------------------------------------------------
+
     def title(self) -> str:
-        return self.tr("SettingsPanel")
+        return self.tr("Profiles & Settings")
+
+    def retranslate(self) -> None:
+        texts = {
+            "name": self.tr("Name"), "base_url": self.tr("Base URL"), "app_key": self.tr("appKey"),
+            "credential": self.tr("Bearer credential"), "verify_tls": self.tr("TLS"),
+            "timeout": self.tr("Timeout (s)"), "poll_min": self.tr("Fastest poll interval (s)"),
+            "poll_idle": self.tr("Idle poll interval (s)"), "session_ttl": self.tr("QR lifetime (s)"),
+            "auto_refresh": self.tr("Auto-refresh expired QRs"), "payload_template": self.tr("QR payload template"),
+            "code_table": self.tr("Code table"),
+        }
+        for key, label in self._labels.items():
+            label.setText(texts[key])
+        self.credential.setPlaceholderText(self.tr("kept in the OS keyring, never in the config file"))
+        self.show_credential.setText(self.tr("Show credential"))
+        self.verify_tls.setText(self.tr("Verify certificates"))
+        self.payload_template.setToolTip(self.tr("Placeholders: {signInKey}, {appKey}, {server}"))
+        self.code_table.setHorizontalHeaderLabels([self.tr("Code"), self.tr("Poller action")])
+        self.add_code_button.setText(self.tr("Add code"))
+        self.new_button.setText(self.tr("New"))
+        self.delete_button.setText(self.tr("Delete…"))
+        self.import_button.setText(self.tr("Import…"))
+        self.export_button.setText(self.tr("Export…"))
+        self.use_button.setText(self.tr("Use this profile"))
+        self.save_button.setText(self.tr("Save"))
+        self.profile_box.setTitle(self.tr("Profile"))
+        self.app_box.setTitle(self.tr("Application"))
+        self.language_label.setText(self.tr("Language"))
+        self.keyring_title.setText(self.tr("Keyring"))
+        self.sandbox_note.setText(self.tr("The embedded sandbox: its address and credential are filled in at "
+                                          "launch, on a free loopback port."))
+        self._update_warning()
+
+    # --- list ----------------------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        selected = self._editing.id if self._editing else self.ctx.profiles.active_id
+        self.profile_list.blockSignals(True)
+        self.profile_list.clear()
+        for profile in self.ctx.profiles.profiles:
+            item = QListWidgetItem(profile.name + ("  ✓" if profile.id == self.ctx.profiles.active_id else ""))
+            item.setData(Qt.ItemDataRole.UserRole, profile.id)
+            self.profile_list.addItem(item)
+            if profile.id == selected:
+                self.profile_list.setCurrentItem(item)
+        self.profile_list.blockSignals(False)
+        current = self.profile_list.currentItem()
+        self._load(self.ctx.profiles.get(current.data(Qt.ItemDataRole.UserRole)) if current else None)
+
+    def _on_select(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
+        self._load(self.ctx.profiles.get(current.data(Qt.ItemDataRole.UserRole)) if current else None)
+
+    def _load(self, profile: Profile | None) -> None:
+        self._editing = profile
+        self.profile_box.setEnabled(profile is not None)
+        if profile is None:
+            return
+        self.name.setText(profile.name)
+        self.base_url.setText(profile.base_url)
+        self.app_key.setText(profile.app_key)
+        self.credential.clear()
+        embedded = profile.embedded_sandbox
+        for w in (self.base_url, self.app_key, self.credential, self.show_credential):
+            w.setEnabled(not embedded)
+        self.sandbox_note.setVisible(embedded)
+        self.delete_button.setEnabled(not embedded)
+        self.verify_tls.setChecked(profile.verify_tls)
+        self.timeout.setValue(profile.timeout)
+        self.poll_min.setValue(profile.poll_min_interval)
+        self.poll_idle.setValue(profile.poll_idle_interval)
+        self.session_ttl.setValue(profile.session_ttl)
+        self.auto_refresh.setValue(profile.auto_refresh)
+        self.payload_template.setText(profile.payload_template)
+        self.code_table.set_table(profile.code_table)
+        if not embedded:
+            self.credential.setPlaceholderText(self.tr("loading from the keyring…"))
+            profile_id = profile.id
+
+            def loaded(outcome: Outcome) -> None:
+                if self._editing is None or self._editing.id != profile_id:
+                    return
+                self.credential.setPlaceholderText(self.tr("kept in the OS keyring, never in the config file"))
+                if outcome.ok and outcome.value and not self.credential.isModified():
+                    self.credential.setText(outcome.value)
+                elif not outcome.ok:
+                    self.banner.show_error(describe_error(outcome.error), lambda: self._load(self._editing))
+
+            self.ctx.run(self.ctx.token_store.aget_credential(profile_id), loaded)
+        self._update_warning()
+
+    def _form_profile(self) -> Profile:
+        assert self._editing is not None
+        return dataclasses.replace(
+            self._editing, name=self.name.text().strip(), base_url=self.base_url.text().strip(),
+            app_key=self.app_key.text().strip(), verify_tls=self.verify_tls.isChecked(),
+            timeout=self.timeout.value(), poll_min_interval=self.poll_min.value(),
+            poll_idle_interval=self.poll_idle.value(), session_ttl=self.session_ttl.value(),
+            auto_refresh=self.auto_refresh.value(), payload_template=self.payload_template.text(),
+            code_table=self.code_table.table())
+
+    def _update_warning(self) -> None:
+        if self._editing is None:
+            self.http_warning.hide()
+            return
+        warning = dataclasses.replace(self._editing, base_url=self.base_url.text().strip()).plain_http_warning
+        if warning:
+            self.http_warning.setText(self.tr("⚠ The bearer credential would travel unencrypted over http:// to a "
+                                              "host that is not this machine. Use https://."))
+        self.http_warning.setVisible(bool(warning))
+
+    # --- actions -------------------------------------------------------------------------------------------
+
+    def new_profile(self) -> None:
+        profile = Profile(name=self.tr("New profile"), base_url="https://", app_key="")
+        self.ctx.profiles.profiles.append(profile)
+        self._editing = profile
+        self.reload()
+
+    def save_profile(self, then=None) -> None:
+        if self._editing is None:
+            return
+        profile = self._form_profile()
+        found = profile.violations()
+        if found:
+            lang = "zh" if i18n.is_chinese() else "en"
+            self.banner.show_error("; ".join(v.message(lang) for v in found))
+            return
+        self.banner.clear()
+        self.ctx.profiles.upsert(profile)
+        self._editing = profile
+        credential = self.credential.text() if self.credential.isModified() else None
+        store, profiles = self.ctx.token_store, self.ctx.profiles
+
+        async def persist() -> None:
+            import asyncio
+
+            if credential is not None and not profile.embedded_sandbox:
+                if credential:
+                    result = await store.asave_credential(profile.id, credential)
+                    if not result.persistent:
+                        raise RuntimeError(result.warning or "the credential is only kept in memory")
+                else:
+                    await store.adelete_credential(profile.id)
+            await asyncio.to_thread(profiles.save)
+
+        def done(outcome: Outcome) -> None:
+            if not outcome.ok:
+                self.banner.show_error(describe_error(outcome.error), self.save_profile)
+                return
+            self.credential.setModified(False)
+            self.reload()
+            self.ctx.profiles_changed.emit()
+            if then is not None:
+                then()
+            elif profile.id == profiles.active_id:
+                self.ctx.activate(profile)  # options changed: reconnect with them
+
+        self.ctx.run(persist(), done)
+
+    def use_profile(self) -> None:
+        if self._editing is None:
+            return
+        self.save_profile(then=lambda: (self.ctx.activate(self._editing), self.reload()))
+
+    def delete_profile(self) -> None:
+        profile = self._editing
+        if profile is None or profile.embedded_sandbox:
+            return
+        answer = QMessageBox.question(self, self.tr("Delete profile"),
+                                      self.tr("Delete the profile “{0}” and its credential?").format(profile.name))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        was_active = profile.id == self.ctx.profiles.active_id
+        self.ctx.profiles.remove(profile.id)
+        self._editing = None
+        store, profiles = self.ctx.token_store, self.ctx.profiles
+
+        async def persist() -> None:
+            import asyncio
+
+            await store.adelete_credential(profile.id)
+            await asyncio.to_thread(profiles.save)
+
+        self.ctx.run(persist(), lambda o: None if o.ok else self.banner.show_error(describe_error(o.error)))
+        if was_active and profiles.active is not None:
+            self.ctx.activate(profiles.active)
+        self.reload()
+
+    def export_profiles(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export profiles"), "qrlogin-profiles.json",
+                                              "JSON (*.json)")
+        if path:
+            self.ctx.run_blocking(lambda: self.ctx.profiles.export(Path(path)), self._file_done)
+
+    def import_profiles(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import profiles"), "", "JSON (*.json)")
+        if not path:
+            return
+
+        def work():
+            imported = self.ctx.profiles.import_file(Path(path))
+            self.ctx.profiles.save()
+            return imported
+
+        def done(outcome: Outcome) -> None:
+            self._file_done(outcome)
+            if outcome.ok:
+                self.reload()
+
+        self.ctx.run_blocking(work, done)
+
+    def _file_done(self, outcome: Outcome) -> None:
+        if not outcome.ok:
+            self.banner.show_error(describe_error(outcome.error))
+
+    def refresh_keyring(self) -> None:
+        self.ctx.run(self.ctx.token_store.abackend_description(),
+                     lambda o: self.keyring_label.setText(o.value if o.ok else describe_error(o.error)))
+
+    def _on_language(self, _index: int) -> None:
+        choice = self.language.currentData()
+        if choice is None or choice == self.ctx.profiles.settings.get("language", i18n.SYSTEM):
+            return
+        self.ctx.profiles.settings["language"] = choice
+        i18n.install(choice)
+        self.ctx.run_blocking(self.ctx.profiles.save, self._file_done)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .api.client import QrLoginClient
 from .flow.policy import CodeTable, PollPolicy
 from .profiles import Profile
-from .sandbox import Sandbox, SandboxConfig, SandboxThread
+
+if TYPE_CHECKING:
+    from .sandbox import SandboxThread
 
 EMBEDDED_SERVER_LABEL = "embedded-sandbox"
 KEYRING_SERVICE_ENV = "QRLOGIN_KEYRING_SERVICE"
@@ -59,6 +61,10 @@ class Connection:
 
 
 def start_embedded_sandbox(profile: Profile, **config: Any) -> Connection:
+    # Imported here: the server stack (Starlette, uvicorn, cryptography) is only needed once a
+    # sandbox profile connects, which the GUI does after its window is on screen.
+    from .sandbox import Sandbox, SandboxConfig, SandboxThread
+
     config.setdefault("app_key", profile.app_key or "demo")
     config.setdefault("session_ttl", profile.session_ttl)
     running = SandboxThread(Sandbox(SandboxConfig(**config))).start()

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Translation workflow (Qt Linguist's): extract, check, compile.
+
+    python scripts/i18n.py update    # pyside6-lupdate: new UI strings into the .ts sources
+    python scripts/i18n.py check     # list strings that still lack a translation
+    python scripts/i18n.py compile   # pyside6-lrelease: .ts -> .qm shipped in the package
+
+The .ts files are the source of truth; translators edit them with Qt Linguist or any editor.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+UI = ROOT / "qrlogin_desktop" / "ui"
+TRANSLATIONS = ROOT / "qrlogin_desktop" / "resources" / "translations"
+LANGUAGES = ("zh_CN",)
+
+
+def ts_path(language: str) -> Path:
+    return TRANSLATIONS / f"qrlogin_{language}.ts"
+
+
+def sources() -> list[str]:
+    return sorted(str(p.relative_to(ROOT)) for p in UI.rglob("*.py"))
+
+
+def update() -> None:
+    for language in LANGUAGES:
+        subprocess.run(["pyside6-lupdate", *sources(), "-no-obsolete", "-locations", "none",
+                        "-target-language", language, "-ts", str(ts_path(language).relative_to(ROOT))],
+                       cwd=ROOT, check=True)
+
+
+def unfinished(language: str) -> list[tuple[str, str]]:
+    tree = ET.parse(ts_path(language))
+    out = []
+    for context in tree.getroot().iter("context"):
+        name = context.findtext("name", "")
+        for message in context.iter("message"):
+            translation = message.find("translation")
+            if translation is None or translation.get("type") == "unfinished" or not (translation.text or "").strip():
+                out.append((name, message.findtext("source", "")))
+    return out
+
+
+def compile_qm(out_dir: Path = TRANSLATIONS) -> list[Path]:
+    made = []
+    for language in LANGUAGES:
+        qm = out_dir / f"qrlogin_{language}.qm"
+        subprocess.run(["pyside6-lrelease", str(ts_path(language)), "-qm", str(qm)], check=True,
+                       stdout=subprocess.DEVNULL)
+        made.append(qm)
+    return made
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "check"
+    if command == "update":
+        update()
+    elif command == "compile":
+        compile_qm()
+    elif command == "check":
+        missing = [(lang, *m) for lang in LANGUAGES for m in unfinished(lang)]
+        for lang, context, source in missing:
+            print(f"{lang}\t{context}\t{source}")
+        return 1 if missing else 0
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -11,15 +11,22 @@ from collections.abc import Sequence
 from . import __version__
 
 
+def _number(text: str, expected: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be {expected}, got {text}") from None
+
+
 def _rate(text: str) -> float:
-    value = float(text)
+    value = _number(text, "a number between 0 and 1")
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
     return value
 
 
 def _non_negative(text: str) -> float:
-    value = float(text)
+    value = _number(text, "a non-negative number")
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
     return value

@@ -58,7 +58,8 @@ def decode_envelope(
     try:
         parsed = json.loads(body)
     except json.JSONDecodeError as exc:
-        truncated = exc.pos >= len(body.rstrip()) - 1
+        # pos counts characters of the decoded doc; an unterminated string is reported at its start
+        truncated = exc.pos >= len(exc.doc.rstrip()) - 1 or exc.msg.startswith("Unterminated string")
         raise fail("truncated JSON" if truncated else f"not JSON ({exc.msg})") from None
     except (ValueError, RecursionError):  # bad encoding, huge integers, absurd nesting
         raise fail("not JSON") from None

@@ -95,7 +95,7 @@ class TransportError(QrLoginError):
 _TRANSPORT_TEXT = {
     "connect": "cannot connect to the server",
     "timeout": "the server did not answer in time",
-    "tls": "TLS verification failed",
+    "tls": "TLS handshake or certificate verification failed",
     "dropped": "the connection was dropped before a full answer",
     "other": "network error",
 }

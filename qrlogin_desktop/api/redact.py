@@ -53,13 +53,32 @@ class Redactor:
         return _JWT.sub(MASK, text)
 
     def json(self, value: Any) -> Any:
+        try:
+            return self._json(value)
+        except RecursionError:  # nested too deep to inspect (a hostile answer): hide it, do not fail the caller
+            return MASK
+
+    def _json(self, value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: (MASK if is_sensitive(str(k)) and v not in (None, "") else self.json(v)) for k, v in value.items()}
+            return {k: (MASK if is_sensitive(str(k)) and v not in (None, "") else self._json(v)) for k, v in value.items()}
         if isinstance(value, list):
-            return [self.json(v) for v in value]
+            return [self._json(v) for v in value]
         if isinstance(value, str):
-            return self.text(value)
+            return self._json_string(value)
         return value
+
+    def _json_string(self, text: str) -> str:
+        # A string holding JSON (JSCode2Session's data carries session_key so) is masked by name as well.
+        if text.lstrip()[:1] in ("{", "["):
+            try:
+                parsed = json.loads(text)
+            except (ValueError, RecursionError):
+                parsed = None
+            if isinstance(parsed, (dict, list)):
+                masked = self.json(parsed)
+                if masked != parsed:
+                    return json.dumps(masked, ensure_ascii=False)
+        return self.text(text)
 
     def headers(self, headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         out = []
@@ -96,7 +115,10 @@ class Redactor:
         except (ValueError, RecursionError):
             return self.text(text)
         if isinstance(parsed, (dict, list)):
-            return json.dumps(self.json(parsed), ensure_ascii=False)
+            try:
+                return json.dumps(self.json(parsed), ensure_ascii=False)
+            except RecursionError:
+                return MASK
         return self.text(text)
 
     def mapping(self, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -98,7 +98,7 @@ def qr_png(content: str, width: int | None = None) -> bytes:
     image = code.make_image(fill_color="black", back_color="white").get_image()
     modules = image.size[0]
     size = max(width or 430, modules)
-    scale = max(1, size // modules)
+    scale = max(1, -(-size // modules))  # round up: the image is at least the requested width
     image = image.resize((modules * scale, modules * scale), 0)  # 0 = NEAREST: crisp modules
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=False)

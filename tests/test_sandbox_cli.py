@@ -1,0 +1,233 @@
+"""``python -m qrlogin_desktop sandbox`` as an operator runs it, and the OpenAPI document the sandbox serves."""
+
+from __future__ import annotations
+
+import os
+import re
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from conftest import APP_KEY
+from openapi_spec_validator import validate
+
+from qrlogin_desktop.api import catalogue
+from qrlogin_desktop.api.client import QrLoginClient
+from qrlogin_desktop.api.errors import ApiError
+from qrlogin_desktop.cli import build_parser
+from qrlogin_desktop.sandbox import Sandbox
+
+LISTENING = re.compile(r"^Sandbox listening on (http://127\.0\.0\.1:(\d+)) \(appKey=(\S+), token=(\S+)\)$")
+START_TIMEOUT = 20.0
+
+
+@dataclass
+class Running:
+    proc: subprocess.Popen[str]
+    url: str
+    port: int
+    app_key: str
+    token: str
+
+
+def _read_line(proc: subprocess.Popen[str], timeout: float) -> str:
+    assert proc.stdout is not None
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    try:
+        if not sel.select(timeout):
+            raise AssertionError(f"no output from the sandbox within {timeout} s")
+        return proc.stdout.readline()
+    finally:
+        sel.close()
+
+
+def _stop(proc: subprocess.Popen[str], timeout: float = 10.0) -> tuple[int, float]:
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    try:
+        code = proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise AssertionError(f"the sandbox did not exit within {timeout} s of SIGINT") from None
+    return code, time.monotonic() - t0
+
+
+@contextmanager
+def sandbox_process(*args: str) -> Iterator[Running]:
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "qrlogin_desktop", "sandbox", "--port", "0", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = _read_line(proc, START_TIMEOUT)
+        match = LISTENING.match(line.rstrip("\n"))
+        if not match:
+            proc.kill()
+            _, err = proc.communicate(timeout=5)
+            raise AssertionError(f"unexpected first line {line!r}; stderr: {err[-2000:]}")
+        url, port, app_key, token = match.groups()
+        assert int(port) > 0
+        yield Running(proc, url, int(port), app_key, token)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def _assert_clean_exit(run: Running) -> None:
+    code, took = _stop(run.proc)
+    assert code == 0, (code, run.proc.stderr.read() if run.proc.stderr else "")
+    assert took < 10.0
+    assert run.proc.stdout is not None
+    assert run.proc.stdout.read() == ""  # the listening line was the only line
+    stderr = run.proc.stderr.read() if run.proc.stderr else ""
+    assert "Traceback" not in stderr, stderr
+    assert run.token not in stderr
+
+
+async def test_sandbox_with_token_serves_and_exits_cleanly():
+    with sandbox_process("--token", "T0ken-for-the-cli-test", "--app-key", "cliapp") as run:
+        assert (run.app_key, run.token) == ("cliapp", "T0ken-for-the-cli-test")
+        async with QrLoginClient(run.url, run.app_key, run.token, timeout=5) as client:
+            key = await client.initiate(scopes="userinfo")
+            assert (await client.scan(key)).scopes == "userinfo"
+            assert (await client.confirm_login(key)).token_type == "Bearer"
+        async with QrLoginClient(run.url, run.app_key, "wrong-token-value", timeout=5) as bad:
+            with pytest.raises(ApiError) as err:
+                await bad.initiate()
+            assert err.value.code == 401 and err.value.http_status == 401
+        _assert_clean_exit(run)
+
+
+async def test_sandbox_without_token_prints_a_random_one():
+    with sandbox_process() as run:
+        assert run.app_key == "demo"
+        assert run.token.startswith("sbx_") and len(run.token) >= 20
+        async with QrLoginClient(run.url, run.app_key, run.token, timeout=5) as client:
+            assert isinstance(await client.initiate(), int)
+        _assert_clean_exit(run)
+
+
+async def test_error_rate_flag_takes_effect():
+    with sandbox_process("--token", "T-error-rate-1", "--error-rate", "1") as run:
+        async with QrLoginClient(run.url, run.app_key, run.token, timeout=5) as client:
+            for _ in range(5):
+                with pytest.raises(ApiError) as err:
+                    await client.initiate()
+                assert (err.value.code, err.value.http_status) == (500, 500)
+            async with httpx.AsyncClient(timeout=5) as http:  # only API paths are faulted
+                assert (await http.get(run.url + "/openapi.json")).status_code == 200
+        _assert_clean_exit(run)
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--error-rate", "2"], "--error-rate: must be between 0 and 1, got 2"),
+    (["--drop-rate", "-0.1"], "--drop-rate: must be between 0 and 1, got -0.1"),
+    (["--latency-ms", "-5"], "--latency-ms: must not be negative, got -5"),
+    (["--error-rate", "abc"], "--error-rate: must be a number between 0 and 1, got abc"),
+    (["--retry-after", "x"], "--retry-after: must be a non-negative number, got x"),
+    (["--error-rate", "nan"], "--error-rate: must be between 0 and 1, got nan"),
+])
+def test_bad_fault_flags_refused_by_argparse(flags: list[str], message: str):
+    proc = subprocess.run([sys.executable, "-m", "qrlogin_desktop", "sandbox", *flags],
+                          capture_output=True, text=True, timeout=20)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "usage:" in proc.stderr
+    assert message in proc.stderr, proc.stderr
+
+
+def test_fault_rates_summing_over_one_refused(capsys: pytest.CaptureFixture[str]):
+    from qrlogin_desktop.cli import sandbox_config_from_args
+
+    args = build_parser().parse_args(["sandbox", "--error-rate", "0.6", "--drop-rate", "0.6"])
+    with pytest.raises(SystemExit) as err:
+        sandbox_config_from_args(args)
+    assert "must not exceed 1" in str(err.value.code)
+
+
+def test_parsed_flags_reach_the_sandbox_config():
+    from qrlogin_desktop.cli import sandbox_config_from_args
+
+    args = build_parser().parse_args(["sandbox", "--token", "abc123", "--latency-ms", "25", "--error-rate", "0.25",
+                                      "--retry-after", "3", "--keyword", "foo", "--keyword", "bar",
+                                      "--require-registration", "--jsapi-ticket", "TICKET"])
+    config = sandbox_config_from_args(args)
+    assert config.token == "abc123"
+    assert (config.faults.latency_ms, config.faults.error_rate, config.faults.retry_after) == (25.0, 0.25, 3.0)
+    assert tuple(config.keywords) == ("foo", "bar")
+    assert config.require_registration is True
+    assert config.jsapi_ticket == "TICKET"
+
+
+# --- the OpenAPI document ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def openapi_doc(sandbox: Sandbox) -> dict:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox.app), base_url="http://sandbox.test") as http:
+        response = await http.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    return response.json()
+
+
+def test_openapi_validates(openapi_doc: dict):
+    validate(openapi_doc)
+    assert openapi_doc["servers"] == [{"url": "http://sandbox.test"}]
+
+
+def test_openapi_lists_every_endpoint_at_the_catalogue_path(openapi_doc: dict):
+    operations = {
+        op["operationId"]: (path, method.upper())
+        for path, item in openapi_doc["paths"].items()
+        for method, op in item.items()
+    }
+    assert len(operations) == 15
+    assert operations == {ep.id: (f"/Wechat/{{appKey}}{ep.path}", ep.method) for ep in catalogue.ENDPOINTS}
+    for ep in catalogue.ENDPOINTS:
+        op = openapi_doc["paths"][ep.template][ep.method.lower()]
+        names = {p["name"] for p in op["parameters"]}
+        assert names == {"appKey", *(f.name for f in ep.query)}
+        assert ("requestBody" in op) == (ep.method == "POST")
+
+
+def test_openapi_initiate_schema_carries_the_rules(openapi_doc: dict):
+    op = openapi_doc["paths"]["/Wechat/{appKey}/QR-Auth/Initiate"]["post"]
+    ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    schema = openapi_doc["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    scopes = schema["properties"]["scopes"]
+    assert scopes["type"] == "string"
+    assert scopes["maxLength"] == 100
+    pattern = re.compile(scopes["pattern"])
+    assert pattern.search("userinfo,phone") and pattern.search("")
+    assert not pattern.search("user info") and not pattern.search("a;b") and not pattern.search("范围")
+    assert schema["properties"]["remark"]["maxLength"] == 200
+    scheme = schema["properties"]["scheme"]
+    assert scheme["maxLength"] == 50
+    assert re.compile(scheme["pattern"]).search("app") and not re.compile(scheme["pattern"]).search("a,p")
+    assert "required" not in schema  # all three are optional
+
+
+def test_openapi_served_by_the_cli_sandbox():
+    with sandbox_process("--token", "T-openapi") as run:
+        doc = httpx.get(run.url + "/openapi.json", timeout=5).json()
+        validate(doc)
+        assert doc["servers"] == [{"url": run.url}]
+        assert {op["operationId"] for item in doc["paths"].values() for op in item.values()} == set(catalogue.BY_ID)
+        _assert_clean_exit(run)
+
+
+def test_app_key_constant_is_the_default():
+    assert APP_KEY == build_parser().parse_args(["sandbox"]).app_key

@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any, TextIO
 
-from .api.errors import ApiError, QrLoginError, TransportError
+from .api.errors import ApiError, QrLoginError, TransportError, ValidationError
 from .connection import Connection
 from .flow.driver import FlowDriver, FlowResult
 from .flow.machine import State, Transition
@@ -36,6 +36,8 @@ def exit_code_for(result: FlowResult) -> int:
     if result.state is State.CANCELLED:
         return EXIT_CANCELLED
     error = result.error
+    if isinstance(error, ValidationError):  # bad input, refused by our own check before sending
+        return EXIT_REJECTED
     if isinstance(error, ApiError) and 400 <= error.code < 500 and error.code != 429:
         return EXIT_REJECTED
     if isinstance(error, TransportError) and error.kind == "tls":

@@ -1,0 +1,254 @@
+#!/usr/bin/env python
+"""Scan-to-authenticated latency of the poller, and what it costs in requests.
+
+For each of ``--sessions`` (200) QR logins against the sandbox, a poller (``FlowDriver`` with the
+policy under test) runs Initiate and then Confirm-Login polls, while a second client - the phone -
+sends Scan at a random moment 0..``--max-scan-delay`` (2) s after Initiate answered, so the phase of
+the poll interval at the moment of the scan varies as it does in real life. Measured per session:
+
+* latency: from just before the phone sends Scan to the poller's ``authenticated`` transition
+  (the sandbox hands out the token on the first Confirm-Login after the scan, so this is the wait
+  for the next poll plus one round trip);
+* requests: what the poller sent (Initiate + Confirm-Login polls; the phone's Scan not counted).
+
+Sessions run ``--concurrency`` (20) at a time. Two policies, in the same run and with the same
+scan delays (paired):
+
+* ``PollPolicy()``, the default (starts at min_interval, grows by ``growth`` per "not yet" up to
+  idle_interval);
+* a naive fixed 1 s poller, ``PollPolicy(min_interval=1, idle_interval=1)`` (the baseline).
+
+The sandbox runs as its own process (``python -m qrlogin_desktop sandbox --port 0``) on 127.0.0.1,
+so server and poller do not share a GIL; ``--in-process`` serves it from a SandboxThread instead.
+No asserts, always exits 0; about 30-40 s with the defaults.
+
+    python benchmarks/flow_latency.py [--sessions 200] [--concurrency 20] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import re
+import secrets
+import selectors
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from qrlogin_desktop.api.client import QrLoginClient
+from qrlogin_desktop.flow.driver import FlowDriver
+from qrlogin_desktop.flow.machine import State, Transition
+from qrlogin_desktop.flow.policy import PollPolicy
+
+APP_KEY = "demo"
+LINE = re.compile(r"Sandbox listening on (http://127\.0\.0\.1:\d+) ")
+RUN_LIMIT = 50.0  # s per policy: a hard bound so the benchmark always ends
+
+
+@dataclass
+class Session:
+    delay: float  # s after Initiate's answer when the phone scans
+    latency: float | None = None  # s, Scan sent -> authenticated
+    requests: int = 0
+    polls_after_scan: int = 0
+    state: str = "not run"
+    error: str = ""
+
+
+# ------------------------------------------------------------------------------ the sandbox
+
+
+class SandboxProcess:
+    def __init__(self, token: str):
+        self.token = token
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "qrlogin_desktop", "sandbox", "--host", "127.0.0.1", "--port", "0",
+             "--token", token],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True,
+        )
+        assert self.proc.stdout is not None
+        line = ""
+        with selectors.DefaultSelector() as sel:
+            sel.register(self.proc.stdout, selectors.EVENT_READ)
+            if sel.select(timeout=30):
+                line = self.proc.stdout.readline()
+        match = LINE.search(line)
+        if match is None:
+            self.proc.kill()
+            raise SystemExit(f"the sandbox did not start: {line!r}")
+        self.url = match[1]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+class SandboxInProcess:
+    def __init__(self, token: str):
+        from qrlogin_desktop.sandbox import Sandbox, SandboxConfig, SandboxThread
+
+        self.token = token
+        self.running = SandboxThread(Sandbox(SandboxConfig(app_key=APP_KEY, token=token))).start()
+        self.url = self.running.url
+
+    def stop(self) -> None:
+        self.running.stop()
+
+
+# ------------------------------------------------------------------------------- one session
+
+
+async def one_session(session: Session, policy: PollPolicy, poller: QrLoginClient, phone: QrLoginClient,
+                      clock: Callable[[], float] = time.monotonic) -> None:
+    driver = FlowDriver(poller, policy=policy, clock=clock)
+    marks: dict[str, float] = {}
+    requests_at_scan = 0
+
+    def on_transition(t: Transition) -> None:
+        if t.target is State.AUTHENTICATED:
+            marks["authenticated"] = clock()
+
+    driver.add_listener(on_transition)
+    try:
+        key = await driver.start()
+        initiated = clock()
+        poll = asyncio.create_task(driver.poll_until_done())
+        await asyncio.sleep(max(0.0, initiated + session.delay - clock()))
+        requests_at_scan = driver.requests
+        marks["scan"] = clock()
+        await phone.scan(key)
+        result = await poll
+    except Exception as exc:  # noqa: BLE001 - a benchmark reports failures, it does not stop on them
+        await driver.cancel()
+        session.state, session.error = "error", f"{type(exc).__name__}: {exc}"
+        session.requests = driver.requests
+        return
+    session.state = result.state.value
+    session.requests = driver.requests
+    session.polls_after_scan = driver.requests - requests_at_scan
+    if result.state is State.AUTHENTICATED and "scan" in marks and "authenticated" in marks:
+        session.latency = marks["authenticated"] - marks["scan"]
+    elif result.error is not None:
+        session.error = str(result.error)
+
+
+async def run_policy(url: str, token: str, policy: PollPolicy, delays: list[float], concurrency: int) -> tuple[
+        list[Session], float]:
+    sessions = [Session(d) for d in delays]
+    gate = asyncio.Semaphore(concurrency)
+    poller = QrLoginClient(url, APP_KEY, token, timeout=10)
+    phone = QrLoginClient(url, APP_KEY, token, timeout=10)  # the second client: the phone
+
+    async def gated(s: Session) -> None:
+        async with gate:
+            await one_session(s, policy, poller, phone)
+
+    started = time.perf_counter()
+    tasks = [asyncio.create_task(gated(s)) for s in sessions]
+    done, pending = await asyncio.wait(tasks, timeout=RUN_LIMIT)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    for s in sessions:
+        if s.state == "not run":
+            s.state = "unfinished"
+    elapsed = time.perf_counter() - started
+    await poller.aclose()
+    await phone.aclose()
+    return sessions, elapsed
+
+
+# ----------------------------------------------------------------------------------- report
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def describe_policy(policy: PollPolicy) -> str:
+    return (f"min_interval={policy.min_interval:g} s, idle_interval={policy.idle_interval:g} s, "
+            f"growth={policy.growth:g}")
+
+
+def summarise(name: str, policy: PollPolicy, sessions: list[Session], elapsed: float) -> dict[str, float]:
+    ok = [s for s in sessions if s.latency is not None]
+    bad = [s for s in sessions if s.latency is None]
+    print(f"\n{name}\n  policy: {describe_policy(policy)}")
+    print(f"  {len(ok)}/{len(sessions)} sessions authenticated in {elapsed:.1f} s wall")
+    row: dict[str, float] = {}
+    if ok:
+        lat = [s.latency * 1000 for s in ok]  # type: ignore[operator]
+        req = [s.requests for s in ok]
+        after = [s.polls_after_scan for s in ok]
+        row = {"p50": percentile(lat, 50), "p95": percentile(lat, 95), "max": max(lat),
+               "mean": statistics.fmean(lat), "req_mean": statistics.fmean(req), "req_max": max(req),
+               "after_mean": statistics.fmean(after)}
+        print(f"  scan -> authenticated: p50 {row['p50']:.0f} ms, p95 {row['p95']:.0f} ms, "
+              f"max {row['max']:.0f} ms (mean {row['mean']:.0f} ms)")
+        print(f"  requests per session (Initiate + polls): mean {row['req_mean']:.2f}, max {row['req_max']:.0f}"
+              f"  (polls sent after the Scan: mean {row['after_mean']:.2f})")
+    for s in bad[:5]:
+        print(f"  failed: state {s.state} {s.error}")
+    if len(bad) > 5:
+        print(f"  ... and {len(bad) - 5} more failures")
+    return row
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    rng = random.Random(args.seed)
+    delays = [rng.uniform(0.0, args.max_scan_delay) for _ in range(args.sessions)]
+    token = "bench_" + secrets.token_urlsafe(24)
+    server = SandboxInProcess(token) if args.in_process else SandboxProcess(token)
+    policies = [
+        ("default PollPolicy", "default PollPolicy()", PollPolicy()),
+        ("fixed 1 s baseline", "baseline: naive fixed 1 s poller, PollPolicy(min_interval=1, idle_interval=1)",
+         PollPolicy(min_interval=1, idle_interval=1)),
+    ]
+    rows = []
+    try:
+        where = "SandboxThread in this process" if args.in_process else "separate process"
+        print(f"sandbox {server.url} ({where}); python {platform.python_version()}, {os.cpu_count()} CPUs")
+        print(f"{args.sessions} sessions per policy, {args.concurrency} at a time; phone scans "
+              f"U(0, {args.max_scan_delay:g}) s after Initiate (seed {args.seed}, same delays for both policies)")
+        for label, title, policy in policies:
+            sessions, elapsed = await run_policy(server.url, token, policy, delays, args.concurrency)
+            rows.append((label, summarise(title, policy, sessions, elapsed)))
+    finally:
+        server.stop()
+    print("\nsummary             p50 ms  p95 ms  max ms  requests/session mean  max")
+    for label, row in rows:
+        if row:
+            print(f"{label:<18}  {row['p50']:6.0f}  {row['p95']:6.0f}  {row['max']:6.0f}  "
+                  f"{row['req_mean']:21.2f}  {row['req_max']:3.0f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=200, help="QR logins per policy (200)")
+    parser.add_argument("--concurrency", type=int, default=20, help="sessions at a time (20)")
+    parser.add_argument("--max-scan-delay", type=float, default=2.0, help="scan at U(0, this) s after Initiate (2)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the scan delays (1)")
+    parser.add_argument("--in-process", action="store_true", help="serve the sandbox from a thread of this process")
+    args = parser.parse_args(argv)
+    asyncio.run(main_async(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,13 +12,14 @@ so once ``cancel()`` returns no request is sent and no task of this driver is le
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ..api.client import QrLoginClient
-from ..api.errors import ApiError, QrLoginError
+from ..api.errors import ApiError, QrLoginError, ValidationError, Violation
 from ..api.models import QRCodePreSignInRequest, QRCodeSignUpRequest, TokenModel, UserQRCodeScanResult
 from .machine import Event, QrLoginMachine, State, Transition
 from .policy import Action, CodeTable, PollPolicy
@@ -106,7 +107,11 @@ class FlowDriver:
         if self._cancelled:
             raise FlowCancelled()
         self.requests += 1
-        return await make()
+        try:
+            return await make()
+        except ValidationError:
+            self.requests -= 1  # refused by our own check: nothing went on the wire
+            raise
 
     async def _guard(self, work: Callable[[], Awaitable[T]]) -> T:
         """Run one public operation as a tracked task so cancel() can stop it."""
@@ -265,7 +270,11 @@ class FlowDriver:
         return await self._guard(lambda: self._simulate_register(form))
 
     async def _simulate_register(self, form: QRCodeSignUpRequest | Mapping[str, Any]) -> TokenModel:
-        request = _signup(form, self.sign_in_key)  # type: ignore[arg-type]
+        try:
+            request = _signup(form, self.sign_in_key)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            self._fail(exc)
+            raise
         self._event(Event.REGISTER, unionID=request.unionID)
         await self._phone_call(lambda: self.phone.confirm_register(request))
         self._event(Event.REGISTERED)
@@ -333,4 +342,12 @@ def _signup(form: QRCodeSignUpRequest | Mapping[str, Any], sign_in_key: int) -> 
     else:
         values = {k: v for k, v in form.items() if v is not None}
     values["signInKey"] = sign_in_key
+    # A form missing unionID or carrying unknown fields is invalid input, not a TypeError crash.
+    known = {f.name for f in dataclasses.fields(QRCodeSignUpRequest)}
+    problems = [Violation(k, "is not a registration field", "不是注册字段", v) for k, v in values.items()
+                if k not in known]
+    if "unionID" not in values:
+        problems.append(Violation("unionID", "is required", "必填", None))
+    if problems:
+        raise ValidationError(problems, endpoint="QRAuthConfirmRegister")
     return QRCodeSignUpRequest(**values)

@@ -29,16 +29,15 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 from keyring.backend import KeyringBackend
+from keyring_support import delete_service_items, probe_secret_service, secret_service
 
 from qrlogin_desktop import cli
 from qrlogin_desktop.jwt_claims import decode_jwt_claims
@@ -64,81 +63,9 @@ def bearer() -> str:
 # ------------------------------------------------------------------ Secret Service availability
 
 
-def _keyring_unavailable(reason: str) -> None:
-    if os.environ.get("QRLOGIN_REQUIRE_KEYRING") == "1":
-        pytest.fail(f"QRLOGIN_REQUIRE_KEYRING=1 but the Secret Service is not usable: {reason}")
-    pytest.skip(f"no usable Secret Service ({reason}); set QRLOGIN_REQUIRE_KEYRING=1 to make this a failure")
-
-
-def _with_timeout(fn: Callable[[], Any], timeout: float = 10.0) -> Any:
-    """Run fn on a daemon thread so a wedged D-Bus cannot hang the test session."""
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
-            box["error"] = exc
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
-        raise TimeoutError(f"no answer within {timeout}s")
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
-
-
-_PROBE: dict[str, Any] = {}
-
-
-def _probe_secret_service() -> tuple[KeyringBackend | None, str]:
-    """(backend, "") when a Secret Service accepts a write, else (None, why not). Probed once."""
-    if "result" not in _PROBE:
-        _PROBE["result"] = _probe_once()
-    return _PROBE["result"]
-
-
-def _probe_once() -> tuple[KeyringBackend | None, str]:
-    from keyring.backends import SecretService
-
-    try:
-        priority = _with_timeout(lambda: SecretService.Keyring.priority)
-    except Exception as exc:
-        return None, f"SecretService.Keyring.priority raised {type(exc).__name__}: {exc}"
-    backend = SecretService.Keyring()
-    # Reachable is not enough: a locked collection still reports priority 5. Probe a real write.
-    probe_service = f"qrlogin-test-probe-{uuid.uuid4().hex}"
-    try:
-        _with_timeout(lambda: backend.set_password(probe_service, "probe", "probe"))
-        _with_timeout(lambda: backend.delete_password(probe_service, "probe"))
-    except Exception as exc:
-        return None, f"Secret Service reachable (priority {priority}) but unusable: {type(exc).__name__}: {exc}"
-    return backend, ""
-
-
-@pytest.fixture
-def secret_service() -> KeyringBackend:
-    backend, reason = _probe_secret_service()
-    if backend is None:
-        _keyring_unavailable(reason)
-    return backend
-
-
-def _delete_service_items(service: str) -> None:
-    import secretstorage
-
-    def cleanup() -> None:
-        connection = secretstorage.dbus_init()
-        try:
-            collection = secretstorage.get_default_collection(connection)
-            for item in collection.search_items({"service": service}):
-                item.delete()
-        finally:
-            connection.close()
-
-    _with_timeout(cleanup)
+@pytest.fixture(name="secret_service")
+def secret_service_fixture() -> KeyringBackend:
+    return secret_service()
 
 
 # ------------------------------------------------------------------------- isolated environment
@@ -253,7 +180,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliEnv]
     env.update(overrides)
     for name, value in overrides.items():
         monkeypatch.setenv(name, value)
-    backend, _ = _probe_secret_service()
+    backend, _ = probe_secret_service()
     ctx = CliEnv(tmp_path, service, env, dirs, backend)
     try:
         yield ctx
@@ -263,7 +190,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliEnv]
                 running.proc.kill()
                 running.proc.wait(10)
         if backend is not None:
-            _delete_service_items(service)
+            delete_service_items(service)
 
 
 # ---------------------------------------------------------------------------------- helpers

@@ -20,7 +20,6 @@ import asyncio
 import base64
 import json
 import logging
-import os
 import stat
 import threading
 import time
@@ -35,6 +34,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail
+from keyring_support import delete_service_items, secret_service, service_usernames
 
 from qrlogin_desktop.jwt_claims import decode_jwt_claims
 from qrlogin_desktop.keystore import (
@@ -656,53 +656,9 @@ async def test_async_hanging_backend_does_not_block_event_loop(hanging: HangingK
 # --------------------------------------------------------- real Secret Service
 
 
-def _keyring_unavailable(reason: str) -> None:
-    if os.environ.get("QRLOGIN_REQUIRE_KEYRING") == "1":
-        pytest.fail(f"QRLOGIN_REQUIRE_KEYRING=1 but the Secret Service is not usable: {reason}")
-    pytest.skip(f"no usable Secret Service ({reason}); set QRLOGIN_REQUIRE_KEYRING=1 to make this a failure")
-
-
-def _with_timeout(fn, timeout: float = 10.0):  # noqa: ANN001, ANN202 - test helper
-    """Run fn on a daemon thread so a wedged D-Bus cannot hang the test session."""
-    box: dict[str, object] = {}
-
-    def run() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:
-            box["error"] = exc
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
-        raise TimeoutError(f"no answer within {timeout}s")
-    if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    return box.get("value")
-
-
 @pytest.fixture(scope="module")
 def secret_service_backend() -> KeyringBackend:
-    try:
-        from keyring.backends import SecretService
-    except Exception as exc:  # pragma: no cover - keyring always ships it
-        _keyring_unavailable(f"cannot import keyring.backends.SecretService: {exc}")
-    try:
-        priority = _with_timeout(lambda: SecretService.Keyring.priority)
-    except Exception as exc:
-        _keyring_unavailable(f"SecretService.Keyring.priority raised {type(exc).__name__}: {exc}")
-    backend = SecretService.Keyring()
-    # A daemon can be reachable yet locked (priority is still 5): probe a real write.
-    probe_service = f"qrlogin-test-probe-{uuid.uuid4().hex}"
-    try:
-        _with_timeout(lambda: backend.set_password(probe_service, "probe", "probe"))
-        _with_timeout(lambda: backend.delete_password(probe_service, "probe"))
-    except Exception as exc:
-        _keyring_unavailable(
-            f"Secret Service reachable (priority {priority}) but unusable: {type(exc).__name__}: {exc}"
-        )
-    return backend
+    return secret_service()
 
 
 @pytest.fixture
@@ -710,37 +666,7 @@ def real_store(secret_service_backend: KeyringBackend) -> Iterator[TokenStore]:
     service = f"qrlogin-desktop-test-{uuid.uuid4().hex}"
     store = TokenStore(backend=secret_service_backend, service=service, timeout=10)
     yield store
-    # gnome-keyring persists the login collection on disk
-    # (~/.local/share/keyrings/login.keyring), so clean up every item we made.
-    import secretstorage
-
-    def cleanup() -> None:
-        connection = secretstorage.dbus_init()
-        try:
-            collection = secretstorage.get_default_collection(connection)
-            for item in collection.search_items({"service": service}):
-                item.delete()
-        finally:
-            connection.close()
-
-    _with_timeout(cleanup)
-
-
-def _remaining_items(service: str) -> list[str]:
-    import secretstorage
-
-    def search() -> list[str]:
-        connection = secretstorage.dbus_init()
-        try:
-            collection = secretstorage.get_default_collection(connection)
-            return [
-                item.get_attributes().get("username", "")
-                for item in collection.search_items({"service": service})
-            ]
-        finally:
-            connection.close()
-
-    return _with_timeout(search)  # type: ignore[return-value]
+    delete_service_items(service)
 
 
 @pytest.mark.keyring
@@ -780,7 +706,7 @@ def test_real_delete_removes_token_and_index_entry(
     index = json.loads(secret_service_backend.get_password(real_store.service, INDEX_USERNAME) or "[]")
     assert index == [keep.key.to_json()]
     assert [t.key for t in real_store.list()] == [keep.key]
-    assert drop.key.username not in _remaining_items(real_store.service)
+    assert drop.key.username not in service_usernames(real_store.service)
 
 
 @pytest.mark.keyring
@@ -794,7 +720,7 @@ def test_real_credentials_roundtrip(real_store: TokenStore) -> None:
     assert real_store.delete_credential("profile-1") is True
     assert real_store.get_credential("profile-1") is None
     assert real_store.delete_credential("profile-1") is False
-    assert _remaining_items(real_store.service) == []
+    assert service_usernames(real_store.service) == []
 
 
 @pytest.mark.keyring

@@ -382,3 +382,19 @@ async def test_happy_path_over_loopback(loopback_client: QrLoginClient, sandbox:
     assert claims["unionid"] == sandbox.users.default_user.union_id
     assert token.expires_in == TOKEN_LIFETIME
     await expect_code(loopback_client.confirm_login(key), 409)
+
+
+async def test_old_sessions_are_forgotten_after_the_grace_period(client, sandbox, clock):
+    """Expired sessions answer 410 for a while, then are swept (memory stays bounded under load)."""
+    store = sandbox.sessions
+    old = [await client.initiate() for _ in range(5)]
+    clock.advance(store.ttl + 1)
+    with pytest.raises(ApiError) as expired:
+        await client.scan(old[0])
+    assert expired.value.code == 410
+    clock.advance(store.keep_after_expiry + 10)
+    fresh = await client.initiate()  # the sweep runs on Initiate
+    assert len(store) == 1 and store.get(fresh) is not None
+    with pytest.raises(ApiError) as gone:
+        await client.scan(old[1])
+    assert gone.value.code == 404

@@ -13,6 +13,9 @@ serialises it.
                               required)
     Confirm-Register 408      new user, token, ->registered   409                  409        410
                               200 (409 if unionID exists)
+
+An unknown signInKey answers 404 to every call. Both Confirm calls share one preamble
+(``SessionStore._pending``): unknown 404, expired 410, waiting 408.
 """
 
 from __future__ import annotations
@@ -114,12 +117,32 @@ class SessionStore:
                 session.move(SessionState.EXPIRED, session.expires_at)
         return session
 
+    def _pending(self, key: int, now: float) -> QrSession | Outcome:
+        """The session a Confirm call may act on, or the refusal: 404 unknown, 410 expired, 408 waiting.
+
+        Shared by both Confirm calls (Scan checks in its own order); call it with the lock held.
+        """
+        session = self._lookup(key, now)
+        if session is None:
+            return Outcome(404, error=UNKNOWN_ERROR)
+        if session.state is SessionState.EXPIRED:
+            return Outcome(410, error=EXPIRED_ERROR)
+        if session.state is SessionState.WAITING:
+            return Outcome(408, error=WAITING_ERROR)
+        return session
+
     def _sweep(self, now: float) -> None:
         if now < self._next_sweep:
             return
         self._next_sweep = now + 5.0
         horizon = now - self.keep_after_expiry
-        stale = [k for k, s in self._sessions.items() if s.expires_at < horizon]
+        # Sessions sit in the dict in creation order and share one TTL, so the stale ones are a
+        # prefix: stop at the first fresh one instead of scanning every session under the lock.
+        stale = []
+        for k, session in self._sessions.items():
+            if session.expires_at >= horizon:
+                break
+            stale.append(k)
         for k in stale:
             del self._sessions[k]
 
@@ -159,14 +182,10 @@ class SessionStore:
     def confirm_login(self, key: int) -> Outcome:
         now = self.clock()
         with self._lock:
-            session = self._lookup(key, now)
-            if session is None:
-                return Outcome(404, error=UNKNOWN_ERROR)
+            session = self._pending(key, now)
+            if isinstance(session, Outcome):
+                return session
             state = session.state
-            if state is SessionState.EXPIRED:
-                return Outcome(410, error=EXPIRED_ERROR)
-            if state is SessionState.WAITING:
-                return Outcome(408, error=WAITING_ERROR)
             if state is SessionState.DELIVERED:
                 return Outcome(409, error=SCANNED_ERROR)
             if state is SessionState.SCANNED:
@@ -183,15 +202,10 @@ class SessionStore:
     def confirm_register(self, key: int, form: dict[str, Any]) -> Outcome:
         now = self.clock()
         with self._lock:
-            session = self._lookup(key, now)
-            if session is None:
-                return Outcome(404, error=UNKNOWN_ERROR)
-            state = session.state
-            if state is SessionState.EXPIRED:
-                return Outcome(410, error=EXPIRED_ERROR)
-            if state is SessionState.WAITING:
-                return Outcome(408, error=WAITING_ERROR)
-            if state is not SessionState.SCANNED:
+            session = self._pending(key, now)
+            if isinstance(session, Outcome):
+                return session
+            if session.state is not SessionState.SCANNED:
                 return Outcome(409, error=SCANNED_ERROR)
             user = self.issuer.users.register(form, now)
             if user is None:

@@ -1,10 +1,458 @@
-"""Placeholder until the panel lands."""
+"""Stored tokens: what is in the keyring, when each expires, its claims; reveal, copy and delete on demand.
+
+Every keyring call runs on the worker loop (``ctx.run``), so a locked or hung keyring shows an
+error banner with Retry instead of freezing the window. The access token is shown redacted; the
+full value appears only after an explicit "Reveal" (a toggle, undone when the selection moves), and
+leaves the process only through an explicit "Copy token".
+"""
 
 from __future__ import annotations
 
-from ..widgets.common import Panel
+import asyncio
+import json
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtGui import QFont, QGuiApplication, QTextOption
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...connection import EMBEDDED_SERVER_LABEL
+from ...keystore import StoredToken, TokenKey
+from ..errors_text import describe_error
+from ..models.tokens_model import SORT_ROLE, TOKEN_ROLE, Column, TokensModel, local_time
+from ..runner import Outcome
+from ..widgets.common import ErrorBanner, Panel
+
+TICK_MS = 1000
+STATUS_MS = 4000
+# Registered JWT claims that hold NumericDate values (RFC 7519 §4.1).
+TIME_CLAIMS = ("exp", "iat", "nbf", "auth_time")
+
+
+def _monospace() -> QFont:
+    font = QFont("monospace")
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    return font
 
 
 class TokensPanel(Panel):
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self._loading = False
+        self._reload_queued = False
+        self._stale = True  # loaded on first show: no keyring prompt for a page nobody opened
+        self._state = "idle"  # idle | loading | loaded | error
+        self._restoring = False
+        self._shown: StoredToken | None = None
+        self._pending: list[StoredToken] = []
+        self._backend_text = ""
+
+        self.heading = QLabel()
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.refresh_button = QPushButton()
+        self.refresh_button.setObjectName("refreshTokens")
+        self.backend_label = QLabel()
+        self.backend_label.setWordWrap(True)
+        self.backend_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.backend_label.setStyleSheet("color: #555;")
+        self.memory_warning = QLabel()
+        self.memory_warning.setObjectName("memoryWarning")
+        self.memory_warning.setWordWrap(True)
+        self.memory_warning.setStyleSheet(
+            "QLabel { color: #7a4a00; background: #fff4e5; border: 1px solid #f5d9a8; border-radius: 4px;"
+            " padding: 6px; }")
+        self.memory_warning.hide()
+        self.banner = ErrorBanner()
+        self.state_label = QLabel()
+        self.state_label.setStyleSheet("color: #555;")
+
+        self.model = TokensModel(self._profile_name, self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.table = QTableView()
+        self.table.setObjectName("tokensTable")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setHighlightSections(False)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(Column.SERVER, Qt.SortOrder.AscendingOrder)
+
+        # --- details of the selected token ---
+        self.details_box = QGroupBox()
+        self.key_value, self.type_value = QLabel(), QLabel()
+        self.obtained_value, self.expiry_value = QLabel(), QLabel()
+        for label in (self.key_value, self.type_value, self.obtained_value, self.expiry_value):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setWordWrap(True)
+        self.token_view = QPlainTextEdit()
+        self.token_view.setObjectName("tokenView")
+        self.token_view.setReadOnly(True)
+        self.token_view.setFont(_monospace())
+        self.token_view.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
+        self.token_view.setFixedHeight(self.token_view.fontMetrics().lineSpacing() * 4 + 12)
+        self.reveal_button = QPushButton()
+        self.reveal_button.setObjectName("revealToken")
+        self.reveal_button.setCheckable(True)
+        self.copy_button = QPushButton()
+        self.copy_button.setObjectName("copyToken")
+        self.delete_button = QPushButton()
+        self.delete_button.setObjectName("deleteToken")
+        buttons = QHBoxLayout()
+        for b in (self.reveal_button, self.copy_button, self.delete_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._form_labels: dict[str, QLabel] = {}
+        for key, widget in (("key", self.key_value), ("type", self.type_value), ("obtained", self.obtained_value),
+                            ("expiry", self.expiry_value), ("token", self.token_view)):
+            label = QLabel()
+            self._form_labels[key] = label
+            self.form.addRow(label, widget)
+        self.form.addRow(buttons)
+
+        self.claims_label = QLabel()
+        self.claims_tree = QTreeWidget()
+        self.claims_tree.setObjectName("claimsTree")
+        self.claims_tree.setColumnCount(2)
+        self.claims_tree.setAlternatingRowColors(True)
+        self.claims_tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.claims_tree.header().setStretchLastSection(True)
+        claims = QVBoxLayout()
+        claims.setContentsMargins(0, 0, 0, 0)
+        claims.addWidget(self.claims_label)
+        claims.addWidget(self.claims_tree, 1)
+
+        details = QHBoxLayout(self.details_box)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(self.form)
+        left_layout.addStretch(1)  # rows keep their natural height; spare room goes below them
+        right = QWidget()
+        right.setLayout(claims)
+        details.addWidget(left, 3)
+        details.addWidget(right, 2)
+
+        self.status_label = QLabel()
+        self.status_label.setObjectName("tokensStatus")
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.setInterval(STATUS_MS)
+        self._status_timer.timeout.connect(self.status_label.clear)
+
+        top = QHBoxLayout()
+        top.addWidget(self.heading)
+        top.addStretch(1)
+        top.addWidget(self.state_label)
+        top.addWidget(self.refresh_button)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.details_box)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([260, 360])
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.backend_label)
+        layout.addWidget(self.memory_warning)
+        layout.addWidget(self.banner)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.status_label)
+
+        # The countdown: only the "expires in" column and the expiry line repaint each second.
+        self.timer = QTimer(self)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self._tick)
+
+        self.refresh_button.clicked.connect(self.refresh)
+        self.reveal_button.toggled.connect(self._on_reveal)
+        self.copy_button.clicked.connect(self._copy)
+        self.delete_button.clicked.connect(self._confirm_delete)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        ctx.tokens_changed.connect(self._on_tokens_changed)
+        self.retranslate()
+        self._show_details(None)
+
     def title(self) -> str:
-        return self.tr("TokensPanel")
+        return self.tr("Tokens")
+
+    # --- texts --------------------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        self.heading.setText(self.tr("Stored tokens"))
+        self.refresh_button.setText(self.tr("Refresh"))
+        self.details_box.setTitle(self.tr("Selected token"))
+        labels = {"key": self.tr("Key"), "type": self.tr("Type"), "obtained": self.tr("Obtained"),
+                  "expiry": self.tr("Expires"), "token": self.tr("Token")}
+        for key, label in self._form_labels.items():
+            label.setText(labels[key])
+        self.copy_button.setText(self.tr("Copy token"))
+        self.copy_button.setToolTip(self.tr("Copy the full token to the clipboard"))
+        self.delete_button.setText(self.tr("Delete…"))
+        self.claims_label.setText(self.tr("JWT claims (unverified)"))
+        self.claims_tree.setHeaderLabels([self.tr("Claim"), self.tr("Value")])
+        self.model.retranslate()
+        self._render_backend()
+        self._render_state()
+        self._show_details(self._shown)
+
+    def _render_backend(self) -> None:
+        if self._backend_text:
+            self.backend_label.setText(self.tr("Keyring: {0}").format(self._backend_text))
+        else:
+            self.backend_label.setText(self.tr("Keyring: checking…"))
+        n = len(self._pending)
+        self.memory_warning.setVisible(n > 0)
+        if n:
+            self.memory_warning.setText(self.tr(
+                "⚠ %n token(s) are kept in memory only and will be lost when the app exits: the keyring "
+                "could not store them. Unlock or install a keyring (gnome-keyring, KWallet), then log in again.",
+                "", n))
+
+    def _render_state(self) -> None:
+        n = self.model.rowCount()
+        texts = {
+            "idle": "",
+            "loading": self.tr("Loading…"),
+            "error": self.tr("Could not refresh"),
+            "loaded": self.tr("%n token(s)", "", n) if n else self.tr("No stored tokens"),
+        }
+        self.state_label.setText(texts[self._state])
+
+    def _flash(self, text: str) -> None:
+        self.status_label.setText(text)
+        self._status_timer.start()
+
+    # --- loading ------------------------------------------------------------------------------------
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self.timer.start()
+        if self._stale:
+            self.refresh()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.timer.stop()
+        super().hideEvent(event)
+
+    def _on_tokens_changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def refresh(self) -> None:
+        """List the tokens and describe the backend, both off the GUI thread."""
+        self._stale = False
+        if self._loading:
+            self._reload_queued = True  # one more pass once this one is done; never a pile of them
+            return
+        self._loading = True
+        self._state = "loading"
+        self._render_state()
+        self.refresh_button.setEnabled(False)
+        store = self.ctx.token_store
+
+        async def load() -> tuple[list[StoredToken], list[StoredToken]]:
+            tokens = await store.alist()
+            pending = await asyncio.to_thread(store.pending)  # takes the store's lock: not on the GUI thread
+            return tokens, pending
+
+        self.ctx.run(load(), self._on_loaded)
+        self.ctx.run(store.abackend_description(), self._on_backend)
+
+    def _on_backend(self, outcome: Outcome) -> None:
+        if outcome.ok:
+            self._backend_text = str(outcome.value)
+            self._render_backend()
+
+    def _on_loaded(self, outcome: Outcome) -> None:
+        self._loading = False
+        self.refresh_button.setEnabled(True)
+        if self._reload_queued:
+            self._reload_queued = False
+            QTimer.singleShot(0, self.refresh)
+        if outcome.cancelled:
+            return
+        if not outcome.ok:
+            self._state = "error"
+            self._render_state()
+            self.banner.show_error(
+                self.tr("Could not list the stored tokens. {0}").format(describe_error(outcome.error)),
+                retry=self.refresh)
+            return
+        self.banner.clear()
+        tokens, pending = outcome.value
+        selected = self._shown.key if self._shown is not None else None
+        self._restoring = True
+        try:
+            self.model.set_tokens(tokens, [t.key for t in pending])
+            row = self.model.row_of(selected) if selected is not None else -1
+            if row >= 0:
+                self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
+        finally:
+            self._restoring = False
+        self._pending = pending
+        self._state = "loaded"
+        self._render_backend()
+        self._render_state()
+        self.table.resizeColumnsToContents()
+        self._show_details(self._current_token())
+
+    # --- selection and details ----------------------------------------------------------------------
+
+    def _current_token(self) -> StoredToken | None:
+        index = self.table.selectionModel().currentIndex()
+        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row(), QModelIndex()):
+            return None
+        return index.data(TOKEN_ROLE)
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not self._restoring:
+            self._show_details(current.data(TOKEN_ROLE) if current.isValid() else None)
+
+    def _show_details(self, token: StoredToken | None) -> None:
+        if token is None or self._shown is None or token.key != self._shown.key:
+            # Another token (or none): whatever was revealed is hidden again.
+            self.reveal_button.blockSignals(True)
+            self.reveal_button.setChecked(False)
+            self.reveal_button.blockSignals(False)
+        self._shown = token
+        for b in (self.reveal_button, self.copy_button, self.delete_button):
+            b.setEnabled(token is not None)
+        self.reveal_button.setText(self.tr("Hide") if self.reveal_button.isChecked() else self.tr("Reveal"))
+        self.reveal_button.setToolTip(self.tr("Show the full token until another row is selected"))
+        if token is None:
+            placeholder = self.tr("Select a token above to see its details.")
+            self.key_value.setText(placeholder)
+            for label in (self.type_value, self.obtained_value, self.expiry_value):
+                label.setText("—")
+            self.token_view.setPlainText("")
+            self.claims_tree.clear()
+            return
+        self.key_value.setText(str(token.key))
+        self.type_value.setText(token.token_type)
+        self.obtained_value.setText(local_time(token.obtained_at))
+        self._render_expiry(token)
+        self.token_view.setPlainText(token.access_token if self.reveal_button.isChecked() else token.redacted())
+        self._fill_claims(token.claims)
+
+    def _render_expiry(self, token: StoredToken) -> None:
+        self.expiry_value.setText(self.tr("{0} — {1} ({2} s lifetime)").format(
+            local_time(token.expires_at), self.model.expires_text(token), token.expires_in))
+
+    def _fill_claims(self, claims: dict[str, Any] | None) -> None:
+        self.claims_tree.clear()
+        if claims is None:
+            QTreeWidgetItem(self.claims_tree, [self.tr("(not a JWT: no claims to show)"), ""])
+            return
+        for name, value in claims.items():
+            self._add_claim(self.claims_tree, str(name), value, top_level=True)
+        self.claims_tree.expandAll()
+
+    def _add_claim(self, parent, name: str, value: Any, *, top_level: bool = False) -> None:
+        if isinstance(value, dict):
+            item = QTreeWidgetItem(parent, [name, ""])
+            for k, v in value.items():
+                self._add_claim(item, str(k), v)
+            return
+        if isinstance(value, list):
+            item = QTreeWidgetItem(parent, [name, f"[{len(value)}]"])
+            for i, v in enumerate(value):
+                self._add_claim(item, str(i), v)
+            return
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        label = name
+        if top_level and name in TIME_CLAIMS and isinstance(value, (int, float)) and not isinstance(value, bool):
+            meaning = {"exp": self.tr("expires"), "iat": self.tr("issued at"), "nbf": self.tr("not before"),
+                       "auth_time": self.tr("authenticated at")}[name]
+            label = f"{name} ({meaning})"
+            try:
+                text = f"{text}  →  {local_time(float(value))}"
+            except (OverflowError, OSError, ValueError):
+                pass  # a timestamp no calendar can show: the number alone
+        QTreeWidgetItem(parent, [label, text])
+
+    def _tick(self) -> None:
+        self.model.tick()
+        if self._shown is not None:
+            self._render_expiry(self._shown)
+
+    # --- actions ------------------------------------------------------------------------------------
+
+    def _on_reveal(self, checked: bool) -> None:
+        self._show_details(self._shown)
+        if checked and self._shown is not None:
+            self._flash(self.tr("The full token is shown until you select another row or press Hide."))
+
+    def _copy(self) -> None:
+        token = self._shown
+        if token is None:
+            return
+        QGuiApplication.clipboard().setText(token.access_token)
+        self._flash(self.tr("Token copied to the clipboard ({0}).").format(token.key))
+
+    def _confirm_delete(self) -> None:
+        token = self._shown
+        if token is None:
+            return
+        answer = QMessageBox.question(
+            self, self.tr("Delete token"),
+            self.tr("Delete the stored token for {0}?\n\nIt is removed from the keyring; "
+                    "a new one needs another QR login.").format(token.key),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            self._delete(token.key)
+
+    def _delete(self, key: TokenKey) -> None:
+        self.delete_button.setEnabled(False)
+
+        def done(outcome: Outcome) -> None:
+            self.delete_button.setEnabled(self._shown is not None)
+            if outcome.ok:
+                self._flash(self.tr("Deleted the token for {0}.").format(key))
+                self.ctx.tokens_changed.emit()  # refreshes this panel and tells the others
+            elif not outcome.cancelled:
+                self.banner.show_error(
+                    self.tr("Could not delete the token for {0}. {1}").format(key, describe_error(outcome.error)),
+                    retry=lambda: self._delete(key))
+
+        self.ctx.run(self.ctx.token_store.adelete(key), done)
+
+    # --- helpers ------------------------------------------------------------------------------------
+
+    def _profile_name(self, server: str) -> str | None:
+        for profile in self.ctx.profiles.profiles:
+            label = EMBEDDED_SERVER_LABEL if profile.embedded_sandbox else profile.base_url.rstrip("/")
+            if label == server:
+                return profile.name
+        return None

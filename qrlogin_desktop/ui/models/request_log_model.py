@@ -1,0 +1,241 @@
+"""The request log as a table of :class:`Exchange` records, plus the filter the panel puts over it.
+
+Records arrive already redacted by the client, so every role here is safe to show and copy.
+Rows are appended with ``beginInsertRows`` (a long session never resets the view) and the oldest
+are dropped past ``max_entries`` so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from ...api.client import Exchange
+
+MAX_ENTRIES = 5_000
+EXCHANGE_ROLE = Qt.ItemDataRole.UserRole  # the Exchange of the row
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # raw, sortable value
+_ERROR = QColor("#c5221f")
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class Column(IntEnum):
+    TIME = 0
+    METHOD = 1
+    PATH = 2
+    STATUS = 3
+    LATENCY = 4
+    REQUEST_SIZE = 5
+    RESPONSE_SIZE = 6
+
+
+_NUMERIC = (Column.LATENCY, Column.REQUEST_SIZE, Column.RESPONSE_SIZE)
+
+
+def is_failure(x: Exchange) -> bool:
+    return x.error is not None or x.status is None or x.status >= 400
+
+
+def path_of(x: Exchange) -> str:
+    """The URL without scheme and host (the query string kept: it is already redacted)."""
+    parts = urlsplit(x.url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def time_of(x: Exchange) -> str:
+    return datetime.fromtimestamp(x.started_at).strftime("%H:%M:%S.%f")[:-3]
+
+
+def status_of(x: Exchange) -> str:
+    if x.status is not None:
+        return str(x.status)
+    return (x.error or "").splitlines()[0] if x.error else "—"
+
+
+def size_text(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n / (1024 * 1024):.1f} MiB"
+
+
+def search_text(x: Exchange) -> str:
+    """What the filter box matches: method, path, status, endpoint (and the error), lower-cased."""
+    return " ".join((x.method, path_of(x), str(x.status or ""), x.endpoint, x.error or "")).lower()
+
+
+class RequestLogModel(QAbstractTableModel):
+    def __init__(self, max_entries: int = MAX_ENTRIES, parent: QObject | None = None):
+        super().__init__(parent)
+        if max_entries < 1:
+            raise ValueError("max_entries must be at least 1")
+        self.max_entries = max_entries
+        self._rows: list[Exchange] = []
+
+    # --- contents ---------------------------------------------------------------------------------
+
+    def append(self, exchange: Exchange) -> None:
+        overflow = len(self._rows) + 1 - self.max_entries
+        if overflow > 0:
+            self.beginRemoveRows(QModelIndex(), 0, overflow - 1)
+            del self._rows[:overflow]
+            self.endRemoveRows()
+        row = len(self._rows)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.append(exchange)
+        self.endInsertRows()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._rows.clear()
+        self.endResetModel()
+
+    def exchange_at(self, row: int) -> Exchange | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def exchanges(self) -> list[Exchange]:
+        return list(self._rows)
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)
+
+    # --- QAbstractTableModel ---------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if not 0 <= section < len(Column):
+            return None
+        return {
+            Column.TIME: self.tr("Time"),
+            Column.METHOD: self.tr("Method"),
+            Column.PATH: self.tr("Path"),
+            Column.STATUS: self.tr("Status"),
+            Column.LATENCY: self.tr("Latency (ms)"),
+            Column.REQUEST_SIZE: self.tr("Request"),
+            Column.RESPONSE_SIZE: self.tr("Response"),
+        }[Column(section)]
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        x = self.exchange_at(index.row()) if index.isValid() else None
+        if x is None:
+            return None
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(x, column)
+        if role == EXCHANGE_ROLE:
+            return x
+        if role == SORT_ROLE:
+            return {Column.TIME: x.started_at, Column.LATENCY: x.latency_ms, Column.REQUEST_SIZE: x.request_size,
+                    Column.RESPONSE_SIZE: x.response_size, Column.STATUS: x.status or 0}.get(
+                column, self._display(x, column))
+        if role == Qt.ItemDataRole.ForegroundRole and is_failure(x) and column in (Column.STATUS, Column.PATH):
+            return QBrush(_ERROR)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == Column.STATUS and x.error:
+                return x.error
+            if column == Column.PATH:
+                return f"{x.endpoint}\n{x.url}" if x.endpoint else x.url
+            if column in (Column.REQUEST_SIZE, Column.RESPONSE_SIZE):
+                n = x.request_size if column == Column.REQUEST_SIZE else x.response_size
+                return self.tr("{0} bytes").format(n)
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.STATUS and x.status is not None:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    @staticmethod
+    def _display(x: Exchange, column: Column) -> str:
+        if column == Column.TIME:
+            return time_of(x)
+        if column == Column.METHOD:
+            return x.method
+        if column == Column.PATH:
+            return path_of(x)
+        if column == Column.STATUS:
+            return status_of(x)
+        if column == Column.LATENCY:
+            return f"{x.latency_ms:.1f}"
+        if column == Column.REQUEST_SIZE:
+            return size_text(x.request_size)
+        return size_text(x.response_size)
+
+
+class RequestLogFilter(QSortFilterProxyModel):
+    """Case-insensitive text match on method/path/status/endpoint, and an "errors only" switch."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._needle = ""
+        self._errors_only = False
+        self.setSortRole(SORT_ROLE)
+
+    @property
+    def text(self) -> str:
+        return self._needle
+
+    @property
+    def errors_only(self) -> bool:
+        return self._errors_only
+
+    def set_text(self, text: str) -> None:
+        needle = text.strip().lower()
+        if needle != self._needle:
+            self._change(lambda: setattr(self, "_needle", needle))
+
+    def set_errors_only(self, on: bool) -> None:
+        if on != self._errors_only:
+            self._change(lambda: setattr(self, "_errors_only", on))
+
+    def _change(self, apply) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9: the non-deprecated way
+            self.beginFilterChange()
+            apply()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            apply()
+            self.invalidateFilter()
+
+    def accepts(self, x: Exchange) -> bool:
+        if self._errors_only and not is_failure(x):
+            return False
+        return not self._needle or all(word in search_text(x) for word in self._needle.split())
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802 - Qt API
+        model = self.sourceModel()
+        x = model.exchange_at(source_row) if isinstance(model, RequestLogModel) else None
+        return x is not None and self.accepts(x)
+
+    def visible_exchanges(self) -> list[Exchange]:
+        """The rows that pass the filter, oldest first (HAR wants chronological order)."""
+        model = self.sourceModel()
+        if not isinstance(model, RequestLogModel):
+            return []
+        return [x for x in model.exchanges() if self.accepts(x)]
+
+    def exchange(self, proxy_row: int) -> Exchange | None:
+        return self.index(proxy_row, 0).data(EXCHANGE_ROLE) if 0 <= proxy_row < self.rowCount() else None
+

@@ -1,0 +1,170 @@
+"""The stored tokens as a table: one row per :class:`StoredToken`, the secret only ever redacted.
+
+No role of this model returns the access token itself: the table, its tooltips and anything a view
+may copy out of it carry :meth:`StoredToken.redacted` at most. The panel reads the raw token from
+the :class:`StoredToken` object (``TOKEN_ROLE``) only for an explicit Reveal or Copy.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from ...keystore import StoredToken, TokenKey
+from ...tokens_command import human_duration
+
+TOKEN_ROLE = Qt.ItemDataRole.UserRole  # the StoredToken of the row
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # a sortable raw value per column
+
+# Under this many seconds left, the countdown turns amber: time to log in again.
+EXPIRING_SOON_S = 300
+_EXPIRED = QColor("#c5221f")
+_SOON = QColor("#b06000")
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def local_time(epoch: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch))
+
+
+class Column(IntEnum):
+    SERVER = 0
+    APP_KEY = 1
+    ACCOUNT = 2
+    OBTAINED = 3
+    EXPIRES_IN = 4
+    TOKEN = 5
+
+
+class TokensModel(QAbstractTableModel):
+    """Rows of StoredToken. ``profile_name(server)`` names the profile a server label belongs to."""
+
+    def __init__(self, profile_name: Callable[[str], str | None] | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self._tokens: list[StoredToken] = []
+        self._memory_only: set[TokenKey] = set()
+        self._profile_name = profile_name or (lambda _server: None)
+
+    # --- contents ---------------------------------------------------------------------------------
+
+    def set_tokens(self, tokens: Iterable[StoredToken], memory_only: Iterable[TokenKey] = ()) -> None:
+        self.beginResetModel()
+        self._tokens = sorted(tokens, key=lambda t: (t.key.server, t.key.app_key, t.key.account))
+        self._memory_only = set(memory_only)
+        self.endResetModel()
+
+    def tokens(self) -> list[StoredToken]:
+        return list(self._tokens)
+
+    def token_at(self, row: int) -> StoredToken | None:
+        return self._tokens[row] if 0 <= row < len(self._tokens) else None
+
+    def row_of(self, key: TokenKey) -> int:
+        for row, token in enumerate(self._tokens):
+            if token.key == key:
+                return row
+        return -1
+
+    def tick(self) -> None:
+        """The countdown moved on: repaint only the "expires in" column."""
+        if self._tokens:
+            top = self.index(0, Column.EXPIRES_IN)
+            bottom = self.index(len(self._tokens) - 1, Column.EXPIRES_IN)
+            self.dataChanged.emit(top, bottom, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole,
+                                                SORT_ROLE])
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)
+        if self._tokens:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._tokens) - 1, len(Column) - 1))
+
+    # --- QAbstractTableModel ---------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+        return 0 if parent.isValid() else len(self._tokens)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return {
+            Column.SERVER: self.tr("Server (profile)"),
+            Column.APP_KEY: self.tr("appKey"),
+            Column.ACCOUNT: self.tr("Account"),
+            Column.OBTAINED: self.tr("Obtained"),
+            Column.EXPIRES_IN: self.tr("Expires in"),
+            Column.TOKEN: self.tr("Token (redacted)"),
+        }.get(Column(section)) if 0 <= section < len(Column) else None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        token = self.token_at(index.row()) if index.isValid() else None
+        if token is None:
+            return None
+        column = Column(index.column())
+        if role == TOKEN_ROLE:
+            return token
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(token, column)
+        if role == SORT_ROLE:
+            if column == Column.OBTAINED:
+                return token.obtained_at
+            if column == Column.EXPIRES_IN:
+                return token.expires_at
+            return self._display(token, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(token, column)
+        if role == Qt.ItemDataRole.ForegroundRole and column == Column.EXPIRES_IN:
+            left = token.seconds_left()
+            if left <= 0:
+                return QBrush(_EXPIRED)
+            if left < EXPIRING_SOON_S:
+                return QBrush(_SOON)
+            return None
+        if role == Qt.ItemDataRole.FontRole:
+            font = QFont()
+            if column == Column.TOKEN:
+                font.setFamily("monospace")
+                font.setStyleHint(QFont.StyleHint.Monospace)
+            if token.key in self._memory_only:
+                font.setItalic(True)
+            return font
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.EXPIRES_IN:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _display(self, token: StoredToken, column: Column) -> str:
+        key = token.key
+        if column == Column.SERVER:
+            profile = self._profile_name(key.server)
+            return f"{key.server} ({profile})" if profile else key.server
+        if column == Column.APP_KEY:
+            return key.app_key
+        if column == Column.ACCOUNT:
+            return key.account
+        if column == Column.OBTAINED:
+            return local_time(token.obtained_at)
+        if column == Column.EXPIRES_IN:
+            return self.expires_text(token)
+        return token.redacted()
+
+    def expires_text(self, token: StoredToken) -> str:
+        left = token.seconds_left()
+        return human_duration(left) if left > 0 else self.tr("expired")
+
+    def _tooltip(self, token: StoredToken, column: Column) -> str | None:
+        if token.key in self._memory_only:
+            return self.tr("Kept in memory only: this token is lost when the app exits.")
+        if column == Column.EXPIRES_IN:
+            return self.tr("Expires at {0}").format(local_time(token.expires_at))
+        if column == Column.TOKEN:
+            return self.tr("Select the row and use Reveal or Copy token to see the full token.")
+        return None

@@ -1,0 +1,285 @@
+"""Tokens panel: real Secret Service listing, redaction, reveal/copy/delete, a hung keyring, memory-only."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import threading
+import time
+
+import keyring.backend
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMessageBox
+
+from qrlogin_desktop.connection import EMBEDDED_SERVER_LABEL
+from qrlogin_desktop.keystore import StoredToken, TokenKey, TokenStore
+from qrlogin_desktop.ui.models.tokens_model import Column
+from qrlogin_desktop.ui.panels.tokens import TokensPanel
+
+WAIT_MS = 10_000
+TEXT_ROLES = (0, 2, 3, 4, 5)  # Display, Edit, ToolTip, StatusTip, WhatsThis
+
+
+def _b64url(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def make_jwt(unionid: str, *, iat: int, exp: int) -> str:
+    header = _b64url({"alg": "HS256", "typ": "JWT"})
+    payload = _b64url({"unionid": unionid, "iat": iat, "exp": exp, "scope": ["userinfo", "phone"]})
+    return f"{header}.{payload}.{secrets.token_urlsafe(32)}"
+
+
+def make_token(account: str, lifetime: int = 7200) -> StoredToken:
+    now = int(time.time())
+    jwt = make_jwt(account, iat=now, exp=now + lifetime)
+    return StoredToken(TokenKey(EMBEDDED_SERVER_LABEL, "demo", account), jwt, "Bearer", lifetime, float(now))
+
+
+def table_texts(panel: TokensPanel) -> list[str]:
+    proxy = panel.proxy
+    out = []
+    for row in range(proxy.rowCount()):
+        for col in range(proxy.columnCount()):
+            index = proxy.index(row, col)
+            for role in TEXT_ROLES:
+                value = index.data(role)
+                if value is not None:
+                    out.append(str(value))
+    return out
+
+
+def detail_texts(panel: TokensPanel) -> str:
+    items = []
+    tree = panel.claims_tree
+    stack = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    while stack:
+        item = stack.pop()
+        items.append(f"{item.text(0)}={item.text(1)}")
+        stack.extend(item.child(i) for i in range(item.childCount()))
+    labels = [panel.key_value.text(), panel.type_value.text(), panel.obtained_value.text(),
+              panel.expiry_value.text(), panel.token_view.toPlainText()]
+    return "\n".join(labels + items)
+
+
+def select_account(panel: TokensPanel, account: str) -> StoredToken:
+    for row in range(panel.proxy.rowCount()):
+        if panel.proxy.index(row, Column.ACCOUNT).data() == account:
+            panel.table.selectRow(row)
+            assert panel._shown is not None and panel._shown.key.account == account
+            return panel._shown
+    raise AssertionError(f"no row for {account}")
+
+
+@pytest.fixture
+def two_tokens(keyring_store):
+    tokens = [make_token("union_alice"), make_token("union_bob", lifetime=120)]
+    for token in tokens:
+        assert keyring_store.save(token).location == "keyring"
+    return {t.key.account: t for t in tokens}
+
+
+@pytest.fixture
+def tokens_panel(qtbot, keyring_ctx, two_tokens):
+    panel = TokensPanel(keyring_ctx)
+    qtbot.addWidget(panel)
+    panel.resize(1100, 700)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 2, timeout=WAIT_MS)
+    return panel
+
+
+@pytest.mark.keyring
+def test_lists_keyring_tokens_redacted_with_claims(qtbot, tokens_panel, two_tokens):
+    panel = tokens_panel
+    assert not panel.banner.isVisible()
+    assert {panel.proxy.index(r, Column.ACCOUNT).data() for r in range(2)} == {"union_alice", "union_bob"}
+    assert all("Sandbox" in panel.proxy.index(r, Column.SERVER).data() for r in range(2))  # the profile's name
+    texts = "\n".join(table_texts(panel))
+    for token in two_tokens.values():
+        assert token.access_token not in texts
+        assert token.redacted() in texts
+    qtbot.waitUntil(lambda: "SecretService" in panel.backend_label.text(), timeout=WAIT_MS)
+    assert not panel.memory_warning.isVisible()
+
+    alice = select_account(panel, "union_alice")
+    details = detail_texts(panel)
+    assert "unionid=union_alice" in details
+    assert alice.access_token not in details and alice.redacted() in details
+    exp = alice.claims["exp"]
+    local = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(exp))
+    assert f"exp (expires)={exp}  →  {local}" in details  # timestamps also as local time
+    assert any(line.startswith("iat (issued at)=") for line in details.splitlines())
+    assert "Bearer" == panel.type_value.text()
+
+
+@pytest.mark.keyring
+def test_reveal_is_explicit_and_hides_on_selection_change(qtbot, tokens_panel, two_tokens):
+    panel = tokens_panel
+    alice = select_account(panel, "union_alice")
+    assert panel.token_view.toPlainText() == alice.redacted()
+    panel.reveal_button.click()
+    assert panel.token_view.toPlainText() == alice.access_token
+    assert panel.reveal_button.isChecked()
+
+    bob = select_account(panel, "union_bob")
+    assert not panel.reveal_button.isChecked()
+    assert panel.token_view.toPlainText() == bob.redacted()
+    assert alice.access_token not in detail_texts(panel)
+
+    # A refresh (e.g. another panel saved a token) keeps a revealed selection as it was.
+    panel.reveal_button.click()
+    panel.ctx.tokens_changed.emit()
+    qtbot.waitUntil(lambda: panel._state == "loaded" and not panel._loading, timeout=WAIT_MS)
+    assert panel._shown.key == bob.key and panel.token_view.toPlainText() == bob.access_token
+    panel.reveal_button.click()  # Hide
+    assert panel.token_view.toPlainText() == bob.redacted()
+
+
+@pytest.mark.keyring
+def test_copy_puts_the_token_on_the_clipboard(qtbot, tokens_panel):
+    panel = tokens_panel
+    bob = select_account(panel, "union_bob")
+    QGuiApplication.clipboard().clear()
+    panel.copy_button.click()
+    assert QGuiApplication.clipboard().text() == bob.access_token
+    assert "copied" in panel.status_label.text().lower()
+    assert bob.access_token not in panel.status_label.text()
+    QGuiApplication.clipboard().clear()
+
+
+@pytest.mark.keyring
+def test_delete_asks_first(qtbot, tokens_panel, keyring_store, monkeypatch):
+    panel = tokens_panel
+    alice = select_account(panel, "union_alice")
+    asked = []
+
+    def decline(*args, **kwargs):
+        asked.append(args[2])
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", decline)
+    panel.delete_button.click()
+    assert asked and "union_alice" in asked[0] and alice.access_token not in asked[0]
+    qtbot.wait(300)
+    assert panel.model.rowCount() == 2
+    assert {t.key.account for t in keyring_store.list()} == {"union_alice", "union_bob"}
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    panel.delete_button.click()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=WAIT_MS)
+    assert [t.key.account for t in keyring_store.list()] == ["union_bob"]
+    assert keyring_store.get(alice.key) is None
+    assert "Deleted" in panel.status_label.text()
+    assert panel._shown is None  # the deleted row's details are gone
+
+
+@pytest.mark.keyring
+def test_countdown_repaints_only_the_expiry_column(qtbot, tokens_panel):
+    panel = tokens_panel
+    changed: list[tuple[int, int]] = []
+    panel.model.dataChanged.connect(lambda tl, br, roles=(): changed.append((tl.column(), br.column())))
+    bob = next(r for r in range(2) if panel.proxy.index(r, Column.ACCOUNT).data() == "union_bob")
+    before = panel.proxy.index(bob, Column.EXPIRES_IN).data()  # "1m 59s": seconds tick visibly
+    qtbot.waitUntil(lambda: len(changed) >= 2, timeout=5000)
+    assert set(changed) == {(Column.EXPIRES_IN, Column.EXPIRES_IN)}
+    qtbot.waitUntil(lambda: panel.proxy.index(bob, Column.EXPIRES_IN).data() != before, timeout=5000)
+
+
+# --- no real keyring needed below ---------------------------------------------------------------------
+
+
+class HungBackend(keyring.backend.KeyringBackend):
+    """Answers nothing until released: a keyring waiting on an unlock prompt nobody answers."""
+
+    priority = 1
+    viable = False  # class level: keyring's own backend discovery must never pick this up
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def get_password(self, service, username):
+        self.release.wait(30)
+        return None
+
+    def set_password(self, service, username, password):
+        self.release.wait(30)
+
+    def delete_password(self, service, username):
+        self.release.wait(30)
+
+
+def test_hung_keyring_shows_retry_and_the_window_stays_responsive(qtbot, profiles):
+    from qrlogin_desktop.ui.context import AppContext
+
+    backend = HungBackend()
+    store = TokenStore(backend=backend, service="qrlogin-ui-test-hung", timeout=0.3)
+    ctx = AppContext(profiles, token_store=store)
+    try:
+        panel = TokensPanel(ctx)
+        qtbot.addWidget(panel)
+        ticks = []
+        timer = QTimer()
+        timer.setInterval(20)
+        timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+        timer.start()
+        started = time.monotonic()
+        panel.show()  # first show loads the list
+        assert time.monotonic() - started < 0.2  # show() itself did not wait for the keyring
+        qtbot.waitUntil(lambda: panel.banner.isVisible(), timeout=5000)
+        assert len(ticks) >= 5  # the event loop kept running while the keyring call hung
+        assert "did not answer in time" in panel.banner.text
+        assert panel.banner.retry_button.isVisible()
+        assert panel.refresh_button.isEnabled()
+
+        # Still hung: Retry fails again, in place.
+        panel.banner.retry_button.click()
+        assert not panel.banner.isVisible()
+        qtbot.waitUntil(lambda: panel.banner.isVisible(), timeout=5000)
+
+        # The keyring answers again: Retry recovers.
+        backend.release.set()
+        panel.banner.retry_button.click()
+        qtbot.waitUntil(lambda: panel._state == "loaded", timeout=5000)
+        assert not panel.banner.isVisible()
+        assert panel.model.rowCount() == 0
+        assert panel.state_label.text() == "No stored tokens"
+        timer.stop()
+    finally:
+        backend.release.set()
+        ctx.shutdown()
+
+
+def test_memory_only_tokens_are_listed_with_a_warning(qtbot, ctx):
+    token = make_token("union_mem")
+    result = ctx.token_store.save(token)
+    assert result.location == "memory"
+    panel = TokensPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=WAIT_MS)
+    assert panel.memory_warning.isVisible()
+    assert "memory only" in panel.memory_warning.text()
+    qtbot.waitUntil(lambda: "not usable" in panel.backend_label.text(), timeout=WAIT_MS)
+    assert token.access_token not in "\n".join(table_texts(panel))
+    tooltip = panel.proxy.index(0, Column.ACCOUNT).data(3)
+    assert "memory" in tooltip.lower()
+    panel.retranslate()  # a language switch re-renders without losing state
+    assert panel.model.rowCount() == 1 and panel.memory_warning.isVisible()
+
+
+def test_refreshes_when_tokens_change_and_only_when_shown(qtbot, ctx):
+    panel = TokensPanel(ctx)
+    qtbot.addWidget(panel)
+    ctx.tokens_changed.emit()  # hidden: nothing is read yet
+    assert panel._state == "idle"
+    panel.show()
+    qtbot.waitUntil(lambda: panel._state == "loaded", timeout=WAIT_MS)
+    assert panel.model.rowCount() == 0
+    ctx.token_store.save(make_token("union_new"))
+    ctx.tokens_changed.emit()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=WAIT_MS)

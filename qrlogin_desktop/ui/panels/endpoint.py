@@ -1,14 +1,337 @@
-"""Placeholder until the panel lands."""
+"""One page per catalogue endpoint, generated from its entry: header, inputs, send, the answer.
+
+Nothing here is specific to an endpoint: query fields come from ``endpoint.query``, the body editor
+from ``endpoint.body_kind`` / ``example_body`` / ``violations``, the answer's shape from what the
+client returns. The panel never builds a URL or reads an envelope: it calls ``ctx.client.call`` and
+``ctx.client.curl_for``.
+
+Failures never touch the inputs: what the user typed is exactly what Retry sends again.
+"""
 
 from __future__ import annotations
 
-from ..widgets.common import Panel
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...api.catalogue import BodyKind, Endpoint
+from ...api.errors import ValidationError, Violation
+from .. import i18n
+from ..errors_text import describe_error
+from ..runner import Outcome
+from ..widgets.common import ErrorBanner, Panel
+from ..widgets.field_form import FieldForm
+from ..widgets.json_editor import JsonEditor
+from ..widgets.json_view import monospace_font
+from ..widgets.response_view import ResponseView
+
+METHOD_COLORS = {"GET": "#188038", "POST": "#1a73e8", "PUT": "#b06000", "DELETE": "#d93025"}
+HINT_STYLE = "color: #d93025;"
 
 
 class EndpointPanel(Panel):
-    def __init__(self, ctx, endpoint, parent=None):
+    finished = Signal()  # a send ended (answer, failure or cancel) and the outcome is shown
+
+    def __init__(self, ctx, endpoint: Endpoint, parent: QWidget | None = None):
         super().__init__(ctx, parent)
         self.endpoint = endpoint
+        self.setObjectName(f"endpoint_{endpoint.id}")
+        self._future = None
+        self._generation = 0
+        self._started = 0.0
+
+        # --- header ---
+        self.name_label = QLabel()
+        self.name_label.setObjectName("endpointName")
+        self.name_label.setStyleSheet("font-size: 16px; font-weight: bold;")
+        self.other_name_label = QLabel()
+        self.other_name_label.setStyleSheet("color: #5f6368;")
+        self.method_label = QLabel(endpoint.method)
+        color = METHOD_COLORS.get(endpoint.method, "#5f6368")
+        self.method_label.setStyleSheet(f"background: {color}; color: white; font-weight: bold; "
+                                        "border-radius: 3px; padding: 1px 6px;")
+        self.path_label = QLabel(endpoint.template)
+        self.path_label.setFont(monospace_font())
+        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setStyleSheet("color: #3c4043;")
+        names = QHBoxLayout()
+        names.addWidget(self.name_label)
+        names.addWidget(self.other_name_label)
+        names.addStretch(1)
+        route = QHBoxLayout()
+        route.addWidget(self.method_label)
+        route.addWidget(self.path_label)
+        route.addStretch(1)
+
+        # --- request side ---
+        request = QWidget()
+        request_layout = QVBoxLayout(request)
+        request_layout.setContentsMargins(0, 0, 4, 0)
+        self.query_title = QLabel()
+        self.query_title.setStyleSheet("font-weight: bold;")
+        self.form = FieldForm(endpoint.query)
+        self.form.changed.connect(self._on_input_changed)
+        self.query_title.setVisible(bool(endpoint.query))
+        self.form.setVisible(bool(endpoint.query))
+        request_layout.addWidget(self.query_title)
+        request_layout.addWidget(self.form)
+        self.body_title = QLabel()
+        self.body_title.setStyleSheet("font-weight: bold;")
+        self.editor: JsonEditor | None = None
+        if endpoint.body_kind is not BodyKind.NONE:
+            query_names = {f.name for f in endpoint.query}
+            self.editor = JsonEditor(
+                endpoint.example_body,
+                rules=lambda body: [v for v in endpoint.violations(None, body) if v.field not in query_names])
+            self.editor.changed.connect(self._on_input_changed)
+            request_layout.addWidget(self.body_title)
+            request_layout.addWidget(self.editor, 1)
+        else:
+            self.body_title.hide()
+
+        self.validate_box = QCheckBox()
+        self.validate_box.setChecked(True)
+        self.validate_box.toggled.connect(self._update_actions)
+        self.send_button = QPushButton()
+        self.send_button.setObjectName("sendButton")
+        self.send_button.setDefault(True)
+        self.send_button.clicked.connect(self.send)
+        self.cancel_button = QPushButton()
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.hide()
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)  # indeterminate
+        self.busy_bar.setMaximumWidth(80)
+        self.busy_bar.setMaximumHeight(10)
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.hide()
+        self.curl_button = QPushButton()
+        self.curl_button.clicked.connect(self.copy_curl)
+        self.curl_credential = QCheckBox()
+        self.send_hint = QLabel()
+        self.send_hint.setWordWrap(True)
+        self.send_hint.setStyleSheet(HINT_STYLE)
+        self.send_hint.hide()
+
+        send_row = QHBoxLayout()
+        send_row.addWidget(self.send_button)
+        send_row.addWidget(self.cancel_button)
+        send_row.addWidget(self.busy_bar)
+        send_row.addStretch(1)
+        send_row.addWidget(self.validate_box)
+        curl_row = QHBoxLayout()
+        curl_row.addWidget(self.curl_button)
+        curl_row.addWidget(self.curl_credential)
+        curl_row.addStretch(1)
+        self.curl_feedback = QLabel()
+        self.curl_feedback.setStyleSheet("color: #5f6368;")
+        curl_row.addWidget(self.curl_feedback)
+        request_layout.addWidget(self.send_hint)
+        request_layout.addLayout(send_row)
+        request_layout.addLayout(curl_row)
+        if self.editor is None:
+            request_layout.addStretch(1)  # the actions sit right under the query fields
+
+        # --- response side ---
+        response = QWidget()
+        response_layout = QVBoxLayout(response)
+        response_layout.setContentsMargins(4, 0, 0, 0)
+        self.response_title = QLabel()
+        self.response_title.setStyleSheet("font-weight: bold;")
+        self.banner = ErrorBanner()
+        self.response = ResponseView(ctx.run, ctx.run_blocking)
+        response_layout.addWidget(self.response_title)
+        response_layout.addWidget(self.banner)
+        response_layout.addWidget(self.response, 1)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(request)
+        splitter.addWidget(response)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(names)
+        layout.addLayout(route)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(splitter, 1)
+
+        self._clock = QTimer(self)
+        self._clock.setInterval(100)
+        self._clock.timeout.connect(lambda: self.response.set_busy(time.perf_counter() - self._started))
+        self._curl_feedback_timer = QTimer(self)
+        self._curl_feedback_timer.setSingleShot(True)
+        self._curl_feedback_timer.setInterval(4000)
+        self._curl_feedback_timer.timeout.connect(self.curl_feedback.clear)
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.send)
+        ctx.connection_changed.connect(self._update_actions)
+        self.retranslate()
+
+    # --- texts ----------------------------------------------------------------------------------------
 
     def title(self) -> str:
-        return self.endpoint.name_en
+        return i18n.pick(self.endpoint.name_en, self.endpoint.name_zh)
+
+    def retranslate(self) -> None:
+        ep = self.endpoint
+        self.name_label.setText(self.title())
+        other = ep.name_en if i18n.is_chinese() else ep.name_zh
+        self.other_name_label.setText(f"{other} · {ep.id}")
+        self.summary_label.setText(i18n.pick(ep.summary_en, ep.summary_zh))
+        self.query_title.setText(self.tr("Query parameters"))
+        self.body_title.setText(self.tr("Body (JSON)"))
+        self.validate_box.setText(self.tr("Validate before sending"))
+        self.validate_box.setToolTip(self.tr("Check the catalogue's rules before sending. Turn off to send "
+                                             "bad input on purpose and see what the server says."))
+        self.send_button.setToolTip(self.tr("Send the request (Ctrl+Enter)"))
+        self.cancel_button.setText(self.tr("Cancel"))
+        self.curl_button.setText(self.tr("Copy as cURL"))
+        self.curl_credential.setText(self.tr("include credential"))
+        self.curl_credential.setToolTip(self.tr("Off: the Authorization header reads $QRLOGIN_TOKEN. "
+                                                "On: the real bearer credential is copied."))
+        self.response_title.setText(self.tr("Response"))
+        self._update_actions()
+
+    # --- state ----------------------------------------------------------------------------------------
+
+    @property
+    def in_flight(self) -> bool:
+        return self._future is not None
+
+    def _body_parses(self) -> bool:
+        return self.editor is None or self.editor.is_valid_json
+
+    def _update_actions(self) -> None:
+        connected = self.ctx.client is not None
+        parses = self._body_parses()
+        busy = self.in_flight
+        self.send_button.setEnabled(connected and parses and not busy)
+        self.send_button.setText(self.tr("Sending…") if busy else self.tr("Send"))
+        self.curl_button.setEnabled(connected and parses)
+        if not connected:
+            self.send_button.setToolTip(self.tr("Not connected to a server yet"))
+        elif not parses:
+            self.send_button.setToolTip(self.tr("Fix the JSON syntax error first"))
+        else:
+            self.send_button.setToolTip(self.tr("Send the request (Ctrl+Enter)"))
+        self.cancel_button.setVisible(busy)
+        self.busy_bar.setVisible(busy)
+
+    def _on_input_changed(self) -> None:
+        self.send_hint.hide()  # it described the inputs as they were at the last Send
+        self._update_actions()
+
+    def _inputs(self) -> tuple[dict[str, Any], Any]:
+        body = self.editor.value() if self.editor is not None else None
+        return self.form.values(), body
+
+    # --- actions --------------------------------------------------------------------------------------
+
+    def send(self) -> None:
+        client = self.ctx.client
+        if client is None or self.in_flight or not self._body_parses():
+            return
+        query, body = self._inputs()
+        validate = self.validate_box.isChecked()
+        self.send_hint.hide()
+        self.banner.clear()
+        if validate:
+            problems = client.check(self.endpoint, query, body)
+            if problems:
+                self._show_violations(problems)
+                return
+        self._generation += 1
+        generation = self._generation
+        self._started = time.perf_counter()
+
+        def done(outcome: Outcome) -> None:
+            if generation != self._generation:
+                return  # cancelled or superseded: that answer is no longer wanted
+            self._finish(outcome)
+
+        self._future = self.ctx.run(client.call(self.endpoint, query=query, body=body, validate=validate), done)
+        self.response.set_busy(0.0)
+        self._clock.start()
+        self._update_actions()
+
+    def cancel(self) -> None:
+        future = self._future
+        if future is None:
+            return
+        self._generation += 1  # the late answer, if any, is ignored
+        future.cancel()
+        self._end_flight()
+        self.response.show_cancelled()
+        self.finished.emit()
+
+    def _end_flight(self) -> None:
+        self._future = None
+        self._clock.stop()
+        self._update_actions()
+
+    def _finish(self, outcome: Outcome) -> None:
+        elapsed_ms = (time.perf_counter() - self._started) * 1000
+        self._end_flight()
+        if outcome.cancelled:
+            self.response.show_cancelled()
+        elif outcome.ok:
+            result = outcome.value
+            client = self.ctx.client
+            stem = f"{self.endpoint.id}-{time.strftime('%Y%m%d-%H%M%S')}"
+            self.response.show_result(result, client.redactor if client is not None else None, stem)
+        elif isinstance(outcome.error, ValidationError):
+            self._show_violations(outcome.error.violations)
+        else:
+            self.response.show_failure(outcome.error, elapsed_ms)
+            self.banner.show_error(describe_error(outcome.error), retry=self.send)
+        self.finished.emit()
+
+    def _show_violations(self, violations: tuple[Violation, ...] | list[Violation]) -> None:
+        """Messages next to their fields; anything without a field of ours goes to the banner."""
+        query_names = {f.name for f in self.endpoint.query}
+        lang = "zh" if i18n.is_chinese() else "en"
+        for name in {v.field for v in violations if v.field in query_names}:
+            editor = self.form.editors[name]
+            if hasattr(editor, "setModified"):
+                editor.setModified(True)  # the user pressed Send: a blank required field now counts
+        self.form.validate()
+        if self.editor is not None:
+            self.editor.check()
+        elsewhere = [v for v in violations if v.field not in query_names
+                     and (self.editor is None or v.field == "appKey")]
+        if elsewhere:
+            self.banner.show_error("; ".join(v.message(lang) for v in elsewhere))
+        self.send_hint.setText(self.tr("Not sent: {0} problem(s) — see the messages next to the fields, "
+                                       "or turn off \"Validate before sending\".").format(len(violations)))
+        self.send_hint.show()
+
+    def copy_curl(self) -> None:
+        client = self.ctx.client
+        if client is None or not self._body_parses():
+            return
+        query, body = self._inputs()
+        reveal = self.curl_credential.isChecked()
+        QGuiApplication.clipboard().setText(client.curl_for(self.endpoint, query=query, body=body,
+                                                            reveal_token=reveal))
+        if reveal:
+            self.curl_feedback.setText(self.tr("Copied — it contains the real credential."))
+            self.curl_feedback.setStyleSheet("color: #b06000;")
+        else:
+            self.curl_feedback.setText(self.tr("Copied (credential as $QRLOGIN_TOKEN)."))
+            self.curl_feedback.setStyleSheet("color: #5f6368;")
+        self._curl_feedback_timer.start()

@@ -1,0 +1,233 @@
+"""A read-only JSON viewer that stays responsive with multi-megabyte answers.
+
+Two costs would freeze the window if done naively (``setPlainText(json.dumps(obj, indent=2))``
+on a 5 MB answer stalls the GUI thread for well over a second, see ``benchmarks/gui_json_stall.py``):
+
+* pretty-printing: done on the worker loop (``run`` is ``AppContext.run`` or ``AsyncRunner.submit``)
+  inside ``asyncio.to_thread``, so neither the GUI thread nor the network loop waits for it;
+* inserting the text into the document: done in slices from a zero-interval timer, each tick
+  inserting until a small time budget is used up, so the event loop turns between slices.
+
+The document is replaced by a fresh one for every new value and undo is off, so the text is stored
+once. Dropping a big document is a stall of its own (``clear()`` or deleting a 7 MB document
+blocks for 50-100 ms), so a retired document is emptied in budgeted slices too, after the new
+text is in, and only deleted once it is small.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtGui import QFontDatabase, QTextCursor, QTextDocument
+from PySide6.QtWidgets import QPlainTextDocumentLayout, QPlainTextEdit, QWidget
+
+from ..runner import Outcome
+
+Run = Callable[[Coroutine[Any, Any, Any], Callable[[Outcome], None]], Any]
+
+SLICE_CHARS = 16 * 1024  # one insertText call; a 16 KB slice costs a few ms
+RETIRE_SLICE_CHARS = 32 * 1024  # removing text is cheaper than inserting it
+TICK_BUDGET_S = 0.010  # stop inserting after this much time in one event-loop turn
+INLINE_LIMIT = 64 * 1024  # texts up to this size are inserted in one go
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    inner_json: bool = False  # a string value that held JSON was parsed and shown pretty
+    wrap: bool = False  # prose (an HTML error page) wraps; JSON keeps its indentation on one line
+
+
+def render_value(value: Any) -> Rendered:
+    """Pretty JSON for ``value``; a string that itself holds a JSON object/array is shown parsed.
+
+    Pure and thread-safe: runs on the worker.
+    """
+    if isinstance(value, str):
+        inner = _parse_container(value)
+        if inner is not None:
+            return Rendered(json.dumps(inner, indent=2, ensure_ascii=False), inner_json=True)
+    return Rendered(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def render_text(text: str) -> Rendered:
+    """A body as received: pretty when it is JSON, else verbatim."""
+    stripped = text.lstrip()[:1]
+    if stripped in ("{", "["):
+        try:
+            return Rendered(json.dumps(json.loads(text), indent=2, ensure_ascii=False))
+        except (ValueError, RecursionError):
+            pass
+    return Rendered(text, wrap=True)
+
+
+def _parse_container(text: str) -> Any:
+    if text.lstrip()[:1] not in ("{", "["):
+        return None
+    try:
+        parsed = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return parsed if isinstance(parsed, (dict, list)) else None
+
+
+def monospace_font():
+    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+
+
+class JsonView(QPlainTextEdit):
+    """``view.show_value(obj)`` / ``view.show_text(body)``; ``loaded`` fires once all text is in."""
+
+    loaded = Signal()
+    progress = Signal(int)  # percent of the text inserted so far
+
+    def __init__(self, run: Run, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._run = run
+        self._generation = 0
+        self._pending = ""
+        self._offset = 0
+        self._cursor: QTextCursor | None = None
+        self._formatting = False
+        self._retired: list[QTextDocument] = []
+        self.inner_json = False
+        self.setObjectName("jsonView")
+        self.setReadOnly(True)
+        self.setUndoRedoEnabled(False)
+        self.setFont(monospace_font())
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._tick)
+        self._fresh_document()
+        self.retranslate()
+
+    # --- public API -----------------------------------------------------------------------------------
+
+    @property
+    def loading(self) -> bool:
+        """Formatting or inserting: the text is not complete yet."""
+        return self._formatting or self._offset < len(self._pending)
+
+    @property
+    def settled(self) -> bool:
+        """Nothing left to do, retired documents included."""
+        return not self.loading and not self._retired
+
+    def show_value(self, value: Any, transform: Callable[[Any], Any] | None = None) -> None:
+        """Show ``value`` (any JSON-able object, or a string that may hold JSON) pretty-printed.
+
+        ``transform`` (e.g. a redactor) is applied first, on the worker as well.
+        """
+        self._start(lambda: render_value(transform(value) if transform is not None else value))
+
+    def show_text(self, text: str) -> None:
+        """Show a body as received (pretty-printed when it is JSON)."""
+        self._start(lambda: render_text(text))
+
+    def clear_view(self) -> None:
+        self._generation += 1
+        self._formatting = False
+        self._timer.stop()
+        self._pending, self._offset = "", 0
+        self.inner_json = False
+        self._fresh_document()
+        if self._retired:
+            self._timer.start()
+
+    # --- texts ----------------------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        self.setPlaceholderText(self.tr("No response yet."))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # --- the work -------------------------------------------------------------------------------------
+
+    def _start(self, render: Callable[[], Rendered]) -> None:
+        self.clear_view()
+        generation = self._generation
+        self._formatting = True
+
+        async def work() -> Rendered:
+            return await asyncio.to_thread(render)
+
+        def done(outcome: Outcome) -> None:
+            if generation != self._generation:
+                return  # a newer value replaced this one while it was being formatted
+            self._formatting = False
+            if not outcome.ok:
+                rendered = Rendered(self.tr("Cannot show this value: {0}").format(outcome.error or "cancelled"))
+            else:
+                rendered = outcome.value
+            self.inner_json = rendered.inner_json
+            # Set while the document is still empty: changing it later would lay out everything again.
+            self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth if rendered.wrap
+                                 else QPlainTextEdit.LineWrapMode.NoWrap)
+            self._pending, self._offset = rendered.text, 0
+            self._tick()
+
+        self._run(work(), done)
+
+    def _fresh_document(self) -> None:
+        old = self.document()
+        ours = old is not None and old.parent() is self  # Qt deletes the default document itself
+        document = QTextDocument(self)
+        document.setDocumentLayout(QPlainTextDocumentLayout(document))
+        document.setUndoRedoEnabled(False)
+        document.setDefaultFont(self.font())
+        self.setDocument(document)
+        self._cursor = QTextCursor(document)
+        if ours:
+            if old.characterCount() <= INLINE_LIMIT:
+                old.deleteLater()
+            else:
+                self._retired.append(old)
+                self._timer.start()
+
+    def _tick(self) -> None:
+        deadline = time.perf_counter() + TICK_BUDGET_S
+        text, cursor = self._pending, self._cursor
+        if cursor is not None and self._offset < len(text):
+            if self._offset == 0 and len(text) <= INLINE_LIMIT:
+                cursor.insertText(text)
+                self._offset = len(text)
+            else:
+                while self._offset < len(text):
+                    end = min(self._offset + SLICE_CHARS, len(text))
+                    cursor.insertText(text[self._offset:end])
+                    self._offset = end
+                    if time.perf_counter() >= deadline:
+                        break
+            if self._offset < len(text):
+                self.progress.emit(int(self._offset * 100 / len(text)))
+                self._timer.start()
+                return
+            self.progress.emit(100)
+            self.moveCursor(QTextCursor.MoveOperation.Start)  # the reader starts at the top
+            self.loaded.emit()
+        if self._formatting:
+            return  # the worker is busy formatting (and wants the GIL): dispose of old text later
+        # Only once the new text is in: empty the retired documents.
+        while self._retired and time.perf_counter() < deadline:
+            old = self._retired[0]
+            size = old.characterCount() - 1
+            if size <= RETIRE_SLICE_CHARS:
+                self._retired.pop(0).deleteLater()
+                continue
+            trim = QTextCursor(old)
+            trim.setPosition(size - RETIRE_SLICE_CHARS)
+            trim.setPosition(size, QTextCursor.MoveMode.KeepAnchor)
+            trim.removeSelectedText()
+        if self._retired:
+            self._timer.start()

@@ -1,0 +1,252 @@
+"""What came back from one call: a status line (HTTP, code, latency, sizes) and the body.
+
+The body is the envelope's ``data`` pretty-printed (a string holding JSON is shown parsed) or, for
+mini-program codes, the image. "Raw body" shows the answer as received instead (as the client's
+redacted exchange has it). Values under sensitive names (session_key, tokens) are masked unless
+the user ticks "Reveal secrets".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from ...api.client import CallResult, Exchange
+from ...api.errors import ApiError, ProtocolError, TransportError
+from ...api.models import ImageResult
+from ...api.redact import Redactor
+from .image_preview import ImagePreview, RunBlocking, human_size
+from .json_view import JsonView, Run
+
+OK_COLOR, FAIL_COLOR, NEUTRAL_COLOR = "#188038", "#d93025", "#5f6368"
+_NOTHING = object()
+
+
+class ResponseView(QWidget):
+    def __init__(self, run: Run, run_blocking: RunBlocking | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.status_label = QLabel()
+        self.status_label.setObjectName("responseStatus")
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_label.setWordWrap(True)  # a long status line must not widen the window
+        self.detail_label = QLabel()
+        self.detail_label.setObjectName("responseDetail")
+        self.detail_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.detail_label.setWordWrap(True)
+        self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note_label = QLabel()
+        self.note_label.setStyleSheet(f"color: {NEUTRAL_COLOR}; font-size: 11px;")
+        self.raw_box = QCheckBox()
+        self.reveal_box = QCheckBox()
+        self.raw_box.toggled.connect(lambda _: self._render())
+        self.reveal_box.toggled.connect(lambda _: self._render())
+        self.json_view = JsonView(run)
+        self.image_preview = ImagePreview(run_blocking)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.json_view)
+        self.pages.addWidget(self.image_preview)
+        self.json_view.progress.connect(self._on_progress)
+        self.json_view.loaded.connect(self._update_note)
+
+        options = QHBoxLayout()
+        options.setContentsMargins(0, 0, 0, 0)
+        options.addWidget(self.note_label)
+        options.addStretch(1)
+        options.addWidget(self.raw_box)
+        options.addWidget(self.reveal_box)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.detail_label)
+        layout.addLayout(options)
+        layout.addWidget(self.pages, 1)
+
+        self._state: tuple[str, tuple[Any, ...]] = ("empty", ())
+        self._data: Any = _NOTHING
+        self._raw: str | None = None
+        self._image: ImageResult | None = None
+        self._image_stem = "image"
+        self._redactor: Redactor | None = None
+        self.retranslate()
+        self.clear()
+
+    # --- public API -----------------------------------------------------------------------------------
+
+    def status_text(self) -> str:
+        return "\n".join(t for t in (self.status_label.text(), self.detail_label.text()) if t)
+
+    @property
+    def loading(self) -> bool:
+        return self.json_view.loading
+
+    def clear(self) -> None:
+        self._set_state("empty")
+        self._data, self._raw, self._image = _NOTHING, None, None
+        self.json_view.clear_view()
+        self.image_preview.clear_image()
+        self.pages.setCurrentWidget(self.json_view)
+        self._update_options()
+
+    def set_busy(self, elapsed_s: float) -> None:
+        """While a request is in flight; the previous answer stays visible below."""
+        self._set_state("busy", elapsed_s)
+
+    def show_cancelled(self) -> None:
+        self._set_state("cancelled")
+
+    def show_result(self, result: CallResult, redactor: Redactor | None = None, image_stem: str = "image") -> None:
+        self._redactor = redactor
+        exchange = result.exchange
+        self._raw = exchange.response_body if exchange else None
+        if isinstance(result.value, ImageResult):
+            self._image, self._image_stem, self._data = result.value, image_stem, _NOTHING
+            self._set_state("image", result.http_status, result.value.content_type, result.latency_ms, exchange)
+        else:
+            self._image = None
+            envelope = result.envelope
+            self._data = envelope.data if envelope is not None else result.value
+            code = envelope.code if envelope is not None else None
+            error = envelope.error if envelope is not None else ""
+            self._set_state("ok", result.http_status, code, error, result.latency_ms, exchange)
+        self._render()
+
+    def show_failure(self, error: BaseException, elapsed_ms: float | None = None) -> None:
+        """What did come back for a failed call (the error's exchange, when an answer arrived)."""
+        exchange: Exchange | None = getattr(error, "exchange", None)
+        self._image, self._data = None, _NOTHING
+        self._raw = exchange.response_body if exchange is not None else None
+        latency = exchange.latency_ms if exchange is not None else elapsed_ms
+        self._set_state("failed", error, latency, exchange)
+        self._render()
+
+    # --- status line ----------------------------------------------------------------------------------
+
+    def _set_state(self, kind: str, *args: Any) -> None:
+        self._state = (kind, args)
+        self._show_state()
+
+    def _show_state(self) -> None:
+        kind, args = self._state
+        tr = self.tr
+        color, detail = NEUTRAL_COLOR, ""
+        if kind == "empty":
+            status = tr("No request sent yet.")
+        elif kind == "busy":
+            status = tr("Sending… {0:.1f} s").format(args[0])
+        elif kind == "cancelled":
+            status = tr("Cancelled — the request was abandoned before an answer arrived.")
+            color = FAIL_COLOR
+        elif kind == "image":
+            http_status, content_type, latency, exchange = args
+            status = " · ".join([f"HTTP {http_status}", tr("{0} (an image, no envelope)").format(content_type),
+                                 f"{latency:.0f} ms", *self._sizes(exchange)])
+            color = OK_COLOR
+        elif kind == "ok":
+            http_status, code, error, latency, exchange = args
+            status = " · ".join([f"HTTP {http_status}", tr("code {0}").format(code if code is not None else "—"),
+                                 f"{latency:.0f} ms", *self._sizes(exchange)])
+            color = OK_COLOR if code in (200, None) else FAIL_COLOR
+            detail = tr("error: {0}").format(error) if error else ""
+        else:  # failed
+            error, latency, exchange = args
+            parts = []
+            if exchange is not None and exchange.status is not None:
+                parts.append(f"HTTP {exchange.status}")
+            if isinstance(error, ApiError):
+                parts.append(tr("code {0}").format(error.code))
+                detail = tr("error: {0}").format(error.error) if error.error else ""
+            elif isinstance(error, ProtocolError):
+                if not parts and error.http_status is not None:
+                    parts.append(f"HTTP {error.http_status}")
+                parts.append(tr("not the API's envelope"))
+                detail = error.reason
+            elif isinstance(error, TransportError):
+                parts.append(tr("no answer ({0})").format(error.kind))
+                detail = error.detail
+            else:
+                parts.append(type(error).__name__)
+                detail = str(error)
+            if latency is not None:
+                parts.append(f"{latency:.0f} ms")
+            parts += self._sizes(exchange)
+            status = " · ".join(parts)
+            color = FAIL_COLOR
+        self.status_label.setText(status)
+        self.status_label.setStyleSheet(f"color: {color}; font-weight: bold;")
+        self.detail_label.setText(detail)
+        self.detail_label.setStyleSheet(f"color: {color};")
+        self.detail_label.setVisible(bool(detail))
+
+    def _sizes(self, exchange: Exchange | None) -> list[str]:
+        if exchange is None:
+            return []
+        out = [self.tr("sent {0}").format(human_size(exchange.request_size)),
+               self.tr("received {0}").format(human_size(exchange.response_size))]
+        if exchange.response_content_type:
+            out.append(exchange.response_content_type)
+        return out
+
+    # --- body -----------------------------------------------------------------------------------------
+
+    def _update_options(self) -> None:
+        # The toggles only where they change something: a decoded answer that also has a raw body.
+        has_data = self._data is not _NOTHING
+        self.raw_box.setVisible(has_data and self._raw is not None)
+        self.reveal_box.setVisible(has_data)
+        self.reveal_box.setEnabled(not self.raw_box.isChecked())
+        self.note_label.setVisible(has_data or self._raw is not None)
+
+    def _render(self) -> None:
+        self._update_options()
+        if self._image is not None:
+            self.json_view.clear_view()
+            self.image_preview.show_image(self._image, self._image_stem)
+            self.pages.setCurrentWidget(self.image_preview)
+            self._update_note()
+            return
+        self.image_preview.clear_image()
+        self.pages.setCurrentWidget(self.json_view)
+        if self._data is not _NOTHING and not self.raw_box.isChecked():
+            redactor = self._redactor
+            transform = None if (self.reveal_box.isChecked() or redactor is None) else redactor.json
+            self.json_view.show_value(self._data, transform)
+        elif self._raw is not None:
+            self.json_view.show_text(self._raw)
+        else:
+            self.json_view.clear_view()
+        self._update_note()
+
+    def _on_progress(self, percent: int) -> None:
+        if percent < 100:
+            self.note_label.setText(self.tr("Showing… {0}%").format(percent))
+
+    def _update_note(self) -> None:
+        if self._image is not None:
+            self.note_label.setText("")
+        elif self.json_view.loading:
+            self.note_label.setText(self.tr("Formatting…"))
+        elif self.raw_box.isChecked() or self._data is _NOTHING:
+            self.note_label.setText(self.tr("The body as received (credentials masked)."))
+        elif self.json_view.inner_json:
+            self.note_label.setText(self.tr("data is a string holding JSON; shown parsed."))
+        else:
+            self.note_label.setText(self.tr("The envelope's data."))
+
+    # --- texts ----------------------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        self.raw_box.setText(self.tr("Raw body"))
+        self.raw_box.setToolTip(self.tr("Show the answer as received instead of the envelope's data"))
+        self.reveal_box.setText(self.tr("Reveal secrets"))
+        self.reveal_box.setToolTip(self.tr("Show values such as session_key unmasked"))
+        self._show_state()
+        self._update_note()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

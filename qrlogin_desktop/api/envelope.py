@@ -7,6 +7,7 @@ redacted snippet, so a caller only ever sees an :class:`Envelope` or one of our 
 from __future__ import annotations
 
 import json
+import json.scanner
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,28 @@ from .errors import ProtocolError
 
 SNIPPET_CHARS = 120
 _ABSENT = object()
+
+# Bodies above this size are parsed with the standard library's pure-Python scanner. The C parser
+# holds the GIL for the whole document (~100 ms for 5 MB here), which would freeze the GUI thread
+# while a worker thread decodes; the Python scanner yields the GIL every few milliseconds.
+LARGE_BODY = 256 * 1024
+
+
+def _yielding_decoder() -> json.JSONDecoder:
+    decoder = json.JSONDecoder()
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    return decoder
+
+
+_YIELDING = _yielding_decoder()
+
+
+def loads(body: bytes | str) -> object:
+    """``json.loads`` that never holds the GIL for long on large documents."""
+    if len(body) <= LARGE_BODY:
+        return json.loads(body)
+    text = body.decode("utf-8") if isinstance(body, bytes) else body
+    return _YIELDING.decode(text)
 
 
 @dataclass(frozen=True)
@@ -56,7 +79,7 @@ def decode_envelope(
     if "html" in ctype or head == b"<":
         raise fail("an HTML page instead of JSON")
     try:
-        parsed = json.loads(body)
+        parsed = loads(body)
     except json.JSONDecodeError as exc:
         # pos counts characters of the decoded doc; an unterminated string is reported at its start
         truncated = exc.pos >= len(exc.doc.rstrip()) - 1 or exc.msg.startswith("Unterminated string")

@@ -23,6 +23,11 @@ SENSITIVE_NAMES = frozenset(
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
 _MIN_SECRET = 6  # shorter "secrets" would mask ordinary words
+LARGE_TEXT = 256 * 1024
+# A sensitive member in JSON text, plain ("token": "v") or inside a JSON string (\"token\": \"v\").
+_SENSITIVE_MEMBER = re.compile(
+    r'(\\?"(?:' + "|".join(sorted(map(re.escape, SENSITIVE_NAMES), key=len, reverse=True)) + r')\\?"\s*:\s*)'
+    r'(\\?")(.*?)(\2)', re.IGNORECASE)
 
 
 def is_sensitive(name: str) -> bool:
@@ -110,6 +115,8 @@ class Redactor:
             text = raw.decode("utf-8", errors="replace")
         else:
             text = raw
+        if len(text) > LARGE_TEXT:
+            return self._large(text)
         try:
             parsed = json.loads(text)
         except (ValueError, RecursionError):
@@ -119,6 +126,14 @@ class Redactor:
                 return json.dumps(self.json(parsed), ensure_ascii=False)
             except RecursionError:
                 return MASK
+        return self.text(text)
+
+    def _large(self, text: str) -> str:
+        """Mask a big body without parsing it: re-encoding 5 MB of JSON in C would hold the GIL
+        (and so freeze the GUI thread) for ~100 ms; sensitive members are masked by pattern."""
+        lowered = text.lower()
+        if any(name in lowered for name in SENSITIVE_NAMES):
+            text = _SENSITIVE_MEMBER.sub(lambda m: m.group(1) + m.group(2) + MASK + m.group(4), text)
         return self.text(text)
 
     def mapping(self, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,62 @@
+"""Big answers: decoded by the GIL-yielding path, redacted without a full re-encode, same results."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qrlogin_desktop.api import envelope
+from qrlogin_desktop.api.errors import ProtocolError
+from qrlogin_desktop.api.redact import LARGE_TEXT, MASK, Redactor
+
+
+def big_document(secret: str = "tok-SECRET-0123456789") -> dict:
+    return {
+        "code": 200,
+        "error": "",
+        "data": {
+            "items": [{"id": i, "name": f"用户{i}", "score": i * 0.5, "ok": i % 2 == 0, "none": None}
+                      for i in range(20_000)],
+            "access_token": secret,
+            "Token": secret + "-2",
+            "inner": json.dumps({"session_key": "KEY-abcdef123456", "openid": "o1"}),
+        },
+    }
+
+
+def test_large_bodies_decode_exactly_like_the_c_parser():
+    raw = json.dumps(big_document(), ensure_ascii=False).encode()
+    assert len(raw) > envelope.LARGE_BODY
+    assert envelope.loads(raw) == json.loads(raw)
+    decoded = envelope.decode_envelope(raw, http_status=200)
+    assert decoded.code == 200 and len(decoded.data["items"]) == 20_000
+
+
+@pytest.mark.parametrize("cut", [1, 17, 4096])
+def test_truncated_large_bodies_are_protocol_errors(cut):
+    raw = json.dumps(big_document(), ensure_ascii=False).encode()[:-cut]
+    with pytest.raises(ProtocolError) as info:
+        envelope.decode_envelope(raw, http_status=200)
+    assert "JSON" in info.value.reason
+
+
+def test_invalid_utf8_in_a_large_body_is_a_protocol_error():
+    raw = json.dumps(big_document()).encode() + b"\xff\xfe"
+    with pytest.raises(ProtocolError):
+        envelope.decode_envelope(raw, http_status=200)
+
+
+def test_large_bodies_are_redacted_by_name_and_value():
+    bearer = "bearer-credential-987654321"
+    redactor = Redactor([bearer])
+    doc = big_document()
+    doc["data"]["echo"] = f"Authorization: Bearer {bearer}"
+    text = json.dumps(doc, ensure_ascii=False)
+    assert len(text) > LARGE_TEXT
+    out = redactor.body(text.encode(), "application/json")
+    for secret in ("tok-SECRET-0123456789", "KEY-abcdef123456", bearer):
+        assert secret not in out
+    assert out.count(MASK) >= 4
+    assert "用户19999" in out  # everything else is untouched
+    assert json.loads(out)["data"]["items"][5] == doc["data"]["items"][5]

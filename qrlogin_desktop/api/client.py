@@ -150,8 +150,12 @@ class QrLoginClient:
 
     def curl_for(self, endpoint: Endpoint | str, *, query: Mapping[str, Any] | None = None, body: Any = None,
                  reveal_token: bool = False) -> str:
-        """The same request as a shell command; the bearer credential is masked unless asked for."""
+        """The same request as a shell command. Unless ``reveal_token``, the bearer credential becomes
+        ``$QRLOGIN_TOKEN`` and secret parameters (sessionKey) are masked."""
         ep = catalogue.endpoint(endpoint) if isinstance(endpoint, str) else endpoint
+        if query and not reveal_token:
+            secret = {f.name for f in ep.query if f.secret}
+            query = {k: ("***" if k in secret and v else v) for k, v in query.items()}
         parts = ["curl", "-X", ep.method, shlex.quote(self.url_for(ep, query))]
         for name, value in self.headers_for(ep).items():
             if name == "Authorization" and not reveal_token:
@@ -203,7 +207,7 @@ class QrLoginClient:
             response = await self._http.send(request)
         except httpx.HTTPError as exc:
             error = _transport_error(exc, ep.id, self.redactor.url(str(request.url)))
-            self._emit(request, content, started, t0, None, b"", error)
+            error.exchange = self._emit(request, content, started, t0, None, b"", error)  # type: ignore[attr-defined]
             raise error from None
         body_bytes = response.content
         try:

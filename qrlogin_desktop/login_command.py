@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from typing import Any, TextIO
 
 from .api.errors import ApiError, QrLoginError, TransportError, ValidationError
 from .connection import Connection
 from .flow.driver import FlowDriver, FlowResult
 from .flow.machine import State, Transition
-from .jwt_claims import decode_jwt_claims
-from .keystore import KeystoreError, StoredToken, TokenKey, TokenStore
+from .keystore import KeystoreError, TokenStore
 from .qr import render_payload, to_terminal
+from .token_storage import account_for, stored_token_for
+
+__all__ = ["account_for", "exit_code_for", "run_login"]  # account_for: re-exported, it moved to token_storage
 
 EXIT_OK = 0
 EXIT_EXPIRED = 3
@@ -43,16 +44,6 @@ def exit_code_for(result: FlowResult) -> int:
     if isinstance(error, TransportError) and error.kind == "tls":
         return EXIT_REJECTED
     return EXIT_ERROR
-
-
-def account_for(token_claims: dict[str, Any] | None) -> str:
-    """Label a stored token by who it belongs to, when the JWT says so."""
-    claims = token_claims or {}
-    for name in ("unionid", "unique_name", "nameid", "sub"):
-        value = claims.get(name)
-        if isinstance(value, str) and value:
-            return value
-    return "default"
 
 
 class LoginPrinter:
@@ -110,9 +101,8 @@ async def run_login(connection: Connection, store: TokenStore, *, simulate: bool
         return code
     assert result.token is not None
     token = result.token
-    key = TokenKey(connection.server_label, connection.app_key,
-                   account or account_for(decode_jwt_claims(token.access_token)))
-    stored = StoredToken(key, token.access_token, token.token_type, token.expires_in, time.time())
+    stored = stored_token_for(connection, token, account)
+    key = stored.key
     print(f"authenticated: {token.token_type} token, expires in {token.expires_in} s, "
           f"{result.requests} requests", file=out)
     try:

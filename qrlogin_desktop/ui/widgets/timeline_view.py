@@ -1,0 +1,127 @@
+"""The state timeline under the QR: each state entered, when, and for how long; attempts apart.
+
+Fed with the machine's :class:`~qrlogin_desktop.flow.machine.Transition` records as they arrive
+(from one driver or several: "New QR" on a live attempt replaces the driver), so it needs no
+access to the machine itself. Durations come from the transitions' own timestamps.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+
+from ...flow.machine import TERMINAL_STATES, State, Transition
+
+
+def state_text(state: State) -> str:
+    """A machine state in words, in the current language (also used by the panel's state label)."""
+    tr = QCoreApplication.translate
+    return {
+        State.IDLE: tr("FlowState", "Idle"),
+        State.INITIATING: tr("FlowState", "Requesting a QR code"),
+        State.WAITING_FOR_SCAN: tr("FlowState", "Waiting for a scan"),
+        State.SCANNED: tr("FlowState", "Scanned — waiting for the phone"),
+        State.CONFIRMING: tr("FlowState", "Confirming the login"),
+        State.REGISTERING: tr("FlowState", "Registering"),
+        State.AUTHENTICATED: tr("FlowState", "Logged in"),
+        State.EXPIRED: tr("FlowState", "QR expired"),
+        State.FAILED: tr("FlowState", "Failed"),
+        State.CANCELLED: tr("FlowState", "Cancelled"),
+    }[state]
+
+
+CURRENT_BRUSH = QBrush(QColor("#e6f7ee"))
+HEADER_BRUSH = QBrush(QColor("#f2f2f2"))
+
+
+class TimelineView(QTableWidget):
+    COLUMNS = 4  # step, event, entered at, duration
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(0, self.COLUMNS, parent)
+        self.setObjectName("timeline")
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(22)  # compact rows: a log, not a form
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self._transitions: list[Transition] = []
+        # Transition.at is the driver's monotonic clock; this turns it into wall-clock time.
+        self._wall_offset = time.time() - time.monotonic()
+        self.retranslate()
+
+    def clear_steps(self) -> None:
+        self._transitions.clear()
+        self._rebuild()
+
+    def add(self, transition: Transition) -> None:
+        self._transitions.append(transition)
+        self._rebuild()
+
+    def steps(self) -> list[tuple[State, float | None]]:
+        """(state, duration in seconds or None while current) for each row; for tests and export."""
+        out = []
+        for i, t in enumerate(self._transitions):
+            nxt = self._transitions[i + 1] if i + 1 < len(self._transitions) else None
+            out.append((t.target, None if nxt is None else nxt.at - t.at))
+        return out
+
+    def retranslate(self) -> None:
+        self.setHorizontalHeaderLabels([self.tr("Step"), self.tr("Event"), self.tr("Entered at"),
+                                        self.tr("Duration (ms)")])
+        self._rebuild()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _rebuild(self) -> None:
+        # A handful of rows per attempt: rebuilding is simpler than patching and costs nothing.
+        self.clearSpans()
+        self.setRowCount(0)
+        attempt_number = 0
+        steps = self.steps()
+        for i, (t, (state, duration)) in enumerate(zip(self._transitions, steps, strict=True)):
+            if t.source in (State.IDLE, *TERMINAL_STATES) and t.target is State.INITIATING:
+                attempt_number += 1  # numbered here: attempts may come from several drivers
+                self._separator(self.tr("Attempt {0}").format(attempt_number))
+            current = i == len(steps) - 1
+            row = self.rowCount()
+            self.insertRow(row)
+            entered = time.strftime("%H:%M:%S", time.localtime(t.at + self._wall_offset))
+            millis = int(((t.at + self._wall_offset) % 1) * 1000)
+            cells = [
+                state_text(state),
+                t.event.value,
+                f"{entered}.{millis:03d}",
+                "…" if duration is None else f"{duration * 1000:.0f}",
+            ]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column == 3:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if current:
+                    item.setBackground(CURRENT_BRUSH)
+                    font = QFont(self.font())
+                    font.setBold(True)
+                    item.setFont(font)
+                self.setItem(row, column, item)
+        if self.rowCount():
+            self.scrollToBottom()
+
+    def _separator(self, text: str) -> None:
+        row = self.rowCount()
+        self.insertRow(row)
+        item = QTableWidgetItem(text)
+        item.setBackground(HEADER_BRUSH)
+        item.setForeground(QBrush(QColor("#666666")))
+        self.setItem(row, 0, item)
+        self.setSpan(row, 0, 1, self.COLUMNS)
+

@@ -1,0 +1,190 @@
+"""The result of a login: token type, time to expiry, JWT claims, and the token itself redacted.
+
+The token is shown in full only while the user holds the explicit "Reveal" toggle on; a new token
+always arrives hidden. The claims are decoded without verifying the signature: display only.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...api.models import TokenModel
+from ...jwt_claims import decode_jwt_claims
+from ...keystore import redact
+
+TIME_CLAIMS = ("exp", "iat", "nbf", "auth_time")
+
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60:02d}:{rest % 60:02d}"
+
+
+class TokenCard(QFrame):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("tokenCard")
+        self.token: TokenModel | None = None
+        self._obtained_at = 0.0
+        self.token_type = QLabel()
+        self.expiry = QLabel()
+        self.token_text = QLineEdit()
+        self.token_text.setObjectName("tokenText")
+        self.token_text.setReadOnly(True)
+        self.reveal_button = QPushButton()
+        self.reveal_button.setCheckable(True)
+        self.reveal_button.toggled.connect(self._show_token)
+        self.storage = QLabel()
+        self.storage.setWordWrap(True)
+        self.claims = QTreeWidget()
+        self.claims.setColumnCount(2)
+        self.claims.setRootIsDecorated(True)
+        self.claims.setUniformRowHeights(True)
+        self.empty = QLabel()
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setStyleSheet("color: #888;")
+
+        self.form = QFormLayout()
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self._type_label, self._expiry_label, self._token_label = QLabel(), QLabel(), QLabel()
+        token_row = QHBoxLayout()
+        token_row.addWidget(self.token_text, 1)
+        token_row.addWidget(self.reveal_button)
+        self.form.addRow(self._type_label, self.token_type)
+        self.form.addRow(self._expiry_label, self.expiry)
+        self.form.addRow(self._token_label, token_row)
+        self.details = QWidget()
+        details = QVBoxLayout(self.details)
+        details.setContentsMargins(0, 0, 0, 0)
+        details.addLayout(self.form)
+        details.addWidget(self.storage)
+        details.addWidget(self.claims, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.empty, 1)
+        layout.addWidget(self.details, 1)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._tick)
+        self.clear()
+        self.retranslate()
+
+    # --- content ----------------------------------------------------------------------------------------
+
+    def set_token(self, token: TokenModel) -> None:
+        self.token, self._obtained_at = token, time.time()
+        self.reveal_button.setChecked(False)  # a new token always arrives hidden
+        self._show_token(False)
+        self._fill_claims(decode_jwt_claims(token.access_token))
+        self.token_type.setText(token.token_type)
+        self.storage.setText("")
+        self.empty.hide()
+        self.details.show()
+        self._tick()
+        self._timer.start()
+
+    def set_storage(self, text: str, ok: bool) -> None:
+        self.storage.setText(text)
+        self.storage.setStyleSheet("color: #188038;" if ok else "color: #d93025; font-weight: bold;")
+
+    def clear(self) -> None:
+        self.token = None
+        self._timer.stop()
+        self.token_text.clear()
+        self.claims.clear()
+        self.storage.clear()
+        self.reveal_button.setChecked(False)
+        self.details.hide()
+        self.empty.show()
+
+    def seconds_left(self) -> float | None:
+        if self.token is None:
+            return None
+        return self._obtained_at + self.token.expires_in - time.time()
+
+    def claim_items(self) -> dict[str, str]:
+        """Top-level claims as shown (name → text); for tests."""
+        root = self.claims.invisibleRootItem()
+        return {root.child(i).text(0): root.child(i).text(1) for i in range(root.childCount())}
+
+    # --- texts ------------------------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        self._type_label.setText(self.tr("Token type"))
+        self._expiry_label.setText(self.tr("Expires in"))
+        self._token_label.setText(self.tr("Access token"))
+        self.claims.setHeaderLabels([self.tr("Claim"), self.tr("Value (not verified)")])
+        self.empty.setText(self.tr("No token yet: complete a QR login."))
+        self.reveal_button.setText(self.tr("Hide") if self.reveal_button.isChecked() else self.tr("Reveal"))
+        self.reveal_button.setToolTip(self.tr("Show the whole access token on screen"))
+        self._tick()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # --- internals --------------------------------------------------------------------------------------
+
+    def _show_token(self, revealed: bool) -> None:
+        token = self.token.access_token if self.token else ""
+        self.token_text.setText(token if revealed else redact(token) if token else "")
+        self.token_text.setCursorPosition(0)
+        self.reveal_button.setText(self.tr("Hide") if revealed else self.tr("Reveal"))
+
+    def _tick(self) -> None:
+        left = self.seconds_left()
+        if left is None:
+            self.expiry.setText("")
+        elif left <= 0:
+            self.expiry.setText(self.tr("expired"))
+            self._timer.stop()
+        else:
+            self.expiry.setText(self.tr("{0} (at {1})").format(
+                _clock(left), time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(time.time() + left))))
+
+    def _fill_claims(self, claims: dict[str, Any] | None) -> None:
+        self.claims.clear()
+        if claims is None:
+            QTreeWidgetItem(self.claims, [self.tr("(not a JWT)"), ""])
+            return
+        for name, value in claims.items():
+            _add_claim(self.claims.invisibleRootItem(), name, value)
+        # Branch decorations only when some claim nests (most JWTs are flat: no wasted indent).
+        self.claims.setRootIsDecorated(any(isinstance(v, dict | list) for v in claims.values()))
+        self.claims.resizeColumnToContents(0)
+
+
+def _add_claim(parent: QTreeWidgetItem, name: str, value: Any) -> None:
+    if isinstance(value, dict):
+        item = QTreeWidgetItem(parent, [name, ""])
+        for key, inner in value.items():
+            _add_claim(item, str(key), inner)
+        item.setExpanded(True)
+        return
+    if isinstance(value, list):
+        item = QTreeWidgetItem(parent, [name, f"[{len(value)}]"])
+        for index, inner in enumerate(value):
+            _add_claim(item, str(index), inner)
+        return
+    text = str(value)
+    if name in TIME_CLAIMS and isinstance(value, int | float) and not isinstance(value, bool):
+        text = f"{value}  ({time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(value))})"
+    QTreeWidgetItem(parent, [name, text])

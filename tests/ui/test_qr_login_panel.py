@@ -1,0 +1,366 @@
+"""The QR login panel, driven by clicks against the embedded sandbox (offscreen Qt, real QR decoding)."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import uuid
+
+import pytest
+import zxingcpp
+from conftest import sandbox_of
+from PIL import Image
+from PySide6.QtCore import QBuffer, QIODevice, QPoint, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QAbstractButton, QPushButton
+
+from qrlogin_desktop.api.client import QrLoginClient
+from qrlogin_desktop.flow.machine import State
+from qrlogin_desktop.ui.panels.qr_login import QrLoginPanel
+from qrlogin_desktop.ui.widgets.qr_view import Overlay
+
+WAIT_MS = 8000
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+
+def make_panel(qtbot, ctx, *, fast: bool = True) -> QrLoginPanel:
+    if fast:  # poll quickly so the tests do not wait for the production pacing
+        ctx.profile.poll_min_interval = 0.05
+        ctx.profile.poll_idle_interval = 0.1
+    panel = QrLoginPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.resize(1120, 860)
+    panel.show()
+    qtbot.waitUntil(panel.start_button.isEnabled, timeout=WAIT_MS)
+    return panel
+
+
+def click(qtbot, widget) -> None:
+    assert widget.isEnabled(), f"{widget.objectName() or widget.text()} is disabled"
+    if isinstance(widget, QAbstractButton) and widget.isCheckable() and not isinstance(widget, QPushButton):
+        # A radio button reacts to its indicator and label only, not to the empty space to the right.
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(8, widget.height() // 2))
+    else:
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def shown_state(panel: QrLoginPanel) -> State | None:
+    """The state as the panel has shown it (the machine itself may already be a step ahead)."""
+    steps = panel.timeline.steps()
+    return steps[-1][0] if steps else None
+
+
+def wait_state(qtbot, panel: QrLoginPanel, state: State, timeout: int = WAIT_MS) -> None:
+    qtbot.waitUntil(lambda: shown_state(panel) is state and panel.controller.state() is state, timeout=timeout)
+
+
+def start(qtbot, panel: QrLoginPanel, *, simulate: bool) -> int:
+    click(qtbot, panel.simulate_radio if simulate else panel.poll_radio)
+    click(qtbot, panel.start_button)
+    wait_state(qtbot, panel, State.WAITING_FOR_SCAN)
+    key = panel.controller.sign_in_key
+    assert key is not None
+    qtbot.waitUntil(lambda: panel.key_value.text() == str(key), timeout=WAIT_MS)
+    return key
+
+
+def decode_qr(image: QImage) -> str:
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    assert image.save(buffer, "PNG")
+    results = zxingcpp.read_barcodes(Image.open(io.BytesIO(bytes(buffer.data()))))
+    assert results, "no QR code found in the QrView's image"
+    return results[0].text
+
+
+def fill(qtbot, form, name: str, text: str) -> None:
+    editor = form.editors[name]
+    editor.clear()
+    qtbot.keyClicks(editor, text)
+
+
+# --- 1. simulate by clicking, token into the real keyring ----------------------------------------------
+
+
+@pytest.mark.keyring
+def test_simulated_login_by_clicking_stores_token_in_keyring(qtbot, keyring_ctx, caplog):
+    caplog.set_level(logging.DEBUG)
+    ctx = keyring_ctx
+    panel = make_panel(qtbot, ctx)
+    fill(qtbot, panel.initiate_form, "scopes", "userinfo,phone")
+    fill(qtbot, panel.initiate_form, "remark", "desktop test")
+    key = start(qtbot, panel, simulate=True)
+
+    payload = decode_qr(panel.qr_view.current_image())
+    assert f"signInKey={key}" in payload and payload == panel.payload_value.text()
+    assert panel.qr_view.overlay is Overlay.NONE
+    assert not panel.confirm_button.isEnabled()  # the machine allows CONFIRM only after a scan
+
+    click(qtbot, panel.scan_button)
+    qtbot.waitUntil(lambda: panel.app_card.info is not None, timeout=WAIT_MS)
+    assert panel.app_card.name.text() == sandbox_of(ctx).config.app_name
+    assert panel.qr_view.overlay is Overlay.SCANNED
+    assert panel.controller.state() is State.SCANNED
+    assert not panel.scan_button.isEnabled()
+
+    qtbot.waitUntil(panel.confirm_button.isEnabled, timeout=WAIT_MS)
+    click(qtbot, panel.confirm_button)
+    wait_state(qtbot, panel, State.AUTHENTICATED)
+    token = panel.controller.token
+    assert token is not None
+    card = panel.token_card
+    assert card.token_type.text() == "Bearer"
+    claims = card.claim_items()
+    assert claims["unionid"] and "exp" in claims
+    # Redacted until the user explicitly reveals it.
+    assert token.access_token not in card.token_text.text()
+    click(qtbot, card.reveal_button)
+    assert card.token_text.text() == token.access_token
+    click(qtbot, card.reveal_button)
+    assert token.access_token not in card.token_text.text()
+
+    qtbot.waitUntil(lambda: panel.controller.saved is not None, timeout=WAIT_MS)
+    assert panel.controller.saved.result.location == "keyring"
+    assert not panel.store_banner.isVisible()
+    stored = [t for t in ctx.token_store.list() if t.access_token == token.access_token]
+    assert len(stored) == 1
+    assert stored[0].key.server == "embedded-sandbox" and stored[0].key.app_key == ctx.connection.app_key
+    assert stored[0].key.account == claims["unionid"]
+    assert [s for s, _ in panel.timeline.steps()] == [
+        State.INITIATING, State.WAITING_FOR_SCAN, State.SCANNED, State.CONFIRMING, State.AUTHENTICATED]
+    assert token.access_token not in caplog.text
+
+    shots = os.environ.get("QRLOGIN_SCREENSHOT_DIR")
+    if shots:
+        panel.grab().save(os.path.join(shots, "qr_login_panel.png"))
+
+
+# --- 2. registration path with live validation ---------------------------------------------------------
+
+
+def test_simulated_registration_validates_nickname_live(qtbot, ctx):
+    sandbox_of(ctx).require_registration = True
+    panel = make_panel(qtbot, ctx)
+    start(qtbot, panel, simulate=True)
+    click(qtbot, panel.scan_button)
+    qtbot.waitUntil(panel.confirm_button.isEnabled, timeout=WAIT_MS)
+    click(qtbot, panel.confirm_button)
+    # The server answers 202: register first. The machine goes back to SCANNED.
+    qtbot.waitUntil(lambda: not panel.register_hint.isHidden(), timeout=WAIT_MS)
+    wait_state(qtbot, panel, State.SCANNED)
+
+    form = panel.register_form
+    fill(qtbot, form, "unionID", f"u_{uuid.uuid4().hex[:12]}")
+    fill(qtbot, form, "nickName", "abc")
+    assert "nickName" in form.error_text("nickName")
+    assert not panel.register_button.isEnabled()
+    qtbot.keyClicks(form.editors["nickName"], "d")
+    assert form.error_text("nickName") == ""
+    qtbot.waitUntil(panel.register_button.isEnabled, timeout=WAIT_MS)
+    click(qtbot, panel.register_button)
+    wait_state(qtbot, panel, State.AUTHENTICATED)
+    assert panel.token_card.claim_items()["unionid"] == form.editors["unionID"].text()
+    # This context has no keyring: the token is kept in memory and the panel says so loudly.
+    qtbot.waitUntil(panel.store_banner.isVisible, timeout=WAIT_MS)
+    assert "NOT stored" in panel.store_banner.text
+    assert panel.controller.token.access_token not in panel.store_banner.text
+
+
+# --- 3. poll mode with a second client as the phone ----------------------------------------------------
+
+
+def test_poll_mode_reaches_authenticated_when_another_client_scans(qtbot, ctx):
+    panel = make_panel(qtbot, ctx)
+    key = start(qtbot, panel, simulate=False)
+    assert panel.phone_pane.isHidden()
+    conn = ctx.connection
+
+    async def phone_scans() -> None:
+        async with QrLoginClient(conn.base_url, conn.app_key, conn.token) as phone:
+            await phone.scan(key)
+
+    ctx.run(phone_scans()).result(5)
+    wait_state(qtbot, panel, State.AUTHENTICATED)
+    assert panel.qr_view.overlay is Overlay.DONE
+    assert panel.token_card.token_type.text() == "Bearer"
+
+
+# --- 4. errors in place, with Retry --------------------------------------------------------------------
+
+
+def _fault_401(ctx, panel):
+    ctx.client.token = "bad-token-123456"
+    return lambda: setattr(ctx.client, "token", ctx.connection.token)
+
+
+def _fault_500(ctx, panel):
+    # A burst during polling that outlasts the retries; tiny backoff keeps the test short.
+    panel.controller.policy_overrides = {"max_retries": 2, "backoff_base": 0.05, "backoff_cap": 0.1}
+    sandbox_of(ctx).faults.script(["500"] * 10)
+    return sandbox_of(ctx).faults.clear
+
+
+def _fault_timeout(ctx, panel):
+    original = ctx.client
+    ctx.client = ctx.connection.client(timeout=0.2)
+    sandbox_of(ctx).faults.latency_ms = 800
+
+    def undo():
+        sandbox_of(ctx).faults.latency_ms = 0
+        ctx.run(ctx.client.aclose()).result(5)
+        ctx.client = original
+
+    return undo
+
+
+def _fault_malformed(ctx, panel):
+    sandbox_of(ctx).faults.script(["malformed:html"])
+    return sandbox_of(ctx).faults.clear
+
+
+@pytest.mark.parametrize(("inject", "cause"), [
+    (_fault_401, "401"), (_fault_500, "500"), (_fault_timeout, "in time"), (_fault_malformed, "JSON"),
+], ids=["401", "500", "timeout", "malformed"])
+def test_errors_show_in_place_and_retry_works(qtbot, ctx, inject, cause):
+    panel = make_panel(qtbot, ctx)
+    fill(qtbot, panel.initiate_form, "remark", "keep me")
+    undo = inject(ctx, panel)
+    click(qtbot, panel.start_button)
+    qtbot.waitUntil(panel.banner.isVisible, timeout=WAIT_MS)
+    assert cause in panel.banner.text
+    assert "bad-token-123456" not in panel.banner.text
+    wait_state(qtbot, panel, State.FAILED)
+    assert panel.qr_view.overlay is Overlay.FAILED
+    assert panel.banner.retry_button.isVisible()
+
+    # Still responsive, nothing typed is lost.
+    qtbot.keyClicks(panel.initiate_form.editors["remark"], "!")
+    assert panel.initiate_form.editors["remark"].text() == "keep me!"
+    assert panel.start_button.isEnabled()
+
+    undo()
+    click(qtbot, panel.banner.retry_button)
+    wait_state(qtbot, panel, State.WAITING_FOR_SCAN)
+    assert not panel.banner.isVisible()
+    assert panel.initiate_form.editors["remark"].text() == "keep me!"
+    click(qtbot, panel.cancel_button)
+    wait_state(qtbot, panel, State.CANCELLED)
+
+
+# --- 5. cancel stops the polling -------------------------------------------------------------------------
+
+
+def test_cancel_during_polling_sends_nothing_more(qtbot, ctx):
+    panel = make_panel(qtbot, ctx)
+    seen: list[str] = []
+    ctx.exchange_logged.connect(lambda exchange: seen.append(exchange.endpoint))
+    start(qtbot, panel, simulate=False)
+    qtbot.waitUntil(lambda: seen.count("QRAuthConfirmLogin") >= 3, timeout=WAIT_MS)
+    click(qtbot, panel.cancel_button)
+    wait_state(qtbot, panel, State.CANCELLED)
+    sent = len(seen)
+    qtbot.wait(700)  # several poll intervals
+    assert len(seen) == sent
+    assert panel.qr_view.overlay is Overlay.CANCELLED
+    assert not panel.cancel_button.isEnabled()
+
+
+# --- 6. countdown and expiry ---------------------------------------------------------------------------
+
+
+def test_countdown_runs_down_and_expired_qr_refreshes_on_click(qtbot, ctx):
+    ctx.profile.session_ttl = 1.5  # what the driver counts down from
+    sandbox_of(ctx).sessions.ttl = 1.5  # what the server enforces
+    panel = make_panel(qtbot, ctx)
+    key = start(qtbot, panel, simulate=True)
+    qtbot.waitUntil(lambda: panel.countdown_bar.value() > 0, timeout=WAIT_MS)
+    first = panel.countdown_bar.value()
+    assert "00:0" in panel.countdown_label.text()
+    qtbot.waitUntil(lambda: panel.countdown_bar.value() < first, timeout=WAIT_MS)
+
+    wait_state(qtbot, panel, State.EXPIRED, timeout=5000)
+    assert panel.qr_view.overlay is Overlay.EXPIRED
+    assert not panel.scan_button.isEnabled()
+    qtbot.mouseClick(panel.qr_view, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.controller.sign_in_key not in (None, key), timeout=WAIT_MS)
+    wait_state(qtbot, panel, State.WAITING_FOR_SCAN)
+    assert f"signInKey={panel.controller.sign_in_key}" in decode_qr(panel.qr_view.current_image())
+    # Both attempts stay in the timeline, the second after the first's EXPIRED.
+    states = [s for s, _ in panel.timeline.steps()]
+    assert states.count(State.INITIATING) == 2 and State.EXPIRED in states
+
+
+# --- extra: the mini-program code as the QR source -----------------------------------------------------
+
+
+def test_mini_program_code_source_shows_server_image(qtbot, ctx):
+    panel = make_panel(qtbot, ctx)
+    click(qtbot, panel.mini_radio)
+    key = start(qtbot, panel, simulate=True)
+    qtbot.waitUntil(panel.qr_view.showing_source_image, timeout=WAIT_MS)
+    assert decode_qr(panel.qr_view.current_image()) == str(key)  # scene = the signInKey
+    click(qtbot, panel.local_radio)
+    assert f"signInKey={key}" in decode_qr(panel.qr_view.current_image())
+
+
+# --- extra: Auto runs the simulated flow, registering with the form when the server asks ----------------
+
+
+def test_auto_simulation_registers_with_the_form_when_required(qtbot, ctx):
+    sandbox_of(ctx).require_registration = True
+    panel = make_panel(qtbot, ctx)
+    union_id = f"auto_{uuid.uuid4().hex[:10]}"
+    fill(qtbot, panel.register_form, "unionID", union_id)
+    fill(qtbot, panel.register_form, "nickName", "Auto User")
+    click(qtbot, panel.simulate_radio)
+    click(qtbot, panel.auto_check)
+    click(qtbot, panel.start_button)
+    wait_state(qtbot, panel, State.AUTHENTICATED)
+    assert panel.token_card.claim_items()["unionid"] == union_id
+    events = [s for s, _ in panel.timeline.steps()]
+    assert State.REGISTERING in events
+
+
+# --- extra: live language switch -------------------------------------------------------------------------
+
+
+def test_language_switch_retranslates_live(qtbot, ctx):
+    from qrlogin_desktop.ui import i18n
+
+    panel = make_panel(qtbot, ctx)
+    hint = panel.initiate_form.hints["scopes"]
+    assert "authorisation scopes" in hint.text()
+    try:
+        i18n.install("zh_CN")
+        qtbot.waitUntil(lambda: "授权范围" in hint.text(), timeout=WAIT_MS)
+        assert panel.start_button.text()  # retranslated (English source until a .qm ships)
+    finally:
+        i18n.install("en")
+    qtbot.waitUntil(lambda: "authorisation scopes" in hint.text(), timeout=WAIT_MS)
+
+
+# --- extra: Copy QR and Save QR… (PNG and SVG) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", ["png", "svg"])
+def test_copy_and_save_qr(qtbot, ctx, tmp_path, suffix):
+    from unittest import mock
+
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QFileDialog
+
+    panel = make_panel(qtbot, ctx)
+    key = start(qtbot, panel, simulate=True)
+    click(qtbot, panel.copy_button)
+    assert f"signInKey={key}" in decode_qr(QGuiApplication.clipboard().image())
+    target = tmp_path / f"code.{suffix}"
+    with mock.patch.object(QFileDialog, "getSaveFileName", return_value=(str(target), "")):
+        click(qtbot, panel.save_button)
+    qtbot.waitUntil(lambda: str(target) in panel.file_status.text(), timeout=WAIT_MS)
+    if suffix == "png":
+        assert f"signInKey={key}" in zxingcpp.read_barcodes(Image.open(target))[0].text
+    else:
+        assert target.read_text(encoding="utf-8").startswith("<?xml") and "<svg" in target.read_text()

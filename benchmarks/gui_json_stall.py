@@ -24,22 +24,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import httpx  # noqa: E402
-from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
+from _qt_probe import PROBE_MS, Probe, run_until, settle  # noqa: E402
+from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QPlainTextEdit  # noqa: E402
 
 from qrlogin_desktop.api.client import QrLoginClient  # noqa: E402
 from qrlogin_desktop.ui.runner import AsyncRunner, Outcome  # noqa: E402
 from qrlogin_desktop.ui.widgets.json_view import JsonView, monospace_font  # noqa: E402
 from qrlogin_desktop.ui.widgets.response_view import ResponseView  # noqa: E402
-
-PROBE_MS = 5
 
 
 def make_object(megabytes: float) -> dict:
@@ -48,46 +46,6 @@ def make_object(megabytes: float) -> dict:
     per_item = len(json.dumps(item)) + 2
     count = int(megabytes * 1024 * 1024 / per_item) + 1
     return {"items": [dict(item, id=i, name=f"item {i}") for i in range(count)], "end": "THE-END"}
-
-
-class Probe:
-    def __init__(self) -> None:
-        self.ticks: list[float] = []
-        self.timer = QTimer()
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(PROBE_MS)
-        self.timer.timeout.connect(lambda: self.ticks.append(time.perf_counter()))
-
-    def start(self) -> None:
-        self.ticks = [time.perf_counter()]
-        self.timer.start()
-
-    def stop(self) -> dict[str, float]:
-        self.timer.stop()
-        self.ticks.append(time.perf_counter())
-        gaps = sorted((b - a) * 1000 for a, b in zip(self.ticks, self.ticks[1:], strict=False))
-        p99 = gaps[min(len(gaps) - 1, int(len(gaps) * 0.99))]
-        return {"max": gaps[-1], "p99": p99, "median": statistics.median(gaps), "ticks": len(gaps),
-                "duration": (self.ticks[-1] - self.ticks[0]) * 1000}
-
-
-def run_until(done, timeout_s: float = 120.0) -> None:
-    loop = QEventLoop()
-    check = QTimer()
-    check.setInterval(1)
-    check.timeout.connect(lambda: loop.quit() if done() else None)
-    check.start()
-    deadline = QTimer()
-    deadline.setSingleShot(True)
-    deadline.timeout.connect(loop.quit)
-    deadline.start(int(timeout_s * 1000))
-    loop.exec()
-    check.stop()
-
-
-def settle(ms: int = 100) -> None:
-    end = time.perf_counter() + ms / 1000
-    run_until(lambda: time.perf_counter() >= end)
 
 
 def scenario_json_view(view: JsonView, obj: dict, probe: Probe) -> dict[str, float]:

@@ -25,6 +25,7 @@ This module does no network or keyring access, and imports Qt only inside the
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import string
@@ -158,6 +159,13 @@ def _check_int_range(name: str, value: object, low: int, high: int) -> None:
 
 def qr_matrix(payload: str, options: QrOptions = QrOptions()) -> list[list[bool]]:
     """The module grid (True = dark), quiet zone included; smallest QR version that fits."""
+    return [list(row) for row in _cached_matrix(payload, options)]
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_matrix(payload: str, options: QrOptions) -> tuple[tuple[bool, ...], ...]:
+    # Encoding (mask selection especially) is pure Python and takes ~10 ms; a view re-renders the
+    # same payload on every resize and overlay change, and the GUI pre-computes it on a worker.
     qr = qrcode.QRCode(
         version=None,
         box_size=1,
@@ -174,7 +182,7 @@ def qr_matrix(payload: str, options: QrOptions = QrOptions()) -> list[list[bool]
             f"QR payload of {len(payload)} characters does not fit in a QR code "
             f"at error correction {options.error_correction}"
         ) from None
-    return qr.get_matrix()
+    return tuple(tuple(row) for row in qr.get_matrix())
 
 
 # --------------------------------------------------------------------------- raster output

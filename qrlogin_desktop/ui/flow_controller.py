@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+from collections.abc import Callable
 from typing import Any
 
 import shiboken6
@@ -23,6 +24,7 @@ from ..api.errors import QrLoginError
 from ..api.models import QRCodePreSignInRequest, TokenModel
 from ..flow.driver import FlowCancelled, FlowDriver
 from ..flow.machine import Event, QrLoginMachine, State, Transition
+from ..qr import qr_matrix, render_payload
 from ..token_storage import SavedToken, save_login_token
 from .runner import Outcome
 
@@ -135,6 +137,7 @@ class FlowController(QObject):
         old = self.driver
         driver = FlowDriver(ctx.client, policy=ctx.connection.policy(**self.policy_overrides),
                             codes=ctx.connection.codes(), initiate=self._request)
+        driver.add_listener(_prewarm_qr(ctx.connection))  # before the GUI hears of the new key
         driver.add_listener(lambda t, d=driver: self._worker_transition.emit(d, t, _extra(d, t)))
         self._connection = ctx.connection
         self.driver, self.token, self.saved, self._store_tries, self._expiring = driver, None, None, 0, False
@@ -300,6 +303,21 @@ class FlowController(QObject):
             self.ctx.tokens_changed.emit()
 
         self.ctx.run(work(), done)
+
+
+def _prewarm_qr(connection) -> Callable[[Transition], None]:
+    """Encode a new QR on the worker thread: the pure-Python encoder takes ~10 ms, which on the GUI
+    thread would be a visible stall; the view then renders from qr.py's cache."""
+
+    def prewarm(t: Transition) -> None:
+        if t.target is State.WAITING_FOR_SCAN and "signInKey" in t.detail:
+            try:
+                qr_matrix(render_payload(connection.profile.payload_template, sign_in_key=t.detail["signInKey"],
+                                         app_key=connection.app_key, server=connection.base_url))
+            except ValueError:
+                pass  # the panel reports an unusable template when it renders
+
+    return prewarm
 
 
 def _extra(driver: FlowDriver, t: Transition) -> Any:

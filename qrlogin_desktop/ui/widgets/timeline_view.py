@@ -18,18 +18,17 @@ from ...flow.machine import TERMINAL_STATES, State, Transition
 
 def state_text(state: State) -> str:
     """A machine state in words, in the current language (also used by the panel's state label)."""
-    tr = QCoreApplication.translate
     return {
-        State.IDLE: tr("FlowState", "Idle"),
-        State.INITIATING: tr("FlowState", "Requesting a QR code"),
-        State.WAITING_FOR_SCAN: tr("FlowState", "Waiting for a scan"),
-        State.SCANNED: tr("FlowState", "Scanned — waiting for the phone"),
-        State.CONFIRMING: tr("FlowState", "Confirming the login"),
-        State.REGISTERING: tr("FlowState", "Registering"),
-        State.AUTHENTICATED: tr("FlowState", "Logged in"),
-        State.EXPIRED: tr("FlowState", "QR expired"),
-        State.FAILED: tr("FlowState", "Failed"),
-        State.CANCELLED: tr("FlowState", "Cancelled"),
+        State.IDLE: QCoreApplication.translate("FlowState", "Idle"),
+        State.INITIATING: QCoreApplication.translate("FlowState", "Requesting a QR code"),
+        State.WAITING_FOR_SCAN: QCoreApplication.translate("FlowState", "Waiting for a scan"),
+        State.SCANNED: QCoreApplication.translate("FlowState", "Scanned — waiting for the phone"),
+        State.CONFIRMING: QCoreApplication.translate("FlowState", "Confirming the login"),
+        State.REGISTERING: QCoreApplication.translate("FlowState", "Registering"),
+        State.AUTHENTICATED: QCoreApplication.translate("FlowState", "Logged in"),
+        State.EXPIRED: QCoreApplication.translate("FlowState", "QR expired"),
+        State.FAILED: QCoreApplication.translate("FlowState", "Failed"),
+        State.CANCELLED: QCoreApplication.translate("FlowState", "Cancelled"),
     }[state]
 
 
@@ -37,8 +36,13 @@ CURRENT_BRUSH = QBrush(QColor("#e6f7ee"))
 HEADER_BRUSH = QBrush(QColor("#f2f2f2"))
 
 
+def _starts_attempt(t: Transition) -> bool:
+    return t.source in (State.IDLE, *TERMINAL_STATES) and t.target is State.INITIATING
+
+
 class TimelineView(QTableWidget):
     COLUMNS = 4  # step, event, entered at, duration
+    MAX_ATTEMPTS = 10  # older attempts scroll away: an operator looping logins must not slow the GUI
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(0, self.COLUMNS, parent)
@@ -52,16 +56,23 @@ class TimelineView(QTableWidget):
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self._transitions: list[Transition] = []
+        self._dropped_attempts = 0
         # Transition.at is the driver's monotonic clock; this turns it into wall-clock time.
         self._wall_offset = time.time() - time.monotonic()
         self.retranslate()
 
     def clear_steps(self) -> None:
         self._transitions.clear()
+        self._dropped_attempts = 0
         self._rebuild()
 
     def add(self, transition: Transition) -> None:
         self._transitions.append(transition)
+        starts = [i for i, t in enumerate(self._transitions) if _starts_attempt(t)]
+        if len(starts) > self.MAX_ATTEMPTS:
+            cut = starts[-self.MAX_ATTEMPTS]
+            self._dropped_attempts += sum(1 for t in self._transitions[:cut] if _starts_attempt(t))
+            del self._transitions[:cut]
         self._rebuild()
 
     def steps(self) -> list[tuple[State, float | None]]:
@@ -86,10 +97,10 @@ class TimelineView(QTableWidget):
         # A handful of rows per attempt: rebuilding is simpler than patching and costs nothing.
         self.clearSpans()
         self.setRowCount(0)
-        attempt_number = 0
+        attempt_number = self._dropped_attempts
         steps = self.steps()
         for i, (t, (state, duration)) in enumerate(zip(self._transitions, steps, strict=True)):
-            if t.source in (State.IDLE, *TERMINAL_STATES) and t.target is State.INITIATING:
+            if _starts_attempt(t):
                 attempt_number += 1  # numbered here: attempts may come from several drivers
                 self._separator(self.tr("Attempt {0}").format(attempt_number))
             current = i == len(steps) - 1

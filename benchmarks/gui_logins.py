@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -53,9 +54,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--logins", type=int, default=100)
     args = parser.parse_args()
-    app = create_app([])
+    create_app([])  # the QApplication the window needs
     with tempfile.TemporaryDirectory() as config:
-        profiles = ProfileStore(__import__("pathlib").Path(config) / "profiles.json").load()
+        profiles = ProfileStore(Path(config) / "profiles.json").load()
         store = TokenStore(backend=fail.Keyring())
         ctx = AppContext(profiles, token_store=store)
         window = build_window(profiles, ctx)

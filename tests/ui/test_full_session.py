@@ -16,7 +16,14 @@ from qrlogin_desktop.ui.main_window import MainWindow
 
 def all_texts(widget: QWidget) -> str:
     """Every text a user could see or copy out of the widget tree (labels, editors, tables, trees)."""
-    from PySide6.QtWidgets import QAbstractItemView, QAbstractButton, QLabel, QLineEdit, QPlainTextEdit, QTextEdit
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QLabel,
+        QLineEdit,
+        QPlainTextEdit,
+        QTextEdit,
+    )
 
     parts = []
     for child in widget.findChildren(QWidget):

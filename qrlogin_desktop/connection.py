@@ -11,11 +11,11 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .api.client import QrLoginClient
 from .flow.policy import CodeTable, PollPolicy
 from .profiles import Profile
 
 if TYPE_CHECKING:
+    from .api.client import QrLoginClient
     from .sandbox import SandboxThread
 
 EMBEDDED_SERVER_LABEL = "embedded-sandbox"
@@ -40,6 +40,8 @@ class Connection:
         return EMBEDDED_SERVER_LABEL if self.profile.embedded_sandbox else self.base_url
 
     def client(self, **overrides: Any) -> QrLoginClient:
+        from .api.client import QrLoginClient  # httpx is only needed once we talk to a server
+
         options: dict[str, Any] = {"timeout": self.profile.timeout, "verify": self.profile.verify_tls}
         options.update(overrides)
         return QrLoginClient(self.base_url, self.app_key, self.token, **options)

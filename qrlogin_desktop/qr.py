@@ -33,12 +33,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-import qrcode
-import qrcode.constants
-from PIL import Image
-from qrcode.exceptions import DataOverflowError
-
 if TYPE_CHECKING:
+    from PIL import Image
     from PySide6.QtGui import QImage
 
 __all__ = [
@@ -61,10 +57,12 @@ _ALLOWED_TEXT = ", ".join("{" + f + "}" for f in _ALLOWED_FIELDS)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 _ERROR_CORRECTION = {
-    "L": qrcode.constants.ERROR_CORRECT_L,
-    "M": qrcode.constants.ERROR_CORRECT_M,
-    "Q": qrcode.constants.ERROR_CORRECT_Q,
-    "H": qrcode.constants.ERROR_CORRECT_H,
+    # qrcode's ERROR_CORRECT_* constants, by value: the library itself loads on first use, so
+    # importing this module (the GUI does at start-up) costs nothing.
+    "L": 1,
+    "M": 0,
+    "Q": 3,
+    "H": 2,
 }
 
 
@@ -166,6 +164,9 @@ def qr_matrix(payload: str, options: QrOptions = QrOptions()) -> list[list[bool]
 def _cached_matrix(payload: str, options: QrOptions) -> tuple[tuple[bool, ...], ...]:
     # Encoding (mask selection especially) is pure Python and takes ~10 ms; a view re-renders the
     # same payload on every resize and overlay change, and the GUI pre-computes it on a worker.
+    import qrcode
+    from qrcode.exceptions import DataOverflowError
+
     qr = qrcode.QRCode(
         version=None,
         box_size=1,
@@ -189,6 +190,7 @@ def _cached_matrix(payload: str, options: QrOptions) -> tuple[tuple[bool, ...], 
 
 
 def _raster(matrix: list[list[bool]], scale: int) -> Image.Image:
+    from PIL import Image
     """Grayscale (0/255 only) image, ``scale`` px per module.
 
     Built as an n x n image from bytes and blown up with NEAREST: fast, and no
@@ -202,6 +204,8 @@ def _raster(matrix: list[list[bool]], scale: int) -> Image.Image:
 
 def to_png(payload: str, options: QrOptions = QrOptions()) -> bytes:
     """1-bit PNG of the code; every module is exactly ``options.scale`` pixels square."""
+    from PIL import Image
+
     image = _raster(qr_matrix(payload, options), options.scale)
     buf = io.BytesIO()
     # Values are already pure 0/255, so no dithering: mode "1" just makes the PNG 1 bit deep.

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from conftest import APP_KEY, TEST_TOKEN, asgi_client
 from PIL import Image
+from support import APP_KEY, TEST_TOKEN, asgi_client
 
 from qrlogin_desktop.api.client import Exchange, QrLoginClient
 from qrlogin_desktop.api.errors import ApiError, ProtocolError, QrLoginError, TransportError

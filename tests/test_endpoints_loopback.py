@@ -18,10 +18,10 @@ from urllib.parse import parse_qsl, quote, urlsplit
 import httpx
 import pytest
 import zxingcpp
-from conftest import APP_KEY, TEST_TOKEN, FakeClock
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from PIL import Image
+from support import APP_KEY, TEST_TOKEN, FakeClock
 
 from qrlogin_desktop.api import catalogue
 from qrlogin_desktop.api.client import CallResult, Exchange, QrLoginClient

@@ -11,9 +11,9 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
-from conftest import APP_KEY, TEST_TOKEN
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import APP_KEY, TEST_TOKEN
 
 from qrlogin_desktop.api import catalogue
 from qrlogin_desktop.api.client import CallResult, QrLoginClient

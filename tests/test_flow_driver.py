@@ -17,9 +17,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
-from conftest import APP_KEY, TEST_TOKEN, FakeClock, asgi_client
 from hypothesis import given
 from hypothesis import strategies as st
+from support import APP_KEY, TEST_TOKEN, FakeClock, asgi_client
 
 from qrlogin_desktop.api.client import Exchange, QrLoginClient
 from qrlogin_desktop.api.errors import ApiError, ProtocolError, TransportError, ValidationError

@@ -25,9 +25,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import APP_KEY, TEST_TOKEN
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import APP_KEY, TEST_TOKEN
 
 from qrlogin_desktop.api import catalogue, models
 from qrlogin_desktop.api.client import Exchange, QrLoginClient

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from conftest import APP_KEY
 from openapi_spec_validator import validate
+from support import APP_KEY
 
 from qrlogin_desktop.api import catalogue
 from qrlogin_desktop.api.client import QrLoginClient

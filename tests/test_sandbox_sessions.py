@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import APP_KEY, TEST_TOKEN, FakeClock, asgi_client
+from support import APP_KEY, TEST_TOKEN, FakeClock, asgi_client
 
 from qrlogin_desktop.api.client import QrLoginClient
 from qrlogin_desktop.api.errors import ApiError

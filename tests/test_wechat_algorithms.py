@@ -10,10 +10,10 @@ import os
 
 import pytest
 import zxingcpp
-from conftest import APP_KEY, TEST_TOKEN, FakeClock
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from PIL import Image
+from support import APP_KEY, TEST_TOKEN, FakeClock
 
 from qrlogin_desktop.api.client import QrLoginClient
 from qrlogin_desktop.api.errors import ApiError, ValidationError

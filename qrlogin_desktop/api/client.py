@@ -12,7 +12,6 @@ import shlex
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -21,6 +20,7 @@ from . import catalogue
 from .catalogue import APP_KEY, Endpoint, ResultKind
 from .envelope import Envelope, decode_envelope, parse_retry_after
 from .errors import ApiError, ProtocolError, QrLoginError, TransportError, ValidationError, Violation
+from .exchange import CallResult, Exchange
 from .models import (
     ImageResult,
     QRCodePreSignInRequest,
@@ -34,39 +34,6 @@ from .redact import Redactor
 
 USER_AGENT = "qrlogin-desktop"
 JSON_TYPES = ("application/json", "text/json", "application/json-patch+json")
-
-
-@dataclass(frozen=True)
-class Exchange:
-    """One request and its answer (or failure), already redacted: safe to log, show and export."""
-
-    started_at: float  # epoch seconds
-    endpoint: str
-    method: str
-    url: str
-    request_headers: tuple[tuple[str, str], ...]
-    request_body: str | None
-    status: int | None = None
-    response_headers: tuple[tuple[str, str], ...] = ()
-    response_body: str | None = None
-    response_size: int = 0
-    response_content_type: str | None = None
-    latency_ms: float = 0.0
-    error: str | None = None
-
-    @property
-    def request_size(self) -> int:
-        return len(self.request_body.encode()) if self.request_body else 0
-
-
-@dataclass(frozen=True)
-class CallResult:
-    endpoint: Endpoint
-    value: Any
-    http_status: int
-    latency_ms: float
-    envelope: Envelope | None = None  # None for raw image answers
-    exchange: Exchange | None = field(default=None, repr=False)
 
 
 Listener = Callable[[Exchange], None]
@@ -166,6 +133,31 @@ class QrLoginClient:
         if ep.method != "GET":
             parts += ["--data-raw", shlex.quote(json.dumps(body, ensure_ascii=False))]
         return " ".join(parts)
+
+    def same_origin(self, url: str | None) -> bool:
+        """Whether ``url`` points at this client's own server (scheme, host and port)."""
+        if not url:
+            return False
+        try:
+            target, ours = httpx.URL(url), httpx.URL(self.base_url)
+        except (httpx.InvalidURL, TypeError):
+            return False
+        return target.scheme in ("http", "https") and (target.scheme, target.host, target.port) == (
+            ours.scheme, ours.host, ours.port)
+
+    async def fetch_asset(self, url: str, *, max_bytes: int = 512 * 1024) -> bytes:
+        """An image the server links to (the app logo of a Scan answer), from the same origin only:
+        a URL inside an answer could point anywhere (an intranet host, a tracker)."""
+        if not self.same_origin(url):
+            raise ValidationError([Violation("logo", "must be on the same server", "必须来自同一服务器", url)])
+        try:
+            response = await self._http.get(url, timeout=5.0)
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, "asset", self.redactor.url(url)) from None
+        if response.status_code != 200 or len(response.content) > max_bytes:
+            raise ProtocolError(f"asset unavailable or over {max_bytes} bytes", http_status=response.status_code,
+                                endpoint="asset")
+        return response.content
 
     async def ping(self) -> float:
         """Whether the server answers at all: milliseconds for any HTTP answer to GET of the base URL."""

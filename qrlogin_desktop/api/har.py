@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .. import __version__
-from .client import Exchange
+from .exchange import Exchange
 
 
 def _headers(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:

@@ -16,13 +16,15 @@ import dataclasses
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..api.client import QrLoginClient
 from ..api.errors import ApiError, QrLoginError, ValidationError, Violation
 from ..api.models import QRCodePreSignInRequest, QRCodeSignUpRequest, TokenModel, UserQRCodeScanResult
 from .machine import Event, QrLoginMachine, State, Transition
 from .policy import Action, CodeTable, PollPolicy
+
+if TYPE_CHECKING:  # the client (and httpx) load when a connection is made, not at import
+    from ..api.client import QrLoginClient
 
 T = TypeVar("T")
 Listener = Callable[[Transition], None]

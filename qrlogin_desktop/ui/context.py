@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ..api.client import Exchange, QrLoginClient
+from ..api.exchange import Exchange
 from ..connection import Connection, connect, keyring_service
 from ..keystore import TokenStore
 from ..profiles import Profile, ProfileStore
 from .runner import AsyncRunner, Callback, Outcome
+
+if TYPE_CHECKING:  # httpx loads with the first connection, after the window is up
+    from ..api.client import QrLoginClient
 
 HEALTH_INTERVAL_MS = 10_000
 

@@ -11,11 +11,10 @@ from keyring.backends import fail
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from keyring_support import delete_service_items, secret_service, with_timeout  # noqa: E402
+from ui_support import make_context  # noqa: E402
 
 from qrlogin_desktop.keystore import TokenStore  # noqa: E402
 from qrlogin_desktop.profiles import ProfileStore  # noqa: E402
-
-CONNECT_TIMEOUT_MS = 15_000
 
 
 @pytest.fixture(autouse=True)
@@ -43,15 +42,6 @@ def keyring_store():
     with_timeout(lambda: delete_service_items(service))
 
 
-def make_context(qtbot, profiles, store):
-    from qrlogin_desktop.ui.context import AppContext
-
-    ctx = AppContext(profiles, token_store=store)
-    ctx.activate(profiles.active)
-    qtbot.waitUntil(lambda: ctx.client is not None, timeout=CONNECT_TIMEOUT_MS)
-    return ctx
-
-
 @pytest.fixture
 def ctx(qtbot, profiles, memory_store):
     """Connected to a fresh embedded sandbox; tokens go to memory (no keyring needed)."""
@@ -66,8 +56,3 @@ def keyring_ctx(qtbot, profiles, keyring_store):
     context = make_context(qtbot, profiles, keyring_store)
     yield context
     context.shutdown()
-
-
-def sandbox_of(context):
-    """The running Sandbox object behind the context (for faults, require_registration, ...)."""
-    return context.connection.sandbox.sandbox

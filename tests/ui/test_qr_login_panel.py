@@ -9,11 +9,11 @@ import uuid
 
 import pytest
 import zxingcpp
-from conftest import sandbox_of
 from PIL import Image
 from PySide6.QtCore import QBuffer, QIODevice, QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QAbstractButton, QPushButton
+from ui_support import sandbox_of
 
 from qrlogin_desktop.api.client import QrLoginClient
 from qrlogin_desktop.flow.machine import State

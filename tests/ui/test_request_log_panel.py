@@ -6,8 +6,8 @@ import json
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import sandbox_of
 from PySide6.QtWidgets import QFileDialog
+from ui_support import sandbox_of
 
 from qrlogin_desktop.api.client import Exchange
 from qrlogin_desktop.ui.models.request_log_model import Column, RequestLogModel

@@ -22,7 +22,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from ...api.client import Exchange
+from ...api.exchange import Exchange
 
 MAX_ENTRIES = 5_000
 EXCHANGE_ROLE = Qt.ItemDataRole.UserRole  # the Exchange of the row

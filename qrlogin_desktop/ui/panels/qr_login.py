@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import httpx
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QImage, QPixmap
@@ -510,20 +508,18 @@ class QrLoginPanel(Panel):
     def _logo_is_ours(self, url: str | None) -> bool:
         """Fetch a logo only from the embedded sandbox itself: an arbitrary URL from a server's
         answer could point anywhere (an intranet host, a tracker), so those are shown, not loaded."""
-        connection = self.ctx.connection
-        if not url or connection is None or not connection.profile.embedded_sandbox:
+        connection, client = self.ctx.connection, self.ctx.client
+        if connection is None or client is None or not connection.profile.embedded_sandbox:
             return False
-        logo, ours = urlsplit(url), urlsplit(connection.base_url)
-        return logo.scheme in ("http", "https") and (logo.scheme, logo.netloc) == (ours.scheme, ours.netloc)
+        return client.same_origin(url)
 
     def _fetch_logo(self, url: str) -> None:
+        client = self.ctx.client
+        if client is None:
+            return
+
         async def get() -> bytes:
-            async with httpx.AsyncClient(timeout=5.0) as http:
-                response = await http.get(url)
-                response.raise_for_status()
-                if len(response.content) > LOGO_MAX_BYTES:
-                    raise ValueError("logo too large")
-                return response.content
+            return await client.fetch_asset(url, max_bytes=LOGO_MAX_BYTES)
 
         def done(outcome: Outcome) -> None:
             if not shiboken6.isValid(self):

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...api.client import Exchange
+from ...api.exchange import Exchange
 from ...api.har import to_har
 from ..errors_text import describe_error
 from ..models.request_log_model import (

@@ -13,8 +13,8 @@ from typing import Any
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from ...api.client import CallResult, Exchange
 from ...api.errors import ApiError, ProtocolError, TransportError
+from ...api.exchange import CallResult, Exchange
 from ...api.models import ImageResult
 from ...api.redact import Redactor
 from .image_preview import ImagePreview, RunBlocking, human_size
@@ -131,41 +131,40 @@ class ResponseView(QWidget):
 
     def _show_state(self) -> None:
         kind, args = self._state
-        tr = self.tr
         color, detail = NEUTRAL_COLOR, ""
         if kind == "empty":
-            status = tr("No request sent yet.")
+            status = self.tr("No request sent yet.")
         elif kind == "busy":
-            status = tr("Sending… {0:.1f} s").format(args[0])
+            status = self.tr("Sending… {0:.1f} s").format(args[0])
         elif kind == "cancelled":
-            status = tr("Cancelled — the request was abandoned before an answer arrived.")
+            status = self.tr("Cancelled — the request was abandoned before an answer arrived.")
             color = FAIL_COLOR
         elif kind == "image":
             http_status, content_type, latency, exchange = args
-            status = " · ".join([f"HTTP {http_status}", tr("{0} (an image, no envelope)").format(content_type),
+            status = " · ".join([f"HTTP {http_status}", self.tr("{0} (an image, no envelope)").format(content_type),
                                  f"{latency:.0f} ms", *self._sizes(exchange)])
             color = OK_COLOR
         elif kind == "ok":
             http_status, code, error, latency, exchange = args
-            status = " · ".join([f"HTTP {http_status}", tr("code {0}").format(code if code is not None else "—"),
+            status = " · ".join([f"HTTP {http_status}", self.tr("code {0}").format(code if code is not None else "—"),
                                  f"{latency:.0f} ms", *self._sizes(exchange)])
             color = OK_COLOR if code in (200, None) else FAIL_COLOR
-            detail = tr("error: {0}").format(error) if error else ""
+            detail = self.tr("error: {0}").format(error) if error else ""
         else:  # failed
             error, latency, exchange = args
             parts = []
             if exchange is not None and exchange.status is not None:
                 parts.append(f"HTTP {exchange.status}")
             if isinstance(error, ApiError):
-                parts.append(tr("code {0}").format(error.code))
-                detail = tr("error: {0}").format(error.error) if error.error else ""
+                parts.append(self.tr("code {0}").format(error.code))
+                detail = self.tr("error: {0}").format(error.error) if error.error else ""
             elif isinstance(error, ProtocolError):
                 if not parts and error.http_status is not None:
                     parts.append(f"HTTP {error.http_status}")
-                parts.append(tr("not the API's envelope"))
+                parts.append(self.tr("not the API's envelope"))
                 detail = error.reason
             elif isinstance(error, TransportError):
-                parts.append(tr("no answer ({0})").format(error.kind))
+                parts.append(self.tr("no answer ({0})").format(error.kind))
                 detail = error.detail
             else:
                 parts.append(type(error).__name__)

@@ -43,7 +43,10 @@ def unfinished(language: str) -> list[tuple[str, str]]:
         name = context.findtext("name", "")
         for message in context.iter("message"):
             translation = message.find("translation")
-            if translation is None or translation.get("type") == "unfinished" or not (translation.text or "").strip():
+            # A plural message (numerus="yes") keeps its text in <numerusform> children, one per form.
+            forms = ([f.text or "" for f in translation.iter("numerusform")] or [translation.text or ""]
+                     if translation is not None else [""])
+            if translation is None or translation.get("type") == "unfinished" or not all(f.strip() for f in forms):
                 out.append((name, message.findtext("source", "")))
     return out
 

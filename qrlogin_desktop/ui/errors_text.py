@@ -1,4 +1,8 @@
-"""User-facing, translated text for the API layer's typed errors: what happened and what to do."""
+"""User-facing, translated text for the API layer's typed errors: what happened and what to do.
+
+Each text is a literal ``QCoreApplication.translate("Errors", ...)`` call so that pyside6-lupdate
+extracts it under the same context it is looked up in at run time.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,6 @@ from ..keystore import KeystoreError, KeystoreTimeout, KeystoreUnavailable
 from . import i18n
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("Errors", text)
-
-
 def describe_error(error: BaseException | None) -> str:
     if error is None:
         return ""
@@ -21,39 +21,49 @@ def describe_error(error: BaseException | None) -> str:
     if isinstance(error, TransportError):
         where = error.url or error.endpoint or ""
         if error.kind == "timeout":
-            return tr("The server did not answer in time ({0}).").format(where)
+            return QCoreApplication.translate(
+                "Errors", "The server did not answer in time ({0}).").format(where)
         if error.kind == "connect":
-            return tr("Cannot reach the server ({0}): {1}").format(where, error.detail)
+            return QCoreApplication.translate(
+                "Errors", "Cannot reach the server ({0}): {1}").format(where, error.detail)
         if error.kind == "tls":
-            return tr("TLS certificate check failed ({0}): {1}. Fix the certificate, or turn off TLS "
-                      "verification in the profile only for a test server you trust.").format(where, error.detail)
+            return QCoreApplication.translate(
+                "Errors", "TLS certificate check failed ({0}): {1}. Fix the certificate, or turn off TLS "
+                "verification in the profile only for a test server you trust.").format(where, error.detail)
         if error.kind == "dropped":
-            return tr("The connection was dropped before the answer was complete ({0}).").format(where)
-        return tr("Network error ({0}): {1}").format(where, error.detail)
+            return QCoreApplication.translate(
+                "Errors", "The connection was dropped before the answer was complete ({0}).").format(where)
+        return QCoreApplication.translate("Errors", "Network error ({0}): {1}").format(where, error.detail)
     if isinstance(error, ProtocolError):
         status = f"HTTP {error.http_status}" if error.http_status is not None else "-"
-        text = tr("The server's answer is not the API's JSON ({0}, {1}): {2}.").format(
+        text = QCoreApplication.translate(
+            "Errors", "The server's answer is not the API's JSON ({0}, {1}): {2}.").format(
             error.endpoint or "", status, error.reason)
         if error.snippet:
-            text += " " + tr("It starts with: {0}").format(error.snippet[:80])
+            text += " " + QCoreApplication.translate("Errors", "It starts with: {0}").format(error.snippet[:80])
         return text
     if isinstance(error, ApiError):
         if error.code == 401:
-            return tr("The server refused the credentials (401): {0}. Check the profile's bearer credential.").format(
-                error.error)
+            return QCoreApplication.translate(
+                "Errors", "The server refused the credentials (401): {0}. "
+                "Check the profile's bearer credential.").format(error.error)
         if error.code == 404:
-            return tr("Not found (404): {0}. Check the appKey and the signInKey.").format(error.error)
+            return QCoreApplication.translate(
+                "Errors", "Not found (404): {0}. Check the appKey and the signInKey.").format(error.error)
         if error.code == 429:
-            return tr("Rate limited (429): {0}").format(error.error)
+            return QCoreApplication.translate("Errors", "Rate limited (429): {0}").format(error.error)
         if error.code >= 500:
-            return tr("Server error ({0}): {1}").format(error.code, error.error)
+            return QCoreApplication.translate("Errors", "Server error ({0}): {1}").format(error.code, error.error)
         if error.code == 400:
-            return tr("The server refused the input (400): {0}").format(error.error)
-        return tr("The server answered code {0}: {1}").format(error.code, error.error)
+            return QCoreApplication.translate(
+                "Errors", "The server refused the input (400): {0}").format(error.error)
+        return QCoreApplication.translate(
+            "Errors", "The server answered code {0}: {1}").format(error.code, error.error)
     if isinstance(error, KeystoreTimeout):
-        return tr("The keyring did not answer in time. Unlock it and retry. ({0})").format(error)
+        return QCoreApplication.translate(
+            "Errors", "The keyring did not answer in time. Unlock it and retry. ({0})").format(error)
     if isinstance(error, KeystoreUnavailable):
-        return tr("No usable keyring: {0}").format(error)
+        return QCoreApplication.translate("Errors", "No usable keyring: {0}").format(error)
     if isinstance(error, KeystoreError):
-        return tr("Keyring error: {0}").format(error)
+        return QCoreApplication.translate("Errors", "Keyring error: {0}").format(error)
     return f"{type(error).__name__}: {error}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QTranslator
 
 SYSTEM = "system"
 ENGLISH = "en"
@@ -57,10 +57,11 @@ def install(choice: str | None) -> str:
         if translator.load(qm_path(language)):
             app.installTranslator(translator)
             _translator = translator
+            # Qt *posts* the widgets' LanguageChange: deliver it now, so the switch is synchronous
+            # in both directions (the English branch below sends it directly).
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
     if app is not None and _translator is None:
         # No translator to install still has to tell widgets to retranslate (back to English).
-        from PySide6.QtCore import QEvent
-
         for widget in getattr(app, "allWidgets", lambda: [])():
             QCoreApplication.sendEvent(widget, QEvent(QEvent.Type.LanguageChange))
     return language

@@ -344,6 +344,7 @@ class SettingsPanel(Panel):
         self._editing = profile
         credential = self.credential.text() if self.credential.isModified() else None
         store, profiles = self.ctx.token_store, self.ctx.profiles
+        memory_only = self.tr("the credential is only kept in memory")  # translated here, on the GUI thread
 
         async def persist() -> None:
             import asyncio
@@ -352,7 +353,7 @@ class SettingsPanel(Panel):
                 if credential:
                     result = await store.asave_credential(profile.id, credential)
                     if not result.persistent:
-                        raise RuntimeError(result.warning or "the credential is only kept in memory")
+                        raise RuntimeError(result.warning or memory_only)
                 else:
                     await store.adelete_credential(profile.id)
             await asyncio.to_thread(profiles.save)

@@ -1,0 +1,1216 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>AppInfoCard</name>
+    <message>
+        <source>Asks for:</source>
+        <translation>申请权限：</translation>
+    </message>
+    <message>
+        <source>Asks for no particular scopes.</source>
+        <translation>未申请特定权限。</translation>
+    </message>
+    <message>
+        <source>Remark: {0}</source>
+        <translation>备注：{0}</translation>
+    </message>
+    <message>
+        <source>logo</source>
+        <translation>图标</translation>
+    </message>
+</context>
+<context>
+    <name>EndpointPanel</name>
+    <message>
+        <source>Query parameters</source>
+        <translation>查询参数</translation>
+    </message>
+    <message>
+        <source>Body (JSON)</source>
+        <translation>请求体（JSON）</translation>
+    </message>
+    <message>
+        <source>Validate before sending</source>
+        <translation>发送前校验</translation>
+    </message>
+    <message>
+        <source>Check the catalogue&apos;s rules before sending. Turn off to send bad input on purpose and see what the server says.</source>
+        <translation>发送前按接口目录的规则校验输入。关闭后可故意发送错误输入，看服务器如何响应。</translation>
+    </message>
+    <message>
+        <source>Send the request (Ctrl+Enter)</source>
+        <translation>发送请求（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Copy as cURL</source>
+        <translation>复制为 cURL</translation>
+    </message>
+    <message>
+        <source>include credential</source>
+        <translation>包含凭据</translation>
+    </message>
+    <message>
+        <source>Off: the Authorization header reads $QRLOGIN_TOKEN. On: the real bearer credential is copied.</source>
+        <translation>关闭：Authorization 请求头写作 $QRLOGIN_TOKEN。开启：复制真实的 Bearer 凭据。</translation>
+    </message>
+    <message>
+        <source>Response</source>
+        <translation>响应</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>发送中…</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Not connected to a server yet</source>
+        <translation>尚未连接服务器</translation>
+    </message>
+    <message>
+        <source>Fix the JSON syntax error first</source>
+        <translation>请先修正 JSON 语法错误</translation>
+    </message>
+    <message>
+        <source>Not sent: {0} problem(s) — see the messages next to the fields, or turn off &quot;Validate before sending&quot;.</source>
+        <translation>未发送：有 {0} 处问题 — 请查看字段旁的提示，或关闭“发送前校验”。</translation>
+    </message>
+    <message>
+        <source>Copied — it contains the real credential.</source>
+        <translation>已复制 — 其中包含真实凭据。</translation>
+    </message>
+    <message>
+        <source>Copied (credential as $QRLOGIN_TOKEN).</source>
+        <translation>已复制（凭据写作 $QRLOGIN_TOKEN）。</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorBanner</name>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <source>The server did not answer in time ({0}).</source>
+        <translation>服务器响应超时（{0}）。</translation>
+    </message>
+    <message>
+        <source>Cannot reach the server ({0}): {1}</source>
+        <translation>无法连接服务器（{0}）：{1}</translation>
+    </message>
+    <message>
+        <source>TLS certificate check failed ({0}): {1}. Fix the certificate, or turn off TLS verification in the profile only for a test server you trust.</source>
+        <translation>TLS 证书校验失败（{0}）：{1}。请修复证书；仅当是你信任的测试服务器时，才可在配置中关闭 TLS 校验。</translation>
+    </message>
+    <message>
+        <source>The connection was dropped before the answer was complete ({0}).</source>
+        <translation>响应尚未完整接收，连接已断开（{0}）。</translation>
+    </message>
+    <message>
+        <source>Network error ({0}): {1}</source>
+        <translation>网络错误（{0}）：{1}</translation>
+    </message>
+    <message>
+        <source>The server&apos;s answer is not the API&apos;s JSON ({0}, {1}): {2}.</source>
+        <translation>服务器返回的不是该 API 的 JSON（{0}，{1}）：{2}。</translation>
+    </message>
+    <message>
+        <source>It starts with: {0}</source>
+        <translation>开头内容：{0}</translation>
+    </message>
+    <message>
+        <source>The server refused the credentials (401): {0}. Check the profile&apos;s bearer credential.</source>
+        <translation>服务器拒绝了凭据（401）：{0}。请检查配置中的 Bearer 凭据。</translation>
+    </message>
+    <message>
+        <source>Not found (404): {0}. Check the appKey and the signInKey.</source>
+        <translation>未找到（404）：{0}。请检查 appKey 和 signInKey。</translation>
+    </message>
+    <message>
+        <source>Rate limited (429): {0}</source>
+        <translation>请求过于频繁，已被限流（429）：{0}</translation>
+    </message>
+    <message>
+        <source>Server error ({0}): {1}</source>
+        <translation>服务器错误（{0}）：{1}</translation>
+    </message>
+    <message>
+        <source>The server refused the input (400): {0}</source>
+        <translation>服务器拒绝了输入（400）：{0}</translation>
+    </message>
+    <message>
+        <source>The server answered code {0}: {1}</source>
+        <translation>服务器返回 code {0}：{1}</translation>
+    </message>
+    <message>
+        <source>The keyring did not answer in time. Unlock it and retry. ({0})</source>
+        <translation>系统钥匙串响应超时，请解锁后重试。（{0}）</translation>
+    </message>
+    <message>
+        <source>No usable keyring: {0}</source>
+        <translation>没有可用的系统钥匙串：{0}</translation>
+    </message>
+    <message>
+        <source>Keyring error: {0}</source>
+        <translation>系统钥匙串错误：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>FlowController</name>
+    <message>
+        <source>Not connected to a server yet.</source>
+        <translation>尚未连接服务器。</translation>
+    </message>
+    <message>
+        <source>Start a QR login first.</source>
+        <translation>请先开始扫码登录。</translation>
+    </message>
+</context>
+<context>
+    <name>FlowState</name>
+    <message>
+        <source>Idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>Requesting a QR code</source>
+        <translation>正在获取二维码</translation>
+    </message>
+    <message>
+        <source>Waiting for a scan</source>
+        <translation>等待扫码</translation>
+    </message>
+    <message>
+        <source>Scanned — waiting for the phone</source>
+        <translation>已扫码 — 等待手机确认</translation>
+    </message>
+    <message>
+        <source>Confirming the login</source>
+        <translation>正在确认登录</translation>
+    </message>
+    <message>
+        <source>Registering</source>
+        <translation>正在注册</translation>
+    </message>
+    <message>
+        <source>Logged in</source>
+        <translation>登录成功</translation>
+    </message>
+    <message>
+        <source>QR expired</source>
+        <translation>二维码已过期</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+</context>
+<context>
+    <name>ImagePreview</name>
+    <message>
+        <source>{0}, {1} — cannot be decoded for preview</source>
+        <translation>{0}，{1} — 无法解码预览</translation>
+    </message>
+    <message>
+        <source>{0}, {1} × {2} px, {3}</source>
+        <translation>{0}，{1} × {2} 像素，{3}</translation>
+    </message>
+    <message>
+        <source>Save image</source>
+        <translation>保存图片</translation>
+    </message>
+    <message>
+        <source>{0} image (*.{1});;All files (*)</source>
+        <translation>{0} 图片 (*.{1});;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Saved to {0}</source>
+        <translation>已保存到 {0}</translation>
+    </message>
+    <message>
+        <source>Could not save {0}: {1}</source>
+        <translation>无法保存 {0}：{1}</translation>
+    </message>
+    <message>
+        <source>Save image…</source>
+        <translation>保存图片…</translation>
+    </message>
+</context>
+<context>
+    <name>JsonEditor</name>
+    <message>
+        <source>JSON error — line {0}, column {1}: {2}</source>
+        <translation>JSON 错误 — 第 {0} 行，第 {1} 列：{2}</translation>
+    </message>
+    <message>
+        <source>Reset example</source>
+        <translation>恢复示例</translation>
+    </message>
+    <message>
+        <source>Replace the body with the catalogue&apos;s example (Ctrl+Z undoes it)</source>
+        <translation>用接口目录中的示例替换请求体（Ctrl+Z 可撤销）</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式化</translation>
+    </message>
+    <message>
+        <source>Pretty-print the body (Ctrl+Z undoes it)</source>
+        <translation>格式化请求体（Ctrl+Z 可撤销）</translation>
+    </message>
+</context>
+<context>
+    <name>JsonView</name>
+    <message>
+        <source>No response yet.</source>
+        <translation>暂无响应。</translation>
+    </message>
+    <message>
+        <source>Cannot show this value: {0}</source>
+        <translation>无法显示该值：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>qrlogin-desktop — QR Login Console</source>
+        <translation>qrlogin-desktop — 扫码登录调试台</translation>
+    </message>
+    <message>
+        <source>Mini Program</source>
+        <translation>小程序</translation>
+    </message>
+    <message>
+        <source>Official Account</source>
+        <translation>公众号</translation>
+    </message>
+    <message>
+        <source>Tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <source>Profile: {0}</source>
+        <translation>配置：{0}</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>Server: {0}</source>
+        <translation>服务器：{0}</translation>
+    </message>
+    <message>
+        <source>● answers ({0:.0f} ms)</source>
+        <translation>● 在线（{0:.0f} ms）</translation>
+    </message>
+    <message>
+        <source>● no answer</source>
+        <translation>● 无响应</translation>
+    </message>
+    <message>
+        <source>● checking…</source>
+        <translation>● 检测中…</translation>
+    </message>
+    <message>
+        <source>Could not connect: {0}</source>
+        <translation>无法连接：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>QrLoginPanel</name>
+    <message>
+        <source>QR Login</source>
+        <translation>扫码登录</translation>
+    </message>
+    <message>
+        <source>Initiate (QR-Auth/Initiate)</source>
+        <translation>发起（QR-Auth/Initiate）</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>模式</translation>
+    </message>
+    <message>
+        <source>Poll — a real phone scans</source>
+        <translation>轮询 — 用真机扫码</translation>
+    </message>
+    <message>
+        <source>Simulate the phone here</source>
+        <translation>在本机模拟手机</translation>
+    </message>
+    <message>
+        <source>Auto: run the whole flow</source>
+        <translation>自动：执行完整流程</translation>
+    </message>
+    <message>
+        <source>Scan and confirm automatically; registers with the form below when the server asks for a registration and the form is valid.</source>
+        <translation>自动扫码并确认；若服务器要求注册且下方表单有效，则用该表单注册。</translation>
+    </message>
+    <message>
+        <source>QR source</source>
+        <translation>二维码来源</translation>
+    </message>
+    <message>
+        <source>Local QR</source>
+        <translation>本地生成二维码</translation>
+    </message>
+    <message>
+        <source>Mini-program code</source>
+        <translation>小程序码</translation>
+    </message>
+    <message>
+        <source>WeChat&apos;s own code from WXACodeGetUnlimited, scene = signInKey</source>
+        <translation>微信官方小程序码（WXACodeGetUnlimited），scene = signInKey</translation>
+    </message>
+    <message>
+        <source>New QR</source>
+        <translation>新二维码</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>signInKey</source>
+        <translation>signInKey</translation>
+    </message>
+    <message>
+        <source>Payload</source>
+        <translation>二维码内容</translation>
+    </message>
+    <message>
+        <source>Copy QR</source>
+        <translation>复制二维码</translation>
+    </message>
+    <message>
+        <source>Save QR…</source>
+        <translation>保存二维码…</translation>
+    </message>
+    <message>
+        <source>Phone (simulated)</source>
+        <translation>模拟手机</translation>
+    </message>
+    <message>
+        <source>Scan</source>
+        <translation>扫码</translation>
+    </message>
+    <message>
+        <source>Confirm login</source>
+        <translation>确认登录</translation>
+    </message>
+    <message>
+        <source>Register (QR-Auth/Confirm-Register)</source>
+        <translation>注册（QR-Auth/Confirm-Register）</translation>
+    </message>
+    <message>
+        <source>The server wants a registration before it hands out a token: fill in the form and press Register.</source>
+        <translation>服务器要求先注册才能发放令牌：请填写表单后点击“注册”。</translation>
+    </message>
+    <message>
+        <source>Register</source>
+        <translation>注册</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>状态时间线</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>QR code copied to the clipboard.</source>
+        <translation>二维码已复制到剪贴板。</translation>
+    </message>
+    <message>
+        <source>Mini-program code (*.png *.jpg)</source>
+        <translation>小程序码 (*.png *.jpg)</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png);;SVG image (*.svg)</source>
+        <translation>PNG 图片 (*.png);;SVG 图片 (*.svg)</translation>
+    </message>
+    <message>
+        <source>Save QR code</source>
+        <translation>保存二维码</translation>
+    </message>
+    <message>
+        <source>Saved to {0}</source>
+        <translation>已保存到 {0}</translation>
+    </message>
+    <message>
+        <source>Could not save the QR code: {0}</source>
+        <translation>无法保存二维码：{0}</translation>
+    </message>
+    <message>
+        <source>The profile&apos;s QR payload template is unusable: {0}</source>
+        <translation>配置中的二维码内容模板不可用：{0}</translation>
+    </message>
+    <message>
+        <source>Storing the token…</source>
+        <translation>正在保存令牌…</translation>
+    </message>
+    <message>
+        <source>the OS keyring</source>
+        <translation>系统钥匙串</translation>
+    </message>
+    <message>
+        <source>a PLAIN FILE (insecure)</source>
+        <translation>明文文件（不安全）</translation>
+    </message>
+    <message>
+        <source>memory only</source>
+        <translation>仅内存</translation>
+    </message>
+    <message>
+        <source>Stored in {0} as {1}</source>
+        <translation>已保存到{0}，标识为 {1}</translation>
+    </message>
+    <message>
+        <source>The token was NOT stored: {0} It is kept in memory until the app exits.</source>
+        <translation>令牌未能保存：{0} 它仅保留在内存中，应用退出后即丢失。</translation>
+    </message>
+    <message>
+        <source>Not stored (kept in memory only)</source>
+        <translation>未保存（仅在内存中）</translation>
+    </message>
+    <message>
+        <source>The mini-program code is not an image I can show.</source>
+        <translation>小程序码不是可显示的图片。</translation>
+    </message>
+    <message>
+        <source>Could not get the mini-program code: {0}</source>
+        <translation>无法获取小程序码：{0}</translation>
+    </message>
+    <message>
+        <source>Expires in --:--</source>
+        <translation>--:-- 后过期</translation>
+    </message>
+    <message>
+        <source>Expires in {0:02d}:{1:02d}</source>
+        <translation>{0:02d}:{1:02d} 后过期</translation>
+    </message>
+</context>
+<context>
+    <name>QrView</name>
+    <message>
+        <source>Press Start to show a QR code</source>
+        <translation>点击“开始”显示二维码</translation>
+    </message>
+    <message>
+        <source>Requesting a QR code…</source>
+        <translation>正在获取二维码…</translation>
+    </message>
+    <message>
+        <source>Scanned — confirm on your phone</source>
+        <translation>已扫码 — 请在手机上确认</translation>
+    </message>
+    <message>
+        <source>Logged in</source>
+        <translation>登录成功</translation>
+    </message>
+    <message>
+        <source>QR expired — click to refresh</source>
+        <translation>二维码已过期 — 点击刷新</translation>
+    </message>
+    <message>
+        <source>Failed — click to try again</source>
+        <translation>失败 — 点击重试</translation>
+    </message>
+    <message>
+        <source>Cancelled — click for a new QR</source>
+        <translation>已取消 — 点击获取新二维码</translation>
+    </message>
+</context>
+<context>
+    <name>RequestLogModel</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Latency (ms)</source>
+        <translation>耗时 (ms)</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>请求</translation>
+    </message>
+    <message>
+        <source>Response</source>
+        <translation>响应</translation>
+    </message>
+    <message>
+        <source>{0} bytes</source>
+        <translation>{0} 字节</translation>
+    </message>
+</context>
+<context>
+    <name>RequestLogPanel</name>
+    <message>
+        <source>Request log</source>
+        <translation>请求日志</translation>
+    </message>
+    <message>
+        <source>Filter by method, path, status or endpoint…</source>
+        <translation>按方法、路径、状态或接口筛选…</translation>
+    </message>
+    <message>
+        <source>All requests</source>
+        <translation>全部请求</translation>
+    </message>
+    <message>
+        <source>Errors only</source>
+        <translation>仅错误</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <source>Export HAR…</source>
+        <translation>导出 HAR…</translation>
+    </message>
+    <message>
+        <source>Save the requests shown (filter applied) as a HAR 1.2 file</source>
+        <translation>将当前显示的请求（已应用筛选）保存为 HAR 1.2 文件</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>请求</translation>
+    </message>
+    <message>
+        <source>Response</source>
+        <translation>响应</translation>
+    </message>
+    <message>
+        <source>Headers</source>
+        <translation>头部</translation>
+    </message>
+    <message>
+        <source>Body</source>
+        <translation>正文</translation>
+    </message>
+    <message>
+        <source>The log keeps the newest {0} requests.</source>
+        <translation>日志只保留最近 {0} 条请求。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n request(s)</source>
+        <translation>
+            <numerusform>%n 条请求</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n of {0} request(s) shown</source>
+        <translation>
+            <numerusform>显示 %n / {0} 条请求</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Select a request above to see its headers and bodies.</source>
+        <translation>在上方选择一条请求，查看其头部和正文。</translation>
+    </message>
+    <message>
+        <source>no response</source>
+        <translation>无响应</translation>
+    </message>
+    <message>
+        <source>{0} {1}
+{2} · status {3} · {4:.1f} ms · {5}</source>
+        <translation>{0} {1}
+{2} · 状态 {3} · {4:.1f} ms · {5}</translation>
+    </message>
+    <message>
+        <source>Error: {0}</source>
+        <translation>错误：{0}</translation>
+    </message>
+    <message>
+        <source>(no body)</source>
+        <translation>（无正文）</translation>
+    </message>
+    <message>
+        <source>(no response)</source>
+        <translation>（无响应）</translation>
+    </message>
+    <message>
+        <source>(empty body)</source>
+        <translation>（正文为空）</translation>
+    </message>
+    <message>
+        <source>Nothing to export: no request matches the filter.</source>
+        <translation>没有可导出的内容：没有符合筛选条件的请求。</translation>
+    </message>
+    <message>
+        <source>Export HAR</source>
+        <translation>导出 HAR</translation>
+    </message>
+    <message>
+        <source>HAR files (*.har);;All files (*)</source>
+        <translation>HAR 文件 (*.har);;所有文件 (*)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n request(s) to {0}.</source>
+        <translation>
+            <numerusform>已导出 %n 条请求到 {0}。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Could not write {0}: {1}</source>
+        <translation>无法写入 {0}：{1}</translation>
+    </message>
+</context>
+<context>
+    <name>ResponseView</name>
+    <message>
+        <source>No request sent yet.</source>
+        <translation>尚未发送请求。</translation>
+    </message>
+    <message>
+        <source>Sending… {0:.1f} s</source>
+        <translation>发送中… {0:.1f} 秒</translation>
+    </message>
+    <message>
+        <source>Cancelled — the request was abandoned before an answer arrived.</source>
+        <translation>已取消 — 请求在收到响应前被放弃。</translation>
+    </message>
+    <message>
+        <source>{0} (an image, no envelope)</source>
+        <translation>{0}（图片，无响应结构）</translation>
+    </message>
+    <message>
+        <source>code {0}</source>
+        <translation>code {0}</translation>
+    </message>
+    <message>
+        <source>error: {0}</source>
+        <translation>error：{0}</translation>
+    </message>
+    <message>
+        <source>not the API&apos;s envelope</source>
+        <translation>不是 API 的标准响应结构</translation>
+    </message>
+    <message>
+        <source>no answer ({0})</source>
+        <translation>无响应（{0}）</translation>
+    </message>
+    <message>
+        <source>sent {0}</source>
+        <translation>发送 {0}</translation>
+    </message>
+    <message>
+        <source>received {0}</source>
+        <translation>接收 {0}</translation>
+    </message>
+    <message>
+        <source>Showing… {0}%</source>
+        <translation>正在显示… {0}%</translation>
+    </message>
+    <message>
+        <source>Formatting…</source>
+        <translation>正在格式化…</translation>
+    </message>
+    <message>
+        <source>The body as received (credentials masked).</source>
+        <translation>收到的原始正文（凭据已遮盖）。</translation>
+    </message>
+    <message>
+        <source>data is a string holding JSON; shown parsed.</source>
+        <translation>data 是包含 JSON 的字符串，已解析显示。</translation>
+    </message>
+    <message>
+        <source>The envelope&apos;s data.</source>
+        <translation>响应结构中的 data。</translation>
+    </message>
+    <message>
+        <source>Raw body</source>
+        <translation>原始正文</translation>
+    </message>
+    <message>
+        <source>Show the answer as received instead of the envelope&apos;s data</source>
+        <translation>显示收到的原始响应，而不是响应结构中的 data</translation>
+    </message>
+    <message>
+        <source>Reveal secrets</source>
+        <translation>显示敏感值</translation>
+    </message>
+    <message>
+        <source>Show values such as session_key unmasked</source>
+        <translation>不遮盖 session_key 等敏感值</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPanel</name>
+    <message>
+        <source>Profiles &amp; Settings</source>
+        <translation>配置与设置</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Base URL</source>
+        <translation>服务器地址</translation>
+    </message>
+    <message>
+        <source>appKey</source>
+        <translation>appKey</translation>
+    </message>
+    <message>
+        <source>Bearer credential</source>
+        <translation>Bearer 凭据</translation>
+    </message>
+    <message>
+        <source>TLS</source>
+        <translation>TLS</translation>
+    </message>
+    <message>
+        <source>Timeout (s)</source>
+        <translation>超时（秒）</translation>
+    </message>
+    <message>
+        <source>Fastest poll interval (s)</source>
+        <translation>最短轮询间隔（秒）</translation>
+    </message>
+    <message>
+        <source>Idle poll interval (s)</source>
+        <translation>空闲轮询间隔（秒）</translation>
+    </message>
+    <message>
+        <source>QR lifetime (s)</source>
+        <translation>二维码有效期（秒）</translation>
+    </message>
+    <message>
+        <source>Auto-refresh expired QRs</source>
+        <translation>过期二维码自动刷新次数</translation>
+    </message>
+    <message>
+        <source>QR payload template</source>
+        <translation>二维码内容模板</translation>
+    </message>
+    <message>
+        <source>Code table</source>
+        <translation>code 处理表</translation>
+    </message>
+    <message>
+        <source>kept in the OS keyring, never in the config file</source>
+        <translation>保存在系统钥匙串中，不写入配置文件</translation>
+    </message>
+    <message>
+        <source>Show credential</source>
+        <translation>显示凭据</translation>
+    </message>
+    <message>
+        <source>Verify certificates</source>
+        <translation>校验证书</translation>
+    </message>
+    <message>
+        <source>Placeholders: {signInKey}, {appKey}, {server}</source>
+        <translation>占位符：{signInKey}、{appKey}、{server}</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>code</translation>
+    </message>
+    <message>
+        <source>Poller action</source>
+        <translation>轮询处理方式</translation>
+    </message>
+    <message>
+        <source>Add code</source>
+        <translation>添加 code</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Use this profile</source>
+        <translation>使用此配置</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>配置</translation>
+    </message>
+    <message>
+        <source>Application</source>
+        <translation>应用</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Keyring</source>
+        <translation>系统钥匙串</translation>
+    </message>
+    <message>
+        <source>The embedded sandbox: its address and credential are filled in at launch, on a free loopback port.</source>
+        <translation>内置沙盒：启动时自动分配空闲的本机回环端口，并填入地址和凭据。</translation>
+    </message>
+    <message>
+        <source>loading from the keyring…</source>
+        <translation>正在从系统钥匙串读取…</translation>
+    </message>
+    <message>
+        <source>⚠ The bearer credential would travel unencrypted over http:// to a host that is not this machine. Use https://.</source>
+        <translation>⚠ Bearer 凭据将通过 http:// 以明文发送到非本机的主机，请使用 https://。</translation>
+    </message>
+    <message>
+        <source>New profile</source>
+        <translation>新配置</translation>
+    </message>
+    <message>
+        <source>the credential is only kept in memory</source>
+        <translation>凭据仅保存在内存中</translation>
+    </message>
+    <message>
+        <source>Delete profile</source>
+        <translation>删除配置</translation>
+    </message>
+    <message>
+        <source>Delete the profile “{0}” and its credential?</source>
+        <translation>删除配置“{0}”及其凭据？</translation>
+    </message>
+    <message>
+        <source>Export profiles</source>
+        <translation>导出配置</translation>
+    </message>
+    <message>
+        <source>Import profiles</source>
+        <translation>导入配置</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineView</name>
+    <message>
+        <source>Step</source>
+        <translation>步骤</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>Entered at</source>
+        <translation>进入时间</translation>
+    </message>
+    <message>
+        <source>Duration (ms)</source>
+        <translation>耗时 (ms)</translation>
+    </message>
+    <message>
+        <source>Attempt {0}</source>
+        <translation>第 {0} 次尝试</translation>
+    </message>
+</context>
+<context>
+    <name>TokenCard</name>
+    <message>
+        <source>Token type</source>
+        <translation>令牌类型</translation>
+    </message>
+    <message>
+        <source>Expires in</source>
+        <translation>剩余有效期</translation>
+    </message>
+    <message>
+        <source>Access token</source>
+        <translation>访问令牌</translation>
+    </message>
+    <message>
+        <source>Claim</source>
+        <translation>声明</translation>
+    </message>
+    <message>
+        <source>Value (not verified)</source>
+        <translation>值（未验签）</translation>
+    </message>
+    <message>
+        <source>No token yet: complete a QR login.</source>
+        <translation>暂无令牌：请先完成扫码登录。</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>隐藏</translation>
+    </message>
+    <message>
+        <source>Reveal</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Show the whole access token on screen</source>
+        <translation>在屏幕上显示完整的访问令牌</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <source>{0} (at {1})</source>
+        <translation>{0}（{1} 过期）</translation>
+    </message>
+    <message>
+        <source>(not a JWT)</source>
+        <translation>（不是 JWT）</translation>
+    </message>
+</context>
+<context>
+    <name>TokensModel</name>
+    <message>
+        <source>Server (profile)</source>
+        <translation>服务器（配置）</translation>
+    </message>
+    <message>
+        <source>appKey</source>
+        <translation>appKey</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>账号</translation>
+    </message>
+    <message>
+        <source>Obtained</source>
+        <translation>获取时间</translation>
+    </message>
+    <message>
+        <source>Expires in</source>
+        <translation>剩余有效期</translation>
+    </message>
+    <message>
+        <source>Token (redacted)</source>
+        <translation>令牌（已遮盖）</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <source>Kept in memory only: this token is lost when the app exits.</source>
+        <translation>仅保存在内存中：应用退出后此令牌将丢失。</translation>
+    </message>
+    <message>
+        <source>Expires at {0}</source>
+        <translation>过期时间：{0}</translation>
+    </message>
+    <message>
+        <source>Select the row and use Reveal or Copy token to see the full token.</source>
+        <translation>选中该行，点击“显示”或“复制令牌”查看完整令牌。</translation>
+    </message>
+</context>
+<context>
+    <name>TokensPanel</name>
+    <message>
+        <source>Tokens</source>
+        <translation>令牌</translation>
+    </message>
+    <message>
+        <source>Stored tokens</source>
+        <translation>已保存的令牌</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Selected token</source>
+        <translation>选中的令牌</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>标识</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Obtained</source>
+        <translation>获取时间</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>过期时间</translation>
+    </message>
+    <message>
+        <source>Token</source>
+        <translation>令牌</translation>
+    </message>
+    <message>
+        <source>Copy token</source>
+        <translation>复制令牌</translation>
+    </message>
+    <message>
+        <source>Copy the full token to the clipboard</source>
+        <translation>将完整令牌复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <source>JWT claims (unverified)</source>
+        <translation>JWT 声明（未验签）</translation>
+    </message>
+    <message>
+        <source>Claim</source>
+        <translation>声明</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Keyring: {0}</source>
+        <translation>系统钥匙串：{0}</translation>
+    </message>
+    <message>
+        <source>Keyring: checking…</source>
+        <translation>系统钥匙串：检测中…</translation>
+    </message>
+    <message numerus="yes">
+        <source>⚠ %n token(s) are kept in memory only and will be lost when the app exits: the keyring could not store them. Unlock or install a keyring (gnome-keyring, KWallet), then log in again.</source>
+        <translation>
+            <numerusform>⚠ 有 %n 个令牌仅保存在内存中，应用退出后将丢失：系统钥匙串无法保存它们。请解锁或安装钥匙串服务（gnome-keyring、KWallet）后重新登录。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Could not refresh</source>
+        <translation>刷新失败</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n token(s)</source>
+        <translation>
+            <numerusform>%n 个令牌</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No stored tokens</source>
+        <translation>没有已保存的令牌</translation>
+    </message>
+    <message>
+        <source>Could not list the stored tokens. {0}</source>
+        <translation>无法列出已保存的令牌。{0}</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>隐藏</translation>
+    </message>
+    <message>
+        <source>Reveal</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Show the full token until another row is selected</source>
+        <translation>显示完整令牌，直到选中其他行</translation>
+    </message>
+    <message>
+        <source>Select a token above to see its details.</source>
+        <translation>在上方选择一个令牌查看详情。</translation>
+    </message>
+    <message>
+        <source>{0} — {1} ({2} s lifetime)</source>
+        <translation>{0} — {1}（有效期 {2} 秒）</translation>
+    </message>
+    <message>
+        <source>(not a JWT: no claims to show)</source>
+        <translation>（不是 JWT：没有可显示的声明）</translation>
+    </message>
+    <message>
+        <source>expires</source>
+        <translation>过期时间</translation>
+    </message>
+    <message>
+        <source>issued at</source>
+        <translation>签发时间</translation>
+    </message>
+    <message>
+        <source>not before</source>
+        <translation>生效时间</translation>
+    </message>
+    <message>
+        <source>authenticated at</source>
+        <translation>认证时间</translation>
+    </message>
+    <message>
+        <source>The full token is shown until you select another row or press Hide.</source>
+        <translation>完整令牌将一直显示，直到你选中其他行或点击“隐藏”。</translation>
+    </message>
+    <message>
+        <source>Token copied to the clipboard ({0}).</source>
+        <translation>令牌已复制到剪贴板（{0}）。</translation>
+    </message>
+    <message>
+        <source>Delete token</source>
+        <translation>删除令牌</translation>
+    </message>
+    <message>
+        <source>Delete the stored token for {0}?
+
+It is removed from the keyring; a new one needs another QR login.</source>
+        <translation>删除 {0} 的已保存令牌？
+
+它将从系统钥匙串中移除；需要重新扫码登录才能获得新令牌。</translation>
+    </message>
+    <message>
+        <source>Deleted the token for {0}.</source>
+        <translation>已删除 {0} 的令牌。</translation>
+    </message>
+    <message>
+        <source>Could not delete the token for {0}. {1}</source>
+        <translation>无法删除 {0} 的令牌。{1}</translation>
+    </message>
+</context>
+</TS>

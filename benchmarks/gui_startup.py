@@ -36,24 +36,35 @@ app = create_app(sys.argv)
 window = build_window()
 window.show()
 ctx = window.ctx
-QTimer.singleShot(0, lambda: ctx.activate(ctx.profiles.active))
-QTimer.singleShot(0, lambda: (print("shown", flush=True), app.quit()))
+QTimer.singleShot(0, lambda: print("shown", flush=True))  # as for the bare window: one turn after show()
+window.build_pages_when_idle(first=("qr_login",), then=lambda: ctx.activate(ctx.profiles.active))
+# Ready: the QR Login page is built and connected to the embedded sandbox (Start enabled).
+def ready():
+    panel = window.panels["qr_login"] if window.panels.built("qr_login") else None
+    if panel is not None and ctx.client is not None and panel.start_button.isEnabled():
+        print("ready", flush=True)
+        app.quit()
+    else:
+        QTimer.singleShot(5, ready)
+QTimer.singleShot(0, ready)
 app.exec()
 ctx.shutdown()
 """
 
 
-def sample(code: str, env: dict[str, str]) -> float:
+def sample(code: str, env: dict[str, str]) -> tuple[float, float | None]:
+    """(ms to "shown", ms to "ready" or None for the bare window)."""
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             env=env, text=True)
     assert proc.stdout is not None
-    line = proc.stdout.readline()
-    elapsed = time.perf_counter() - start
+    marks: dict[str, float] = {}
+    for line in proc.stdout:
+        marks[line.strip()] = (time.perf_counter() - start) * 1000
     proc.wait(timeout=30)
-    if line.strip() != "shown":
+    if "shown" not in marks:
         raise RuntimeError("the child did not show its window")
-    return elapsed * 1000
+    return marks["shown"], marks.get("ready")
 
 
 def main() -> int:
@@ -63,16 +74,20 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as config:
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QRLOGIN_CONFIG_DIR=config)
         sample(BARE, env), sample(OURS, env)  # warm the OS file cache for both
-        bare, ours = [], []
+        bare, ours, ready = [], [], []
         for _ in range(args.runs):  # interleaved so drift in machine load hits both alike
-            bare.append(sample(BARE, env))
-            ours.append(sample(OURS, env))
-    b, o = statistics.median(bare), statistics.median(ours)
-    print(f"cold start to a shown window, median of {args.runs} (min–max), offscreen Qt")
-    print(f"  bare PySide6 window   {b:7.0f} ms  ({min(bare):.0f}–{max(bare):.0f})")
-    print(f"  qrlogin-desktop       {o:7.0f} ms  ({min(ours):.0f}–{max(ours):.0f})")
+            bare.append(sample(BARE, env)[0])
+            shown, usable = sample(OURS, env)
+            ours.append(shown)
+            ready.append(usable)
+    b, o, r = statistics.median(bare), statistics.median(ours), statistics.median(ready)
+    print(f"cold start, median of {args.runs} (min–max), offscreen Qt")
+    print(f"  bare PySide6 window shown        {b:7.0f} ms  ({min(bare):.0f}–{max(bare):.0f})")
+    print(f"  qrlogin-desktop window shown     {o:7.0f} ms  ({min(ours):.0f}–{max(ours):.0f})")
+    print(f"  ... QR Login ready on sandbox    {r:7.0f} ms  ({min(ready):.0f}–{max(ready):.0f})"
+          "  (page built, embedded sandbox started, Start enabled)")
     ratio = o / b
-    print(f"  ratio                 {ratio:7.2f}×  (target ≤ 2.5×: {'PASS' if ratio <= 2.5 else 'MISS'})")
+    print(f"  shown ratio                      {ratio:7.2f}×  (target ≤ 2.5×: {'PASS' if ratio <= 2.5 else 'MISS'})")
     return 0
 
 

@@ -31,9 +31,9 @@ Layout inside the keyring (service name defaults to ``qrlogin-desktop``):
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import contextlib
+import importlib
 import json
 import logging
 import math
@@ -45,14 +45,37 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar
-
-import keyring
-import keyring.backend
-import keyring.errors
-from keyring.backends import chainer, fail, null
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from .jwt_claims import decode_jwt_claims
+
+if TYPE_CHECKING:
+    import keyring.backend
+
+
+class _LazyModule:
+    """A module imported on first attribute access. keyring (with the D-Bus libraries behind it)
+    costs ~40 ms to import; the GUI creates its store at start-up but touches the keyring only
+    once its window is on screen."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+
+async def _to_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    import asyncio  # only coroutine callers get here, and they have asyncio loaded already
+
+    return await asyncio.to_thread(fn, *args)
+
+
+keyring = _LazyModule("keyring")  # noqa: F811 - the runtime stand-in for the module
+keyring_errors = _LazyModule("keyring.errors")
+chainer = _LazyModule("keyring.backends.chainer")
+fail = _LazyModule("keyring.backends.fail")
+null = _LazyModule("keyring.backends.null")
 
 __all__ = [
     "DEFAULT_SERVICE",
@@ -671,28 +694,28 @@ class TokenStore:
     # keyring hangs, so the default executor's threads are never lost.
 
     async def asave(self, token: StoredToken) -> StorageResult:
-        return await asyncio.to_thread(self.save, token)
+        return await _to_thread(self.save, token)
 
     async def aget(self, key: TokenKey) -> StoredToken | None:
-        return await asyncio.to_thread(self.get, key)
+        return await _to_thread(self.get, key)
 
     async def alist(self) -> list[StoredToken]:
-        return await asyncio.to_thread(self.list)
+        return await _to_thread(self.list)
 
     async def adelete(self, key: TokenKey) -> bool:
-        return await asyncio.to_thread(self.delete, key)
+        return await _to_thread(self.delete, key)
 
     async def asave_credential(self, profile_id: str, secret: str) -> StorageResult:
-        return await asyncio.to_thread(self.save_credential, profile_id, secret)
+        return await _to_thread(self.save_credential, profile_id, secret)
 
     async def aget_credential(self, profile_id: str) -> str | None:
-        return await asyncio.to_thread(self.get_credential, profile_id)
+        return await _to_thread(self.get_credential, profile_id)
 
     async def adelete_credential(self, profile_id: str) -> bool:
-        return await asyncio.to_thread(self.delete_credential, profile_id)
+        return await _to_thread(self.delete_credential, profile_id)
 
     async def abackend_description(self) -> str:
-        return await asyncio.to_thread(self.backend_description)
+        return await _to_thread(self.backend_description)
 
     # ---------------------------------------------------------------- internals
 
@@ -764,13 +787,13 @@ class TokenStore:
             detail = "<message withheld: it contained part of the secret>"
         backend = self._state.description if self._state is not None else "keyring backend"
         error: KeystoreError
-        if isinstance(exc, keyring.errors.KeyringLocked):
+        if isinstance(exc, keyring_errors.KeyringLocked):
             error = KeystoreLocked(
                 f"The keyring is locked ({operation}): {detail}. Unlock it (log in to the desktop "
                 "session, or open Seahorse / KWalletManager) and try again.",
                 operation=operation,
             )
-        elif isinstance(exc, keyring.errors.NoKeyringError):
+        elif isinstance(exc, keyring_errors.NoKeyringError):
             error = KeystoreUnavailable(f"{backend}: {detail}")
         else:
             error = KeystoreBackendError(
@@ -891,9 +914,9 @@ class TokenStore:
                     state.backend.delete_password,
                     self._service,
                     username,
-                    passthrough=(keyring.errors.PasswordDeleteError,),
+                    passthrough=(keyring_errors.PasswordDeleteError,),
                 )
-            except keyring.errors.PasswordDeleteError:
+            except keyring_errors.PasswordDeleteError:
                 return False  # keyring's way of saying "no such entry"
             return True
         if self._fallback_path is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QByteArray, QTimer
+from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -45,8 +45,9 @@ def run(argv: list[str] | None = None) -> int:
     window = build_window()
     ctx = window.ctx
     window.show()
-    # Connect after the first paint: starting the sandbox never delays the window.
-    QTimer.singleShot(0, lambda: ctx.activate(ctx.profiles.active))
+    # Build the QR Login page, then connect (starting the embedded sandbox on a worker), then the
+    # other pages, each in its own event-loop turn after the first paint: nothing delays the window.
+    window.build_pages_when_idle(first=("qr_login",), then=lambda: ctx.activate(ctx.profiles.active))
     try:
         return app.exec()
     finally:

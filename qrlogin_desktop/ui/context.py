@@ -7,7 +7,6 @@ Panels never build URLs or parse envelopes: they ask the context for the active
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +37,7 @@ class AppContext(QObject):
         super().__init__(parent)
         self.profiles = profiles
         self.token_store = token_store or TokenStore(service=keyring_service())
-        self.runner = runner or AsyncRunner(self)
+        self._runner = runner
         self.connection: Connection | None = None
         self.client: QrLoginClient | None = None
         self.health: float | str | None = None
@@ -49,11 +48,20 @@ class AppContext(QObject):
 
     # --- running work off the GUI thread --------------------------------------------------------------
 
+    @property
+    def runner(self) -> AsyncRunner:
+        # Created on first use: the worker loop (and asyncio) start after the window is shown.
+        if self._runner is None:
+            self._runner = AsyncRunner(self)
+        return self._runner
+
     def run(self, coro: Coroutine[Any, Any, Any], on_done: Callback | None = None):
         return self.runner.submit(coro, on_done)
 
     def run_blocking(self, fn: Callable[[], Any], on_done: Callback | None = None):
         """A blocking call (keyring, file I/O) on a worker thread, result on the GUI thread."""
+        import asyncio
+
         return self.runner.submit(asyncio.to_thread(fn), on_done)
 
     # --- the active profile -----------------------------------------------------------------------------
@@ -72,6 +80,8 @@ class AppContext(QObject):
         self.connection_changed.emit()
 
         async def work() -> tuple[Connection, QrLoginClient]:
+            import asyncio
+
             if old_client is not None:
                 await old_client.aclose()
             if old_connection is not None:
@@ -131,4 +141,5 @@ class AppContext(QObject):
                 pass
         if connection is not None:
             connection.close()
-        self.runner.shutdown()
+        if self._runner is not None:
+            self._runner.shutdown()

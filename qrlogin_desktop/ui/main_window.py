@@ -1,11 +1,15 @@
 """The main window: navigation on the left, one page per panel, the connection in the status bar.
 
-Endpoint pages are generated from the catalogue, so the window itself stays small.
+Endpoint pages are generated from the catalogue, so the window itself stays small. Pages are built
+on first use (or in idle event-loop turns right after the window is shown, one per turn): the
+window appears as fast as a bare one would, and no single turn blocks the event loop for long.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt
+from collections.abc import Callable, Iterator, Mapping
+
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -14,16 +18,14 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QStackedWidget,
+    QWidget,
 )
 
 from ..api import catalogue
-from ..api.catalogue import Group
+from ..api.catalogue import Endpoint, Group
+from . import i18n
 from .context import AppContext
-from .panels.endpoint import EndpointPanel
-from .panels.qr_login import QrLoginPanel
 from .panels.request_log import RequestLogPanel
-from .panels.settings import SettingsPanel
-from .panels.tokens import TokensPanel
 from .widgets.common import Panel
 
 HEADER_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -39,19 +41,25 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(16, 16))
         self.nav.setMinimumWidth(200)
         self.stack = QStackedWidget()
-        self.panels: dict[str, Panel] = {}
+        self.stack.addWidget(QWidget())  # shown until the selected page is built
+        self.panels = _LazyPanels(self)
         self._items: dict[str, QListWidgetItem] = {}
         self._headers: dict[str, QListWidgetItem] = {}
+        self._factories: dict[str, Callable[[], Panel]] = {}
+        self._titles: dict[str, Callable[[], str]] = {}
 
-        self.qr_login = self._add("qr_login", QrLoginPanel(ctx))
-        self.tokens = self._add("tokens", TokensPanel(ctx))
+        self._page("qr_login", _qr_login, lambda: self.tr("QR Login"))
+        self._page("tokens", _tokens, lambda: self.tr("Tokens"))
         for group in (Group.MINI_PROGRAM, Group.OFFICIAL_ACCOUNT):
             self._header(group.value)
             for ep in catalogue.by_group(group):
-                self._add(f"endpoint:{ep.id}", EndpointPanel(ctx, ep), indent=True)
+                self._page(f"endpoint:{ep.id}", lambda ctx, ep=ep: _endpoint(ctx, ep),
+                           lambda ep=ep: i18n.pick(ep.name_en, ep.name_zh), indent=True)
         self._header("tools")
-        self.request_log = self._add("request_log", RequestLogPanel(ctx))
-        self.settings = self._add("settings", SettingsPanel(ctx))
+        self._page("request_log", RequestLogPanel, lambda: self.tr("Request Log"))
+        self._page("settings", _settings, lambda: self.tr("Profiles & Settings"))
+        # Built now: it must see every exchange from the first request on.
+        self.request_log = self.panels["request_log"]
 
         splitter = QSplitter()
         splitter.addWidget(self.nav)
@@ -78,20 +86,67 @@ class MainWindow(QMainWindow):
         ctx.health_changed.connect(lambda _: self._update_status())
         self.resize(1280, 820)
         self.retranslate()
-        self.show_panel("qr_login")
+        # Select the QR Login entry without building its page yet (see build_pages_when_idle).
+        self.nav.blockSignals(True)
+        self.nav.setCurrentItem(self._items["qr_login"])
+        self.nav.blockSignals(False)
 
     # --- navigation -------------------------------------------------------------------------------------
 
-    def _add(self, key: str, panel: Panel, indent: bool = False) -> Panel:
-        self.panels[key] = panel
-        self.stack.addWidget(panel)
+    def _page(self, key: str, factory: Callable[[AppContext], Panel], title: Callable[[], str],
+              indent: bool = False) -> None:
+        self._factories[key] = lambda: factory(self.ctx)
+        self._titles[key] = title
         item = QListWidgetItem()
         item.setData(Qt.ItemDataRole.UserRole, key)
         if indent:
             item.setData(HEADER_ROLE, "indent")
         self.nav.addItem(item)
         self._items[key] = item
+
+    def _build(self, key: str) -> Panel:
+        panel = self._factories[key]()
+        self.stack.addWidget(panel)
+        if key == self._current_key():
+            self.stack.setCurrentWidget(panel)  # the selected page arrived: replace the placeholder
         return panel
+
+    @property
+    def qr_login(self) -> Panel:
+        return self.panels["qr_login"]
+
+    @property
+    def tokens(self) -> Panel:
+        return self.panels["tokens"]
+
+    @property
+    def settings(self) -> Panel:
+        return self.panels["settings"]
+
+    def build_pages_when_idle(self, first: tuple[str, ...] = ("qr_login",),
+                              then: Callable[[], None] | None = None) -> None:
+        """Build the pages not built yet, one per event-loop turn: the ``first`` ones, then call
+        ``then()`` (e.g. connect), then the rest - the window stays responsive while it fills in."""
+        queue = [k for k in first if k in self._factories] + [k for k in self._factories if k not in first]
+        queue = [k for k in queue if not self.panels.built(k)]
+        pending_then = [then] if then is not None else []
+
+        def step() -> None:
+            while queue and self.panels.built(queue[0]):
+                queue.pop(0)
+            if queue:
+                key = queue.pop(0)
+                self.panels[key]
+            if pending_then and not any(k in queue for k in first):
+                pending_then.pop()()
+            if queue:
+                QTimer.singleShot(0, step)
+
+        QTimer.singleShot(0, step)
+
+    def _current_key(self) -> str | None:
+        item = self.nav.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
 
     def _header(self, key: str) -> None:
         item = QListWidgetItem()
@@ -105,12 +160,14 @@ class MainWindow(QMainWindow):
     def _on_nav(self, row: int) -> None:
         item = self.nav.item(row)
         key = item.data(Qt.ItemDataRole.UserRole) if item else None
-        if key in self.panels:
+        if key in self._factories:
             self.stack.setCurrentWidget(self.panels[key])
 
     def show_panel(self, key: str) -> Panel:
         self.nav.setCurrentItem(self._items[key])
-        return self.panels[key]
+        page = self.panels[key]
+        self.stack.setCurrentWidget(page)  # also when the entry was already selected, page unbuilt
+        return page
 
     # --- texts and status ---------------------------------------------------------------------------------
 
@@ -122,7 +179,7 @@ class MainWindow(QMainWindow):
             item.setText(headers[key])
         for key, item in self._items.items():
             prefix = "    " if item.data(HEADER_ROLE) == "indent" else ""
-            item.setText(prefix + self.panels[key].title())
+            item.setText(prefix + self._titles[key]())
         self._update_status()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
@@ -157,3 +214,52 @@ class MainWindow(QMainWindow):
         self.ctx.profiles.settings["window_geometry"] = bytes(self.saveGeometry().toBase64()).decode()
         super().closeEvent(event)
 
+
+
+class _LazyPanels(Mapping[str, Panel]):
+    """Every page by key; a page is built the first time it is asked for."""
+
+    def __init__(self, window: MainWindow):
+        self._window = window
+        self._built: dict[str, Panel] = {}
+
+    def __getitem__(self, key: str) -> Panel:
+        if key not in self._built:
+            if key not in self._window._factories:
+                raise KeyError(key)
+            self._built[key] = self._window._build(key)
+        return self._built[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._window._factories)
+
+    def __len__(self) -> int:
+        return len(self._window._factories)
+
+    def built(self, key: str) -> bool:
+        return key in self._built
+
+
+# Page factories import their modules on first use: most pages are not needed in the first second.
+def _qr_login(ctx: AppContext) -> Panel:
+    from .panels.qr_login import QrLoginPanel
+
+    return QrLoginPanel(ctx)
+
+
+def _tokens(ctx: AppContext) -> Panel:
+    from .panels.tokens import TokensPanel
+
+    return TokensPanel(ctx)
+
+
+def _settings(ctx: AppContext) -> Panel:
+    from .panels.settings import SettingsPanel
+
+    return SettingsPanel(ctx)
+
+
+def _endpoint(ctx: AppContext, endpoint: Endpoint) -> Panel:
+    from .panels.endpoint import EndpointPanel
+
+    return EndpointPanel(ctx, endpoint)

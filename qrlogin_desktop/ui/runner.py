@@ -7,7 +7,6 @@ the same coroutines run unchanged in the CLI and the tests.
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import threading
 from collections.abc import Callable, Coroutine
@@ -31,6 +30,8 @@ class Outcome:
     def of(cls, future: concurrent.futures.Future) -> Outcome:
         if future.cancelled():
             return cls(cancelled=True)
+        import asyncio
+
         error = future.exception()
         if isinstance(error, asyncio.CancelledError):
             return cls(cancelled=True)
@@ -46,6 +47,9 @@ class AsyncRunner(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
+        import asyncio  # here, not at module level: the GUI starts its runner after the first paint
+
+        self._asyncio = asyncio
         self.loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="qrlogin-async", daemon=True)
@@ -55,13 +59,13 @@ class AsyncRunner(QObject):
         self._call.connect(lambda fn: fn(), Qt.ConnectionType.QueuedConnection)
 
     def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
+        self._asyncio.set_event_loop(self.loop)
         self.loop.call_soon(self._ready.set)
         self.loop.run_forever()
 
     def submit(self, coro: Coroutine[Any, Any, Any], on_done: Callback | None = None) -> concurrent.futures.Future:
         """Run ``coro`` on the worker loop; ``on_done(Outcome)`` is called on the GUI thread."""
-        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        future = self._asyncio.run_coroutine_threadsafe(coro, self.loop)
         if on_done is not None:
             future.add_done_callback(lambda f: self._finished.emit(on_done, Outcome.of(f)))
         return future
@@ -77,6 +81,8 @@ class AsyncRunner(QObject):
     def shutdown(self, timeout: float = 3.0) -> None:
         if not self.loop.is_running():
             return
+
+        asyncio = self._asyncio
 
         async def _cancel_all() -> None:
             tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]

@@ -287,6 +287,22 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>QR Login</source>
+        <translation>扫码登录</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>令牌</translation>
+    </message>
+    <message>
+        <source>Request Log</source>
+        <translation>请求日志</translation>
+    </message>
+    <message>
+        <source>Profiles &amp; Settings</source>
+        <translation>配置与设置</translation>
+    </message>
+    <message>
         <source>qrlogin-desktop — QR Login Console</source>
         <translation>qrlogin-desktop — 扫码登录调试台</translation>
     </message>

@@ -39,7 +39,7 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setIconSize(QSize(16, 16))
-        self.nav.setMinimumWidth(200)
+        self.nav.setMinimumWidth(260)
         self.stack = QStackedWidget()
         self.stack.addWidget(QWidget())  # shown until the selected page is built
         self.panels = _LazyPanels(self)
@@ -65,7 +65,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.nav)
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([220, 1000])
+        splitter.setSizes([280, 1160])
         self.setCentralWidget(splitter)
         self.nav.currentRowChanged.connect(self._on_nav)
 
@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
         for key, item in self._items.items():
             prefix = "    " if item.data(HEADER_ROLE) == "indent" else ""
             item.setText(prefix + self._titles[key]())
+            item.setToolTip(self._titles[key]())
         self._update_status()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802

@@ -289,6 +289,8 @@ class QrLoginPanel(Panel):
         return self.tr("QR Login")
 
     def retranslate(self) -> None:
+        if getattr(self, "_stored_result", None) is not None and self.controller.token is not None:
+            self._on_stored(self._stored_result)
         self.initiate_box.setTitle(self.tr("Initiate (QR-Auth/Initiate)"))
         self.start_button.setText(self.tr("Start"))
         self.mode_box.setTitle(self.tr("Mode"))
@@ -440,6 +442,7 @@ class QrLoginPanel(Panel):
 
     def _on_authenticated(self, token: TokenModel) -> None:
         self.token_card.set_token(token)
+        self._stored_result = None
         self.token_card.set_storage(self.tr("Storing the token…"), True)
 
     def _on_failed(self, error: BaseException) -> None:
@@ -450,6 +453,7 @@ class QrLoginPanel(Panel):
 
     def _on_stored(self, result: SavedToken | BaseException) -> None:
         # A token that could not be stored must not be dropped quietly: say so, loudly, with Retry.
+        self._stored_result = result  # kept so a language switch can say it again
         if isinstance(result, SavedToken):
             where = {"keyring": self.tr("the OS keyring"), "file": self.tr("a PLAIN FILE (insecure)"),
                      "memory": self.tr("memory only")}[result.result.location]

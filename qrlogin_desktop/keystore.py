@@ -39,7 +39,6 @@ import logging
 import math
 import os
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -47,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from .atomic_file import write_json_atomically
 from .jwt_claims import decode_jwt_claims
 
 if TYPE_CHECKING:
@@ -1040,19 +1040,4 @@ class TokenStore:
                 "version": _RECORD_VERSION,
                 "entries": entries,
             }
-            # mkstemp creates the file 0600 in the target directory, so the
-            # secret is never world-readable, and os.replace makes the switch
-            # atomic: a crash leaves the old file or the new one, never half.
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            try:
-                if hasattr(os, "fchmod"):
-                    os.fchmod(fd, 0o600)
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(doc, fh, ensure_ascii=False, indent=1)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            write_json_atomically(path, doc, indent=1)  # 0600 from the start

@@ -12,7 +12,6 @@ import ipaddress
 import json
 import os
 import re
-import tempfile
 import uuid
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -22,6 +21,7 @@ from urllib.parse import urlsplit
 from platformdirs import user_config_dir
 
 from .api.errors import ValidationError, Violation
+from .atomic_file import write_json_atomically
 from .qr import DEFAULT_PAYLOAD_TEMPLATE, PayloadTemplateError, check_payload_template
 
 APP_NAME = "qrlogin-desktop"
@@ -191,17 +191,3 @@ class ProfileStore:
             self.upsert(profile)
             imported.append(profile)
         return imported
-
-
-def write_json_atomically(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=2)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

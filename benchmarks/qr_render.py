@@ -36,7 +36,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import PIL  # noqa: E402
 import qrcode  # noqa: E402
 
-from qrlogin_desktop.qr import DEFAULT_PAYLOAD_TEMPLATE, qr_matrix, render_payload, to_png, to_qimage, to_svg  # noqa: E402
+from qrlogin_desktop.qr import (  # noqa: E402
+    DEFAULT_PAYLOAD_TEMPLATE,
+    _cached_matrix,
+    qr_matrix,
+    render_payload,
+    to_png,
+    to_qimage,
+    to_svg,
+)
 
 
 def baseline_png(payload: str) -> bytes:
@@ -96,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     work = payloads(args.n, args.seed)
     for payload in work:
         for name, fn in VARIANTS:
+            # Cold every time: qr.py caches the matrix per payload (the GUI re-renders one QR on
+            # every resize), which would otherwise make all but the first variant look free.
+            _cached_matrix.cache_clear()
             started = clock()
             out = fn(payload)
             samples[name].append((clock() - started) * 1000)

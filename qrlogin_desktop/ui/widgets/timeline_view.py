@@ -53,10 +53,16 @@ class TimelineView(QTableWidget):
         self.verticalHeader().setDefaultSectionSize(22)  # compact rows: a log, not a form
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths from sample texts: ResizeToContents would measure every row again on each
+        # new row, which made one transition cost milliseconds on the GUI thread.
+        metrics = self.fontMetrics()
+        for column, sample in ((1, "registration_required"), (2, "00:00:00.000"), (3, "Duration (ms)")):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
         self._transitions: list[Transition] = []
         self._dropped_attempts = 0
+        self._bold = QFont(self.font())
+        self._bold.setBold(True)
         # Transition.at is the driver's monotonic clock; this turns it into wall-clock time.
         self._wall_offset = time.time() - time.monotonic()
         self.retranslate()
@@ -71,9 +77,41 @@ class TimelineView(QTableWidget):
         starts = [i for i, t in enumerate(self._transitions) if _starts_attempt(t)]
         if len(starts) > self.MAX_ATTEMPTS:
             cut = starts[-self.MAX_ATTEMPTS]
-            self._dropped_attempts += sum(1 for t in self._transitions[:cut] if _starts_attempt(t))
+            dropped = sum(1 for t in self._transitions[:cut] if _starts_attempt(t))
+            self._dropped_attempts += dropped
             del self._transitions[:cut]
-        self._rebuild()
+            for _ in range(cut + dropped):  # those steps' rows and their attempts' separators
+                self.removeRow(0)
+            starts = [i - cut for i in starts if i >= cut]
+        # The common case, a few times per login: patch the previous row and append one. A full
+        # rebuild of up to ten attempts costs ~3 ms per transition on the GUI thread.
+        if len(self._transitions) > 1 and self.rowCount():
+            previous = self._transitions[-2]
+            self._fill_row(self.rowCount() - 1, previous, transition.at - previous.at, current=False)
+        if _starts_attempt(transition):
+            self._separator(self.tr("Attempt {0}").format(self._dropped_attempts + len(starts)))
+        row = self.rowCount()
+        self.insertRow(row)
+        self._fill_row(row, transition, None, current=True)
+        self.scrollToBottom()
+
+    def _fill_row(self, row: int, t: Transition, duration: float | None, *, current: bool) -> None:
+        entered = time.strftime("%H:%M:%S", time.localtime(t.at + self._wall_offset))
+        millis = int(((t.at + self._wall_offset) % 1) * 1000)
+        cells = [
+            state_text(t.target),
+            t.event.value,
+            f"{entered}.{millis:03d}",
+            "…" if duration is None else f"{duration * 1000:.0f}",
+        ]
+        for column, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            if column == 3:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if current:
+                item.setBackground(CURRENT_BRUSH)
+                item.setFont(self._bold)
+            self.setItem(row, column, item)
 
     def steps(self) -> list[tuple[State, float | None]]:
         """(state, duration in seconds or None while current) for each row; for tests and export."""
@@ -94,36 +132,18 @@ class TimelineView(QTableWidget):
         super().changeEvent(event)
 
     def _rebuild(self) -> None:
-        # A handful of rows per attempt: rebuilding is simpler than patching and costs nothing.
+        """All rows from the kept transitions (after trimming old attempts or a language switch)."""
         self.clearSpans()
         self.setRowCount(0)
         attempt_number = self._dropped_attempts
         steps = self.steps()
-        for i, (t, (state, duration)) in enumerate(zip(self._transitions, steps, strict=True)):
+        for i, (t, (_state, duration)) in enumerate(zip(self._transitions, steps, strict=True)):
             if _starts_attempt(t):
                 attempt_number += 1  # numbered here: attempts may come from several drivers
                 self._separator(self.tr("Attempt {0}").format(attempt_number))
-            current = i == len(steps) - 1
             row = self.rowCount()
             self.insertRow(row)
-            entered = time.strftime("%H:%M:%S", time.localtime(t.at + self._wall_offset))
-            millis = int(((t.at + self._wall_offset) % 1) * 1000)
-            cells = [
-                state_text(state),
-                t.event.value,
-                f"{entered}.{millis:03d}",
-                "…" if duration is None else f"{duration * 1000:.0f}",
-            ]
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if column == 3:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if current:
-                    item.setBackground(CURRENT_BRUSH)
-                    font = QFont(self.font())
-                    font.setBold(True)
-                    item.setFont(font)
-                self.setItem(row, column, item)
+            self._fill_row(row, t, duration, current=i == len(steps) - 1)
         if self.rowCount():
             self.scrollToBottom()
 

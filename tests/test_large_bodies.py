@@ -60,3 +60,17 @@ def test_large_bodies_are_redacted_by_name_and_value():
     assert out.count(MASK) >= 4
     assert "用户19999" in out  # everything else is untouched
     assert json.loads(out)["data"]["items"][5] == doc["data"]["items"][5]
+
+
+def test_sliced_decoding_and_search_match_the_one_shot_versions():
+    from qrlogin_desktop.api.bigtext import SLICE, contains_any_ci, decode_utf8
+
+    text = ("扫码登录" * (SLICE // 3)) + "x" + "Bearer" + "测" * 10
+    data = text.encode()
+    assert decode_utf8(data) == text  # multi-byte characters straddle the slice boundaries
+    assert decode_utf8(data[:-1], errors="replace") == data[:-1].decode("utf-8", "replace")
+    with pytest.raises(UnicodeDecodeError):
+        decode_utf8(data[:-1])
+    needle_at_boundary = "a" * (SLICE - 3) + "BeArEr" + "a" * 10
+    assert contains_any_ci(needle_at_boundary, ("bearer",))
+    assert not contains_any_ci("a" * (3 * SLICE), ("bearer", "eyj"))

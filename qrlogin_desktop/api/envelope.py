@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from .bigtext import decode_utf8
 from .errors import ProtocolError
 
 SNIPPET_CHARS = 120
@@ -38,7 +39,7 @@ def loads(body: bytes | str) -> object:
     """``json.loads`` that never holds the GIL for long on large documents."""
     if len(body) <= LARGE_BODY:
         return json.loads(body)
-    text = body.decode("utf-8") if isinstance(body, bytes) else body
+    text = decode_utf8(body) if isinstance(body, bytes) else body
     return _YIELDING.decode(text)
 
 
@@ -75,7 +76,7 @@ def decode_envelope(
     if not body.strip():
         raise fail("empty body")
     ctype = (content_type or "").lower()
-    head = body.lstrip()[:1]
+    head = body[:64].lstrip()[:1]  # not body.lstrip(): that would copy a 5 MB answer to read a byte
     if "html" in ctype or head == b"<":
         raise fail("an HTML page instead of JSON")
     try:

@@ -73,6 +73,9 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as config:
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QRLOGIN_CONFIG_DIR=config)
+        # Bytecode as an installed app has it (pip compiles .pyc at install time): without this a
+        # PYTHONDONTWRITEBYTECODE environment recompiles every module of an editable checkout.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         sample(BARE, env), sample(OURS, env)  # warm the OS file cache for both
         bare, ours, ready = [], [], []
         for _ in range(args.runs):  # interleaved so drift in machine load hits both alike

@@ -11,7 +11,6 @@ import json.scanner
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from .bigtext import decode_utf8
@@ -109,6 +108,8 @@ def parse_retry_after(value: str | None) -> float | None:
     try:
         seconds = float(value)
     except ValueError:
+        from email.utils import parsedate_to_datetime  # rare (HTTP-date form); email is slow to import
+
         try:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError):

@@ -7,13 +7,15 @@ the same coroutines run unchanged in the CLI and the tests.
 
 from __future__ import annotations
 
-import concurrent.futures
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
+
+if TYPE_CHECKING:  # loaded with asyncio, once the runner starts (after the first paint)
+    import concurrent.futures
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,8 @@ class AsyncRunner(QObject):
         if not self.loop.is_running():
             return
 
+        import concurrent.futures
+
         asyncio = self._asyncio
 
         async def _cancel_all() -> None:
@@ -92,7 +96,7 @@ class AsyncRunner(QObject):
 
         try:
             asyncio.run_coroutine_threadsafe(_cancel_all(), self.loop).result(timeout)
-        except (concurrent.futures.TimeoutError, RuntimeError):
+        except (concurrent.futures.TimeoutError, TimeoutError, RuntimeError):
             pass
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout)

@@ -144,5 +144,5 @@ def test_chinese_catalogue_loads_from_the_package():
 
     translator = QTranslator()
     assert translator.load(i18n.qm_path(i18n.CHINESE))
-    assert translator.translate("QrLoginPanel", "QR Login") == "扫码登录"
+    assert translator.translate("MainWindow", "QR Login") == "扫码登录"
     assert translator.translate("TokensPanel", "%n token(s)", "", 3) == "%n 个令牌"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
@@ -478,10 +478,3 @@ def int64_result(data: Any, endpoint: str | None) -> int:
 
 def json_result(data: Any, endpoint: str | None) -> Any:
     return data
-
-
-def all_violations(schemas: Sequence[tuple[Schema, Mapping[str, Any]]]) -> list[Violation]:
-    out: list[Violation] = []
-    for schema, values in schemas:
-        out.extend(schema.violations(values))
-    return out

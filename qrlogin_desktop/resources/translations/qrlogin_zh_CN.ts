@@ -350,10 +350,6 @@
 <context>
     <name>QrLoginPanel</name>
     <message>
-        <source>QR Login</source>
-        <translation>扫码登录</translation>
-    </message>
-    <message>
         <source>Initiate (QR-Auth/Initiate)</source>
         <translation>发起（QR-Auth/Initiate）</translation>
     </message>
@@ -789,10 +785,6 @@
 <context>
     <name>SettingsPanel</name>
     <message>
-        <source>Profiles &amp; Settings</source>
-        <translation>配置与设置</translation>
-    </message>
-    <message>
         <source>Name</source>
         <translation>名称</translation>
     </message>
@@ -1064,10 +1056,6 @@
 </context>
 <context>
     <name>TokensPanel</name>
-    <message>
-        <source>Tokens</source>
-        <translation>令牌</translation>
-    </message>
     <message>
         <source>Stored tokens</source>
         <translation>已保存的令牌</translation>

@@ -285,8 +285,6 @@ class QrLoginPanel(Panel):
 
     # --- texts --------------------------------------------------------------------------------------------
 
-    def title(self) -> str:
-        return self.tr("QR Login")
 
     def retranslate(self) -> None:
         if getattr(self, "_stored_result", None) is not None and self.controller.token is not None:

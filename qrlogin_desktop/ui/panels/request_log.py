@@ -215,8 +215,6 @@ class RequestLogPanel(Panel):
         ctx.exchange_logged.connect(self.append)
         self.retranslate()
 
-    def title(self) -> str:
-        return self.tr("Request log")
 
     # --- texts --------------------------------------------------------------------------------------
 

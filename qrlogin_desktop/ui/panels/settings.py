@@ -211,8 +211,6 @@ class SettingsPanel(Panel):
 
     # --- texts --------------------------------------------------------------------------------------------
 
-    def title(self) -> str:
-        return self.tr("Profiles & Settings")
 
     def retranslate(self) -> None:
         texts = {

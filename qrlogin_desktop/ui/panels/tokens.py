@@ -202,8 +202,6 @@ class TokensPanel(Panel):
         self.retranslate()
         self._show_details(None)
 
-    def title(self) -> str:
-        return self.tr("Tokens")
 
     # --- texts --------------------------------------------------------------------------------------
 

@@ -15,8 +15,6 @@ class Panel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
 
-    def title(self) -> str:  # the navigation label
-        raise NotImplementedError
 
     def retranslate(self) -> None:
         pass

@@ -43,7 +43,7 @@ from ..models.request_log_model import (
     is_failure,
 )
 from ..runner import Outcome
-from ..widgets.common import ErrorBanner, Panel
+from ..widgets.common import ErrorBanner, Panel, StatusFlash
 
 STATUS_MS = 6000
 ALL, ERRORS_ONLY = 0, 1
@@ -173,12 +173,7 @@ class RequestLogPanel(Panel):
         details_layout.addWidget(self.summary)
         details_layout.addLayout(boxes, 1)
 
-        self.status_label = QLabel()
-        self.status_label.setObjectName("requestLogStatus")
-        self._status_timer = QTimer(self)
-        self._status_timer.setSingleShot(True)
-        self._status_timer.setInterval(STATUS_MS)
-        self._status_timer.timeout.connect(self.status_label.clear)
+        self.status_label = StatusFlash("requestLogStatus", STATUS_MS)
 
         top = QHBoxLayout()
         top.addWidget(self.heading)
@@ -243,9 +238,6 @@ class RequestLogPanel(Panel):
         else:
             self.count_label.setText(self.tr("%n of {0} request(s) shown", "", shown).format(total))
 
-    def _flash(self, text: str) -> None:
-        self.status_label.setText(text)
-        self._status_timer.start()
 
     # --- the feed -----------------------------------------------------------------------------------
 
@@ -303,7 +295,7 @@ class RequestLogPanel(Panel):
     def export_har(self) -> None:
         exchanges = self.proxy.visible_exchanges()
         if not exchanges:
-            self._flash(self.tr("Nothing to export: no request matches the filter."))
+            self.status_label.flash(self.tr("Nothing to export: no request matches the filter."))
             return
         default = f"qrlogin-{time.strftime('%Y%m%d-%H%M%S')}.har"
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export HAR"), default,
@@ -321,7 +313,7 @@ class RequestLogPanel(Panel):
             self.export_button.setEnabled(True)
             if outcome.ok:
                 self.banner.clear()
-                self._flash(self.tr("Exported %n request(s) to {0}.", "", outcome.value).format(path))
+                self.status_label.flash(self.tr("Exported %n request(s) to {0}.", "", outcome.value).format(path))
             elif not outcome.cancelled:
                 detail = outcome.error.strerror if isinstance(outcome.error, OSError) and outcome.error.strerror \
                     else describe_error(outcome.error)

@@ -37,7 +37,7 @@ from ...keystore import StoredToken, TokenKey
 from ..errors_text import describe_error
 from ..models.tokens_model import SORT_ROLE, TOKEN_ROLE, Column, TokensModel, local_time
 from ..runner import Outcome
-from ..widgets.common import ErrorBanner, Panel
+from ..widgets.common import ErrorBanner, Panel, StatusFlash
 
 TICK_MS = 1000
 STATUS_MS = 4000
@@ -161,12 +161,7 @@ class TokensPanel(Panel):
         details.addWidget(left, 3)
         details.addWidget(right, 2)
 
-        self.status_label = QLabel()
-        self.status_label.setObjectName("tokensStatus")
-        self._status_timer = QTimer(self)
-        self._status_timer.setSingleShot(True)
-        self._status_timer.setInterval(STATUS_MS)
-        self._status_timer.timeout.connect(self.status_label.clear)
+        self.status_label = StatusFlash("tokensStatus", STATUS_MS)
 
         top = QHBoxLayout()
         top.addWidget(self.heading)
@@ -246,9 +241,6 @@ class TokensPanel(Panel):
         }
         self.state_label.setText(texts[self._state])
 
-    def _flash(self, text: str) -> None:
-        self.status_label.setText(text)
-        self._status_timer.start()
 
     # --- loading ------------------------------------------------------------------------------------
 
@@ -410,14 +402,14 @@ class TokensPanel(Panel):
     def _on_reveal(self, checked: bool) -> None:
         self._show_details(self._shown)
         if checked and self._shown is not None:
-            self._flash(self.tr("The full token is shown until you select another row or press Hide."))
+            self.status_label.flash(self.tr("The full token is shown until you select another row or press Hide."))
 
     def _copy(self) -> None:
         token = self._shown
         if token is None:
             return
         QGuiApplication.clipboard().setText(token.access_token)
-        self._flash(self.tr("Token copied to the clipboard ({0}).").format(token.key))
+        self.status_label.flash(self.tr("Token copied to the clipboard ({0}).").format(token.key))
 
     def _confirm_delete(self) -> None:
         token = self._shown
@@ -437,7 +429,7 @@ class TokensPanel(Panel):
         def done(outcome: Outcome) -> None:
             self.delete_button.setEnabled(self._shown is not None)
             if outcome.ok:
-                self._flash(self.tr("Deleted the token for {0}.").format(key))
+                self.status_label.flash(self.tr("Deleted the token for {0}.").format(key))
                 self.ctx.tokens_changed.emit()  # refreshes this panel and tells the others
             elif not outcome.cancelled:
                 self.banner.show_error(

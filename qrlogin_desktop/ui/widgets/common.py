@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 
@@ -80,3 +80,19 @@ class ErrorBanner(QFrame):
         self.clear()
         if retry is not None:
             retry()
+
+
+class StatusFlash(QLabel):
+    """A one-line confirmation ("Token copied", "Exported 3 requests") that clears itself."""
+
+    def __init__(self, object_name: str, duration_ms: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(duration_ms)
+        self._timer.timeout.connect(self.clear)
+
+    def flash(self, text: str) -> None:
+        self.setText(text)
+        self._timer.start()

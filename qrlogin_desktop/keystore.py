@@ -65,6 +65,17 @@ class _LazyModule:
         return getattr(importlib.import_module(self._name), attr)
 
 
+def _read_password(backend: keyring.backend.KeyringBackend, service: str, username: str) -> str | None:
+    """``get_password``, where an entry deleted between the backend's search and its read (another
+    thread or app deleting it meanwhile; secretstorage raises ItemNotFoundException) is absent."""
+    try:
+        return backend.get_password(service, username)
+    except Exception as exc:
+        if type(exc).__name__ == "ItemNotFoundException":
+            return None
+        raise
+
+
 async def _to_thread(fn: Callable[..., Any], *args: Any) -> Any:
     import asyncio  # only coroutine callers get here, and they have asyncio loaded already
 
@@ -597,7 +608,7 @@ class TokenStore:
         found: dict[TokenKey, StoredToken] = {}
         if state.unusable_reason is None:
             for key in self._index_read(state):
-                raw = self._call("read token", state.backend.get_password, self._service, key.username)
+                raw = self._call("read token", _read_password, state.backend, self._service, key.username)
                 token = self._parse_token(raw, key)
                 if token is not None:
                     found[key] = token
@@ -883,7 +894,7 @@ class TokenStore:
         """The decoded record stored under ``username`` (``None`` if absent or garbled)."""
         state = self._backend_state()
         if state.unusable_reason is None:
-            raw = self._call(operation, state.backend.get_password, self._service, username)
+            raw = self._call(operation, _read_password, state.backend, self._service, username)
             if raw is None:
                 return None
             try:
@@ -927,7 +938,7 @@ class TokenStore:
     # -- index: the keyring cannot enumerate entries, so we keep our own list --
 
     def _index_read(self, state: _BackendState) -> list[TokenKey]:
-        raw = self._call("read token index", state.backend.get_password, self._service, INDEX_USERNAME)
+        raw = self._call("read token index", _read_password, state.backend, self._service, INDEX_USERNAME)
         if raw is None:
             return []
         try:

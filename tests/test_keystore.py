@@ -752,3 +752,27 @@ def test_real_default_backend_detection(secret_service_backend: KeyringBackend) 
     store = TokenStore(service=f"qrlogin-desktop-test-{uuid.uuid4().hex}", timeout=10)
     assert store.mode() == "keyring"
     assert "SecretService" in store.backend_description()
+
+
+class ItemNotFoundException(Exception):
+    """Named like secretstorage's: what gnome-keyring gives when an item vanishes mid-read."""
+
+
+class VanishingKeyring(DictKeyring):
+    """An entry deleted by someone else between the backend's search and its read."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        if (service, username) in self.data:
+            raise ItemNotFoundException("Item does not exist")
+        return None
+
+
+def test_an_entry_deleted_during_a_read_is_absent_not_an_error() -> None:
+    backend = VanishingKeyring()
+    store = TokenStore(backend=backend, service="vanishing")
+    store.save_credential("profile1", "credential-value-123456")
+    assert store.get_credential("profile1") is None
+    token = make_token()
+    store.save(token)
+    assert store.get(token.key) is None
+    assert store.list() == []

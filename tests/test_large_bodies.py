@@ -74,3 +74,29 @@ def test_sliced_decoding_and_search_match_the_one_shot_versions():
     needle_at_boundary = "a" * (SLICE - 3) + "BeArEr" + "a" * 10
     assert contains_any_ci(needle_at_boundary, ("bearer",))
     assert not contains_any_ci("a" * (3 * SLICE), ("bearer", "eyj"))
+
+
+def test_paused_gc_nests_across_threads_and_restores_the_collector():
+    import gc
+    import threading
+
+    from qrlogin_desktop.api.bigtext import paused_gc
+
+    assert gc.isenabled()
+    inner_entered, release = threading.Event(), threading.Event()
+
+    def other_thread() -> None:
+        with paused_gc():
+            inner_entered.set()
+            release.wait(5)
+
+    with paused_gc():
+        assert not gc.isenabled()
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        inner_entered.wait(5)
+    assert not gc.isenabled(), "still paused while the other thread builds its structure"
+    release.set()
+    worker.join(5)
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0  # nothing is left frozen: young objects only moved to the old generation

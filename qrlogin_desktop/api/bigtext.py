@@ -8,7 +8,10 @@ threads between them.
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterable
+import contextlib
+import gc
+import threading
+from collections.abc import Iterable, Iterator
 
 SLICE = 256 * 1024
 
@@ -32,3 +35,37 @@ def contains_any_ci(text: str, needles: Iterable[str]) -> bool:
         if any(n in piece for n in needles):
             return True
     return False
+
+
+_gc_lock = threading.Lock()
+_gc_pausers = 0  # nested or concurrent users (worker threads) share one pause
+_state: dict[str, bool] = {}
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Build a big structure (a parsed 5 MB answer) without cyclic-GC pauses.
+
+    Each full collection while a million new objects appear walks all of them with the GIL held:
+    measured 40-60 ms, time the GUI thread cannot run. Reference counting still frees garbage
+    meanwhile. On the way out the young objects are moved to the oldest generation
+    (freeze + unfreeze) instead of being walked by the next young collection.
+    """
+    global _gc_pausers
+    with _gc_lock:
+        _gc_pausers += 1
+        if _gc_pausers == 1:
+            was_enabled = gc.isenabled()
+            gc.disable()
+            _state["was_enabled"] = was_enabled
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0:
+                gc.freeze()
+                gc.unfreeze()
+                if _state.pop("was_enabled", True):
+                    gc.enable()
+

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .bigtext import decode_utf8
+from .bigtext import decode_utf8, paused_gc
 from .errors import ProtocolError
 
 SNIPPET_CHARS = 120
@@ -39,7 +39,8 @@ def loads(body: bytes | str) -> object:
     if len(body) <= LARGE_BODY:
         return json.loads(body)
     text = decode_utf8(body) if isinstance(body, bytes) else body
-    return _YIELDING.decode(text)
+    with paused_gc():
+        return _YIELDING.decode(text)
 
 
 @dataclass(frozen=True)

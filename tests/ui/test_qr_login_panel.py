@@ -39,7 +39,8 @@ def make_panel(qtbot, ctx, *, fast: bool = True) -> QrLoginPanel:
 
 
 def click(qtbot, widget) -> None:
-    assert widget.isEnabled(), f"{widget.objectName() or widget.text()} is disabled"
+    # Buttons follow the machine through queued signals: wait for the enabled state, do not race it.
+    qtbot.waitUntil(widget.isEnabled, timeout=WAIT_MS)
     if isinstance(widget, QAbstractButton) and widget.isCheckable() and not isinstance(widget, QPushButton):
         # A radio button reacts to its indicator and label only, not to the empty space to the right.
         qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(8, widget.height() // 2))

@@ -27,6 +27,7 @@ from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QPlainTextDocumentLayout, QPlainTextEdit, QWidget
 
+from ...api.bigtext import paused_gc
 from ..runner import Outcome
 
 Run = Callable[[Coroutine[Any, Any, Any], Callable[[Outcome], None]], Any]
@@ -159,8 +160,12 @@ class JsonView(QPlainTextEdit):
         generation = self._generation
         self._formatting = True
 
+        def render_without_gc_pauses() -> Rendered:
+            with paused_gc():  # formatting a big value allocates a lot: no collector pauses meanwhile
+                return render()
+
         async def work() -> Rendered:
-            return await asyncio.to_thread(render)
+            return await asyncio.to_thread(render_without_gc_pauses)
 
         def done(outcome: Outcome) -> None:
             if generation != self._generation:

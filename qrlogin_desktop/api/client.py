@@ -199,21 +199,19 @@ class QrLoginClient:
             response = await self._http.send(request)
         except httpx.HTTPError as exc:
             error = _transport_error(exc, ep.id, self.redactor.url(str(request.url)))
-            error.exchange = self._emit(request, content, started, t0, None, b"", error)  # type: ignore[attr-defined]
+            error.exchange = self._emit(ep, request, content, started, t0, None, b"", error)  # type: ignore[attr-defined]
             raise error from None
         body_bytes = response.content
         try:
-            result = self._interpret(ep, response, body_bytes, (time.perf_counter() - t0) * 1000)
+            value, envelope = self._interpret(ep, response, body_bytes)
         except QrLoginError as error:
-            exchange = self._emit(request, content, started, t0, response, body_bytes, error)
-            error.exchange = exchange  # type: ignore[attr-defined]
+            error.exchange = self._emit(ep, request, content, started, t0, response, body_bytes, error)  # type: ignore[attr-defined]
             raise
-        exchange = self._emit(request, content, started, t0, response, body_bytes, None)
-        return CallResult(result[0].endpoint, result[0].value, result[0].http_status, exchange.latency_ms, result[1],
-                          exchange)
+        exchange = self._emit(ep, request, content, started, t0, response, body_bytes, None)
+        return CallResult(ep, value, response.status_code, exchange.latency_ms, envelope, exchange)
 
-    def _interpret(self, ep: Endpoint, response: httpx.Response, body: bytes,
-                   latency_ms: float) -> tuple[CallResult, Envelope | None]:
+    def _interpret(self, ep: Endpoint, response: httpx.Response, body: bytes) -> tuple[Any, Envelope | None]:
+        """The typed value and the envelope (None for a raw image), or one of our errors."""
         status = response.status_code
         content_type = response.headers.get("content-type", "").split(";")[0].strip().lower() or None
         if ep.result is ResultKind.IMAGE and status == 200:
@@ -222,8 +220,8 @@ class QrLoginClient:
                 if not sniffed:
                     raise ProtocolError("an image content type with bytes that are no image", http_status=status,
                                         endpoint=ep.id, content_type=content_type)
-                return CallResult(ep, ImageResult(content_type if content_type and content_type.startswith("image/")
-                                                  else sniffed, body), status, latency_ms), None
+                return ImageResult(content_type if content_type and content_type.startswith("image/")
+                                   else sniffed, body), None
         envelope = decode_envelope(body, http_status=status, content_type=content_type, endpoint=ep.id,
                                    redact=self.redactor.text)
         if envelope.code != 200:
@@ -237,15 +235,15 @@ class QrLoginClient:
         value = ep.decode(envelope.data)
         if isinstance(value, TokenModel):
             self.redactor.add(value.access_token)  # from now on it is masked wherever it appears
-        return CallResult(ep, value, status, latency_ms), envelope
+        return value, envelope
 
-    def _emit(self, request: httpx.Request, content: bytes | None, started: float, t0: float,
+    def _emit(self, ep: Endpoint, request: httpx.Request, content: bytes | None, started: float, t0: float,
               response: httpx.Response | None, body: bytes, error: QrLoginError | None) -> Exchange:
         r = self.redactor
         content_type = response.headers.get("content-type", "").split(";")[0].strip() if response is not None else None
         exchange = Exchange(
             started_at=started,
-            endpoint=request.extensions.get("endpoint", "") or _endpoint_name(request),
+            endpoint=ep.id,
             method=request.method,
             url=r.url(str(request.url)),
             request_headers=tuple(r.headers(request.headers.items())),
@@ -318,14 +316,6 @@ def _query_params(query: Mapping[str, Any] | None) -> dict[str, str] | None:
     if not query:
         return None
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in query.items() if v is not None}
-
-
-def _endpoint_name(request: httpx.Request) -> str:
-    path = request.url.path
-    for ep in catalogue.ENDPOINTS:
-        if path.endswith(ep.path):
-            return ep.id
-    return path
 
 
 def _transport_error(exc: httpx.HTTPError, endpoint: str, url: str) -> TransportError:

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ..api.exchange import Exchange
 from ..connection import Connection, connect, keyring_service
 from ..keystore import TokenStore
 from ..profiles import Profile, ProfileStore
@@ -121,9 +120,6 @@ class AppContext(QObject):
             self.health_changed.emit(self.health)
 
         self.run(client.ping(), done)
-
-    def log(self, exchange: Exchange) -> None:
-        self.exchange_logged.emit(exchange)
 
     def shutdown(self) -> None:
         self._health_timer.stop()

@@ -15,7 +15,6 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QGroupBox,
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -43,7 +41,7 @@ from ..models.request_log_model import (
     is_failure,
 )
 from ..runner import Outcome
-from ..widgets.common import ErrorBanner, Panel, StatusFlash
+from ..widgets.common import ErrorBanner, Panel, StatusFlash, record_table
 
 STATUS_MS = 6000
 ALL, ERRORS_ONLY = 0, 1
@@ -119,15 +117,7 @@ class RequestLogPanel(Panel):
         self.model = RequestLogModel(max_entries, self)
         self.proxy = RequestLogFilter(self)
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
-        self.table.setObjectName("requestTable")
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
+        self.table = record_table("requestTable", self.proxy)
         # Fixed row heights and column widths: no per-row measuring, so a 5,000-row log stays cheap.
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)

@@ -83,9 +83,7 @@ class Endpoint:
 
     def violations(self, query: Mapping[str, Any] | None = None, body: Any = None) -> list[Violation]:
         out: list[Violation] = []
-        query = query or {}
-        for f in self.query:
-            out.extend(f.violations(query.get(f.name, models._MISSING)))
+        out.extend(Schema("query", self.query).violations(query or {}))
         if self.body_kind is BodyKind.MODEL:
             assert self.body is not None
             if not isinstance(body, dict):

@@ -84,7 +84,7 @@ def aes_cbc_decrypt(encrypted_data: str, iv: str, session_key: str) -> str:
 
 
 def aes_cbc_encrypt(plaintext: str, iv: bytes, session_key: bytes) -> str:
-    """The phone side of the same scheme, for the GUI's sample data."""
+    """The phone side of the same scheme (how WeChat encrypts): tests and sample data use it."""
     padder = padding.PKCS7(128).padder()
     padded = padder.update(plaintext.encode()) + padder.finalize()
     encryptor = Cipher(algorithms.AES(session_key), modes.CBC(iv)).encryptor()

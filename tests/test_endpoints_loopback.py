@@ -41,6 +41,7 @@ pytestmark = pytest.mark.loopback
 JSAPI_TICKET = "loopback_ticket_" + "k" * 20
 KEYWORDS = ("xyzzy-banned", "禁止词")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+JPEG_MAGIC = b"\xff\xd8\xff"
 
 
 @pytest.fixture
@@ -215,9 +216,11 @@ async def rt_wxacode_get(ctx: Ctx) -> None:
     path = "pages/login/login?from=desktop&k=42"
     image = await ctx.client.wxacode_get({"path": path, "width": 430})
     assert isinstance(image, ImageResult)
-    assert image.content_type == "image/png" and image.extension == "png"
-    assert image.data.startswith(PNG_MAGIC)
+    assert image.content_type == "image/jpeg" and image.extension == "jpg"  # WeChat's default format
+    assert image.data.startswith(JPEG_MAGIC)
     assert _decode_qr(image.data) == path
+    clear = await ctx.client.wxacode_get({"path": path, "is_hyaline": True})
+    assert clear.content_type == "image/png" and clear.data.startswith(PNG_MAGIC)  # transparency needs PNG
 
 
 async def rt_wxacode_unlimited(ctx: Ctx) -> None:
@@ -225,8 +228,8 @@ async def rt_wxacode_unlimited(ctx: Ctx) -> None:
     scene = str(key)
     image = await ctx.client.wxacode_get_unlimited({"scene": scene, "page": "pages/login/login", "check_path": False})
     assert isinstance(image, ImageResult)
-    assert image.content_type == "image/png"
-    assert image.data.startswith(PNG_MAGIC)
+    assert image.content_type == "image/jpeg"
+    assert image.data.startswith(JPEG_MAGIC)
     assert _decode_qr(image.data) == scene
 
 

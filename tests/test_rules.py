@@ -7,7 +7,8 @@ Each parametrized case is run twice:
   is sent (the counting transport sees no request, the request-log listener sees nothing), naming the
   field and the rule, and showing the offending value (``<hidden>`` for secrets);
 * server side - the same input with ``validate=False`` reaches the sandbox, which must answer envelope
-  code 400 naming the same field and rule, listing it in ``data["violations"]``.
+  code 400 naming the same field and rule, listing it in the envelope's top-level ``violations``
+  (``data`` null), read back as ``ApiError.violations``.
 
 Accepted cases go through a validated call and must reach the sandbox's implementation (not a 400).
 
@@ -116,6 +117,7 @@ NOT_STRING = "must be a string"
 BLANK = "must not be blank"
 ABS_URL = "absolute http:// or https:// URL"
 OBJECT = "must be a JSON object"
+ONE_OBJECT = "must be a JSON object, or an array holding exactly one object"
 CODE_DIGITS = "4 to 8 digits"
 PHONE_DIGITS = "exactly 11 digits"
 
@@ -262,12 +264,15 @@ SEND, MSG, LINK, SCHEME = "SubscribeSend", "SubscribeMSG", "UrlLinkGenerate", "G
 CODE, UNLIMITED, SEC = "WXACodeGet", "WXACodeGetUnlimited", "MsgSecCheck"
 
 JTOKEN_CASES: list[Case] = [
-    # the body itself: JSON object (array/number/string/null refused for WeChat bodies)
+    # the body itself: a JSON object, or an array holding exactly one (the provider's SDK sends arrays)
     *[ok(ep, "body", None, "example") for ep in (SEND, MSG, LINK, SCHEME, CODE, UNLIMITED, SEC)],
-    *[bad(ep, "body", v, OBJECT, name)
+    *[ok(ep, "body", [catalogue.endpoint(ep).example_body], "example-in-array")
+      for ep in (SEND, MSG, LINK, SCHEME, CODE, UNLIMITED, SEC)],
+    *[bad(ep, "body", v, ONE_OBJECT, name)
       for ep in (SEND, UNLIMITED, SEC)
-      for v, name in ((42, "number"), ("text", "string"), ([{"touser": "x"}], "array"), (True, "bool"))],
-    bad(LINK, "body", 3.5, OBJECT, "number"),
+      for v, name in ((42, "number"), ("text", "string"), ([], "empty-array"), (True, "bool"),
+                      ([catalogue.endpoint(ep).example_body] * 2, "two-object-array"), (["text"], "string-array"))],
+    bad(LINK, "body", 3.5, ONE_OBJECT, "number"),
     # SubscribeSend
     bad(SEND, "touser", OMIT, REQUIRED, "missing"),
     bad(SEND, "touser", "", BLANK, "empty"),
@@ -439,13 +444,13 @@ async def refused_by_server(rig: Rig, case: Case, query: Any, body: Any, client_
     assert rig.sent == sent + 1, "validate=False must send the request"
     assert len(rig.log) == logged + 1
     assert error.code == 400
-    assert error.http_status == 200  # the sandbox answers HTTP 200 with an envelope
-    listed = error.data["violations"]
-    assert {v["field"] for v in listed} == {case.field}, listed
+    # HTTP 200 with an envelope, except where the provider's SDK declares HTTP 400
+    assert error.http_status == catalogue.endpoint(case.endpoint).error_status
+    assert error.data is None  # the provider's SDK types data per endpoint: an error carries none
+    listed = error.violations
+    assert {v.field for v in listed} == {case.field}, listed
     for violation in client_error.violations:  # both sides apply the same rule and say the same
-        assert {"field": violation.field, "rule": violation.rule_en} in [
-            {"field": v["field"], "rule": v["rule"]} for v in listed
-        ]
+        assert (violation.field, violation.rule_en, violation.rule_zh) in [(v.field, v.rule_en, v.rule_zh) for v in listed]
         assert f"{violation.field}: {violation.rule_en}" in error.error
     assert case.rule in error.error
     if is_secret(case.endpoint, case.field):
@@ -517,7 +522,7 @@ async def test_several_violations_are_all_reported(rig: Rig) -> None:
     with pytest.raises(ApiError) as server:
         await rig.client.call("QRAuthInitiate", body=body, validate=False)
     assert server.value.code == 400
-    assert {v["field"] for v in server.value.data["violations"]} == {"scopes", "remark", "scheme"}
+    assert {v.field for v in server.value.violations} == {"scopes", "remark", "scheme"}
 
 
 async def test_typed_method_validates_before_sending(rig: Rig) -> None:

@@ -104,7 +104,9 @@ async def _decrypt_error(client: QrLoginClient, encrypted: str, iv: str, key: st
 
 def _named(err: ApiError, field: str) -> None:
     assert err.error.startswith(field + ":"), err.error
-    assert [v["field"] for v in err.data["violations"]] == [field]
+    assert err.data is None
+    assert [v.field for v in err.violations] == [field]
+    assert err.violations[0].rule_en in err.error and err.violations[0].rule_zh
 
 
 GOOD = encrypt(json.dumps(USER_DATA))

@@ -72,6 +72,9 @@ class Endpoint:
     body_kind: BodyKind = BodyKind.NONE
     body: Schema | None = None
     example_body: Any = None
+    # HTTP status of an error envelope: 200 per the contract, but the provider's SDK declares HTTP 400
+    # for the mini-program codes and MsgSecCheck, and reads a 200 there as an image or a success.
+    error_status: int = 200
 
     @property
     def template(self) -> str:
@@ -93,6 +96,10 @@ class Endpoint:
         elif self.body_kind is BodyKind.JTOKEN:
             out.extend(models.jtoken_violations(body, self.body))
         return out
+
+    def request_object(self, body: Any) -> Any:
+        """The body as the implementation reads it (a valid JToken array stands for its one object)."""
+        return models.jtoken_object(body) if self.body_kind is BodyKind.JTOKEN else body
 
     def decode(self, data: Any) -> Any:
         return RESULT_DECODERS[self.result](data, self.id)
@@ -182,7 +189,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "获取小程序码(普通)", "Get mini-program code (normal)",
         "获取小程序码", "A mini-program code image for a page path",
         ResultKind.IMAGE, body_kind=BodyKind.JTOKEN, body=models.WXACODE,
-        example_body={"path": "pages/index/index?from=desktop", "width": 430},
+        example_body={"path": "pages/index/index?from=desktop", "width": 430}, error_status=400,
     ),
     Endpoint(
         10, "WXACodeGetUnlimited", "POST", "/WXACodeGetUnlimited", _MP,
@@ -190,6 +197,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "获取无限制的小程序码", "A mini-program code image for a scene (e.g. a signInKey)",
         ResultKind.IMAGE, body_kind=BodyKind.JTOKEN, body=models.WXACODE_UNLIMITED,
         example_body={"scene": "1234567890123456789", "page": "pages/login/login", "check_path": False, "width": 430},
+        error_status=400,
     ),
     Endpoint(
         11, "MsgSecCheck", "POST", "/MsgSecCheck", _MP,
@@ -197,6 +205,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "检测消息内容是否含有违法违规信息", "Check a text for prohibited content",
         ResultKind.JSON, body_kind=BodyKind.JTOKEN, body=models.MSG_SEC_CHECK,
         example_body={"content": "你好,世界", "version": 2, "scene": 2, "openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
+        error_status=400,
     ),
     Endpoint(
         12, "QRAuthInitiate", "POST", "/QR-Auth/Initiate", _QR,

@@ -227,7 +227,7 @@ class QrLoginClient:
         if envelope.code != 200:
             raise ApiError(envelope.code, self.redactor.text(envelope.error), http_status=status, endpoint=ep.id,
                            retry_after=parse_retry_after(response.headers.get("retry-after")),
-                           data=self.redactor.json(envelope.data))
+                           data=self.redactor.json(envelope.data), violations=envelope.violations)
         if status >= 400:
             raise ProtocolError(f"HTTP {status} with a success envelope", http_status=status, endpoint=ep.id)
         if not envelope.has_data and ep.result not in (ResultKind.STRING, ResultKind.JSON):

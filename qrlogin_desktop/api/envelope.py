@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .bigtext import decode_utf8, paused_gc
-from .errors import ProtocolError
+from .errors import ProtocolError, Violation
 
 SNIPPET_CHARS = 120
 _ABSENT = object()
@@ -49,6 +49,7 @@ class Envelope:
     data: Any
     error: str
     has_data: bool
+    violations: tuple[Violation, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -98,7 +99,23 @@ def decode_envelope(
     if error is not None and not isinstance(error, str):
         raise fail(f"the envelope's error must be a string, got {type(error).__name__}")
     data = parsed.get("data", _ABSENT)
-    return Envelope(code=code, data=None if data is _ABSENT else data, error=error or "", has_data=data is not _ABSENT)
+    return Envelope(code=code, data=None if data is _ABSENT else data, error=error or "", has_data=data is not _ABSENT,
+                    violations=error_violations(parsed) if code != 200 else ())
+
+
+def error_violations(envelope: dict[str, Any]) -> tuple[Violation, ...]:
+    """The broken rules of an error envelope, from either shape a server may use.
+
+    Ours sends them top-level (``"violations": [...]``, ``data`` null: the provider's SDK types ``data``
+    per endpoint and cannot read an object there); older servers put ``{"violations": [...]}`` in ``data``.
+    """
+    found = envelope.get("violations")
+    if not isinstance(found, list):
+        data = envelope.get("data")
+        found = data.get("violations") if isinstance(data, dict) else None
+    if not isinstance(found, list):
+        return ()
+    return tuple(v for v in map(Violation.from_json, found) if v is not None)
 
 
 def parse_retry_after(value: str | None) -> float | None:

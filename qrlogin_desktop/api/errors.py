@@ -50,6 +50,14 @@ class Violation:
     def to_json(self) -> dict[str, str]:
         return {"field": self.field, "rule": self.rule_en, "rule_zh": self.rule_zh}
 
+    @classmethod
+    def from_json(cls, item: Any) -> Violation | None:
+        """A server's ``{"field", "rule", "rule_zh"}`` entry, or None when it is not one (shown as is)."""
+        if not isinstance(item, dict) or not isinstance(item.get("field"), str) or not isinstance(item.get("rule"), str):
+            return None
+        rule_zh = item.get("rule_zh")
+        return cls(item["field"][:_VALUE_PREVIEW], item["rule"], rule_zh if isinstance(rule_zh, str) else item["rule"])
+
 
 class QrLoginError(Exception):
     """Base of every error the API layer raises."""
@@ -146,6 +154,7 @@ class ApiError(QrLoginError):
         endpoint: str | None = None,
         retry_after: float | None = None,
         data: Any = None,
+        violations: Sequence[Violation] = (),
     ):
         self.code = code
         self.error = error
@@ -153,6 +162,7 @@ class ApiError(QrLoginError):
         self.endpoint = endpoint
         self.retry_after = retry_after
         self.data = data
+        self.violations = tuple(violations)  # the server's own list of broken rules, when it sent one
         super().__init__(f"{endpoint or 'server'} answered code {code} (HTTP {http_status}): {error or '(no error text)'}")
 
     @property

@@ -253,15 +253,25 @@ MSG_SEC_CHECK = Schema(
 )
 
 
+def jtoken_object(body: Any) -> Any:
+    """What a JToken body stands for where WeChat takes an object: the body itself, or the one object of a
+    one-object array (the provider's SDK types these bodies as arrays, so that is all it can send)."""
+    if isinstance(body, list) and len(body) == 1 and isinstance(body[0], dict):
+        return body[0]
+    return body
+
+
 def jtoken_violations(body: Any, schema: Schema | None) -> list[Violation]:
-    """A JToken body is any JSON object or array; one with known WeChat fields must be an object."""
+    """A JToken body is any JSON object or array; one with known WeChat fields must stand for an object."""
     if schema is None:
         if isinstance(body, (dict, list)):
             return []
         return [Violation("body", "must be a JSON object or array", "必须是 JSON 对象或数组", body)]
-    if not isinstance(body, dict):
-        return [Violation("body", "must be a JSON object", "必须是 JSON 对象", body)]
-    return schema.violations(body)
+    target = jtoken_object(body)
+    if not isinstance(target, dict):
+        return [Violation("body", "must be a JSON object, or an array holding exactly one object",
+                          "必须是 JSON 对象,或只含一个对象的数组", body)]
+    return schema.violations(target)
 
 
 # --- request dataclasses ------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 Routes are generated from the catalogue, and requests are validated with the catalogue's rules -
 the same objects the client checks with - so the two sides cannot drift. Everything answers
 HTTP 200 with an envelope except a missing or bad bearer token (HTTP 401), per the contract's
-"Sandbox codes"; injected faults use the HTTP statuses a real failing server would.
+"Sandbox codes", and the failures of the three endpoints the provider's SDK declares HTTP 400 for
+(``Endpoint.error_status``); injected faults use the HTTP statuses a real failing server would.
+An error envelope has ``data: null`` and lists broken rules in a top-level ``violations``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -29,7 +31,7 @@ from ..api.openapi import build_openapi
 from .faults import FaultInjector, Faults
 from .sessions import Outcome, QrSession, SessionStore
 from .tokens import TokenIssuer, UserDirectory
-from .wechat import DEFAULT_JSAPI_TICKET, DEFAULT_KEYWORDS, WechatSimulator, qr_png
+from .wechat import DEFAULT_JSAPI_TICKET, DEFAULT_KEYWORDS, WechatSimulator, image_type, mini_program_code
 
 JSON_CONTENT_TYPES = ("application/json", "text/json", "application/json-patch+json")
 
@@ -59,8 +61,28 @@ _API_ROOT = API_PREFIX + "/"
 _WWW_AUTHENTICATE = [(b"www-authenticate", b'Bearer realm="qrlogin-sandbox"')]
 
 
-def envelope_bytes(code: int, data: Any = None, error: str = "") -> bytes:
-    return _ENCODER.encode({"code": code, "data": data, "error": error}).encode()
+def envelope_bytes(code: int, data: Any = None, error: str = "", violations: list[dict[str, str]] | None = None) -> bytes:
+    envelope = {"code": code, "data": data, "error": error}
+    if violations is not None:
+        envelope["violations"] = violations
+    return _ENCODER.encode(envelope).encode()
+
+
+def _api_route(scope) -> tuple[str, str]:
+    """(appKey, endpoint path) of a request under /Wechat/. Split on the raw path, then percent-decode:
+    an appKey may hold an encoded "/" (both clients quote it as one segment), which the decoded path loses."""
+    raw = scope.get("raw_path")
+    path = raw.decode("latin-1").split("?", 1)[0] if raw else scope["path"]
+    app_key, _, rest = path[len(_API_ROOT):].partition("/")
+    return unquote(app_key), "/" + unquote(rest)
+
+
+def _code_image(content: str, body: dict[str, Any], scope) -> tuple[bytes, str]:
+    """A mini-program code in the format WeChat would answer (JPEG; PNG when transparent) or Accept asks for."""
+    transparent = body.get("is_hyaline") is True
+    accept = b", ".join(value for name, value in scope["headers"] if name == b"accept").decode("latin-1")
+    content_type = image_type(accept, transparent)
+    return mini_program_code(content, body.get("width"), content_type=content_type, transparent=transparent), content_type
 
 
 async def _read_body(receive) -> bytes:
@@ -138,8 +160,8 @@ class Sandbox:
         if not path.startswith(_API_ROOT):
             await self.starlette(scope, receive, send)
             return
-        app_key, _, rest = path[len(_API_ROOT):].partition("/")
-        route = self._routes.get("/" + rest)
+        app_key, rest = _api_route(scope)
+        route = self._routes.get(rest)
         if route is None:
             await _send(send, envelope_bytes(404, error=f"unknown endpoint {path!r} / 未知的接口"), 404)
             return
@@ -162,27 +184,34 @@ class Sandbox:
             why = "missing bearer token" if not supplied else "invalid bearer token"
             return 401, envelope_bytes(401, error=f"{why} / 缺少或无效的访问令牌"), _WWW_AUTHENTICATE
         if app_key != self.config.app_key:
-            return 200, envelope_bytes(404, error=f"unknown appKey {app_key!r} / 未知的 appKey"), None
+            return self._error(ep, Outcome(404, error=f"unknown appKey {app_key!r} / 未知的 appKey"))
         query: dict[str, str] = {}
         body = None
         if ep.method == "GET":
             query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
         else:
             if not _is_json_type(headers.get(b"content-type", b"").decode("latin-1")):
-                return 200, envelope_bytes(400, error="Content-Type: must be application/json / 请求体必须是 JSON"), None
+                return self._error(ep, Outcome(400, error="Content-Type: must be application/json / 请求体必须是 JSON"))
             try:
-                body = json.loads(raw) if raw.strip() else None
+                # No body at all is an empty object: the provider's SDK sends none when its optional body is unset.
+                body = json.loads(raw) if raw.strip() else {}
             except (ValueError, RecursionError):
-                return 200, envelope_bytes(400, {"violations": [{"field": "body", "rule": "must be valid JSON"}]},
-                                           "body: must be valid JSON / 请求体不是合法的 JSON"), None
+                return self._error(ep, Outcome(400, error="body: must be valid JSON / 请求体不是合法的 JSON", violations=[
+                    {"field": "body", "rule": "must be valid JSON", "rule_zh": "必须是合法的 JSON"}]))
         violations = ep.violations(query, body)
         if violations:
-            return 200, envelope_bytes(400, {"violations": [v.to_json() for v in violations]},
-                                       "; ".join(v.message() for v in violations)), None
-        outcome = implementation(app_key, query, body, scope)
+            return self._error(ep, Outcome(400, error="; ".join(v.message() for v in violations),
+                                           violations=[v.to_json() for v in violations]))
+        outcome = implementation(app_key, query, ep.request_object(body), scope)
         if isinstance(outcome, tuple):
             return 200, outcome, None
+        if outcome.code != 200:
+            return self._error(ep, outcome)
         return 200, envelope_bytes(outcome.code, outcome.data, outcome.error), None
+
+    @staticmethod
+    def _error(ep: Endpoint, outcome: Outcome):
+        return ep.error_status, envelope_bytes(outcome.code, None, outcome.error, outcome.violations), None
 
     def _implementations(self) -> dict[str, Callable[[str, dict[str, str], Any, Any], Outcome | tuple[bytes, str]]]:
         w, s = self.wechat, self.sessions
@@ -195,8 +224,8 @@ class Sandbox:
             "JSConfig": lambda k, q, b, scope: w.js_config(q["url"], k),
             "UrlLinkGenerate": lambda k, q, b, scope: w.url_link(b),
             "GenerateScheme": lambda k, q, b, scope: w.scheme(b),
-            "WXACodeGet": lambda k, q, b, scope: (qr_png(b["path"], b.get("width")), "image/png"),
-            "WXACodeGetUnlimited": lambda k, q, b, scope: (qr_png(b["scene"], b.get("width")), "image/png"),
+            "WXACodeGet": lambda k, q, b, scope: _code_image(b["path"], b, scope),
+            "WXACodeGetUnlimited": lambda k, q, b, scope: _code_image(b["scene"], b, scope),
             "MsgSecCheck": lambda k, q, b, scope: w.msg_sec_check(b),
             "QRAuthInitiate": lambda k, q, b, scope: s.initiate(k, b.get("scopes"), b.get("remark"), b.get("scheme")),
             "QRAuthScan": lambda k, q, b, scope: s.scan(b["signInKey"], _base_url(scope)),

@@ -46,6 +46,7 @@ class Outcome:
     code: int
     data: Any = None
     error: str = ""
+    violations: list[dict[str, str]] | None = None  # of an error: sent top-level, data stays null
 
 
 @dataclass

@@ -5,7 +5,7 @@
 * Mini-program user data: AES-128-CBC, key = base64 sessionKey, IV = base64 iv, PKCS#7 padding,
   plaintext JSON with ``watermark.appid``.
 * code2session: openid / session_key / unionid; a code works once, like WeChat's (errcode 40163).
-* Mini-program codes: a real PNG QR of the path (WXACodeGet) or the scene (WXACodeGetUnlimited).
+* Mini-program codes: a real QR of the path (WXACodeGet) or the scene (WXACodeGetUnlimited), JPEG or PNG.
 
 Inputs have already passed the catalogue's rules when these run; what is left to refuse here is
 what only the algorithm can know (bad base64, bad padding, a used code).
@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import qrcode
+from PIL import Image
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
@@ -46,6 +47,7 @@ def jsconfig_signature(jsapi_ticket: str, noncestr: str, timestamp: str, url: st
 class DecryptError(ValueError):
     def __init__(self, field: str, reason: str):
         self.field = field
+        self.reason = reason
         super().__init__(f"{field}: {reason}")
 
 
@@ -91,18 +93,62 @@ def aes_cbc_encrypt(plaintext: str, iv: bytes, session_key: bytes) -> str:
     return base64.b64encode(encryptor.update(padded) + encryptor.finalize()).decode()
 
 
-def qr_png(content: str, width: int | None = None) -> bytes:
+JPEG, PNG = "image/jpeg", "image/png"
+
+
+def mini_program_code(content: str, width: int | None = None, *, content_type: str = PNG,
+                      transparent: bool = False) -> bytes:
+    """A QR code of ``content`` at least ``width`` px wide, as WeChat answers: JPEG, or PNG (transparent
+    light modules when ``transparent``, WeChat's ``is_hyaline``)."""
     code = qrcode.QRCode(border=2, box_size=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(content)
     code.make(fit=True)
-    image = code.make_image(fill_color="black", back_color="white").get_image()
+    image = code.make_image(fill_color="black", back_color="white").get_image().convert("L")
     modules = image.size[0]
     size = max(width or 430, modules)
     scale = max(1, -(-size // modules))  # round up: the image is at least the requested width
     image = image.resize((modules * scale, modules * scale), 0)  # 0 = NEAREST: crisp modules
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False)
+    if content_type == JPEG:
+        # Greyscale has no chroma to subsample, and at quality 95 the module edges stay sharp for scanners.
+        image.save(out, format="JPEG", quality=95)
+    else:
+        if transparent:  # black modules, see-through background
+            image = Image.merge("LA", (image.point(lambda _: 0), image.point(lambda v: 255 - v)))
+        image.save(out, format="PNG", optimize=False)
     return out.getvalue()
+
+
+def image_type(accept: str | None, transparent: bool) -> str:
+    """Content type of a mini-program code: WeChat's JPEG, or PNG for a transparent code; a client whose
+    Accept header (q-values included) ranks the other one higher gets that. A header that accepts neither
+    gets the default all the same (an image is all these endpoints can answer)."""
+    preferred, other = (PNG, JPEG) if transparent else (JPEG, PNG)
+    return other if _quality(accept, other) > _quality(accept, preferred) else preferred
+
+
+def _quality(accept: str | None, media_type: str) -> float:
+    """The q-value ``accept`` gives ``media_type``: the most specific matching range decides (RFC 9110 12.5.1)."""
+    if not accept or not accept.strip():
+        return 1.0
+    kind = media_type.split("/", 1)[0]
+    best_specificity, best_q = -1, 0.0
+    for item in accept.split(","):
+        media_range, *params = (part.strip() for part in item.split(";"))
+        media_range = media_range.lower()
+        specificity = {media_type: 2, f"{kind}/*": 1, "*/*": 0}.get(media_range, -1)
+        if specificity <= best_specificity:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0  # an unreadable weight: do not guess a preference
+        best_specificity, best_q = specificity, q
+    return best_q
 
 
 class WechatSimulator:
@@ -141,7 +187,8 @@ class WechatSimulator:
         try:
             return Outcome(200, aes_cbc_decrypt(encrypted_data, iv, session_key))
         except DecryptError as exc:
-            return Outcome(400, {"violations": [{"field": exc.field, "rule": str(exc)}]}, str(exc))
+            return Outcome(400, error=f"{exc} / 解密失败", violations=[
+                {"field": exc.field, "rule": exc.reason, "rule_zh": f"解密失败:{exc.reason}"}])
 
     def code2session(self, js_code: str) -> Outcome:
         with self._lock:

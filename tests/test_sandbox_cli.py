@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import selectors
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 from support import APP_KEY
 
@@ -218,6 +220,66 @@ def test_openapi_initiate_schema_carries_the_rules(openapi_doc: dict):
     assert scheme["maxLength"] == 50
     assert re.compile(scheme["pattern"]).search("app") and not re.compile(scheme["pattern"]).search("a,p")
     assert "required" not in schema  # all three are optional
+
+
+def _resolved(doc: dict, node):
+    """``node`` with every local $ref replaced by what it points to (the components are acyclic)."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            return _resolved(doc, doc["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]])
+        return {k: _resolved(doc, v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolved(doc, v) for v in node]
+    return node
+
+
+def _conforms(doc: dict, schema: dict, value) -> bool:
+    return OAS30Validator(_resolved(doc, schema)).is_valid(value)
+
+
+ONE_SCENE = [{"scene": "abc"}]
+JSON = "application/json"
+# (endpoint, body, Accept, whether the document's body schema admits the body, expected HTTP status and
+# content type): answers of every documented kind
+DOCUMENTED_ANSWERS = [
+    ("QRAuthInitiate", None, None, True, 200, JSON),  # no body at all
+    ("QRAuthInitiate", {"scopes": "a b"}, None, False, 200, JSON),  # an error envelope at HTTP 200
+    ("QRAuthScan", {"signInKey": 5}, None, True, 200, JSON),  # well-formed, unknown: code 404
+    ("SubscribeSend", [catalogue.endpoint("SubscribeSend").example_body], None, True, 200, JSON),
+    ("SubscribeSend", [{}, {}], None, False, 200, JSON),
+    ("MsgSecCheck", [{"content": "hi"}], None, True, 200, JSON),
+    ("MsgSecCheck", {"content": ""}, None, False, 400, JSON),
+    ("WXACodeGetUnlimited", ONE_SCENE, "image/jpeg", True, 200, "image/jpeg"),
+    ("WXACodeGetUnlimited", ONE_SCENE, "image/png", True, 200, "image/png"),
+    ("WXACodeGetUnlimited", [{"scene": "abc", "is_hyaline": True}], None, True, 200, "image/png"),
+    ("WXACodeGet", [{"width": 430}], None, False, 400, JSON),
+]
+
+
+@pytest.mark.parametrize(("endpoint_id", "body", "accept", "admitted", "status", "content_type"), DOCUMENTED_ANSWERS)
+async def test_answers_match_the_openapi_document(sandbox: Sandbox, openapi_doc: dict, endpoint_id: str, body,
+                                                  accept: str | None, admitted: bool, status: int, content_type: str):
+    ep = catalogue.endpoint(endpoint_id)
+    op = openapi_doc["paths"][ep.template][ep.method.lower()]
+    if body is not None:
+        assert _conforms(openapi_doc, op["requestBody"]["content"][JSON]["schema"], body) == admitted, body
+    else:
+        assert op["requestBody"]["required"] is False
+    headers = {"Authorization": f"Bearer {sandbox.config.token}", "Content-Type": "application/json"}
+    if accept:
+        headers["Accept"] = accept
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox.app), base_url="http://sandbox.test") as http:
+        response = await http.post(ep.url_path(APP_KEY), headers=headers,
+                                   content=b"" if body is None else json.dumps(body).encode())
+    assert response.status_code == status
+    assert response.headers["content-type"] == content_type
+    documented = op["responses"][str(status)]["content"]
+    assert content_type in documented
+    if content_type == JSON:
+        envelope = response.json()
+        assert _conforms(openapi_doc, documented[content_type]["schema"], envelope), envelope
+        if envelope["code"] != 200:
+            assert envelope["data"] is None and envelope["error"]
 
 
 def test_openapi_served_by_the_cli_sandbox():

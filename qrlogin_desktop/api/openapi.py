@@ -66,6 +66,42 @@ def _envelope(data_schema: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# An error carries no data (the provider's SDK types data per endpoint and could not read anything else)
+# and lists the broken rules, when there are any, beside it.
+_ERROR_ENVELOPE: dict[str, Any] = {
+    "type": "object",
+    "required": ["code", "data", "error"],
+    "properties": {
+        "code": {"type": "integer", "not": {"enum": [200]}, "description": "the error code; see the sandbox code table"},
+        "data": {"type": "string", "nullable": True, "enum": [None], "description": "always null on errors"},
+        "error": {"type": "string", "description": "bilingual text: field: rule / 中文"},
+        "violations": {"type": "array", "items": {
+            "type": "object",
+            "required": ["field", "rule", "rule_zh"],
+            "properties": {"field": {"type": "string"}, "rule": {"type": "string"}, "rule_zh": {"type": "string"}},
+        }},
+    },
+}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _request_body(ep: Endpoint) -> dict[str, Any]:
+    assert ep.body is not None
+    if ep.body_kind is BodyKind.MODEL:
+        body_schema: dict[str, Any] = {"$ref": f"#/components/schemas/{ep.body.name}"}
+    else:  # a JToken where WeChat takes an object: the object, or an array holding exactly that object
+        target = schema_object(ep.body, open_ended=True)
+        body_schema = {"oneOf": [target, {"type": "array", "items": target, "minItems": 1, "maxItems": 1}]}
+    content: dict[str, Any] = {"schema": body_schema}
+    if ep.example_body is not None:
+        content["example"] = ep.example_body
+    # No body at all is read as {}: only a body with required members is required.
+    return {"required": any(f.required for f in ep.body.fields), "content": {"application/json": content}}
+
+
 def _operation(ep: Endpoint) -> dict[str, Any]:
     params: list[dict[str, Any]] = [
         {"name": "appKey", "in": "path", "required": True, "schema": field_schema(APP_KEY)}
@@ -78,29 +114,25 @@ def _operation(ep: Endpoint) -> dict[str, Any]:
         "tags": [ep.group.value],
         "parameters": params,
         "responses": {
-            "401": {"description": "missing or invalid bearer token",
-                    "content": {"application/json": {"schema": _envelope({"nullable": True})}}},
+            "401": {"description": "missing or invalid bearer token", "content": _json(_ERROR_ENVELOPE)},
         },
     }
     if ep.body_kind is not BodyKind.NONE and ep.body is not None:
-        if ep.body_kind is BodyKind.MODEL:
-            body_schema = {"$ref": f"#/components/schemas/{ep.body.name}"}
-        else:
-            body_schema = {"oneOf": [schema_object(ep.body, open_ended=True), {"type": "array", "items": {}}]}
-        content: dict[str, Any] = {"schema": body_schema}
-        if ep.example_body is not None:
-            content["example"] = ep.example_body
-        op["requestBody"] = {"required": True, "content": {"application/json": content}}
-    ok_content: dict[str, Any]
+        op["requestBody"] = _request_body(ep)
+    responses = op["responses"]
     if ep.result is ResultKind.IMAGE:
-        ok_content = {
-            "image/png": {"schema": {"type": "string", "format": "binary"}},
-            "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
-            "application/json": {"schema": _envelope({"nullable": True})},
-        }
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        responses["200"] = {"description": "the code: JPEG, or PNG when is_hyaline is true or Accept prefers PNG",
+                            "content": {"image/jpeg": binary, "image/png": binary}}
     else:
-        ok_content = {"application/json": {"schema": _envelope(_RESULT_SCHEMA[ep.result])}}
-    op["responses"]["200"] = {"description": "an envelope (or, for mini-program codes, the image)", "content": ok_content}
+        envelope = _envelope(_RESULT_SCHEMA[ep.result])
+        if ep.error_status == 200:  # errors share HTTP 200 with the successes, per the contract
+            responses["200"] = {"description": "an envelope: code 200 with data, or an error",
+                                "content": _json({"anyOf": [envelope, _ERROR_ENVELOPE]})}
+        else:
+            responses["200"] = {"description": "an envelope with code 200", "content": _json(envelope)}
+    if ep.error_status != 200:
+        responses[str(ep.error_status)] = {"description": "refused: an error envelope", "content": _json(_ERROR_ENVELOPE)}
     return op
 
 

@@ -26,9 +26,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import qrcode
-from PIL import Image
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from PIL import Image
 
 from .sessions import Outcome
 

@@ -131,14 +131,14 @@ def test_every_panel_sends_and_shows_the_answer(qtbot, ctx, logged, tmp_path, en
     if ep.result is catalogue.ResultKind.IMAGE:
         preview = panel.response.image_preview
         assert panel.response.pages.currentWidget() is preview
-        assert "image/png" in status
+        assert "image/jpeg" in status  # WeChat's default format
         shown = preview.canvas.grab().toImage()
         assert decode_qr(shown) == [expect]
         # Save image…: default name by endpoint and content type, the exact bytes on disk.
-        target = tmp_path / "code.png"
+        target = tmp_path / "code.jpg"
         with mock.patch.object(QFileDialog, "getSaveFileName", return_value=(str(target), "")) as dialog:
             preview.save_button.click()
-        assert dialog.call_args.args[2].endswith(".png") and ep.id in dialog.call_args.args[2]
+        assert dialog.call_args.args[2].endswith(".jpg") and ep.id in dialog.call_args.args[2]
         qtbot.waitUntil(target.exists, timeout=5000)
         qtbot.waitUntil(lambda: "Saved" in preview.message.text(), timeout=5000)
         assert target.read_bytes() == preview.result.data
@@ -217,7 +217,7 @@ def test_scene_rule_is_shown_and_unvalidated_send_shows_the_servers_400(qtbot, c
     send_and_wait(qtbot, panel)
     assert "400" in panel.banner.text and "scene" in panel.banner.text
     status = panel.response.status_text()
-    assert "HTTP 200" in status and "code 400" in status, status
+    assert "HTTP 400" in status and "code 400" in status, status  # the provider's SDK declares HTTP 400 here
     assert '"code": 400' in shown_text(panel)  # what came back: the whole envelope
     assert panel.editor.text() == body
     qtbot.waitUntil(lambda: len(logged) == 1, timeout=5000)

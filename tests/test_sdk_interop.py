@@ -310,6 +310,13 @@ def test_reserved_characters_in_the_app_key(clock: FakeClock) -> None:
             assert other.code == 404 and "appKey" in other.error
 
 
+def test_an_encoded_api_prefix_still_routes(loopback: SandboxThread) -> None:
+    """Only the appKey segment is read raw; a path whose "/Wechat/" itself is percent-encoded still routes."""
+    response = httpx.post(loopback.url + "/%57echat/demo/QR-Auth/Initiate", json={}, timeout=DEADLINE,
+                          headers={"Authorization": f"Bearer {TEST_TOKEN}"})
+    assert response.status_code == 200 and response.json()["code"] == 200
+
+
 async def test_our_client_with_reserved_characters_in_the_app_key(clock: FakeClock) -> None:
     sandbox = Sandbox(SandboxConfig(app_key="de/mo", token=TEST_TOKEN, clock=clock))
     with SandboxThread(sandbox) as running:

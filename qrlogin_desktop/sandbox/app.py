@@ -71,8 +71,8 @@ def envelope_bytes(code: int, data: Any = None, error: str = "", violations: lis
 def _api_route(scope) -> tuple[str, str]:
     """(appKey, endpoint path) of a request under /Wechat/. Split on the raw path, then percent-decode:
     an appKey may hold an encoded "/" (both clients quote it as one segment), which the decoded path loses."""
-    raw = scope.get("raw_path")
-    path = raw.decode("latin-1").split("?", 1)[0] if raw else scope["path"]
+    raw = (scope.get("raw_path") or b"").decode("latin-1").split("?", 1)[0]
+    path = raw if raw.startswith(_API_ROOT) else scope["path"]  # no raw path, or "/Wechat/" itself encoded
     app_key, _, rest = path[len(_API_ROOT):].partition("/")
     return unquote(app_key), "/" + unquote(rest)
 

@@ -207,6 +207,14 @@ def _token_store(args: argparse.Namespace):
     return TokenStore(service=keyring_service(), plaintext_fallback_path=Path(fallback) if fallback else None)
 
 
+def _load_profiles(store):
+    """A damaged profiles file is kept aside and reported, never fatal."""
+    store.load()
+    for line in store.load_warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    return store
+
+
 def _read_stdin_credential(stream) -> str:
     """All of stdin (bounded) less exactly one trailing newline: a second newline is part of
     what the user gave, and the client's check refuses it rather than us guessing."""
@@ -252,7 +260,7 @@ def run_login(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.profile:
-        profile = ProfileStore().load().find(args.profile)
+        profile = _load_profiles(ProfileStore()).find(args.profile)
         if profile is None:
             print(f"error: no profile named {args.profile!r}", file=sys.stderr)
             return 2

@@ -178,3 +178,32 @@ def test_saving_with_an_empty_field_keeps_the_stored_credential(qtbot, keyring_c
     qtbot.waitUntil(lambda: keyring_ctx.profiles.path.stat().st_mtime_ns != saved, timeout=10_000)
     assert keyring_ctx.profiles.get(profile.id).timeout == 7
     assert keyring_ctx.token_store.get_credential(profile.id) == SECRET
+
+
+def test_a_damaged_profiles_file_is_reported_once(qtbot, tmp_path, memory_store):
+    from qrlogin_desktop.profiles import ProfileStore
+    from qrlogin_desktop.ui.context import AppContext
+    from qrlogin_desktop.ui.main_window import MainWindow
+
+    path = tmp_path / "config" / "profiles.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"profiles": [{"name": "Staging", "base_url": "https://s.example.com", "app_key": "k", '
+                    '"timeout": "10"}], "active": null}', encoding="utf-8")
+    ctx = AppContext(ProfileStore(path).load(), token_store=memory_store)
+    try:
+        window = MainWindow(ctx)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window.profile_warning is not None and window.profile_warning.isVisible(),
+                        timeout=5000)
+        assert ".corrupt-" in window.profile_warning.informativeText()
+        assert "timeout: must be a number" in window.profile_warning.detailedText()
+        assert ctx.profiles.find("Staging") is not None  # what was valid is there
+        window.profile_warning.close()
+        again = MainWindow(ctx)
+        qtbot.addWidget(again)
+        again.show()
+        qtbot.wait(100)
+        assert again.profile_warning is None  # once
+    finally:
+        ctx.shutdown()

@@ -201,7 +201,12 @@ class MainWindow(QMainWindow):
         else:
             self.status_server.setText(self.tr("Server: {0}").format(ctx.connection.base_url if ctx.connection else "-"))
         health = ctx.health
-        if isinstance(health, float):
+        self.status_health.setToolTip("")
+        if ctx.credential_refused:
+            text, color = self.tr("● credential refused (401)"), "#e37400"
+            self.status_health.setToolTip(self.tr("The server answers, but refuses the bearer credential. "
+                                                  "Check the profile's credential in Profiles & Settings."))
+        elif isinstance(health, float):
             text, color = self.tr("● answers ({0:.0f} ms)").format(health), "#188038"
         elif isinstance(health, str):
             text, color = self.tr("● no answer"), "#d93025"

@@ -850,7 +850,7 @@
     </message>
     <message>
         <source>Asking the keyring…</source>
-        <translation>正在查询密钥环…</translation>
+        <translation>正在查询系统钥匙串…</translation>
     </message>
     <message>
         <source>kept in the OS keyring, never in the config file</source>
@@ -934,7 +934,7 @@
     </message>
     <message>
         <source>A credential is stored in the keyring.</source>
-        <translation>密钥环中已保存凭据。</translation>
+        <translation>系统钥匙串中已保存凭据。</translation>
     </message>
     <message>
         <source>type a new credential to replace the stored one</source>
@@ -962,7 +962,7 @@
     </message>
     <message>
         <source>Remove the bearer credential of “{0}” from the keyring? Calls with this profile will be refused until you enter one again.</source>
-        <translation>从密钥环中删除“{0}”的访问凭据？在重新输入凭据之前，使用此配置的调用都会被拒绝。</translation>
+        <translation>从系统钥匙串中删除“{0}”的访问凭据？在重新输入凭据之前，使用此配置的调用都会被拒绝。</translation>
     </message>
     <message>
         <source>Delete profile</source>

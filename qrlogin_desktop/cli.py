@@ -230,17 +230,27 @@ def _read_stdin_credential(stream) -> str:
     return text
 
 
-def _credential_from_args(args: argparse.Namespace) -> str | None:
-    """--token-stdin > --token > $QRLOGIN_TOKEN; None leaves it to the profile (keyring)."""
+def _credential_from_args(args: argparse.Namespace) -> tuple[str | None, str]:
+    """The credential and where it came from: --token-stdin > --token > $QRLOGIN_TOKEN; None
+    leaves it to the profile (keyring)."""
     import os
 
     if args.token_stdin:
-        return _read_stdin_credential(sys.stdin)
+        return _read_stdin_credential(sys.stdin), "--token-stdin"
     if args.token is not None:
         print("warning: --token is visible to other users in the process list; "
               f"use {TOKEN_ENV} or --token-stdin instead", file=sys.stderr)
-        return args.token
-    return os.environ.get(TOKEN_ENV) or None
+        return args.token, "--token"
+    return os.environ.get(TOKEN_ENV) or None, TOKEN_ENV
+
+
+def _credential_problem(token: str | None, source: str) -> str | None:
+    """One line saying why the credential cannot be sent (the client's own rule), never showing it."""
+    from .api.catalogue import BEARER_TOKEN
+    from .api.errors import ValidationError
+
+    broken = BEARER_TOKEN.violations(token) if token else []
+    return f"the bearer credential from {source} is refused: {ValidationError(broken)}" if broken else None
 
 
 def run_login(args: argparse.Namespace) -> int:
@@ -255,7 +265,7 @@ def run_login(args: argparse.Namespace) -> int:
 
     store = _token_store(args)
     try:
-        token = _credential_from_args(args)
+        token, source = _credential_from_args(args)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -265,7 +275,7 @@ def run_login(args: argparse.Namespace) -> int:
             print(f"error: no profile named {args.profile!r}", file=sys.stderr)
             return 2
         if not profile.embedded_sandbox and token is None:
-            token = store.get_credential(profile.id)
+            token, source = store.get_credential(profile.id), f"the keyring (profile {profile.name!r})"
     elif args.server:
         if not args.app_key:
             print("error: --server needs --app-key", file=sys.stderr)
@@ -292,6 +302,9 @@ def run_login(args: argparse.Namespace) -> int:
         initiate.validate()
     except QrLoginError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    if not profile.embedded_sandbox and (problem := _credential_problem(token, source)):
+        print(f"error: {problem}", file=sys.stderr)
         return EXIT_REJECTED
     connection = connect(profile, token)
     try:

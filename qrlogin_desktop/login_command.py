@@ -67,7 +67,8 @@ class LoginPrinter:
 
 
 async def run_login(connection: Connection, store: TokenStore, *, simulate: bool, register: dict[str, Any] | None,
-                    initiate: Any = None, account: str | None = None, out: TextIO = sys.stdout) -> int:
+                    initiate: Any = None, account: str | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout  # looked up now, not at import: the caller may have replaced sys.stdout
     client = connection.client()
     driver = FlowDriver(client, policy=connection.policy(), codes=connection.codes(), initiate=initiate)
     printer = LoginPrinter(out, driver.clock())

@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...api.catalogue import BEARER_TOKEN
+from ...api.errors import ValidationError
 from ...flow.policy import Action
 from ...profiles import Profile
 from .. import i18n
@@ -383,11 +385,17 @@ class SettingsPanel(Panel):
             lang = "zh" if i18n.is_chinese() else "en"
             self.banner.show_error("; ".join(v.message(lang) for v in found))
             return
+        # An empty field means "keep what is stored": the field is never filled from the keyring.
+        credential = self.credential.text() or None
+        if credential and (broken := BEARER_TOKEN.violations(credential)):
+            # The client could never send it (a pasted line break, non-ASCII): refuse it here, and do
+            # not keep it in the form either; the message names the rule, never the value.
+            self.credential.clear()
+            self.banner.show_error(describe_error(ValidationError(broken)))
+            return
         self.banner.clear()
         self.ctx.profiles.upsert(profile)
         self._editing = profile
-        # An empty field means "keep what is stored": the field is never filled from the keyring.
-        credential = self.credential.text() or None
         store, profiles = self.ctx.token_store, self.ctx.profiles
         memory_only = self.tr("the credential is only kept in memory")  # translated here, on the GUI thread
 

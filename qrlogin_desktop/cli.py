@@ -10,6 +10,9 @@ from collections.abc import Sequence
 
 from . import __version__
 
+TOKEN_ENV = "QRLOGIN_TOKEN"  # the name the "copy as cURL" export uses too
+MAX_STDIN_CREDENTIAL = 16 * 1024  # characters; a bearer credential is far shorter
+
 
 def _number(text: str, expected: str) -> float:
     try:
@@ -32,12 +35,34 @@ def _non_negative(text: str) -> float:
     return value
 
 
+class _Once(argparse.Action):
+    """An option that may be given once: argparse's default keeps the last and drops the rest silently."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if getattr(namespace, f"_{self.dest}_given", False):
+            raise argparse.ArgumentError(self, "may be given only once (the sandbox serves one appKey)")
+        setattr(namespace, f"_{self.dest}_given", True)
+        setattr(namespace, self.dest, values)
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _add_sandbox_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sandbox", help="run the embedded reference server in the foreground",
                        description="Run the sandbox: all 15 endpoints on loopback, no account needed.")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
     p.add_argument("--port", type=int, default=8000, help="port; 0 picks a free one (default 8000)")
-    p.add_argument("--app-key", default="demo", help="the appKey the sandbox accepts (default demo)")
+    p.add_argument("--app-key", default="demo", action=_Once,
+                   help="the one appKey the sandbox accepts (default demo; give it once)")
     p.add_argument("--token", help="bearer token clients must send (default: a random one, printed)")
     p.add_argument("--session-ttl", type=_non_negative, default=120.0, help="QR session time to live, s (120)")
     p.add_argument("--token-lifetime", type=int, default=86400, help="expires_in of issued tokens, s (86400)")
@@ -83,11 +108,21 @@ def run_sandbox(args: argparse.Namespace) -> int:
     from .sandbox.server import bound_address, uvicorn_config
 
     config = sandbox_config_from_args(args)
+    if not _is_loopback(args.host):
+        print(f"warning: listening on {args.host}, not loopback: the sandbox speaks plain http, so the bearer "
+              "credential and the tokens it issues travel in clear text to anyone on the network who can "
+              "see the traffic", file=sys.stderr, flush=True)
     sandbox = Sandbox(config)
     server = uvicorn.Server(uvicorn_config(sandbox.app, args.host, args.port))
 
+    async def serve_or_give_up() -> None:
+        try:
+            await server.serve()
+        except SystemExit:  # uvicorn exits when it cannot bind; we say so below, without a traceback
+            pass
+
     async def serve() -> None:
-        task = asyncio.create_task(server.serve())
+        task = asyncio.create_task(serve_or_give_up())
         while not server.started and not task.done():
             await asyncio.sleep(0.01)
         if server.started:
@@ -109,11 +144,17 @@ def _add_login_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("login", help="a QR login in the terminal; the token goes to the keyring",
                        description="Start a QR login, print the QR, poll (or simulate the phone) and store the "
                                    "token. With no server or profile, runs against the embedded sandbox.")
-    where = p.add_argument_group("server (default: the embedded sandbox, simulated)")
+    where = p.add_argument_group(
+        "server (default: the embedded sandbox, simulated)",
+        f"The bearer credential comes from, first match wins: --token-stdin, --token, the {TOKEN_ENV} "
+        "environment variable, the profile's credential in the keyring.")
     where.add_argument("--profile", help="a saved profile (name or id)")
     where.add_argument("--server", help="base URL, e.g. https://api.example.com")
     where.add_argument("--app-key", help="the appKey")
-    where.add_argument("--token", help="bearer credential (prefer a profile: its credential stays in the keyring)")
+    where.add_argument("--token", help="bearer credential; visible to other users in the process list, so "
+                                       f"prefer {TOKEN_ENV} or --token-stdin")
+    where.add_argument("--token-stdin", action="store_true",
+                       help="read the bearer credential from stdin (one trailing newline is dropped)")
     where.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
     p.add_argument("--simulate", action="store_true", help="play the phone: Scan, then Confirm-Login/Register")
     p.add_argument("--scopes", help="Initiate: scopes (letters, digits, commas; <= 100)")
@@ -166,6 +207,52 @@ def _token_store(args: argparse.Namespace):
     return TokenStore(service=keyring_service(), plaintext_fallback_path=Path(fallback) if fallback else None)
 
 
+def _load_profiles(store):
+    """A damaged profiles file is kept aside and reported, never fatal."""
+    store.load()
+    for line in store.load_warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    return store
+
+
+def _read_stdin_credential(stream) -> str:
+    """All of stdin (bounded) less exactly one trailing newline: a second newline is part of
+    what the user gave, and the client's check refuses it rather than us guessing."""
+    text = stream.read(MAX_STDIN_CREDENTIAL + 1)
+    if len(text) > MAX_STDIN_CREDENTIAL:
+        raise ValueError(f"--token-stdin: more than {MAX_STDIN_CREDENTIAL} characters on stdin")
+    if text.endswith("\r\n"):
+        text = text[:-2]
+    elif text.endswith("\n"):
+        text = text[:-1]
+    if not text:
+        raise ValueError("--token-stdin: stdin held no credential")
+    return text
+
+
+def _credential_from_args(args: argparse.Namespace) -> tuple[str | None, str]:
+    """The credential and where it came from: --token-stdin > --token > $QRLOGIN_TOKEN; None
+    leaves it to the profile (keyring)."""
+    import os
+
+    if args.token_stdin:
+        return _read_stdin_credential(sys.stdin), "--token-stdin"
+    if args.token is not None:
+        print("warning: --token is visible to other users in the process list; "
+              f"use {TOKEN_ENV} or --token-stdin instead", file=sys.stderr)
+        return args.token, "--token"
+    return os.environ.get(TOKEN_ENV) or None, TOKEN_ENV
+
+
+def _credential_problem(token: str | None, source: str) -> str | None:
+    """One line saying why the credential cannot be sent (the client's own rule), never showing it."""
+    from .api.catalogue import BEARER_TOKEN
+    from .api.errors import ValidationError
+
+    broken = BEARER_TOKEN.violations(token) if token else []
+    return f"the bearer credential from {source} is refused: {ValidationError(broken)}" if broken else None
+
+
 def run_login(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
@@ -177,14 +264,18 @@ def run_login(args: argparse.Namespace) -> int:
     from .profiles import Profile, ProfileStore, sandbox_profile
 
     store = _token_store(args)
-    token = args.token
+    try:
+        token, source = _credential_from_args(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if args.profile:
-        profile = ProfileStore().load().find(args.profile)
+        profile = _load_profiles(ProfileStore()).find(args.profile)
         if profile is None:
             print(f"error: no profile named {args.profile!r}", file=sys.stderr)
             return 2
         if not profile.embedded_sandbox and token is None:
-            token = store.get_credential(profile.id)
+            token, source = store.get_credential(profile.id), f"the keyring (profile {profile.name!r})"
     elif args.server:
         if not args.app_key:
             print("error: --server needs --app-key", file=sys.stderr)
@@ -211,6 +302,9 @@ def run_login(args: argparse.Namespace) -> int:
         initiate.validate()
     except QrLoginError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    if not profile.embedded_sandbox and (problem := _credential_problem(token, source)):
+        print(f"error: {problem}", file=sys.stderr)
         return EXIT_REJECTED
     connection = connect(profile, token)
     try:

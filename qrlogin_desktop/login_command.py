@@ -47,7 +47,8 @@ def exit_code_for(result: FlowResult) -> int:
 
 
 class LoginPrinter:
-    """Prints each state change with its time since the start, the QR and the result."""
+    """Prints each state change with its time since the start and the QR. A failure's error is
+    left to the one "login ended" line, so it is printed once."""
 
     def __init__(self, out: TextIO, start: float):
         self.out = out
@@ -58,8 +59,6 @@ class LoginPrinter:
         line = f"[+{t.at - self.start:7.3f}s] {t.source.value} → {t.target.value}"
         if details:
             line += f"  ({details})"
-        if "error" in t.detail:
-            line += f"\n            error: {t.detail['error']}"
         print(line, file=self.out, flush=True)
 
     def qr(self, payload: str, key: int) -> None:
@@ -68,7 +67,8 @@ class LoginPrinter:
 
 
 async def run_login(connection: Connection, store: TokenStore, *, simulate: bool, register: dict[str, Any] | None,
-                    initiate: Any = None, account: str | None = None, out: TextIO = sys.stdout) -> int:
+                    initiate: Any = None, account: str | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout  # looked up now, not at import: the caller may have replaced sys.stdout
     client = connection.client()
     driver = FlowDriver(client, policy=connection.policy(), codes=connection.codes(), initiate=initiate)
     printer = LoginPrinter(out, driver.clock())
@@ -96,7 +96,8 @@ async def run_login(connection: Connection, store: TokenStore, *, simulate: bool
 
     code = exit_code_for(result)
     if code != EXIT_OK:
-        reason = result.error or result.state.value
+        # Scrubbed of the credential and any token: a transport library's message may quote a header.
+        reason = client.redactor.text(str(result.error)) if result.error else result.state.value
         print(f"login ended: {result.state.value} - {reason}", file=out, flush=True)
         return code
     assert result.token is not None

@@ -4,6 +4,10 @@ The bearer credential of a profile lives in the OS keyring (keystore.TokenStore.
 keyed by the profile's id; the file only says *that* a profile has one. The file sits in the
 platform's config directory (``QRLOGIN_CONFIG_DIR`` overrides it, for tests and portable use) and
 is written atomically, so a crash mid-save never leaves half a file.
+
+A damaged file (not JSON, wrong types, invalid values) never stops the app: :meth:`ProfileStore.load`
+first keeps a ``profiles.json.corrupt-<time>`` copy, then keeps what is valid, drops the rest and
+says why in :attr:`ProfileStore.load_warnings` (the GUI shows them once, the CLI prints them).
 """
 
 from __future__ import annotations
@@ -12,8 +16,11 @@ import ipaddress
 import json
 import os
 import re
+import shutil
+import time
+import typing
 import uuid
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -107,14 +114,82 @@ class Profile:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Profile:
-        known = {f.name for f in fields(cls)}
-        # Unknown keys are dropped (forward compatibility); a secret-looking one is refused loudly
-        # rather than silently kept, so an exported file with a pasted token does not spread.
-        for key in data:
-            if key not in known and _SECRET_LOOKING.search(key):
-                raise ValueError(f"profile field {key!r} looks like a secret; secrets belong in the keyring")
-        return cls(**{k: v for k, v in data.items() if k in known})
+    def from_json(cls, data: Any) -> Profile:
+        """Strict (for imports the user picked): any problem is a ValueError naming the field and the rule."""
+        profile, problems = parse_profile(data)
+        if problems or profile is None:
+            raise ValueError("; ".join(problems))
+        return profile
+
+
+_REQUIRED = ("name", "base_url", "app_key")  # no default: a profile without them is dropped
+
+
+def _type_problem(name: str, expected: Any, value: Any) -> str | None:
+    """Why ``value`` does not fit the field's annotation, or None. JSON numbers may be ints for floats."""
+    origin = typing.get_origin(expected) or expected
+    if origin is bool:
+        fits = isinstance(value, bool)
+    elif origin is float:
+        fits = isinstance(value, int | float) and not isinstance(value, bool)
+    elif origin is int:
+        fits = isinstance(value, int) and not isinstance(value, bool)
+    elif origin is dict:
+        fits = isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    else:
+        fits = isinstance(value, origin)
+    if fits:
+        return None
+    wanted = {bool: "true or false", float: "a number", int: "a whole number", str: "a string",
+              dict: "an object of strings"}[origin]
+    return f"{name}: must be {wanted}, got {json.dumps(value, ensure_ascii=False)[:40]}"
+
+
+def parse_profile(data: Any) -> tuple[Profile | None, list[str]]:
+    """The profile in ``data`` with every usable field, and the problems found.
+
+    A field of the wrong type or with an invalid value falls back to its default; a profile whose
+    name, base URL or appKey is unusable is dropped (None). Unknown keys are ignored (forward
+    compatibility), except secret-looking ones, reported so a pasted token does not go unnoticed.
+    """
+    if not isinstance(data, dict):
+        return None, [f"a profile must be an object, got {type(data).__name__}"]
+    label = data.get("name") if isinstance(data.get("name"), str) else data.get("id", "?")
+    hints = typing.get_type_hints(Profile)
+    problems: list[str] = []
+    kept: dict[str, Any] = {}
+    known = {f.name for f in fields(Profile)}
+    for key, value in data.items():
+        if key not in known:
+            if _SECRET_LOOKING.search(str(key)):
+                problems.append(f"{key}: looks like a secret and was dropped; secrets belong in the keyring")
+            continue
+        problem = _type_problem(key, hints[key], value)
+        if problem:
+            problems.append(problem)
+        else:
+            kept[key] = value
+    # The embedded sandbox's URL and appKey are filled in at launch, so only its name is needed.
+    needed = ("name",) if kept.get("embedded_sandbox") else _REQUIRED
+    missing = [name for name in needed if name not in kept]
+    if missing:
+        return None, [f"profile {label!r} dropped: " + "; ".join(problems + [f"{m}: missing" for m in missing])]
+    if "id" in kept and not kept["id"].strip():
+        del kept["id"]
+    kept.setdefault("base_url", "")
+    kept.setdefault("app_key", "")
+    profile = Profile(**kept)
+    defaults = {f.name: f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
+                for f in fields(Profile) if f.name not in _REQUIRED}
+    for violation in profile.violations():
+        if violation.field in _REQUIRED:
+            return None, [f"profile {label!r} dropped: " + "; ".join(problems + [f"{violation.field}: {violation.rule_en}"])]
+        problems.append(f"{violation.field}: {violation.rule_en}; the default is used")
+        reset = {violation.field: defaults[violation.field]}
+        if violation.field == "poll_idle_interval":  # the rule ties the two intervals together
+            reset["poll_min_interval"] = defaults["poll_min_interval"]
+        profile = replace(profile, **reset)
+    return profile, [f"profile {label!r}: {p}" for p in problems]
 
 
 def sandbox_profile() -> Profile:
@@ -127,22 +202,72 @@ class ProfileStore:
         self.profiles: list[Profile] = []
         self.active_id: str | None = None
         self.settings: dict[str, Any] = {}  # UI settings (language, window state): nothing secret
+        self.load_warnings: list[str] = []  # what load() could not keep, and where the copy is
 
     @property
     def first_run(self) -> bool:
         return not self.path.exists()
 
     def load(self) -> ProfileStore:
+        self.load_warnings = []
         if self.path.exists():
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            self.profiles = [Profile.from_json(p) for p in data.get("profiles", [])]
-            self.active_id = data.get("active")
-            self.settings = dict(data.get("settings", {}))
+            problems = self._read()
+            if problems:
+                copy = self._keep_copy()
+                self.load_warnings = [f"{self.path} is damaged; a copy of it was kept as {copy}. "
+                                      "What could be kept was loaded; dropped:", *problems]
         if not any(p.embedded_sandbox for p in self.profiles):
             self.profiles.insert(0, sandbox_profile())
         if self.active is None:
             self.active_id = self.profiles[0].id
         return self
+
+    def _read(self) -> list[str]:
+        """Fill in profiles, active id and settings from the file; the problems found."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return [f"the whole file: not valid JSON ({exc})"]
+        if not isinstance(data, dict):
+            return [f"the whole file: must be a JSON object, got {type(data).__name__}"]
+        problems: list[str] = []
+        raw_profiles = data.get("profiles", [])
+        if not isinstance(raw_profiles, list):
+            problems.append("profiles: must be a list")
+            raw_profiles = []
+        for raw in raw_profiles:
+            profile, found = parse_profile(raw)
+            problems += found
+            if profile is None:
+                continue
+            if self.get(profile.id) is not None:
+                problems.append(f"profile {profile.name!r} dropped: its id {profile.id} is used twice")
+            elif profile.embedded_sandbox and any(p.embedded_sandbox for p in self.profiles):
+                problems.append(f"profile {profile.name!r} dropped: a second embedded-sandbox profile")
+            else:
+                self.profiles.append(profile)
+        active = data.get("active")
+        if active is not None and not isinstance(active, str):
+            problems.append("active: must be a profile id (a string)")
+        else:
+            self.active_id = active
+        settings = data.get("settings", {})
+        if isinstance(settings, dict):
+            self.settings = dict(settings)
+        else:
+            problems.append("settings: must be an object; the defaults are used")
+        return problems
+
+    def _keep_copy(self) -> Path:
+        """``profiles.json.corrupt-<UTC time>`` beside the file (never over an earlier copy)."""
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+        copy = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        n = 1
+        while copy.exists():
+            n += 1
+            copy = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
+        shutil.copy2(self.path, copy)  # keeps the mode: the copy is no more readable than the file
+        return copy
 
     @property
     def active(self) -> Profile | None:

@@ -104,11 +104,13 @@ class CliEnv:
     backend: KeyringBackend | None
     sandboxes: list[Sandbox] = field(default_factory=list)
 
-    def run(self, *args: str, timeout: float = RUN_TIMEOUT) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, timeout: float = RUN_TIMEOUT, stdin: str | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """``stdin``: text fed to the process (else /dev/null); ``env``: extra variables."""
         return subprocess.run(
             [sys.executable, "-m", "qrlogin_desktop", *args],
-            env=self.env, cwd=self.root, capture_output=True, text=True, encoding="utf-8",
-            timeout=timeout, stdin=subprocess.DEVNULL,
+            env={**self.env, **(env or {})}, cwd=self.root, capture_output=True, text=True, encoding="utf-8",
+            timeout=timeout, input=stdin, **({} if stdin is not None else {"stdin": subprocess.DEVNULL}),
         )
 
     def run_python(self, code: str, timeout: float = RUN_TIMEOUT) -> subprocess.CompletedProcess[str]:
@@ -481,4 +483,92 @@ def test_no_secret_in_files_or_debug_output_of_a_subprocess(cli_env: CliEnv, sec
         assert_no_secret(both(result), f"the output of {name}", token=secret,
                          token_body=jwt_secret_part(secret), bearer=T)
     assert_no_secret_in_files(cli_env.private_dirs(), token=secret, token_body=jwt_secret_part(secret), bearer=T)
+    assert sandbox.stop() == 0
+
+
+# ------------------------------------------------------------- where the credential comes from
+
+PS_WARNING = "--token is visible to other users in the process list"
+
+
+def test_help_documents_the_credential_precedence(cli_env: CliEnv) -> None:
+    help_text = " ".join(cli_env.run("login", "--help").stdout.split())
+    assert "first match wins: --token-stdin, --token, the QRLOGIN_TOKEN environment variable, the profile's " \
+           "credential in the keyring" in help_text, help_text
+
+
+def test_credential_from_the_environment_is_not_on_the_command_line(cli_env: CliEnv) -> None:
+    sandbox = cli_env.sandbox()
+    login = cli_env.run("login", "--simulate", "--server", sandbox.url, "--app-key", APP_KEY,
+                        "--insecure-token-file", str(cli_env.root / "tokens.json"),
+                        env={"QRLOGIN_TOKEN": sandbox.token})
+    assert login.returncode == 0, describe(login)
+    assert PS_WARNING not in login.stderr
+    assert_no_secret(both(login), "login output", bearer=sandbox.token)
+    assert sandbox.stop() == 0
+
+
+def test_credential_from_stdin_drops_one_trailing_newline(cli_env: CliEnv) -> None:
+    sandbox = cli_env.sandbox()
+    login = cli_env.run("login", "--simulate", "--server", sandbox.url, "--app-key", APP_KEY, "--token-stdin",
+                        "--insecure-token-file", str(cli_env.root / "tokens.json"), stdin=sandbox.token + "\n")
+    assert login.returncode == 0, describe(login)
+    assert PS_WARNING not in login.stderr
+    assert_no_secret(both(login), "login output", bearer=sandbox.token)
+    assert sandbox.stop() == 0
+
+
+def test_empty_stdin_is_refused_before_any_request(cli_env: CliEnv) -> None:
+    login = cli_env.run("login", "--server", "http://127.0.0.1:9", "--app-key", APP_KEY, "--token-stdin", stdin="\n")
+    assert login.returncode == 2, describe(login)
+    assert login.stderr.strip() == "error: --token-stdin: stdin held no credential", describe(login)
+    assert "QR login at" not in login.stdout
+
+
+def test_precedence_stdin_then_token_then_environment(cli_env: CliEnv) -> None:
+    sandbox = cli_env.sandbox()
+    tokens = ["--insecure-token-file", str(cli_env.root / "tokens.json")]
+    target = ["login", "--simulate", "--server", sandbox.url, "--app-key", APP_KEY, *tokens]
+    wrong = bearer()
+    # --token beats QRLOGIN_TOKEN, and warns that it shows in ps.
+    over_env = cli_env.run(*target, "--token", sandbox.token, env={"QRLOGIN_TOKEN": wrong})
+    assert over_env.returncode == 0, describe(over_env)
+    assert PS_WARNING in over_env.stderr
+    # --token-stdin beats --token.
+    over_flag = cli_env.run(*target, "--token", wrong, "--token-stdin", stdin=sandbox.token)
+    assert over_flag.returncode == 0, describe(over_flag)
+    # And the loser really was used when it stood alone: the wrong one is refused.
+    alone = cli_env.run(*target, env={"QRLOGIN_TOKEN": wrong})
+    assert alone.returncode == 4, describe(alone)
+    for result in (over_env, over_flag, alone):
+        assert_no_secret(both(result), "login output", bearer=sandbox.token, wrong=wrong)
+    assert sandbox.stop() == 0
+
+
+def test_a_refusal_is_printed_once(cli_env: CliEnv) -> None:
+    sandbox = cli_env.sandbox()
+    login = cli_env.run("login", "--simulate", "--server", sandbox.url, "--app-key", APP_KEY,
+                        env={"QRLOGIN_TOKEN": bearer()})
+    assert login.returncode == 4, describe(login)
+    ended = [line for line in login.stdout.splitlines() if line.startswith("login ended: failed - ")]
+    assert len(ended) == 1, describe(login)
+    reason = ended[0].removeprefix("login ended: failed - ")
+    assert "401" in reason
+    assert both(login).count(reason) == 1, describe(login)
+    assert sandbox.stop() == 0
+
+
+def test_a_credential_with_a_second_newline_is_refused_in_one_line(cli_env: CliEnv) -> None:
+    """The user's second newline stays in the credential. On 8dd36b1 it reached h11, whose error
+    quoted the Authorization header, and the CLI printed that twice (exit 5); now the client's rule
+    refuses it before any request: one line naming the source and the rule, never the value, exit 4."""
+    sandbox = cli_env.sandbox()
+    secret = bearer()
+    login = cli_env.run("login", "--simulate", "--server", sandbox.url, "--app-key", APP_KEY, "--token-stdin",
+                        stdin=secret + "\n\n")
+    assert login.returncode == 4, describe(login)
+    assert login.stdout == "", describe(login)
+    assert login.stderr.count("\n") == 1 and login.stderr.startswith(
+        "error: the bearer credential from --token-stdin is refused: invalid input: token: "), describe(login)
+    assert_no_secret(both(login), "login output", bearer=secret)
     assert sandbox.stop() == 0

@@ -18,7 +18,7 @@ from PIL import Image
 from support import APP_KEY, TEST_TOKEN, asgi_client
 
 from qrlogin_desktop.api.client import Exchange, QrLoginClient
-from qrlogin_desktop.api.errors import ApiError, ProtocolError, QrLoginError, TransportError
+from qrlogin_desktop.api.errors import ApiError, ProtocolError, QrLoginError, TransportError, ValidationError
 from qrlogin_desktop.api.models import ImageResult, TokenModel
 from qrlogin_desktop.sandbox import Sandbox, SandboxConfig, SandboxThread
 from qrlogin_desktop.sandbox.faults import MALFORMED_VARIANTS
@@ -512,3 +512,55 @@ async def test_mock_transport_exception_is_a_transport_error():
         with pytest.raises(TransportError) as err:
             await c.initiate()
     assert err.value.kind == "dropped"
+
+
+# --- credentials and appKeys that must never reach the wire ------------------------------------------------
+
+ODD_CREDENTIALS = [
+    "SECRET-credential-0123\n",  # a pasted line break
+    "SECRET-credential\r\nX-Injected: 1",
+    "SECRET-credential\x00tail",
+    "SECRET-credential\x7f",
+    "SECRET-crédential-0123",  # non-ASCII: a header value is bytes
+    "SECRET credential 0123",  # a space (e.g. "Bearer xyz" pasted whole)
+]
+
+
+@pytest.mark.parametrize("credential", ODD_CREDENTIALS)
+async def test_unsendable_credential_refused_naming_the_field_not_the_value(credential: str):
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return _json(200, {"code": 200, "data": 1})
+
+    with pytest.raises(ValidationError) as at_construction:
+        QrLoginClient("http://mock.test", APP_KEY, credential, transport=httpx.MockTransport(handler))
+    async with mock_client(handler) as c:
+        with pytest.raises(ValidationError) as on_assignment:
+            c.token = credential
+        assert c.token == TEST_TOKEN  # the old credential is kept, not silently dropped
+    for err in (at_construction.value, on_assignment.value):
+        assert err.fields == ("token",)
+        assert all(v.secret for v in err.violations)
+        texts = [str(err), err.message("zh"), repr(err.args)]
+        assert "visible ASCII" in texts[0] and "ASCII" in texts[1]
+        assert not any("SECRET" in t for t in texts)
+    assert sent == []
+
+
+@pytest.mark.parametrize("app_key", [".", "..", "...", "de\nmo", "demo\x00"])
+@pytest.mark.parametrize("validate", [True, False])
+async def test_app_key_that_would_leave_the_route_is_refused_even_without_validation(app_key: str, validate: bool):
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return _json(200, {"code": 200, "data": 1})
+
+    async with QrLoginClient("http://mock.test", app_key, TEST_TOKEN, transport=httpx.MockTransport(handler),
+                             validate=validate) as c:
+        with pytest.raises(ValidationError) as err:
+            await c.initiate()
+    assert err.value.fields == ("appKey",)
+    assert sent == []

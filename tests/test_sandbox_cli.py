@@ -293,3 +293,44 @@ def test_openapi_served_by_the_cli_sandbox():
 
 def test_app_key_constant_is_the_default():
     assert APP_KEY == build_parser().parse_args(["sandbox"]).app_key
+
+
+# --- exposure and the one appKey ---------------------------------------------------------------------------
+
+
+CLEAR_TEXT_WARNING = "travel in clear text"
+
+
+def test_non_loopback_host_warns_before_listening():
+    # 192.0.2.1 (TEST-NET-1) is no address of this machine: the bind fails, so nothing is exposed,
+    # and the warning must already be on stderr, ahead of the bind error.
+    proc = subprocess.run([sys.executable, "-m", "qrlogin_desktop", "sandbox", "--host", "192.0.2.1", "--port", "0",
+                           "--token", "T-clear-text-1"], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 1, proc.stderr
+    warning = proc.stderr.find(CLEAR_TEXT_WARNING)
+    assert warning != -1, proc.stderr
+    assert "192.0.2.1" in proc.stderr[:warning]
+    assert warning < proc.stderr.find("could not listen on 192.0.2.1"), proc.stderr
+    assert "T-clear-text-1" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_loopback_host_does_not_warn(host: str):
+    with sandbox_process("--host", host, "--token", "T-loopback-1") as run:
+        _assert_clean_exit_and_stderr(run, lambda err: CLEAR_TEXT_WARNING not in err)
+
+
+def _assert_clean_exit_and_stderr(run: Running, check) -> None:
+    code, _ = _stop(run.proc)
+    assert code == 0
+    stderr = run.proc.stderr.read() if run.proc.stderr else ""
+    assert check(stderr), stderr
+
+
+def test_app_key_given_twice_is_refused():
+    proc = subprocess.run([sys.executable, "-m", "qrlogin_desktop", "sandbox", "--app-key", "first",
+                           "--app-key", "second"], capture_output=True, text=True, timeout=20)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "argument --app-key: may be given only once (the sandbox serves one appKey)" in proc.stderr, proc.stderr
+    assert build_parser().parse_args(["sandbox", "--app-key", "only"]).app_key == "only"

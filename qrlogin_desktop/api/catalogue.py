@@ -15,12 +15,18 @@ from urllib.parse import quote
 from . import models
 from .errors import Violation
 from .models import Field, Schema
-from .rules import Kind, Length, NotBlank
+from .rules import HEADER_SAFE, Kind, Length, NotBlank, PathSegment
 
 API_PREFIX = "/Wechat"
 
 APP_KEY = Field("appKey", Kind.STRING, "application key", "应用密钥", required=True,
-                rules=(NotBlank(), Length(0, 128)), source="sandbox", example="demo")
+                rules=(NotBlank(), Length(0, 128), PathSegment()), source="sandbox",
+                example="demo")
+# The bearer credential sent as ``Authorization: Bearer <token>``: checked when a client is made or
+# given a new one, so a value that would break the header (or leak into httpx's error text) never
+# reaches the wire. The GUI's forms and the CLI show the same rule.
+BEARER_TOKEN = Field("token", Kind.STRING, "bearer credential", "访问凭证", rules=(HEADER_SAFE,), secret=True,
+                     source="sandbox")
 
 
 class Group(str, Enum):

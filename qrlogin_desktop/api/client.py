@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from . import catalogue
-from .catalogue import APP_KEY, Endpoint, ResultKind
+from .catalogue import APP_KEY, BEARER_TOKEN, Endpoint, ResultKind
 from .envelope import Envelope, decode_envelope, parse_retry_after
 from .errors import ApiError, ProtocolError, QrLoginError, TransportError, ValidationError, Violation
 from .exchange import CallResult, Exchange
@@ -79,6 +79,11 @@ class QrLoginClient:
 
     @token.setter
     def token(self, value: str | None) -> None:
+        """Refuses (ValidationError naming ``token``, never showing it) a credential that cannot be
+        sent as a header value, whatever ``validate`` says: nothing of it may reach the wire."""
+        broken = BEARER_TOKEN.violations(value) if value else []
+        if broken:
+            raise ValidationError(broken)
         self._token = value or None
         self.redactor.add(value)
 
@@ -114,6 +119,13 @@ class QrLoginClient:
     def check(self, ep: Endpoint, query: Mapping[str, Any] | None = None, body: Any = None) -> list[Violation]:
         """Every broken rule of a prospective call, the path's appKey included; empty when fine."""
         return APP_KEY.violations(self.app_key) + ep.violations(query, body)
+
+    def _check_route(self, ep: Endpoint) -> None:
+        """The appKey routes the request (and carries the bearer to that route), so it is checked
+        even when ``validate`` is off: ``validate=False`` tests the server's rules, not our path."""
+        found = APP_KEY.violations(self.app_key)
+        if found:
+            raise ValidationError(found, endpoint=ep.id)
 
     def curl_for(self, endpoint: Endpoint | str, *, query: Mapping[str, Any] | None = None, body: Any = None,
                  reveal_token: bool = False) -> str:
@@ -183,6 +195,7 @@ class QrLoginClient:
             found = self.check(ep, query, body)
             if found:
                 raise ValidationError(found, endpoint=ep.id)
+        self._check_route(ep)
         content = None
         if ep.method != "GET":
             try:

@@ -256,6 +256,45 @@ class VisibleAscii(Rule):
         return {"maxLength": self.maximum}
 
 
+@dataclass(frozen=True)
+class PathSegment(Rule):
+    """A value sent as one URL path segment (the appKey). It is percent-encoded, but a segment made
+    only of dots (``.``, ``..``) is still resolved away by URL normalisation and would send the
+    request, bearer included, outside ``/Wechat/``; control characters are never part of a real key
+    (a pasted line break, a stray NUL)."""
+
+    def check(self, value: Any) -> str | None:
+        if not isinstance(value, str):
+            return None
+        if value and set(value) == {"."}:
+            return "must not be made only of dots"
+        if _CONTROL.search(value):
+            return "must not contain line breaks or control characters"
+        return None
+
+    @property
+    def en(self) -> str:
+        return "not only dots, no line breaks or control characters"
+
+    @property
+    def zh(self) -> str:
+        return "不能只由点号组成,不能包含换行或控制字符"
+
+    def openapi(self) -> dict[str, Any]:
+        return {"pattern": r"^(?!\.+$)[^\x00-\x1f\x7f]*$"}
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+# Header values are bytes on the wire and HTTP allows only (visible) ASCII in practice: a CR/LF
+# would split the header, NUL or another control character is refused by httpx with the whole
+# value in its message, and a non-ASCII character cannot be encoded at all. So a credential that
+# goes into a header is refused with this rule before anything is sent.
+HEADER_SAFE = Charset(r"[\x21-\x7e]*",
+                      "only visible ASCII characters (no spaces, line breaks, control or non-ASCII characters)",
+                      "只能包含可见的 ASCII 字符(不能有空格、换行、控制字符或非 ASCII 字符)")
+
+
 def digits(minimum: int, maximum: int) -> tuple[Rule, ...]:
     """Verification codes and phone numbers: only ASCII digits, a fixed length range."""
     if minimum == maximum:

@@ -30,6 +30,7 @@ class AppContext(QObject):
     tokens_changed = Signal()  # the keyring's token list changed
     health_changed = Signal(object)  # float latency ms, or an error text
     profiles_changed = Signal()
+    _answer_status = Signal(object, object)  # (client, HTTP status) of each exchange, queued to the GUI thread
 
     def __init__(self, profiles: ProfileStore, token_store: TokenStore | None = None,
                  runner: AsyncRunner | None = None, parent: QObject | None = None):
@@ -40,6 +41,11 @@ class AppContext(QObject):
         self.connection: Connection | None = None
         self.client: QrLoginClient | None = None
         self.health: float | str | None = None
+        # The ping only shows that the server answers; whether it takes our credential shows in the
+        # calls themselves: True after a call answered HTTP 401 (the contract's "invalid bearer"),
+        # False again after any later answer that was not a 401.
+        self.credential_refused = False
+        self._answer_status.connect(self._note_answer)
         self.connecting = False
         self._health_timer = QTimer(self)
         self._health_timer.setInterval(HEALTH_INTERVAL_MS)
@@ -76,6 +82,7 @@ class AppContext(QObject):
         old_client, old_connection = self.client, self.connection
         self.client = self.connection = None
         self.health = None
+        self.credential_refused = False
         self.connection_changed.emit()
 
         async def work() -> tuple[Connection, QrLoginClient]:
@@ -92,6 +99,7 @@ class AppContext(QObject):
             connection = await asyncio.to_thread(connect, profile, token)
             client = connection.client()
             client.add_listener(self.exchange_logged.emit)  # Qt queues it to the GUI thread
+            client.add_listener(lambda exchange: self._answer_status.emit(client, exchange.status))
             return connection, client
 
         def done(outcome: Outcome) -> None:
@@ -120,6 +128,14 @@ class AppContext(QObject):
             self.health_changed.emit(self.health)
 
         self.run(client.ping(), done)
+
+    def _note_answer(self, client: QrLoginClient, status: int | None) -> None:
+        if client is not self.client or status is None:
+            return  # a connection we already left, or no answer at all (that is the ping's business)
+        refused = status == 401
+        if refused != self.credential_refused:
+            self.credential_refused = refused
+            self.health_changed.emit(self.health)
 
     def shutdown(self) -> None:
         self._health_timer.stop()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QSplitter,
     QStackedWidget,
     QWidget,
@@ -86,6 +87,9 @@ class MainWindow(QMainWindow):
         ctx.health_changed.connect(lambda _: self._update_status())
         self.resize(1280, 820)
         self.retranslate()
+        self.profile_warning: QMessageBox | None = None
+        if ctx.profiles.load_warnings:
+            QTimer.singleShot(0, self._show_profile_warnings)
         # Select the QR Login entry without building its page yet (see build_pages_when_idle).
         self.nav.blockSignals(True)
         self.nav.setCurrentItem(self._items["qr_login"])
@@ -197,7 +201,12 @@ class MainWindow(QMainWindow):
         else:
             self.status_server.setText(self.tr("Server: {0}").format(ctx.connection.base_url if ctx.connection else "-"))
         health = ctx.health
-        if isinstance(health, float):
+        self.status_health.setToolTip("")
+        if ctx.credential_refused:
+            text, color = self.tr("● credential refused (401)"), "#e37400"
+            self.status_health.setToolTip(self.tr("The server answers, but refuses the bearer credential. "
+                                                  "Check the profile's credential in Profiles & Settings."))
+        elif isinstance(health, float):
             text, color = self.tr("● answers ({0:.0f} ms)").format(health), "#188038"
         elif isinstance(health, str):
             text, color = self.tr("● no answer"), "#d93025"
@@ -206,6 +215,21 @@ class MainWindow(QMainWindow):
             text, color = self.tr("● checking…"), "#999999"
         self.status_health.setText(text)
         self.status_health.setStyleSheet(f"color: {color};")
+
+    def _show_profile_warnings(self) -> None:
+        """The damaged profiles file, once: the list is emptied, so no later window repeats it."""
+        lines, self.ctx.profiles.load_warnings = self.ctx.profiles.load_warnings, []
+        if not lines:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Profiles file damaged"),
+                          self.tr("The profiles file could not be read in full. A copy of it was kept, "
+                                  "and what could be kept was loaded."), QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("profileWarning")
+        box.setDetailedText("\n".join(lines))
+        box.setInformativeText(lines[0])
+        box.setModal(False)
+        box.show()
+        self.profile_warning = box
 
     def _on_connection_failed(self, message: str) -> None:
         self._update_status()

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from unittest import mock
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+import pytest
+from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit, QMessageBox
 
+from qrlogin_desktop.sandbox import Sandbox, SandboxConfig, SandboxThread
 from qrlogin_desktop.ui.panels.settings import SettingsPanel
+from qrlogin_desktop.ui.runner import Outcome
 
 SECRET = "profile-bearer-credential-0123456789"
 
@@ -34,8 +38,6 @@ def test_saved_profile_keeps_credential_in_keyring_only(qtbot, keyring_ctx, tmp_
     # Export carries profiles but never the credential; import gives them new ids.
     target = tmp_path / "export.json"
     panel._editing = profile
-    from unittest import mock
-
     with mock.patch.object(QFileDialog, "getSaveFileName", return_value=(str(target), "")):
         panel.export_button.click()
     qtbot.waitUntil(target.exists, timeout=5000)
@@ -78,3 +80,130 @@ def test_invalid_profile_is_refused_with_field_names(qtbot, ctx):
     assert panel.banner.isVisible()
     assert "base_url" in panel.banner.text and "payload_template" in panel.banner.text
     assert not ctx.profiles.path.exists()  # nothing half-saved
+
+
+# --- the stored credential survives everything but "Remove credential" ------------------------------------
+
+
+@pytest.fixture
+def staging():
+    """A real loopback sandbox that only accepts SECRET: a lost credential shows up as a 401."""
+    running = SandboxThread(Sandbox(SandboxConfig(app_key="staging-app", token=SECRET))).start()
+    yield running
+    running.stop()
+
+
+def _call_initiate(qtbot, ctx) -> Outcome:
+    outcomes: list[Outcome] = []
+    ctx.run(ctx.client.initiate(), outcomes.append)
+    qtbot.waitUntil(lambda: bool(outcomes), timeout=10_000)
+    return outcomes[0]
+
+
+def _use(qtbot, panel: SettingsPanel, profile_id: str) -> None:
+    ctx = panel.ctx
+    before = ctx.client
+    panel.use_button.click()
+    qtbot.waitUntil(lambda: ctx.client is not None and ctx.client is not before and ctx.profile.id == profile_id,
+                    timeout=10_000)
+
+
+def _saved_staging(qtbot, panel: SettingsPanel, url: str):
+    _new_profile(qtbot, panel, url)
+    panel.save_button.click()
+    qtbot.waitUntil(lambda: panel.ctx.profiles.path.exists(), timeout=10_000)
+    profile = panel.ctx.profiles.find("Staging")
+    qtbot.waitUntil(lambda: panel.ctx.token_store.get_credential(profile.id) == SECRET, timeout=10_000)
+    return profile
+
+
+def test_use_this_profile_never_deletes_the_stored_credential(qtbot, keyring_ctx, staging):
+    panel = SettingsPanel(keyring_ctx)
+    qtbot.addWidget(panel)
+    profile = _saved_staging(qtbot, panel, staging.url)
+    assert keyring_ctx.token_store.get_credential(profile.id) == SECRET
+
+    for _ in range(3):  # once right after Save, then again and again on the saved profile
+        _use(qtbot, panel, profile.id)  # returns once the new client exists: the save before it is done
+        assert keyring_ctx.token_store.get_credential(profile.id) == SECRET
+        outcome = _call_initiate(qtbot, keyring_ctx)
+        assert outcome.ok, outcome.error  # not a 401: the client carries the stored credential
+
+
+def test_stored_credential_is_shown_as_stored_not_loaded(qtbot, keyring_ctx, staging):
+    panel = SettingsPanel(keyring_ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    profile = _saved_staging(qtbot, panel, staging.url)
+    panel._load(None)
+    panel._load(profile)
+    qtbot.waitUntil(lambda: panel.credential_stored is True, timeout=10_000)
+    assert panel.credential.text() == ""  # the secret never comes back into the form
+    assert panel.credential_state.text() == "A credential is stored in the keyring."
+    assert panel.replace_credential_button.isVisible() and panel.remove_credential_button.isVisible()
+    assert all(SECRET not in w.text() for w in panel.findChildren(QLineEdit) + panel.findChildren(QLabel))
+
+    # Replace: typing a new one and saving replaces it.
+    panel.replace_credential_button.click()
+    assert panel.credential.hasFocus()
+    qtbot.keyClicks(panel.credential, "replacement-credential-0987654321")
+    panel.save_button.click()
+    qtbot.waitUntil(lambda: keyring_ctx.token_store.get_credential(profile.id)
+                    == "replacement-credential-0987654321", timeout=10_000)
+    qtbot.waitUntil(lambda: panel.credential_stored is True and panel.credential.text() == "", timeout=10_000)
+
+    # Remove asks first; "No" keeps it.
+    with mock.patch.object(QMessageBox, "question", return_value=QMessageBox.StandardButton.No) as asked:
+        panel.remove_credential_button.click()
+    assert asked.called
+    qtbot.wait(200)
+    assert keyring_ctx.token_store.get_credential(profile.id) == "replacement-credential-0987654321"
+    with mock.patch.object(QMessageBox, "question", return_value=QMessageBox.StandardButton.Yes):
+        panel.remove_credential_button.click()
+    qtbot.waitUntil(lambda: panel.credential_stored is False, timeout=10_000)
+    assert keyring_ctx.token_store.get_credential(profile.id) is None
+    assert panel.credential_state.text() == "No credential is stored."
+    assert not panel.remove_credential_button.isVisible()
+
+
+def test_saving_with_an_empty_field_keeps_the_stored_credential(qtbot, keyring_ctx, staging):
+    panel = SettingsPanel(keyring_ctx)
+    qtbot.addWidget(panel)
+    profile = _saved_staging(qtbot, panel, staging.url)
+    panel._load(profile)
+    qtbot.waitUntil(lambda: panel.credential_stored is True, timeout=10_000)
+    panel.timeout.setValue(7)
+    saved = keyring_ctx.profiles.path.stat().st_mtime_ns
+    panel.save_button.click()
+    qtbot.waitUntil(lambda: keyring_ctx.profiles.path.stat().st_mtime_ns != saved, timeout=10_000)
+    assert keyring_ctx.profiles.get(profile.id).timeout == 7
+    assert keyring_ctx.token_store.get_credential(profile.id) == SECRET
+
+
+def test_a_damaged_profiles_file_is_reported_once(qtbot, tmp_path, memory_store):
+    from qrlogin_desktop.profiles import ProfileStore
+    from qrlogin_desktop.ui.context import AppContext
+    from qrlogin_desktop.ui.main_window import MainWindow
+
+    path = tmp_path / "config" / "profiles.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"profiles": [{"name": "Staging", "base_url": "https://s.example.com", "app_key": "k", '
+                    '"timeout": "10"}], "active": null}', encoding="utf-8")
+    ctx = AppContext(ProfileStore(path).load(), token_store=memory_store)
+    try:
+        window = MainWindow(ctx)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window.profile_warning is not None and window.profile_warning.isVisible(),
+                        timeout=5000)
+        assert ".corrupt-" in window.profile_warning.informativeText()
+        assert "timeout: must be a number" in window.profile_warning.detailedText()
+        assert ctx.profiles.find("Staging") is not None  # what was valid is there
+        window.profile_warning.close()
+        again = MainWindow(ctx)
+        qtbot.addWidget(again)
+        again.show()
+        qtbot.wait(100)
+        assert again.profile_warning is None  # once
+    finally:
+        ctx.shutdown()

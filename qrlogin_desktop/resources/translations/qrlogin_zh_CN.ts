@@ -331,6 +331,14 @@
         <translation>服务器：{0}</translation>
     </message>
     <message>
+        <source>● credential refused (401)</source>
+        <translation>● 凭据被拒绝 (401)</translation>
+    </message>
+    <message>
+        <source>The server answers, but refuses the bearer credential. Check the profile&apos;s credential in Profiles &amp; Settings.</source>
+        <translation>服务器有应答，但拒绝了访问凭据。请在“配置与设置”中检查该配置的凭据。</translation>
+    </message>
+    <message>
         <source>● answers ({0:.0f} ms)</source>
         <translation>● 在线（{0:.0f} ms）</translation>
     </message>
@@ -341,6 +349,14 @@
     <message>
         <source>● checking…</source>
         <translation>● 检测中…</translation>
+    </message>
+    <message>
+        <source>Profiles file damaged</source>
+        <translation>配置文件已损坏</translation>
+    </message>
+    <message>
+        <source>The profiles file could not be read in full. A copy of it was kept, and what could be kept was loaded.</source>
+        <translation>无法完整读取配置文件。已保留其副本，并载入了其中可用的部分。</translation>
     </message>
     <message>
         <source>Could not connect: {0}</source>
@@ -833,6 +849,10 @@
         <translation>code 处理表</translation>
     </message>
     <message>
+        <source>Asking the keyring…</source>
+        <translation>正在查询系统钥匙串…</translation>
+    </message>
+    <message>
         <source>kept in the OS keyring, never in the config file</source>
         <translation>保存在系统钥匙串中，不写入配置文件</translation>
     </message>
@@ -881,6 +901,14 @@
         <translation>使用此配置</translation>
     </message>
     <message>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <source>Remove credential…</source>
+        <translation>删除凭据…</translation>
+    </message>
+    <message>
         <source>Save</source>
         <translation>保存</translation>
     </message>
@@ -905,8 +933,16 @@
         <translation>内置沙盒：启动时自动分配空闲的本机回环端口，并填入地址和凭据。</translation>
     </message>
     <message>
-        <source>loading from the keyring…</source>
-        <translation>正在从系统钥匙串读取…</translation>
+        <source>A credential is stored in the keyring.</source>
+        <translation>系统钥匙串中已保存凭据。</translation>
+    </message>
+    <message>
+        <source>type a new credential to replace the stored one</source>
+        <translation>输入新凭据以替换已保存的凭据</translation>
+    </message>
+    <message>
+        <source>No credential is stored.</source>
+        <translation>未保存凭据。</translation>
     </message>
     <message>
         <source>⚠ The bearer credential would travel unencrypted over http:// to a host that is not this machine. Use https://.</source>
@@ -919,6 +955,14 @@
     <message>
         <source>the credential is only kept in memory</source>
         <translation>凭据仅保存在内存中</translation>
+    </message>
+    <message>
+        <source>Remove credential</source>
+        <translation>删除凭据</translation>
+    </message>
+    <message>
+        <source>Remove the bearer credential of “{0}” from the keyring? Calls with this profile will be refused until you enter one again.</source>
+        <translation>从系统钥匙串中删除“{0}”的访问凭据？在重新输入凭据之前，使用此配置的调用都会被拒绝。</translation>
     </message>
     <message>
         <source>Delete profile</source>

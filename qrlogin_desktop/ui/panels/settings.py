@@ -1,7 +1,10 @@
 """Profiles and settings: servers, appKeys, credentials (keyring), options, language.
 
 The profile file holds no secret: the bearer credential typed here goes straight to the keyring
-(off the GUI thread) and the file only ever sees the profile's id.
+(off the GUI thread) and the file only ever sees the profile's id. A stored credential is never
+loaded back into the form: the page only learns *whether* one is stored (a bool from the worker
+thread). Saving with the field empty keeps the stored one; only "Remove credential", confirmed,
+deletes it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...api.catalogue import BEARER_TOKEN
+from ...api.errors import ValidationError
 from ...flow.policy import Action
 from ...profiles import Profile
 from .. import i18n
@@ -111,6 +116,19 @@ class SettingsPanel(Panel):
         self.credential.setEchoMode(QLineEdit.EchoMode.Password)
         self.credential.setObjectName("credential")
         self.show_credential = QCheckBox()
+        self.credential_state = QLabel()
+        self.credential_state.setObjectName("credentialState")
+        self.credential_state.setWordWrap(True)
+        self.replace_credential_button, self.remove_credential_button = QPushButton(), QPushButton()
+        self.remove_credential_button.setObjectName("removeCredential")
+        self.credential_stored: bool | None = None  # None: not known yet (the keyring is asked off the GUI thread)
+        credential_row = QHBoxLayout()
+        credential_row.setContentsMargins(0, 0, 0, 0)
+        credential_row.addWidget(self.credential_state, 1)
+        credential_row.addWidget(self.replace_credential_button)
+        credential_row.addWidget(self.remove_credential_button)
+        self.credential_row = QWidget()
+        self.credential_row.setLayout(credential_row)
         self.verify_tls = QCheckBox()
         self.timeout = _spin(0.5, 300, 1)
         self.poll_min = _spin(0.05, 60, 0.05)
@@ -139,6 +157,7 @@ class SettingsPanel(Panel):
         self._labels: dict[str, QLabel] = {}
         for key, widget in (("name", self.name), ("base_url", self.base_url), ("app_key", self.app_key),
                             ("credential", self.credential), ("", self.show_credential),
+                            ("", self.credential_row),
                             ("verify_tls", self.verify_tls), ("timeout", self.timeout),
                             ("poll_min", self.poll_min), ("poll_idle", self.poll_idle),
                             ("session_ttl", self.session_ttl), ("auto_refresh", self.auto_refresh),
@@ -196,6 +215,8 @@ class SettingsPanel(Panel):
         self.export_button.clicked.connect(self.export_profiles)
         self.save_button.clicked.connect(lambda: self.save_profile())
         self.use_button.clicked.connect(self.use_profile)
+        self.replace_credential_button.clicked.connect(self.credential.setFocus)
+        self.remove_credential_button.clicked.connect(self.remove_credential)
         self.add_code_button.clicked.connect(lambda: self.code_table.add_row())
         self.show_credential.toggled.connect(
             lambda on: self.credential.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
@@ -223,7 +244,6 @@ class SettingsPanel(Panel):
         }
         for key, label in self._labels.items():
             label.setText(texts[key])
-        self.credential.setPlaceholderText(self.tr("kept in the OS keyring, never in the config file"))
         self.show_credential.setText(self.tr("Show credential"))
         self.verify_tls.setText(self.tr("Verify certificates"))
         self.payload_template.setToolTip(self.tr("Placeholders: {signInKey}, {appKey}, {server}"))
@@ -234,6 +254,8 @@ class SettingsPanel(Panel):
         self.import_button.setText(self.tr("Import…"))
         self.export_button.setText(self.tr("Export…"))
         self.use_button.setText(self.tr("Use this profile"))
+        self.replace_credential_button.setText(self.tr("Replace"))
+        self.remove_credential_button.setText(self.tr("Remove credential…"))
         self.save_button.setText(self.tr("Save"))
         self.profile_box.setTitle(self.tr("Profile"))
         self.app_box.setTitle(self.tr("Application"))
@@ -242,6 +264,7 @@ class SettingsPanel(Panel):
         self.sandbox_note.setText(self.tr("The embedded sandbox: its address and credential are filled in at "
                                           "launch, on a free loopback port."))
         self._update_warning()
+        self._show_credential_state()
 
     # --- list ----------------------------------------------------------------------------------------------
 
@@ -274,6 +297,7 @@ class SettingsPanel(Panel):
         embedded = profile.embedded_sandbox
         for w in (self.base_url, self.app_key, self.credential, self.show_credential):
             w.setEnabled(not embedded)
+        self.credential_row.setVisible(not embedded)
         self.sandbox_note.setVisible(embedded)
         self.delete_button.setEnabled(not embedded)
         self.verify_tls.setChecked(profile.verify_tls)
@@ -284,21 +308,45 @@ class SettingsPanel(Panel):
         self.auto_refresh.setValue(profile.auto_refresh)
         self.payload_template.setText(profile.payload_template)
         self.code_table.set_table(profile.code_table)
+        self.credential_stored = None
         if not embedded:
-            self.credential.setPlaceholderText(self.tr("loading from the keyring…"))
-            profile_id = profile.id
-
-            def loaded(outcome: Outcome) -> None:
-                if self._editing is None or self._editing.id != profile_id:
-                    return
-                self.credential.setPlaceholderText(self.tr("kept in the OS keyring, never in the config file"))
-                if outcome.ok and outcome.value and not self.credential.isModified():
-                    self.credential.setText(outcome.value)
-                elif not outcome.ok:
-                    self.banner.show_error(describe_error(outcome.error), lambda: self._load(self._editing))
-
-            self.ctx.run(self.ctx.token_store.aget_credential(profile_id), loaded)
+            self.refresh_credential_state()
+        self._show_credential_state()
         self._update_warning()
+
+    def refresh_credential_state(self) -> None:
+        """Ask the keyring (on the worker loop) whether the profile has a credential: only a bool comes back."""
+        if self._editing is None or self._editing.embedded_sandbox:
+            return
+        profile_id, store = self._editing.id, self.ctx.token_store
+
+        async def is_stored() -> bool:
+            return await store.aget_credential(profile_id) is not None
+
+        def known(outcome: Outcome) -> None:
+            if self._editing is None or self._editing.id != profile_id:
+                return  # the user moved on to another profile meanwhile
+            if outcome.ok:
+                self.credential_stored = bool(outcome.value)
+                self._show_credential_state()
+            elif not outcome.cancelled:
+                self.banner.show_error(describe_error(outcome.error), self.refresh_credential_state)
+
+        self.ctx.run(is_stored(), known)
+
+    def _show_credential_state(self) -> None:
+        stored = self.credential_stored
+        if stored is None:
+            self.credential_state.setText(self.tr("Asking the keyring…"))
+            self.credential.setPlaceholderText(self.tr("kept in the OS keyring, never in the config file"))
+        elif stored:
+            self.credential_state.setText(self.tr("A credential is stored in the keyring."))
+            self.credential.setPlaceholderText(self.tr("type a new credential to replace the stored one"))
+        else:
+            self.credential_state.setText(self.tr("No credential is stored."))
+            self.credential.setPlaceholderText(self.tr("kept in the OS keyring, never in the config file"))
+        self.replace_credential_button.setVisible(bool(stored))
+        self.remove_credential_button.setVisible(bool(stored))
 
     def _form_profile(self) -> Profile:
         assert self._editing is not None
@@ -337,10 +385,17 @@ class SettingsPanel(Panel):
             lang = "zh" if i18n.is_chinese() else "en"
             self.banner.show_error("; ".join(v.message(lang) for v in found))
             return
+        # An empty field means "keep what is stored": the field is never filled from the keyring.
+        credential = self.credential.text() or None
+        if credential and (broken := BEARER_TOKEN.violations(credential)):
+            # The client could never send it (a pasted line break, non-ASCII): refuse it here, and do
+            # not keep it in the form either; the message names the rule, never the value.
+            self.credential.clear()
+            self.banner.show_error(describe_error(ValidationError(broken)))
+            return
         self.banner.clear()
         self.ctx.profiles.upsert(profile)
         self._editing = profile
-        credential = self.credential.text() if self.credential.isModified() else None
         store, profiles = self.ctx.token_store, self.ctx.profiles
         memory_only = self.tr("the credential is only kept in memory")  # translated here, on the GUI thread
 
@@ -348,20 +403,16 @@ class SettingsPanel(Panel):
             import asyncio
 
             if credential is not None and not profile.embedded_sandbox:
-                if credential:
-                    result = await store.asave_credential(profile.id, credential)
-                    if not result.persistent:
-                        raise RuntimeError(result.warning or memory_only)
-                else:
-                    await store.adelete_credential(profile.id)
+                result = await store.asave_credential(profile.id, credential)
+                if not result.persistent:
+                    raise RuntimeError(result.warning or memory_only)
             await asyncio.to_thread(profiles.save)
 
         def done(outcome: Outcome) -> None:
             if not outcome.ok:
                 self.banner.show_error(describe_error(outcome.error), self.save_profile)
                 return
-            self.credential.setModified(False)
-            self.reload()
+            self.reload()  # also empties the credential field and asks the keyring again
             self.ctx.profiles_changed.emit()
             if then is not None:
                 then()
@@ -374,6 +425,27 @@ class SettingsPanel(Panel):
         if self._editing is None:
             return
         self.save_profile(then=lambda: (self.ctx.activate(self._editing), self.reload()))
+
+    def remove_credential(self) -> None:
+        """The one way to delete a profile's stored credential (short of deleting the profile)."""
+        profile = self._editing
+        if profile is None or profile.embedded_sandbox:
+            return
+        answer = QMessageBox.question(
+            self, self.tr("Remove credential"),
+            self.tr("Remove the bearer credential of “{0}” from the keyring? Calls with this profile will "
+                    "be refused until you enter one again.").format(profile.name))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+
+        def removed(outcome: Outcome) -> None:
+            if not outcome.ok:
+                self.banner.show_error(describe_error(outcome.error), self.remove_credential)
+            self.refresh_credential_state()
+            if outcome.ok and profile.id == self.ctx.profiles.active_id:
+                self.ctx.activate(profile)  # the live client must not keep using it either
+
+        self.ctx.run(self.ctx.token_store.adelete_credential(profile.id), removed)
 
     def delete_profile(self) -> None:
         profile = self._editing

@@ -27,7 +27,7 @@ POLL_INTERVAL = 0.01
 
 
 def lock_path(service: str) -> Path:
-    """The lock file of ``service`` in the user's cache directory (filelock removes it on release)."""
+    """The lock file of ``service`` in the user's cache directory (an empty file, kept between uses)."""
     from platformdirs import user_cache_path
 
     readable = re.sub(r"[^A-Za-z0-9._-]", "_", service)[:48]
@@ -57,7 +57,9 @@ class ServiceLock:
             try:
                 if self._file_lock is None:
                     self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-                    self._file_lock = FileLock(self.path, timeout=self._timeout, poll_interval=POLL_INTERVAL)
+                    self._file_lock = FileLock(
+                        self.path, timeout=self._timeout, mode=0o600, poll_interval=POLL_INTERVAL
+                    )
                 self._file_lock.acquire()
             except Timeout:
                 raise KeystoreBusy(operation, self._timeout, str(self.path)) from None

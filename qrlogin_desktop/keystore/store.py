@@ -290,13 +290,13 @@ class TokenStore:
 
     def _remove(self, operation: str, username: str, token_key: TokenKey | None = None) -> bool:
         with self._lock:
-            removed = self._forget_held(username)
             target = self._target()
             with target.writing(operation):
-                removed = target.backend.delete(operation, username) or removed
+                removed = target.backend.delete(operation, username)
                 if token_key is not None:
                     target.index.remove(token_key)
-            return removed
+            # Only once the delete went through: a failed delete leaves everything as it was.
+            return self._forget_held(username) or removed
 
     def _parse_token(self, raw: str | None, key: TokenKey) -> StoredToken | None:
         if raw is None:

@@ -25,12 +25,21 @@ from .records import RECORD_VERSION, dumps, loads
 log = logging.getLogger(__name__)
 
 
-class MemoryKeyring(KeyringBackend):
-    """Values held by this process only: the no-keyring mode, and where a value that failed to persist
-    is kept until :meth:`TokenStore.flush_memory` moves it."""
+class ListingKeyring(KeyringBackend):
+    """A backend that can list the usernames it holds, so it needs no token index."""
 
+    # Subclasses of KeyringBackend register themselves with the keyring library;
+    # not viable keeps its detection (get_keyring, the chainer) from ever picking one.
     priority = 0  # type: ignore[assignment]
     viable = False  # type: ignore[assignment]
+
+    def usernames(self, service: str) -> list[str]:
+        raise NotImplementedError
+
+
+class MemoryKeyring(ListingKeyring):
+    """Values held by this process only: the no-keyring mode, and where a value that failed to persist
+    is kept until :meth:`TokenStore.flush_memory` moves it."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -60,16 +69,13 @@ class MemoryKeyring(KeyringBackend):
             return [username for (svc, username) in self._values if svc == service]
 
 
-class PlainFileKeyring(KeyringBackend):
+class PlainFileKeyring(ListingKeyring):
     """An INSECURE JSON file (mode 0600, written atomically), used only when the user opted in.
 
     The file holds one service's entries as ``{"entries": {username: record}}``; ``service`` is not part
     of the key. Writes are read-modify-write of the whole file: the store holds its cross-process service
     lock around them, this class serialises the threads of one process.
     """
-
-    priority = 0  # type: ignore[assignment]
-    viable = False  # type: ignore[assignment]
 
     def __init__(self, path: Path) -> None:
         super().__init__()

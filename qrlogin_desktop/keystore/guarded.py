@@ -35,7 +35,9 @@ class GuardedBackend:
 
     @property
     def can_enumerate(self) -> bool:
-        return callable(getattr(self.backend, "usernames", None))
+        from .fallbacks import ListingKeyring  # keyring.backend is loaded by now: self.backend is one
+
+        return isinstance(self.backend, ListingKeyring)
 
     def get(self, operation: str, username: str) -> str | None:
         return self._call(operation, _read_password, self.backend, self._service, username)

@@ -355,12 +355,12 @@ class TokenStore:
             return target
         with self._target_lock:
             if self._target_cache is None:
-                self._target_cache = self._resolve_target()
-            target = self._target_cache
-        if target.warning is not None and target.location not in self._announced:
-            self._announced.add(target.location)  # once per store, not per save
-            log.warning("%s", target.warning)
-        return target
+                target = self._resolve_target()
+                if target.warning is not None and target.location not in self._announced:
+                    self._announced.add(target.location)  # once per store, not per save or recheck
+                    log.warning("%s", target.warning)
+                self._target_cache = target
+            return self._target_cache
 
     def _resolve_target(self) -> _Target:
         detected = detect(self._runner, self._explicit_backend)

@@ -21,7 +21,8 @@ TOKENS_PER_PROCESS = 100
 PROCESSES = 2
 # Per keyring call, as in the real_store fixture: the machine running the suite is shared and busy.
 CALL_TIMEOUT = 10.0
-# The whole race (start-up, 200 saves, reports) must finish within this; it takes ~10-20 s here.
+# The whole race (start-up, 200 saves, reports) must finish within this; it took 16-26 s on the busy
+# 2-core test machine.
 RACE_DEADLINE = 90.0
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,7 +63,8 @@ def test_two_processes_saving_at_once_lose_no_token(tmp_path: Path) -> None:
 
     backend = secret_service()
     service = f"qrlogin-desktop-race-{uuid.uuid4().hex}"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])}
+    path = [str(REPO_ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
     labels = [f"p{n}" for n in range(PROCESSES)]
     children = [
         subprocess.Popen(

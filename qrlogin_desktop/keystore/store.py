@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from .detection import DetectedBackend, detect
 from .errors import FIX_HINT, KeystoreError, KeystoreUnavailable
 from .guarded import GuardedBackend
+from .held import HeldValues
 from .index import TokenIndex, index_for
 from .records import (
     CREDENTIAL_PREFIX,
-    TOKEN_PREFIX,
     Location,
     StorageResult,
     StoredToken,
@@ -32,8 +32,6 @@ from .service_lock import ServiceLock
 
 if TYPE_CHECKING:
     import keyring.backend
-
-    from .fallbacks import MemoryKeyring
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +82,7 @@ class TokenStore:
         self._target_lock = threading.Lock()
         # Serialises the writes of this process (the service lock serialises processes).
         self._lock = threading.RLock()
-        self._memory_cache: MemoryKeyring | None = None
-        self._memory_lock = threading.Lock()
+        self._held = HeldValues(service)
         self._announced: set[Location] = set()
 
     # ------------------------------------------------------------ introspection
@@ -128,7 +125,7 @@ class TokenStore:
 
     def pending(self) -> list[StoredToken]:
         """Tokens held only in memory (not persisted) in this process."""
-        return [token for _, token in self._held_tokens()]
+        return self._held.tokens()
 
     # ------------------------------------------------------------------ tokens
 
@@ -162,7 +159,7 @@ class TokenStore:
             token = self._parse_token(target.backend.get("read token", key.username), key)
             if token is not None:
                 found[key] = token
-        found.update(self._held_tokens())
+        found.update((token.key, token) for token in self._held.tokens())
         return list(found.values())
 
     def delete(self, key: TokenKey) -> bool:
@@ -178,7 +175,7 @@ class TokenStore:
         for token in self.pending():
             if self.save(token).location != "memory":
                 moved += 1
-        for profile_id, secret in self._held_credentials():
+        for profile_id, secret in self._held.credentials():
             if self.save_credential(profile_id, secret).location != "memory":
                 moved += 1
         return moved
@@ -262,13 +259,13 @@ class TokenStore:
                         # After the value: an index entry never points at a token that is not there.
                         target.index.add(token_key)
             except KeystoreError as error:
-                self._memory.set_password(self._service, username, value)
+                self._held.keep(username, value)
                 kept = error.kept_in_memory_copy()
                 log.warning("Could not persist %s: %s", username, kept)
                 # Chained to what the error below was chained to: a cause already checked for secrets.
                 raise kept from error.__cause__
             if target.location != "memory":
-                self._forget_held(username)
+                self._held.forget(username)
             return StorageResult(target.location, target.warning)
 
     def _fetch(self, operation: str, username: str) -> Any:
@@ -277,7 +274,7 @@ class TokenStore:
         A copy held in memory comes first: only values that could not be persisted are held there,
         so it is newer than anything the keyring may still have.
         """
-        raw = self._memory.get_password(self._service, username)
+        raw = self._held.value(username)
         if raw is None:
             raw = self._target().backend.get(operation, username)
         if raw is None:
@@ -296,7 +293,7 @@ class TokenStore:
                 if token_key is not None:
                     target.index.remove(token_key)
             # Only once the delete went through: a failed delete leaves everything as it was.
-            return self._forget_held(username) or removed
+            return self._held.forget(username) or removed
 
     def _parse_token(self, raw: str | None, key: TokenKey) -> StoredToken | None:
         if raw is None:
@@ -308,44 +305,6 @@ class TokenStore:
         if token is None:
             log.warning("Ignoring a malformed token record for %s", key)
         return token
-
-    # -- values held in memory (the no-keyring mode, and saves that failed) --
-
-    @property
-    def _memory(self) -> MemoryKeyring:
-        with self._memory_lock:
-            if self._memory_cache is None:
-                from .fallbacks import MemoryKeyring  # imports keyring.backend: only once needed
-
-                self._memory_cache = MemoryKeyring()
-            return self._memory_cache
-
-    def _held(self, prefix: str) -> Iterator[tuple[str, Any]]:
-        for username in self._memory.usernames(self._service):
-            raw = self._memory.get_password(self._service, username)
-            if username.startswith(prefix) and raw is not None:
-                yield username, loads(raw)
-
-    def _held_tokens(self) -> list[tuple[TokenKey, StoredToken]]:
-        held = []
-        for username, record in self._held(TOKEN_PREFIX):
-            key = TokenKey.from_username(username)
-            token = StoredToken.from_record(record, key) if key is not None else None
-            if token is not None:
-                held.append((token.key, token))
-        return held
-
-    def _held_credentials(self) -> list[tuple[str, str]]:
-        held = []
-        for username, record in self._held(CREDENTIAL_PREFIX):
-            secret = credential_from_record(record)
-            if secret is not None:
-                held.append((username[len(CREDENTIAL_PREFIX) :], secret))
-        return held
-
-    def _forget_held(self, username: str) -> bool:
-        """Drop the memory copy of ``username`` (it was persisted or deleted); True if there was one."""
-        return self._memory.discard(self._service, username)
 
     # -- the active backend --
 
@@ -378,7 +337,7 @@ class TokenStore:
                 f"fallback was enabled. Anyone who can read that file can use them. Fix: {FIX_HINT}."
             )
         else:
-            location, backend = "memory", self._memory
+            location, backend = "memory", self._held.backend
             warning = (
                 f"{KeystoreUnavailable(reason, backend=detected.description)} "
                 "The value is kept in memory for this process only and will be lost when the app exits."

@@ -817,7 +817,7 @@ class IndexFailingKeyring(DictKeyring):
 
 def test_a_token_the_index_cannot_list_is_kept_in_memory_and_listed() -> None:
     backend = IndexFailingKeyring()
-    store = TokenStore(backend=backend, service=f"svc-{uuid.uuid4().hex}")
+    store = TokenStore(backend=backend, service="svc-index-failure")
     token = make_token()
     with pytest.raises(KeystoreBackendError) as info:
         store.save(token)
@@ -838,7 +838,7 @@ def test_a_held_write_lock_gives_a_clear_error_and_keeps_the_token(caplog: pytes
 
     caplog.set_level(logging.DEBUG)
     backend = DictKeyring()
-    store = TokenStore(backend=backend, service=f"svc-{uuid.uuid4().hex}", timeout=0.3)
+    store = TokenStore(backend=backend, service="svc-lock-held", timeout=0.3)
     path = lock_path(store.service)
     path.parent.mkdir(parents=True, exist_ok=True)
     other_process = FileLock(path)  # another file descriptor: flock excludes it like another process

@@ -79,8 +79,11 @@ def service_usernames(service: str) -> list[str]:
 
 
 def delete_service_items(service: str) -> None:
-    """gnome-keyring persists the collection on disk: remove every item a test made."""
+    """gnome-keyring persists the collection on disk: remove every item a test made (and its lock file)."""
+    from qrlogin_desktop.keystore.service_lock import lock_path
+
     _each_item(service, lambda item: item.delete())
+    lock_path(service).unlink(missing_ok=True)
 
 
 def _each_item(service: str, action: Callable[[Any], Any]) -> list[Any]:

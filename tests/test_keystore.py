@@ -41,6 +41,7 @@ from qrlogin_desktop.keystore import (
     CREDENTIAL_PREFIX,
     INDEX_USERNAME,
     KeystoreBackendError,
+    KeystoreBusy,
     KeystoreError,
     KeystoreLocked,
     KeystoreTimeout,
@@ -776,3 +777,97 @@ def test_an_entry_deleted_during_a_read_is_absent_not_an_error() -> None:
     store.save(token)
     assert store.get(token.key) is None
     assert store.list() == []
+
+
+# ------------------------------------------- errors, index and the write lock
+
+
+def test_errors_are_immutable_and_survive_pickling() -> None:
+    import pickle
+
+    errors: list[KeystoreError] = [
+        KeystoreTimeout("save token", 0.5, detail=" (detail)"),
+        KeystoreUnavailable("no backend", backend="fail Keyring"),
+        KeystoreLocked("locked", operation="read token"),
+        KeystoreBackendError("broken", operation="save token", kept_in_memory=True),
+        KeystoreBusy("save token", 2.0, "/run/x.lock"),
+    ]
+    for error in errors:
+        with pytest.raises(AttributeError, match="immutable"):
+            error.kept_in_memory = True  # type: ignore[misc]
+        with pytest.raises(AttributeError):
+            error.message = "changed"  # type: ignore[misc]
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error) and str(copy) == str(error)
+        assert copy.kept_in_memory == error.kept_in_memory and copy.operation == error.operation
+        kept = error.kept_in_memory_copy()
+        assert kept is not error and type(kept) is type(error) and kept.kept_in_memory
+        assert str(kept).startswith(error.message) and "kept in memory" in str(kept)
+    assert not errors[0].kept_in_memory, "the copy leaves the original as it was"
+
+
+class IndexFailingKeyring(DictKeyring):
+    """Stores tokens but cannot write the token index."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if username == INDEX_USERNAME:
+            raise keyring.errors.PasswordSetError("index write refused")
+        super().set_password(service, username, password)
+
+
+def test_a_token_the_index_cannot_list_is_kept_in_memory_and_listed() -> None:
+    backend = IndexFailingKeyring()
+    store = TokenStore(backend=backend, service="svc-index-failure")
+    token = make_token()
+    with pytest.raises(KeystoreBackendError) as info:
+        store.save(token)
+    assert info.value.kept_in_memory and "write token index" in str(info.value)
+    assert store.list() == [token] and store.pending() == [token]
+
+    backend.__class__ = DictKeyring  # the keyring recovers: flushing indexes the token
+    assert store.flush_memory() == 1
+    assert store.pending() == []
+    again = TokenStore(backend=backend, service=store.service)
+    assert again.list() == [token]
+
+
+def test_a_held_write_lock_gives_a_clear_error_and_keeps_the_token(caplog: pytest.LogCaptureFixture) -> None:
+    from filelock import FileLock
+
+    from qrlogin_desktop.keystore.service_lock import lock_path
+
+    caplog.set_level(logging.DEBUG)
+    backend = DictKeyring()
+    store = TokenStore(backend=backend, service="svc-lock-held", timeout=0.3)
+    path = lock_path(store.service)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    other_process = FileLock(path)  # another file descriptor: flock excludes it like another process
+    token = make_token()
+    try:
+        with other_process:
+            started = time.monotonic()
+            with pytest.raises(KeystoreBusy) as info:
+                store.save(token)
+            assert time.monotonic() - started < 0.3 + 1.0
+            with pytest.raises(KeystoreBusy):
+                store.delete(token.key)
+    finally:
+        path.unlink(missing_ok=True)
+    err = info.value
+    assert err.kept_in_memory and err.operation == "save token"
+    assert str(path) in str(err) and "another qrlogin-desktop process" in str(err)
+    assert backend.data == {}, "nothing is written without the lock"
+    assert store.pending() == [token]
+    assert_no_secret(exception_text(err) + caplog.text, token.access_token)
+
+    assert store.flush_memory() == 1  # the lock is free again
+    assert [t.key for t in TokenStore(backend=backend, service=store.service).list()] == [token.key]
+
+
+def test_fallback_backends_are_never_chosen_by_keyring_detection() -> None:
+    import keyring.backend
+
+    from qrlogin_desktop.keystore.fallbacks import MemoryKeyring, PlainFileKeyring
+
+    found = keyring.backend.get_all_keyring()
+    assert not [b for b in found if isinstance(b, (MemoryKeyring, PlainFileKeyring))]

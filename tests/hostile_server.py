@@ -35,6 +35,7 @@ class HostileServer:
         self.port = 0
         self.requests: list[bytes] = []
         self._server: asyncio.AbstractServer | None = None
+        self._handlers: set[asyncio.Task] = set()
 
     async def __aenter__(self) -> HostileServer:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
@@ -44,6 +45,9 @@ class HostileServer:
     async def __aexit__(self, *exc: object) -> None:
         assert self._server is not None
         self._server.close()
+        for task in self._handlers:  # a drip still dripping to a client that gave up
+            task.cancel()
+        await asyncio.gather(*self._handlers, return_exceptions=True)
         await self._server.wait_closed()
 
     @property
@@ -51,6 +55,9 @@ class HostileServer:
         return f"http://127.0.0.1:{self.port}"
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._handlers.add(task)
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
@@ -61,8 +68,11 @@ class HostileServer:
             await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass  # the client hung up: that is what a bounded client does to us
+        except asyncio.CancelledError:
+            pass  # the server is shutting down
         finally:
             writer.close()
+            self._handlers.discard(task)
 
 
 def _head(status: str = "200 OK", *headers: str) -> bytes:
@@ -98,15 +108,20 @@ async def drip_body(request: bytes, writer: asyncio.StreamWriter) -> None:
 
 
 async def _stream(writer: asyncio.StreamWriter, total: int, *, chunked: bool) -> None:
-    piece = b" " * (64 * 1024)
-    sent = 0
-    while sent < total:
-        data = piece[: total - sent]
-        writer.write(b"%x\r\n%s\r\n" % (len(data), data) if chunked else data)
+    """A success envelope whose string data makes the body ``total`` bytes, sent 64 KiB at a time."""
+    head, tail, piece = b'{"code": 200, "data": "', b'"}', b"x" * (64 * 1024)
+
+    def frame(data: bytes) -> bytes:
+        return b"%x\r\n%s\r\n" % (len(data), data) if chunked else data
+
+    writer.write(frame(head))
+    left = total - len(head) - len(tail)
+    while left > 0:
+        data = piece[:left]
+        writer.write(frame(data))
         await writer.drain()
-        sent += len(data)
-    if chunked:
-        writer.write(b"0\r\n\r\n")
+        left -= len(data)
+    writer.write(frame(tail) + (b"0\r\n\r\n" if chunked else b""))
 
 
 async def big_body(request: bytes, writer: asyncio.StreamWriter) -> None:
@@ -220,6 +235,7 @@ async def _one_call(case: dict) -> dict:
         report["elapsed"] = time.perf_counter() - t0
         peak = peak_rss()
     report["rss_growth_mb"] = max(0, peak - baseline) / MB
+    report["peak_rss_mb"] = peak / MB
     for x in exchanges:
         texts.append(json.dumps(x.__dict__, ensure_ascii=False, default=str))
     texts.append(json.dumps(to_har(exchanges), ensure_ascii=False))
@@ -228,9 +244,11 @@ async def _one_call(case: dict) -> dict:
 
 
 if __name__ == "__main__":
+    import os
     import resource
 
     # A safety net for running against old code: a client that reads everything fails with a
     # MemoryError here instead of making the machine swap.
-    resource.setrlimit(resource.RLIMIT_AS, (3 * 1024 * MB, 3 * 1024 * MB))
+    cap = int(os.environ.get("HOSTILE_AS_LIMIT_MB", "3072")) * MB
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     print(json.dumps(asyncio.run(_one_call(json.load(sys.stdin)))))

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
-from hostile_server import ANSWERS, HostileServer, bomb_answer, gzip_bomb
+from hostile_server import ANSWERS, HostileServer, bomb_answer, fixed, gzip_bomb
 
 pytestmark = pytest.mark.hostile
 
@@ -105,3 +105,118 @@ async def test_the_bomb_really_is_one_gibibyte(bomb: bytes):
         total += len(inflater.decompress(data, 64 * 1024 * 1024))
         data = inflater.unconsumed_tail
     assert inflater.eof and total == 1024 * 1024 * 1024
+
+
+# --- in this process: the per-call deadline, the side calls, content codings, log masking --------------------
+
+async def _timed(coro) -> tuple[float, BaseException | object]:
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    try:
+        result: BaseException | object = await coro
+    except Exception as exc:  # noqa: BLE001 - returned for the test to inspect
+        result = exc
+    return loop.time() - t0, result
+
+
+async def test_per_call_timeout_overrides_the_clients_deadline():
+    from qrlogin_desktop.api.client import QrLoginClient
+    from qrlogin_desktop.api.errors import TransportError
+
+    async with HostileServer(ANSWERS["drip_body"]) as server, \
+            QrLoginClient(server.url, "demo", TOKEN, timeout=60) as client:
+        elapsed, error = await _timed(client.scan(1, timeout=1.0))
+    assert isinstance(error, TransportError) and error.kind == "timeout"
+    assert "overall deadline of 1 s" in str(error)
+    assert elapsed <= 1.0 + 1.0
+
+
+@pytest.mark.parametrize("answer", ["drip_headers", "big_body"])
+async def test_ping_is_bounded_and_never_reads_the_body(answer: str):
+    from qrlogin_desktop.api.client import QrLoginClient
+    from qrlogin_desktop.api.errors import TransportError
+
+    async with HostileServer(ANSWERS[answer]) as server, \
+            QrLoginClient(server.url, "demo", TOKEN, timeout=DEADLINE) as client:
+        elapsed, result = await _timed(client.ping())
+    if answer == "drip_headers":
+        assert isinstance(result, TransportError) and result.kind == "timeout"
+    else:
+        assert isinstance(result, float)  # headers came: the server answers; its 200 MB are not read
+    assert elapsed <= DEADLINE + 1.0
+
+
+@pytest.mark.parametrize("answer", ["drip_body", "big_body", "big_chunked"])
+async def test_fetch_asset_stops_at_max_bytes_or_the_deadline(answer: str):
+    from qrlogin_desktop.api.client import QrLoginClient
+    from qrlogin_desktop.api.errors import ProtocolError, TransportError
+
+    async with HostileServer(ANSWERS[answer]) as server, \
+            QrLoginClient(server.url, "demo", TOKEN, timeout=DEADLINE) as client:
+        elapsed, result = await _timed(client.fetch_asset(server.url + "/logo.png", max_bytes=100_000))
+    if answer == "drip_body":
+        assert isinstance(result, TransportError) and result.kind == "timeout"
+    else:
+        assert isinstance(result, ProtocolError) and "larger than 100000" in str(result)
+    assert elapsed <= DEADLINE + 1.0
+
+
+async def test_only_codings_we_decode_with_bounds_are_accepted():
+    from qrlogin_desktop.api.client import QrLoginClient
+    from qrlogin_desktop.api.errors import ProtocolError
+
+    brotli = fixed(b"\x0b\x02\x80{}\x03", "200 OK", "application/json", "Content-Encoding: br")
+    async with HostileServer(brotli) as server, QrLoginClient(server.url, "demo", TOKEN) as client:
+        with pytest.raises(ProtocolError) as err:
+            await client.scan(1)
+    assert "'br' is not supported" in str(err.value)
+    assert b"\r\naccept-encoding: gzip, deflate\r\n" in server.requests[0].lower()
+
+
+async def test_gzip_and_deflate_answers_still_decode():
+    import zlib
+
+    from qrlogin_desktop.api.client import QrLoginClient
+
+    body = b'{"code": 200, "data": 4242}'
+    for coding, data in (("gzip", zlib.compress(body, wbits=31)), ("deflate", zlib.compress(body)),
+                         ("deflate", zlib.compress(body, wbits=-15))):
+        answer = fixed(data, "200 OK", "application/json", f"Content-Encoding: {coding}")
+        async with HostileServer(answer) as server, QrLoginClient(server.url, "demo", TOKEN) as client:
+            assert await client.initiate() == 4242
+
+
+def test_log_masking_covers_any_logger_and_handler(caplog: pytest.LogCaptureFixture):
+    import logging
+
+    from qrlogin_desktop.api import logmask
+    from qrlogin_desktop.api.redact import Redactor
+
+    logmask.install()
+    factory = logging.getLogRecordFactory()
+    logmask.install()  # idempotent: no second wrapper
+    assert logging.getLogRecordFactory() is factory and logmask.installed()
+    Redactor([TOKEN])  # a value any Redactor learns is masked in every record
+    seen: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(logging.Formatter("%(message)s").format(record))
+
+    child = logging.getLogger("httpcore.http11.deeper")
+    child.addHandler(Keep())
+    child.setLevel(logging.DEBUG)
+    try:
+        child.debug("headers=[(b'Authorization', b'Bearer %s')]", "anything-unknown-123")
+        child.info("GET http://h/x?iv=1&sessionKey=%s&y=2", quote(SESSION_KEY, safe=""))
+        child.warning("user pasted %s", TOKEN)
+        try:
+            raise RuntimeError(f"failed with {TOKEN}")
+        except RuntimeError:
+            child.exception("call failed")
+    finally:
+        child.handlers.clear()
+    text = "\n".join(seen)
+    assert "anything-unknown-123" not in text and "sessionKey=***" in text and "iv=1" in text
+    assert not [form for form in _secret_forms() if form in text]
+    assert "call failed" in text and "RuntimeError: failed with ***" in text

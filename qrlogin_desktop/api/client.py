@@ -79,6 +79,7 @@ class QrLoginClient:
         refused as soon as the cap is passed."""
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.connect_timeout = connect_timeout or timeout
         self.max_answer_bytes = max_answer_bytes
         self.max_image_bytes = max_image_bytes
         self.app_key = app_key
@@ -193,7 +194,7 @@ class QrLoginClient:
         where = self.redactor.url(url)
 
         async def fetch() -> tuple[int, bytes]:
-            async with self._http.stream("GET", url, timeout=deadline) as response:
+            async with self._http.stream("GET", url, timeout=self._httpx_timeout(deadline)) as response:
                 if response.status_code != 200:
                     return response.status_code, b""
                 return 200, await BoundedBody(max_bytes).read(response, endpoint="asset")
@@ -218,7 +219,7 @@ class QrLoginClient:
         t0 = time.perf_counter()
 
         async def head() -> None:
-            async with self._http.stream("GET", "/", timeout=deadline):
+            async with self._http.stream("GET", "/", timeout=self._httpx_timeout(deadline)):
                 pass
 
         try:
@@ -228,6 +229,11 @@ class QrLoginClient:
         except httpx.HTTPError as exc:
             raise _transport_error(exc, "ping", self.base_url) from None
         return (time.perf_counter() - t0) * 1000
+
+    def _httpx_timeout(self, deadline: float) -> httpx.Timeout:
+        """httpx's per-phase timeouts, never longer than the overall deadline (which is ours to
+        enforce: httpx restarts its read timeout on every byte)."""
+        return httpx.Timeout(deadline, connect=min(self.connect_timeout, deadline))
 
     def _deadline(self, timeout: float | None, ceiling: float | None = None) -> float:
         """The overall deadline of one exchange: the per-call value, else the client's (capped by
@@ -267,7 +273,7 @@ class QrLoginClient:
         deadline = self._deadline(timeout)
         request = self._http.build_request(
             ep.method, ep.url_path(self.app_key), params=_query_params(query), content=content,
-            headers=self.headers_for(ep), timeout=deadline,
+            headers=self.headers_for(ep), timeout=self._httpx_timeout(deadline),
         )
         started = time.time()
         t0 = time.perf_counter()

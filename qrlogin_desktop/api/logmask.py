@@ -34,17 +34,22 @@ _MARK = "_qrlogin_masks_secrets"
 
 
 def mask(text: str) -> str:
-    _, secrets = known_secrets()
-    for secret in secrets:
+    for secret in known_secrets():
         if secret in text:
             text = text.replace(secret, MASK)
-    if "=" in text:
+    # Cheap substring tests first: most records (httpcore's "connect_tcp.started ...") need no regex.
+    low = text.lower()
+    if "=" in text and any(name + "=" in low for name in SENSITIVE_NAMES):
         text = _PARAM.sub(lambda m: m.group(1) + MASK, text)
-    if '"' in text:
+    if '"' in text and any(name in low for name in SENSITIVE_NAMES):
         text = _SENSITIVE_MEMBER.sub(lambda m: m.group(1) + m.group(2) + MASK + m.group(4), text)
-    text = _HEADER.sub(lambda m: m.group(1) + MASK, text)
-    text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
-    return _JWT.sub(MASK, text)
+    if "authorization" in low or "cookie" in low:
+        text = _HEADER.sub(lambda m: m.group(1) + MASK, text)
+    if "bearer" in low:
+        text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
+    if "eyj" in low:
+        text = _JWT.sub(MASK, text)
+    return text
 
 
 def _mask_record(record: logging.LogRecord) -> None:

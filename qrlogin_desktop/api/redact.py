@@ -41,11 +41,11 @@ _SENSITIVE_MEMBER = re.compile(
 KNOWN_SECRETS_LIMIT = 1024
 _registry_lock = threading.Lock()
 _registry: OrderedDict[str, None] = OrderedDict()
-_registry_version = 0
+_longest_first: tuple[str, ...] = ()  # rebuilt on (rare) registration, read on every log record
 
 
 def _register(secret: str) -> None:
-    global _registry_version
+    global _longest_first
     with _registry_lock:
         if secret in _registry:
             _registry.move_to_end(secret)
@@ -53,13 +53,12 @@ def _register(secret: str) -> None:
         _registry[secret] = None
         while len(_registry) > KNOWN_SECRETS_LIMIT:
             _registry.popitem(last=False)
-        _registry_version += 1
+        _longest_first = tuple(sorted(_registry, key=len, reverse=True))
 
 
-def known_secrets() -> tuple[int, tuple[str, ...]]:
-    """A version number (changes whenever the set does) and every registered secret, longest first."""
-    with _registry_lock:
-        return _registry_version, tuple(sorted(_registry, key=len, reverse=True))
+def known_secrets() -> tuple[str, ...]:
+    """Every registered secret, longest first (so a secret containing another is masked whole)."""
+    return _longest_first
 
 
 def is_sensitive(name: str) -> bool:

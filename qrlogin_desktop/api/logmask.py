@@ -24,6 +24,7 @@ from .redact import _JWT, _SENSITIVE_MEMBER, MASK, SENSITIVE_NAMES, known_secret
 _NAMES = "|".join(sorted(map(re.escape, SENSITIVE_NAMES), key=len, reverse=True))
 # name=value in a query string or a form (sessionKey=..., access_token=...).
 _PARAM = re.compile(rf"(?i)(\b(?:{_NAMES})=)[^&\s'\"#]+")
+_PARAM_HINTS = tuple(name + "=" for name in SENSITIVE_NAMES)
 # A header as text ("Authorization: Bearer x") or as httpcore logs it ((b'authorization', b'Bearer x')).
 _HEADER = re.compile(r"(?i)(\b(?:proxy-authorization|authorization|set-cookie|cookie)['\"]?"
                      r"(?:\s*[:=]\s*|,\s*b?)['\"]?)[^'\"\r\n]+")
@@ -39,7 +40,7 @@ def mask(text: str) -> str:
             text = text.replace(secret, MASK)
     # Cheap substring tests first: most records (httpcore's "connect_tcp.started ...") need no regex.
     low = text.lower()
-    if "=" in text and any(name + "=" in low for name in SENSITIVE_NAMES):
+    if "=" in text and any(hint in low for hint in _PARAM_HINTS):
         text = _PARAM.sub(lambda m: m.group(1) + MASK, text)
     if '"' in text and any(name in low for name in SENSITIVE_NAMES):
         text = _SENSITIVE_MEMBER.sub(lambda m: m.group(1) + m.group(2) + MASK + m.group(4), text)

@@ -70,7 +70,7 @@ async def _run_case(url: str, call: dict) -> dict:
         stderr=asyncio.subprocess.PIPE, env=os.environ.copy())
     try:
         out, err = await asyncio.wait_for(child.communicate(json.dumps(case).encode()), DEADLINE + 30)
-    except TimeoutError:
+    except asyncio.TimeoutError:
         child.kill()
         await child.wait()
         pytest.fail(f"the call did not end within {DEADLINE + 30} s")
@@ -123,12 +123,18 @@ async def test_per_call_timeout_overrides_the_clients_deadline():
     from qrlogin_desktop.api.client import QrLoginClient
     from qrlogin_desktop.api.errors import TransportError
 
-    async with HostileServer(ANSWERS["drip_body"]) as server, \
+    answers = [ANSWERS["drip_body"], fixed(b'{"code": 200, "data": 77}')]
+
+    async def first_drips_then_answers(request: bytes, writer: asyncio.StreamWriter) -> None:
+        await answers.pop(0)(request, writer)
+
+    async with HostileServer(first_drips_then_answers) as server, \
             QrLoginClient(server.url, "demo", TOKEN, timeout=60) as client:
-        elapsed, error = await _timed(client.scan(1, timeout=1.0))
-    assert isinstance(error, TransportError) and error.kind == "timeout"
-    assert "overall deadline of 1 s" in str(error)
-    assert elapsed <= 1.0 + 1.0
+        elapsed, error = await _timed(client.initiate(timeout=1.0))
+        assert isinstance(error, TransportError) and error.kind == "timeout"
+        assert "overall deadline of 1 s" in str(error)
+        assert elapsed <= 1.0 + 1.0
+        assert await client.initiate(timeout=2.0) == 77  # the dripping connection is not reused
 
 
 @pytest.mark.parametrize("answer", ["drip_headers", "big_body"])

@@ -201,7 +201,7 @@ class QrLoginClient:
 
         try:
             status, data = await _within(deadline, fetch())
-        except TimeoutError:
+        except asyncio.TimeoutError:
             raise _deadline_error(deadline, "asset", where) from None
         except httpx.HTTPError as exc:
             raise _transport_error(exc, "asset", where) from None
@@ -224,7 +224,7 @@ class QrLoginClient:
 
         try:
             await _within(deadline, head())
-        except TimeoutError:
+        except asyncio.TimeoutError:
             raise _deadline_error(deadline, "ping", self.base_url) from None
         except httpx.HTTPError as exc:
             raise _transport_error(exc, "ping", self.base_url) from None
@@ -292,7 +292,7 @@ class QrLoginClient:
 
         try:
             body_bytes = await _within(deadline, exchange())
-        except TimeoutError:
+        except asyncio.TimeoutError:
             error: QrLoginError = _deadline_error(deadline, ep.id, self.redactor.url(str(request.url)))
         except httpx.HTTPError as exc:
             error = _transport_error(exc, ep.id, self.redactor.url(str(request.url)))
@@ -436,8 +436,9 @@ def _content_type(response: httpx.Response) -> str:
 
 
 async def _within(deadline: float, work: Awaitable[T]) -> T:
-    """``work`` under one overall deadline (TimeoutError when passed). ``wait_for`` cancels it
-    once, so its clean-up (closing the connection) still runs."""
+    """``work`` under one overall deadline (asyncio.TimeoutError when passed: the builtin TimeoutError
+    only from Python 3.11). ``wait_for`` cancels it once, so its clean-up (closing the connection)
+    still runs."""
     return await asyncio.wait_for(work, deadline)
 
 

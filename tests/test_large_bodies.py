@@ -100,3 +100,38 @@ def test_paused_gc_nests_across_threads_and_restores_the_collector():
     worker.join(5)
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0  # nothing is left frozen: young objects only moved to the old generation
+
+
+# --- the request log keeps a bounded prefix of each body ---------------------------------------------------
+
+
+@pytest.mark.parametrize("straddling", ["known bearer", "access_token member"])
+async def test_request_log_keeps_a_bounded_redacted_prefix_of_a_big_answer(straddling: str):
+    import httpx
+
+    from qrlogin_desktop.api.client import QrLoginClient
+    from qrlogin_desktop.api.exchange import LOG_BODY_PREFIX
+
+    bearer = "bearer-credential-987654321"
+    head = '{"code": 200, "pad": "'
+    # The secret starts 10 characters before the cut: a prefix cut before masking would show part of it.
+    if straddling == "known bearer":
+        pad = "f" * (LOG_BODY_PREFIX - 10 - len(head) - len("Bearer "))
+        middle = f"Bearer {bearer}"
+    else:
+        pad = "f" * (LOG_BODY_PREFIX - 10 - len(head) - len('", "access_token": "'))
+        middle = '", "access_token": "tok-SECRET-' + "s" * 80
+    raw = (head + pad + middle + '", "data": "' + "g" * (3 * 1024 * 1024) + '"}').encode()
+    answers = []
+    async with QrLoginClient("http://mock.test", "demo", bearer, transport=httpx.MockTransport(
+            lambda r: httpx.Response(200, content=raw, headers={"content-type": "application/json"}))) as c:
+        c.add_listener(answers.append)
+        result = await c.call("SubscribeSend", body={"touser": "o1", "template_id": "t", "data": {}})
+    assert len(result.value) == 3 * 1024 * 1024  # the caller gets the whole answer
+    (x,) = answers
+    assert x.response_size == len(raw)
+    assert len(x.response_body) < LOG_BODY_PREFIX + 200
+    assert x.response_body.endswith(f"of {len(raw)} bytes]")
+    assert "ffff" in x.response_body[-300:]  # the cut is where we think it is
+    assert bearer[:6] not in x.response_body and "tok-SE" not in x.response_body
+    assert x.request_size > 0

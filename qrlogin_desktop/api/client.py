@@ -3,24 +3,31 @@
 One generic :meth:`QrLoginClient.call` does the work for every endpoint from its catalogue entry;
 the named methods (``initiate``, ``scan``, ...) only give callers types. Every exchange, success
 or failure, is handed to listeners as a redacted :class:`Exchange` - that is the request log's feed.
+
+Every exchange is bounded whatever the server does: ONE overall deadline covers connecting,
+sending and the whole answer (no drip of bytes can extend it), and the answer is read as a stream
+with a cap on its decoded size (:mod:`.answer`). Importing this module installs the process-wide
+log masking of :mod:`.logmask`, so neither our records nor httpx's/httpcore's carry a secret.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shlex
 import ssl
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 import httpx
 
-from . import catalogue
+from . import catalogue, logmask
+from .answer import ACCEPT_ENCODING, BoundedBody
 from .catalogue import APP_KEY, BEARER_TOKEN, Endpoint, ResultKind
-from .envelope import Envelope, decode_envelope, parse_retry_after
+from .envelope import SNIPPET_CHARS, Envelope, decode_envelope, parse_retry_after
 from .errors import ApiError, ProtocolError, QrLoginError, TransportError, ValidationError, Violation
-from .exchange import CallResult, Exchange
+from .exchange import LOG_BODY_PREFIX, REDACTION_MARGIN, CallResult, Exchange
 from .models import (
     ImageResult,
     QRCodePreSignInRequest,
@@ -33,10 +40,19 @@ from .models import (
 from .redact import Redactor
 
 USER_AGENT = "qrlogin-desktop"
+# Size caps on the DECODED answer (see docs/decisions.md, "Limits of the API client"). Real answers
+# are a few KB; the GUI's large-answer work is measured at 5 MB. A profile can raise them.
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
+MAX_IMAGE_BYTES = 8 * 1024 * 1024
+PING_DEADLINE = 5.0
+ASSET_DEADLINE = 5.0
+
+logmask.install()
 JSON_TYPES = ("application/json", "text/json", "application/json-patch+json")
 
 
 Listener = Callable[[Exchange], None]
+T = TypeVar("T")
 
 
 class QrLoginClient:
@@ -54,8 +70,18 @@ class QrLoginClient:
         validate: bool = True,
         transport: httpx.AsyncBaseTransport | None = None,
         redactor: Redactor | None = None,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
+        max_image_bytes: int = MAX_IMAGE_BYTES,
     ):
+        """``timeout`` is the OVERALL deadline of one exchange in seconds (connect, send and the
+        whole answer); ``connect_timeout`` can shorten the connect phase within it. Answers whose
+        decoded size passes ``max_answer_bytes`` (JSON) or ``max_image_bytes`` (a raw image) are
+        refused as soon as the cap is passed."""
         self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout or timeout
+        self.max_answer_bytes = max_answer_bytes
+        self.max_image_bytes = max_image_bytes
         self.app_key = app_key
         self.validate = validate
         self.redactor = redactor or Redactor()
@@ -67,7 +93,8 @@ class QrLoginClient:
             timeout=httpx.Timeout(timeout, connect=connect_timeout or timeout),
             verify=verify,
             transport=transport,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json, image/*"},
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json, image/*",
+                     "Accept-Encoding": ACCEPT_ENCODING},
             follow_redirects=False,  # a redirect would carry the bearer elsewhere
         )
 
@@ -157,28 +184,63 @@ class QrLoginClient:
         return target.scheme in ("http", "https") and (target.scheme, target.host, target.port) == (
             ours.scheme, ours.host, ours.port)
 
-    async def fetch_asset(self, url: str, *, max_bytes: int = 512 * 1024) -> bytes:
+    async def fetch_asset(self, url: str, *, max_bytes: int = 512 * 1024, timeout: float | None = None) -> bytes:
         """An image the server links to (the app logo of a Scan answer), from the same origin only:
-        a URL inside an answer could point anywhere (an intranet host, a tracker)."""
+        a URL inside an answer could point anywhere (an intranet host, a tracker). Reading stops at
+        ``max_bytes``; the whole fetch has one overall deadline."""
         if not self.same_origin(url):
             raise ValidationError([Violation("logo", "must be on the same server", "必须来自同一服务器", url)])
-        try:
-            response = await self._http.get(url, timeout=5.0)
-        except httpx.HTTPError as exc:
-            raise _transport_error(exc, "asset", self.redactor.url(url)) from None
-        if response.status_code != 200 or len(response.content) > max_bytes:
-            raise ProtocolError(f"asset unavailable or over {max_bytes} bytes", http_status=response.status_code,
-                                endpoint="asset")
-        return response.content
+        deadline = self._deadline(timeout, ASSET_DEADLINE)
+        where = self.redactor.url(url)
 
-    async def ping(self) -> float:
-        """Whether the server answers at all: milliseconds for any HTTP answer to GET of the base URL."""
-        t0 = time.perf_counter()
+        async def fetch() -> tuple[int, bytes]:
+            async with self._http.stream("GET", url, timeout=self._httpx_timeout(deadline)) as response:
+                if response.status_code != 200:
+                    return response.status_code, b""
+                return 200, await BoundedBody(max_bytes).read(response, endpoint="asset")
+
         try:
-            await self._http.get("/", timeout=5.0)
+            status, data = await _within(deadline, fetch())
+        except asyncio.TimeoutError:
+            raise _deadline_error(deadline, "asset", where) from None
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, "asset", where) from None
+        except ProtocolError as exc:
+            raise ProtocolError(f"asset unavailable: {exc.reason}", http_status=exc.http_status,
+                                endpoint="asset") from None
+        if status != 200:
+            raise ProtocolError("asset unavailable", http_status=status, endpoint="asset")
+        return data
+
+    async def ping(self, *, timeout: float | None = None) -> float:
+        """Whether the server answers at all: milliseconds until the status line and headers of any
+        HTTP answer to GET of the base URL (the body is not read)."""
+        deadline = self._deadline(timeout, PING_DEADLINE)
+        t0 = time.perf_counter()
+
+        async def head() -> None:
+            async with self._http.stream("GET", "/", timeout=self._httpx_timeout(deadline)):
+                pass
+
+        try:
+            await _within(deadline, head())
+        except asyncio.TimeoutError:
+            raise _deadline_error(deadline, "ping", self.base_url) from None
         except httpx.HTTPError as exc:
             raise _transport_error(exc, "ping", self.base_url) from None
         return (time.perf_counter() - t0) * 1000
+
+    def _httpx_timeout(self, deadline: float) -> httpx.Timeout:
+        """httpx's per-phase timeouts, never longer than the overall deadline (which is ours to
+        enforce: httpx restarts its read timeout on every byte)."""
+        return httpx.Timeout(deadline, connect=min(self.connect_timeout, deadline))
+
+    def _deadline(self, timeout: float | None, ceiling: float | None = None) -> float:
+        """The overall deadline of one exchange: the per-call value, else the client's (capped by
+        ``ceiling`` for the side calls that have their own)."""
+        if timeout is not None:
+            return max(0.0, float(timeout))
+        return min(self.timeout, ceiling) if ceiling is not None else self.timeout
 
     # --- the one generic call ----------------------------------------------------------------------
 
@@ -189,44 +251,78 @@ class QrLoginClient:
         query: Mapping[str, Any] | None = None,
         body: Any = None,
         validate: bool | None = None,
+        timeout: float | None = None,
     ) -> CallResult:
+        """One exchange with ``endpoint``. ``timeout`` (seconds) overrides the client's overall
+        deadline for this call, e.g. with the time left in a QR session."""
         ep = catalogue.endpoint(endpoint) if isinstance(endpoint, str) else endpoint
         if self.validate if validate is None else validate:
             found = self.check(ep, query, body)
             if found:
                 raise ValidationError(found, endpoint=ep.id)
         self._check_route(ep)
+        for f in ep.query:
+            if f.secret and query and isinstance(query.get(f.name), str):
+                self.redactor.add_url_value(query[f.name])  # masked wherever it turns up (logs, echoes)
         content = None
         if ep.method != "GET":
             try:
                 content = json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
             except (TypeError, ValueError) as exc:
                 raise ValidationError([Violation("body", f"must be JSON ({exc})", "必须是合法的 JSON", None)], ep.id) from None
+        deadline = self._deadline(timeout)
         request = self._http.build_request(
             ep.method, ep.url_path(self.app_key), params=_query_params(query), content=content,
-            headers=self.headers_for(ep),
+            headers=self.headers_for(ep), timeout=self._httpx_timeout(deadline),
         )
         started = time.time()
         t0 = time.perf_counter()
+        answer: list[httpx.Response] = []  # set once the status line and headers are in
+        reader = BoundedBody(self.max_answer_bytes)
+
+        async def exchange() -> bytes:
+            response = await self._http.send(request, stream=True)
+            answer.append(response)
+            try:
+                if ep.result is ResultKind.IMAGE and _content_type(response).startswith("image/"):
+                    reader.limit = self.max_image_bytes
+                return await reader.read(response, endpoint=ep.id)
+            finally:
+                await response.aclose()
+
         try:
-            response = await self._http.send(request)
+            body_bytes = await _within(deadline, exchange())
+        except asyncio.TimeoutError:
+            error: QrLoginError = _deadline_error(deadline, ep.id, self.redactor.url(str(request.url)))
         except httpx.HTTPError as exc:
             error = _transport_error(exc, ep.id, self.redactor.url(str(request.url)))
-            error.exchange = self._emit(ep, request, content, started, t0, None, b"", error)  # type: ignore[attr-defined]
+        except ProtocolError as exc:  # too large, undecodable coding
+            error = exc
+        else:
+            error = None
+        response = answer[0] if answer else None
+        if error is not None:
+            error.exchange = self._emit(ep, request, content, started, t0, response, reader, error)  # type: ignore[attr-defined]
             raise error from None
-        body_bytes = response.content
+        assert response is not None
         try:
             value, envelope = self._interpret(ep, response, body_bytes)
         except QrLoginError as error:
-            error.exchange = self._emit(ep, request, content, started, t0, response, body_bytes, error)  # type: ignore[attr-defined]
+            error.exchange = self._emit(ep, request, content, started, t0, response, reader, error)  # type: ignore[attr-defined]
             raise
-        exchange = self._emit(ep, request, content, started, t0, response, body_bytes, None)
-        return CallResult(ep, value, response.status_code, exchange.latency_ms, envelope, exchange)
+        exchange_record = self._emit(ep, request, content, started, t0, response, reader, None)
+        return CallResult(ep, value, response.status_code, exchange_record.latency_ms, envelope, exchange_record)
 
     def _interpret(self, ep: Endpoint, response: httpx.Response, body: bytes) -> tuple[Any, Envelope | None]:
         """The typed value and the envelope (None for a raw image), or one of our errors."""
         status = response.status_code
-        content_type = response.headers.get("content-type", "").split(";")[0].strip().lower() or None
+        content_type = _content_type(response) or None
+        if 300 <= status < 400:
+            # Redirects are not followed (they would carry the bearer elsewhere), and a 3xx is never
+            # the contract's answer, whatever envelope it carries.
+            raise ProtocolError(f"a redirect (HTTP {status}) instead of an answer", http_status=status,
+                                endpoint=ep.id, content_type=content_type,
+                                snippet=self.redactor.url(response.headers.get("location", ""))[:SNIPPET_CHARS])
         if ep.result is ResultKind.IMAGE and status == 200:
             sniffed = sniff_image(body)
             if sniffed or (content_type or "").startswith("image/"):
@@ -251,7 +347,7 @@ class QrLoginClient:
         return value, envelope
 
     def _emit(self, ep: Endpoint, request: httpx.Request, content: bytes | None, started: float, t0: float,
-              response: httpx.Response | None, body: bytes, error: QrLoginError | None) -> Exchange:
+              response: httpx.Response | None, body: BoundedBody, error: QrLoginError | None) -> Exchange:
         r = self.redactor
         content_type = response.headers.get("content-type", "").split(";")[0].strip() if response is not None else None
         exchange = Exchange(
@@ -260,11 +356,13 @@ class QrLoginClient:
             method=request.method,
             url=r.url(str(request.url)),
             request_headers=tuple(r.headers(request.headers.items())),
-            request_body=r.body(content, "application/json"),
+            request_body=r.body_prefix(content, "application/json", LOG_BODY_PREFIX),
+            request_size=len(content or b""),
             status=response.status_code if response is not None else None,
             response_headers=tuple(r.headers(response.headers.items())) if response is not None else (),
-            response_body=r.body(body, content_type) if response is not None else None,
-            response_size=len(body),
+            response_body=(r.body_prefix(body.prefix(LOG_BODY_PREFIX + REDACTION_MARGIN), content_type,
+                                         LOG_BODY_PREFIX, total=body.size) if response is not None else None),
+            response_size=body.size,
             response_content_type=content_type,
             latency_ms=(time.perf_counter() - t0) * 1000,
             error=r.text(str(error)) if error else None,
@@ -278,57 +376,75 @@ class QrLoginClient:
     async def _value(self, endpoint_id: str, **kwargs: Any) -> Any:
         return (await self.call(endpoint_id, **kwargs)).value
 
-    async def initiate(self, request: QRCodePreSignInRequest | None = None, **fields: Any) -> int:
+    # Each takes ``timeout=`` (seconds, overall) for this call only; see :meth:`call`.
+
+    async def initiate(self, request: QRCodePreSignInRequest | None = None, *, timeout: float | None = None, **fields: Any) -> int:
         body = (request or QRCodePreSignInRequest(**fields)).to_json()
-        return await self._value("QRAuthInitiate", body=body)
+        return await self._value("QRAuthInitiate", body=body, timeout=timeout)
 
-    async def scan(self, sign_in_key: int) -> UserQRCodeScanResult:
-        return await self._value("QRAuthScan", body={"signInKey": sign_in_key})
+    async def scan(self, sign_in_key: int, *, timeout: float | None = None) -> UserQRCodeScanResult:
+        return await self._value("QRAuthScan", body={"signInKey": sign_in_key}, timeout=timeout)
 
-    async def confirm_login(self, sign_in_key: int) -> TokenModel:
-        return await self._value("QRAuthConfirmLogin", body={"signInKey": sign_in_key})
+    async def confirm_login(self, sign_in_key: int, *, timeout: float | None = None) -> TokenModel:
+        return await self._value("QRAuthConfirmLogin", body={"signInKey": sign_in_key}, timeout=timeout)
 
-    async def confirm_register(self, request: QRCodeSignUpRequest) -> TokenModel:
-        return await self._value("QRAuthConfirmRegister", body=request.to_json())
+    async def confirm_register(self, request: QRCodeSignUpRequest, *, timeout: float | None = None) -> TokenModel:
+        return await self._value("QRAuthConfirmRegister", body=request.to_json(), timeout=timeout)
 
-    async def subscribe_send(self, body: Any) -> str:
-        return await self._value("SubscribeSend", body=body)
+    async def subscribe_send(self, body: Any, *, timeout: float | None = None) -> str:
+        return await self._value("SubscribeSend", body=body, timeout=timeout)
 
-    async def jscode2session(self, js_code: str) -> str:
-        return await self._value("JSCode2Session", query={"js_code": js_code})
+    async def jscode2session(self, js_code: str, *, timeout: float | None = None) -> str:
+        return await self._value("JSCode2Session", query={"js_code": js_code}, timeout=timeout)
 
-    async def decrypt(self, encrypted_data: str, iv: str, session_key: str) -> str:
-        return await self._value("Decrypt", query={"encryptedData": encrypted_data, "iv": iv, "sessionKey": session_key})
+    async def decrypt(self, encrypted_data: str, iv: str, session_key: str, *, timeout: float | None = None) -> str:
+        return await self._value("Decrypt", query={"encryptedData": encrypted_data, "iv": iv, "sessionKey": session_key}, timeout=timeout)
 
-    async def user_info(self, openid: str) -> str:
-        return await self._value("UserInfo", query={"openid": openid})
+    async def user_info(self, openid: str, *, timeout: float | None = None) -> str:
+        return await self._value("UserInfo", query={"openid": openid}, timeout=timeout)
 
-    async def subscribe_msg(self, body: Any) -> str:
-        return await self._value("SubscribeMSG", body=body)
+    async def subscribe_msg(self, body: Any, *, timeout: float | None = None) -> str:
+        return await self._value("SubscribeMSG", body=body, timeout=timeout)
 
-    async def js_config(self, url: str) -> WechatJSConfigResult:
-        return await self._value("JSConfig", query={"url": url})
+    async def js_config(self, url: str, *, timeout: float | None = None) -> WechatJSConfigResult:
+        return await self._value("JSConfig", query={"url": url}, timeout=timeout)
 
-    async def url_link_generate(self, body: Any) -> str:
-        return await self._value("UrlLinkGenerate", body=body)
+    async def url_link_generate(self, body: Any, *, timeout: float | None = None) -> str:
+        return await self._value("UrlLinkGenerate", body=body, timeout=timeout)
 
-    async def generate_scheme(self, body: Any) -> str:
-        return await self._value("GenerateScheme", body=body)
+    async def generate_scheme(self, body: Any, *, timeout: float | None = None) -> str:
+        return await self._value("GenerateScheme", body=body, timeout=timeout)
 
-    async def wxacode_get(self, body: Any) -> ImageResult:
-        return await self._value("WXACodeGet", body=body)
+    async def wxacode_get(self, body: Any, *, timeout: float | None = None) -> ImageResult:
+        return await self._value("WXACodeGet", body=body, timeout=timeout)
 
-    async def wxacode_get_unlimited(self, body: Any) -> ImageResult:
-        return await self._value("WXACodeGetUnlimited", body=body)
+    async def wxacode_get_unlimited(self, body: Any, *, timeout: float | None = None) -> ImageResult:
+        return await self._value("WXACodeGetUnlimited", body=body, timeout=timeout)
 
-    async def msg_sec_check(self, body: Any) -> Any:
-        return await self._value("MsgSecCheck", body=body)
+    async def msg_sec_check(self, body: Any, *, timeout: float | None = None) -> Any:
+        return await self._value("MsgSecCheck", body=body, timeout=timeout)
 
 
 def _query_params(query: Mapping[str, Any] | None) -> dict[str, str] | None:
     if not query:
         return None
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in query.items() if v is not None}
+
+
+def _content_type(response: httpx.Response) -> str:
+    return response.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+async def _within(deadline: float, work: Awaitable[T]) -> T:
+    """``work`` under one overall deadline (asyncio.TimeoutError when passed: the builtin TimeoutError
+    only from Python 3.11). ``wait_for`` cancels it once, so its clean-up (closing the connection)
+    still runs."""
+    return await asyncio.wait_for(work, deadline)
+
+
+def _deadline_error(deadline: float, endpoint: str, url: str) -> TransportError:
+    return TransportError("timeout", f"no complete answer within the overall deadline of {deadline:g} s",
+                          endpoint=endpoint, url=url)
 
 
 def _transport_error(exc: httpx.HTTPError, endpoint: str, url: str) -> TransportError:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .bigtext import decode_utf8, paused_gc
-from .errors import ProtocolError, Violation
+from .errors import ProtocolError, Violation, preview
 
 SNIPPET_CHARS = 120
 _ABSENT = object()
@@ -25,19 +25,44 @@ _ABSENT = object()
 LARGE_BODY = 256 * 1024
 
 
+class NotStrictJson(ValueError):
+    """Valid for Python's json module but not JSON we accept: an object with a key twice (which
+    value counts would be up to the parser: "last key wins" lets a proxy and us disagree) or
+    NaN/Infinity (not JSON at all)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise NotStrictJson(f"duplicate key {preview(twice)}")
+    return obj
+
+
+def _no_constant(name: str) -> Any:
+    raise NotStrictJson(f"{name} is not JSON")
+
+
+_STRICT = {"object_pairs_hook": _unique_keys, "parse_constant": _no_constant}
+
+
 def _yielding_decoder() -> json.JSONDecoder:
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(**_STRICT)  # type: ignore[arg-type]
     decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
     return decoder
 
 
+_FAST = json.JSONDecoder(**_STRICT)  # type: ignore[arg-type]
 _YIELDING = _yielding_decoder()
 
 
 def loads(body: bytes | str) -> object:
-    """``json.loads`` that never holds the GIL for long on large documents."""
+    """Strict ``json.loads`` (no duplicate keys, no NaN/Infinity) that never holds the GIL for long
+    on large documents."""
     if len(body) <= LARGE_BODY:
-        return json.loads(body)
+        # The same detection of UTF-8/16/32 that json.loads applies to bytes.
+        return _FAST.decode(body.decode(json.detect_encoding(body), "surrogatepass") if isinstance(body, bytes) else body)
     text = decode_utf8(body) if isinstance(body, bytes) else body
     with paused_gc():
         return _YIELDING.decode(text)
@@ -82,6 +107,8 @@ def decode_envelope(
         raise fail("an HTML page instead of JSON")
     try:
         parsed = loads(body)
+    except NotStrictJson as exc:
+        raise fail(f"not JSON we accept ({exc})") from None
     except json.JSONDecodeError as exc:
         # pos counts characters of the decoded doc; an unterminated string is reported at its start
         truncated = exc.pos >= len(exc.doc.rstrip()) - 1 or exc.msg.startswith("Unterminated string")

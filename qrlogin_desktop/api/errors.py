@@ -4,13 +4,16 @@ Four families that a user must act on differently, kept apart so callers never p
 
 * :class:`ValidationError` - our own check refused the input before anything was sent
   (or the sandbox refused it with the same rules);
-* :class:`TransportError` - no usable answer: refused connection, timeout, TLS failure, dropped;
+* :class:`TransportError` - no usable answer: refused connection, the exchange's overall deadline
+  passed (kind "timeout"), TLS failure, dropped;
 * :class:`ProtocolError` - an answer came but is not the contract's envelope (HTML page, empty
-  body, truncated JSON, wrong types); carries a short redacted snippet for the operator;
+  body, truncated or non-strict JSON, wrong types, a redirect, an answer over the size cap, a
+  content coding we do not decode); carries a short redacted snippet for the operator;
 * :class:`ApiError` - a well-formed envelope whose ``code`` is not 200.
 
 No message ever carries a bearer credential or a token: values shown in messages are truncated,
-and snippets pass through the redactor before they are stored.
+secret fields (the credential, sessionKey) show ``<hidden>``, and snippets pass through the
+redactor before they are stored.
 """
 
 from __future__ import annotations

@@ -11,6 +11,12 @@ from typing import Any
 from .catalogue import Endpoint
 from .envelope import Envelope
 
+# The request log keeps this much of each body (redacted) and notes the full size: a log of many
+# large answers must not hold them all. The margin is read past the cut so a secret straddling it is
+# still recognised (and masked) whole before the text is cut.
+LOG_BODY_PREFIX = 256 * 1024
+REDACTION_MARGIN = 16 * 1024
+
 
 @dataclass(frozen=True)
 class Exchange:
@@ -21,18 +27,15 @@ class Exchange:
     method: str
     url: str
     request_headers: tuple[tuple[str, str], ...]
-    request_body: str | None
+    request_body: str | None  # a redacted prefix of at most LOG_BODY_PREFIX characters, see response_body
+    request_size: int = 0  # bytes of the whole request body
     status: int | None = None
     response_headers: tuple[tuple[str, str], ...] = ()
-    response_body: str | None = None
-    response_size: int = 0
+    response_body: str | None = None  # redacted; a cut body ends with a note of its full size
+    response_size: int = 0  # decoded bytes of the answer (as far as it was read)
     response_content_type: str | None = None
     latency_ms: float = 0.0
     error: str | None = None
-
-    @property
-    def request_size(self) -> int:
-        return len(self.request_body.encode()) if self.request_body else 0
 
 
 @dataclass(frozen=True)

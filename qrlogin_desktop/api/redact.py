@@ -3,6 +3,9 @@
 Two nets, because either alone misses cases: known secret *values* (the bearer credential and
 every token the client has seen) are replaced wherever they appear, and values under sensitive
 *names* (Authorization, access_token, sessionKey, ...) are replaced even when we never saw them.
+
+Every value a Redactor learns is also entered in one process-wide, bounded registry
+(:func:`known_secrets`), which the log masking (:mod:`.logmask`) applies to every log record.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 from .bigtext import contains_any_ci, decode_utf8
 
@@ -32,6 +36,31 @@ _SENSITIVE_MEMBER = re.compile(
     r'(\\?")(.*?)(\2)', re.IGNORECASE)
 
 
+# The process-wide registry keeps the most recent secrets only: a long session that sees many
+# tokens must not grow it without end (the oldest ones are the least likely to turn up again).
+KNOWN_SECRETS_LIMIT = 1024
+_registry_lock = threading.Lock()
+_registry: OrderedDict[str, None] = OrderedDict()
+_longest_first: tuple[str, ...] = ()  # rebuilt on (rare) registration, read on every log record
+
+
+def _register(secret: str) -> None:
+    global _longest_first
+    with _registry_lock:
+        if secret in _registry:
+            _registry.move_to_end(secret)
+            return
+        _registry[secret] = None
+        while len(_registry) > KNOWN_SECRETS_LIMIT:
+            _registry.popitem(last=False)
+        _longest_first = tuple(sorted(_registry, key=len, reverse=True))
+
+
+def known_secrets() -> tuple[str, ...]:
+    """Every registered secret, longest first (so a secret containing another is masked whole)."""
+    return _longest_first
+
+
 def is_sensitive(name: str) -> bool:
     return name.lower() in SENSITIVE_NAMES
 
@@ -49,6 +78,12 @@ class Redactor:
         if secret and len(secret) >= _MIN_SECRET:
             with self._lock:
                 self._secrets.add(secret)
+            _register(secret)
+
+    def add_url_value(self, secret: str) -> None:
+        """A secret sent in a query string: masked as written and as percent-encoded on the wire."""
+        for form in {secret, quote(secret, safe=""), quote_plus(secret, safe="")}:
+            self.add(form)
 
     def text(self, text: str) -> str:
         with self._lock:
@@ -133,6 +168,20 @@ class Redactor:
             except RecursionError:
                 return MASK
         return self.text(text)
+
+    def body_prefix(self, raw: bytes | None, content_type: str | None, limit: int, *, total: int | None = None) -> str | None:
+        """:meth:`body` of at most ``limit`` characters, with a note of the full size when cut.
+        ``raw`` may run past ``limit`` (a margin): masking runs before the cut, so a secret that
+        straddles it is masked whole, never half shown."""
+        if raw is None:
+            return None
+        total = len(raw) if total is None else total
+        if total <= limit and len(raw) <= limit:
+            return self.body(raw, content_type)
+        if content_type and content_type.startswith("image/"):
+            return f"<{total} bytes {content_type}>"
+        text = self._large(decode_utf8(raw, errors="replace"))  # a cut JSON document does not parse
+        return text[:limit] + f"\n… [cut: the first {limit} characters of {total} bytes]"
 
     def _large(self, text: str) -> str:
         """Mask a big body without parsing it: re-encoding 5 MB of JSON in C would hold the GIL

@@ -12,7 +12,6 @@ there by another tool) makes the connection fail with a message that names the r
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import logging
 import os
@@ -129,13 +128,6 @@ def _new_profile_in_settings(qtbot, window: MainWindow, url: str, credential: st
     return settings
 
 
-# httpx logs every request URL at INFO, Decrypt's sessionKey included; masking third-party log records
-# is the API layer's job (qrlogin_desktop.api.logmask, being written on another branch). Until that
-# module exists this test is expected to fail on exactly that; strict, so it must pass once it does.
-LOG_MASKING_MISSING = importlib.util.find_spec("qrlogin_desktop.api.logmask") is None
-
-
-@pytest.mark.xfail(LOG_MASKING_MISSING, strict=True, reason="httpx's INFO line carries the sessionKey")
 def test_a_session_with_a_very_long_credential_leaves_no_secret_anywhere(qtbot, keyring_ctx, tmp_path,
                                                                          app_tmp, debug_logs):
     long_secret = "L-" + secrets.token_urlsafe(VERY_LONG)[: VERY_LONG - 2]

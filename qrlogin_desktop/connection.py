@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 EMBEDDED_SERVER_LABEL = "embedded-sandbox"
 KEYRING_SERVICE_ENV = "QRLOGIN_KEYRING_SERVICE"
+MIB = 1024 * 1024
 
 
 def keyring_service() -> str:
@@ -42,7 +43,9 @@ class Connection:
     def client(self, **overrides: Any) -> QrLoginClient:
         from .api.client import QrLoginClient  # httpx is only needed once we talk to a server
 
-        options: dict[str, Any] = {"timeout": self.profile.timeout, "verify": self.profile.verify_tls}
+        p = self.profile
+        options: dict[str, Any] = {"timeout": p.timeout, "verify": p.verify_tls,
+                                   "max_answer_bytes": p.max_answer_mib * MIB, "max_image_bytes": p.max_image_mib * MIB}
         options.update(overrides)
         return QrLoginClient(self.base_url, self.app_key, self.token, **options)
 

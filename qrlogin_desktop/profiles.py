@@ -35,6 +35,7 @@ APP_NAME = "qrlogin-desktop"
 CONFIG_FILE = "profiles.json"
 SANDBOX_PROFILE_ID = "sandbox"
 FORMAT_VERSION = 1
+MAX_ANSWER_CAP_MIB = 1024  # a profile may raise the answer caps, but never to "unbounded"
 _SECRET_LOOKING = re.compile(r"(?i)(token|secret|password|credential|bearer)")
 
 
@@ -55,6 +56,9 @@ class Profile:
     poll_idle_interval: float = 1.0
     session_ttl: float = 120.0
     auto_refresh: int = 2
+    # Answer size caps (decoded MiB), above the client's defaults for a server that sends more.
+    max_answer_mib: int = 16
+    max_image_mib: int = 8
     payload_template: str = DEFAULT_PAYLOAD_TEMPLATE
     code_table: dict[str, str] = field(default_factory=dict)  # overrides of flow.policy.DEFAULT_CODES
     embedded_sandbox: bool = False  # URL and credential are filled in at launch
@@ -73,6 +77,10 @@ class Profile:
         for name in ("timeout", "poll_min_interval", "poll_idle_interval", "session_ttl"):
             if getattr(self, name) <= 0:
                 out.append(Violation(name, "must be positive", "必须大于0", getattr(self, name)))
+        for name in ("max_answer_mib", "max_image_mib"):
+            if not 1 <= getattr(self, name) <= MAX_ANSWER_CAP_MIB:
+                out.append(Violation(name, f"must be between 1 and {MAX_ANSWER_CAP_MIB} MiB",
+                                     f"必须在 1 到 {MAX_ANSWER_CAP_MIB} MiB 之间", getattr(self, name)))
         if self.poll_idle_interval < self.poll_min_interval:
             out.append(Violation("poll_idle_interval", "must not be below poll_min_interval",
                                  "不能小于最小轮询间隔", self.poll_idle_interval))

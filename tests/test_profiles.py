@@ -130,3 +130,19 @@ def test_the_cli_prints_the_warning_on_stderr(tmp_path: Path, monkeypatch: pytes
     assert "warning: " in err and ".corrupt-" in err
     assert "profile 'Staging': timeout: must be a number" in err
     assert "error: no profile named 'nobody'" in err
+
+
+def test_a_profile_raises_the_answer_caps_its_client_enforces(path: Path):
+    from qrlogin_desktop.connection import MIB, connect
+
+    _write(path, {"version": 1, "profiles": [dict(GOOD, max_answer_mib=64, max_image_mib=32)]})
+    profile = ProfileStore(path).load().find("stag1")
+    client = connect(profile, "credential").client()
+    assert (client.max_answer_bytes, client.max_image_bytes) == (64 * MIB, 32 * MIB)
+
+
+@pytest.mark.parametrize("mib", [0, 1025])
+def test_an_answer_cap_stays_bounded(mib: int):
+    problems = Profile("S", "https://s.example.com", "k", max_answer_mib=mib).violations()
+    assert [v.field for v in problems] == ["max_answer_mib"]
+    assert "between 1 and 1024 MiB" in problems[0].message()

@@ -871,3 +871,44 @@ def test_fallback_backends_are_never_chosen_by_keyring_detection() -> None:
 
     found = keyring.backend.get_all_keyring()
     assert not [b for b in found if isinstance(b, (MemoryKeyring, PlainFileKeyring))]
+
+
+class ReloadingKeyring(DictKeyring):
+    """Fails the first ``blips`` writes the way gnome-keyring does while it reloads its file: at once,
+    with keyring's "Failed to create the collection: Prompt dismissed" (after ``delay`` seconds)."""
+
+    def __init__(self, blips: int, delay: float = 0.0) -> None:
+        super().__init__()
+        self.blips = blips
+        self.delay = delay
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if self.blips > 0:
+            self.blips -= 1
+            time.sleep(self.delay)
+            raise keyring.errors.InitError("Failed to create the collection: Prompt dismissed.")
+        super().set_password(service, username, password)
+
+
+def test_a_write_rides_out_a_keyring_reloading_its_file() -> None:
+    backend = ReloadingKeyring(blips=2)
+    store = TokenStore(backend=backend, service="svc")
+    token = make_token()
+    assert store.save(token).location == "keyring"
+    assert store.get(token.key) == token and store.pending() == []
+
+
+def test_a_keyring_that_keeps_failing_is_reported_not_retried_forever() -> None:
+    store = TokenStore(backend=ReloadingKeyring(blips=100), service="svc")
+    token = make_token()
+    with pytest.raises(KeystoreError) as caught:
+        store.save(token)
+    assert caught.value.kept_in_memory and store.pending() == [token]
+
+
+def test_a_prompt_a_person_dismissed_is_not_shown_again() -> None:
+    backend = ReloadingKeyring(blips=1, delay=0.6)  # slower than any reload: somebody said no
+    store = TokenStore(backend=backend, service="svc")
+    with pytest.raises(KeystoreError):
+        store.save(make_token())
+    assert backend.calls.count("set") == 0 and backend.blips == 0

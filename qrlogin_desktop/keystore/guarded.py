@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,6 +21,10 @@ _T = TypeVar("_T")
 # A backend may quote the secret in a way we did not anticipate (truncated, re-escaped);
 # a 16-character run of a token in a message is as bad as the whole of it.
 _LEAK_WINDOW = 16
+
+# Retrying a write whose collection vanished for a moment (gnome-keyring reloading its file).
+_RELOAD_PAUSES = (0.05, 0.1, 0.2)
+_INSTANT = 0.5  # seconds; a failure faster than this came from no human at a prompt
 
 
 class GuardedBackend:
@@ -80,7 +85,7 @@ class GuardedBackend:
         passthrough: tuple[type[BaseException], ...] = (),
     ) -> _T:
         try:
-            return self._runner.run(operation, fn, *args)
+            return self._run_riding_out_reloads(operation, fn, *args)
         except KeystoreError:
             raise  # our own (a timeout, or the plain-file backend): already without secrets
         except passthrough:
@@ -90,6 +95,29 @@ class GuardedBackend:
         # Raised outside the except block so a leaky original is not even the hidden __context__.
         error, cause = self._translate(operation, failure, secrets, documents)
         raise error from cause
+
+    def _run_riding_out_reloads(self, operation: str, fn: Callable[..., _T], *args: Any) -> _T:
+        """``fn`` through the timed runner, tried again when gnome-keyring briefly lost its collection.
+
+        gnome-keyring reloads a keyring file that changed on disk, and for that moment its default
+        collection does not exist: a write then fails at once with "Failed to create the collection:
+        Prompt dismissed" (secretstorage tried to create a new default collection and no prompter
+        answered) or ItemNotFoundException. Seen under load in the test suite and with two
+        processes saving at once. A human dismissing a real prompt takes far longer than ``_INSTANT``, so only
+        an instant failure is tried again, a few times within the call's timeout.
+        """
+        started = time.monotonic()
+        for pause in (*_RELOAD_PAUSES, None):
+            attempt = time.monotonic()
+            try:
+                return self._runner.run(operation, fn, *args)
+            except Exception as exc:
+                instant = time.monotonic() - attempt < _INSTANT
+                in_time = pause is not None and time.monotonic() + pause - started < self._runner.timeout
+                if not (instant and in_time and _collection_vanished(exc)):
+                    raise
+            time.sleep(pause)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _translate(
         self, operation: str, exc: Exception, secrets: tuple[str, ...], documents: tuple[str, ...]
@@ -125,6 +153,13 @@ class GuardedBackend:
             )
         # Chain the original for debugging only when it cannot carry the secret into a traceback.
         return error, None if leaky else exc
+
+
+def _collection_vanished(exc: BaseException) -> bool:
+    """gnome-keyring's momentary "no default collection" while it reloads its file (see above)."""
+    text = str(exc)
+    return type(exc).__name__ == "ItemNotFoundException" or (
+        type(exc).__name__ == "InitError" and "Failed to create the collection" in text)
 
 
 def _read_password(backend: keyring.backend.KeyringBackend, service: str, username: str) -> str | None:

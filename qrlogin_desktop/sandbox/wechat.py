@@ -25,10 +25,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import qrcode
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from .drawing import code_image
 from .sessions import Outcome
 
 DEFAULT_JSAPI_TICKET = "sandbox_jsapi_ticket_HoagFKDcsGMVCIY2vOjf9n"
@@ -92,10 +92,7 @@ def aes_cbc_encrypt(plaintext: str, iv: bytes, session_key: bytes) -> str:
 
 
 def qr_png(content: str, width: int | None = None) -> bytes:
-    code = qrcode.QRCode(border=2, box_size=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data(content)
-    code.make(fit=True)
-    image = code.make_image(fill_color="black", back_color="white").get_image()
+    image = code_image(content)
     modules = image.size[0]
     size = max(width or 430, modules)
     scale = max(1, -(-size // modules))  # round up: the image is at least the requested width

@@ -8,7 +8,7 @@ before a byte is read), and the session store refuses new sessions past its cap 
 from __future__ import annotations
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # 1 MiB: the largest valid body (a registration form) is a few KB
-DEFAULT_MAX_SESSIONS = 100_000  # about 55 MB of sessions; > 8 minutes of Initiates at the benchmark's rate
+DEFAULT_MAX_SESSIONS = 100_000  # ~500 B each: about 50 MB; ~20 s of the load benchmark's Initiates
 
 # The connection is closed after a refusal so the rest of an oversized upload is never read.
 CLOSE_CONNECTION = [(b"connection", b"close")]

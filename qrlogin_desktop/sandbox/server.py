@@ -29,10 +29,10 @@ def run_on_uvicorn_loop(config: uvicorn.Config, main: Callable[[], Coroutine[Any
     ``asyncio.run(server.serve())`` skips that choice and always runs the stock loop; this is
     what ``uvicorn.run`` does, kept here so the CLI and the GUI's thread serve as benchmarked.
     """
+    # uvicorn < 0.36 only offers a process-wide loop policy, which would also change the GUI's
+    # loops: there (and with loop="none") the stock loop it is.
     factory = config.get_loop_factory() if hasattr(config, "get_loop_factory") else None
     if factory is None:
-        if hasattr(config, "setup_event_loop"):  # uvicorn < 0.36 sets the loop policy instead
-            config.setup_event_loop()
         return asyncio.run(main())
     if sys.version_info >= (3, 11):
         with asyncio.Runner(loop_factory=factory) as runner:

@@ -133,17 +133,22 @@ class Server:
         pin(self.proc.pid, cpus)
         self.port = self._read_port(timeout=30.0)
 
-    def _read_port(self, timeout: float) -> int:
+    def _readable(self, timeout: float) -> bool:
         assert self.proc.stdout is not None
         with selectors.DefaultSelector() as sel:
             sel.register(self.proc.stdout, selectors.EVENT_READ)
-            if not sel.select(timeout):
-                self.stop()
-                raise RuntimeError(f"server did not start within {timeout} s")
+            return bool(sel.select(timeout))
+
+    def _read_port(self, timeout: float) -> int:
+        assert self.proc.stdout is not None
+        if not self._readable(timeout):
+            self.stop()
+            raise RuntimeError(f"server did not start within {timeout} s")
         line = self.proc.stdout.readline().strip()
         shipped = LISTENING.match(line)
-        if shipped:
-            self.loop = self.proc.stdout.readline().decode().strip()  # "Event loop: uvloop"
+        if shipped:  # then "Event loop: uvloop" (older checkouts print no such line)
+            said = self.proc.stdout.readline().decode().strip() if self._readable(2.0) else ""
+            self.loop = said or "Event loop: not reported"
             return int(shipped.group(1))
         if not line.isdigit():
             self.stop()

@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 
 OK_PREFIX = b'{"code":200,'
 INITIATE = "/QR-Auth/Initiate"
+WXACODE = "/WXACodeGet"
+# A large code: 777 CJK characters are 2,331 bytes, the most one QR holds (version 40), drawn 1280 px wide.
+LARGE_CODE_BODY = json.dumps({"path": "中" * 777, "width": 1280}, ensure_ascii=False).encode()
 SCAN = "/QR-Auth/Scan"
 CONFIRM = "/QR-Auth/Confirm-Login"
 STEPS = ("initiate", "scan", "confirm")
@@ -29,7 +32,7 @@ STEPS = ("initiate", "scan", "confirm")
 
 @dataclass
 class Plan:
-    scenario: str  # "bare", "initiate" or "flow"
+    scenario: str  # "bare", "initiate", "flow" or "draw" (large WXACodeGet requests)
     host: str
     port: int
     token: str
@@ -105,7 +108,22 @@ async def _connection(plan: Plan, result: Result) -> None:
     t_measure, t_end = plan.t_measure, plan.t_end
     samples = result.samples
     try:
-        if plan.scenario in ("bare", "initiate"):
+        if plan.scenario == "draw":
+            request = _request(_request_head(plan, WXACODE), LARGE_CODE_BODY)
+            lat = samples.setdefault("request", [])
+            while True:
+                t0 = perf()
+                status, body = await _exchange(reader, writer, request)
+                t1 = perf()
+                if status != 200 or body.startswith(b"{"):  # an image, not an envelope
+                    result.errors[_describe("draw", status, body)] += 1
+                now = mono()
+                if now >= t_measure:
+                    if now > t_end:
+                        break
+                    lat.append(t1 - t0)
+                    result.completed += 1
+        elif plan.scenario in ("bare", "initiate"):
             request = _request(_request_head(plan, INITIATE), b"{}")
             lat = samples.setdefault("request", [])
             while True:

@@ -1,12 +1,18 @@
 #!/usr/bin/env python
 """Load benchmark of the sandbox server against a bare Starlette baseline.
 
-Three scenarios, each against its own freshly started uvicorn process (same stack for all: the
-sandbox's ``uvicorn_config`` + loop uvloop, http httptools, 1 worker, 127.0.0.1, a free port):
+Scenarios, each against its own freshly started server process on 127.0.0.1 and a free port.
+``bare``, ``initiate`` and ``flow`` run ``_servers.py`` (the sandbox's ``uvicorn_config`` + loop
+uvloop, http httptools, 1 worker); ``shipped`` and ``draw`` run the installed
+``qrlogin-desktop sandbox`` command exactly as an operator does (this checkout first on
+PYTHONPATH, so the code under test is what runs):
 
   bare      one POST route answering a small JSONResponse (the framework's ceiling)
   initiate  the sandbox's POST /Wechat/demo/QR-Auth/Initiate
+  shipped   the same Initiate, served by ``qrlogin-desktop sandbox``
   flow      Initiate -> Scan -> Confirm-Login, one QR login per loop (flows/s)
+  draw      ``qrlogin-desktop sandbox``: Initiate p99 idle, then again while two connections loop
+            large WXACodeGet requests (version-40 codes, 1280 px); target p99 within 2 x idle
 
 Each runs ``--connections`` (32) keep-alive connections in closed loops for ``--warmup`` s
 (dropped) and then ``--duration`` s (measured). The server is pinned to CPU 0 and the load
@@ -24,7 +30,9 @@ import json
 import multiprocessing
 import os
 import platform
+import re
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -42,8 +50,14 @@ SERVER_SCRIPT = Path(__file__).resolve().with_name("_servers.py")
 SCENARIOS = {  # name -> (server kind, label)
     "bare": ("bare", "bare Starlette POST"),
     "initiate": ("sandbox", "sandbox QR-Auth/Initiate"),
+    "shipped": ("shipped", "qrlogin-desktop sandbox Initiate"),
     "flow": ("sandbox", "sandbox flow Init->Scan->Confirm"),
 }
+EXTRA_MODES = ("draw",)  # not a rate: two phases against one server, see run_draw
+DRAW_CONNECTIONS = 2
+DRAW_P99_TARGET = 2.0  # Initiate p99 while drawing <= 2 x idle
+REPO_ROOT = Path(__file__).resolve().parents[1]
+LISTENING = re.compile(rb"^Sandbox listening on http://127\.0\.0\.1:(\d+) ")
 RATIO_TARGET = 0.5
 FLOWS_TARGET = 1000.0
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -96,23 +110,46 @@ def pin(pid: int, cpus: set[int] | None) -> None:
             pass
 
 
+def shipped_command() -> list[str]:
+    """The installed console script, or the same entry point through ``-m`` where it is not on PATH."""
+    script = shutil.which("qrlogin-desktop")
+    return [script] if script else [sys.executable, "-m", "qrlogin_desktop"]
+
+
 class Server:
     def __init__(self, kind: str, token: str, cprofile: Path | None = None, cpus: set[int] | None = None):
-        cmd = [sys.executable, str(SERVER_SCRIPT), kind, "--token", token]
-        if cprofile is not None:
-            cmd += ["--cprofile", str(cprofile)]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        env = None
+        if kind == "shipped":
+            if cprofile is not None:
+                raise ValueError("--server-cprofile profiles the _servers.py scenarios only")
+            cmd = shipped_command() + ["sandbox", "--port", "0", "--token", token, "--app-key", APP_KEY]
+            env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))
+        else:
+            cmd = [sys.executable, str(SERVER_SCRIPT), kind, "--token", token]
+            if cprofile is not None:
+                cmd += ["--cprofile", str(cprofile)]
+        self.loop = "Event loop: uvloop (_servers.py)"
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
         pin(self.proc.pid, cpus)
         self.port = self._read_port(timeout=30.0)
 
-    def _read_port(self, timeout: float) -> int:
+    def _readable(self, timeout: float) -> bool:
         assert self.proc.stdout is not None
         with selectors.DefaultSelector() as sel:
             sel.register(self.proc.stdout, selectors.EVENT_READ)
-            if not sel.select(timeout):
-                self.stop()
-                raise RuntimeError(f"server did not start within {timeout} s")
+            return bool(sel.select(timeout))
+
+    def _read_port(self, timeout: float) -> int:
+        assert self.proc.stdout is not None
+        if not self._readable(timeout):
+            self.stop()
+            raise RuntimeError(f"server did not start within {timeout} s")
         line = self.proc.stdout.readline().strip()
+        shipped = LISTENING.match(line)
+        if shipped:  # then "Event loop: uvloop" (older checkouts print no such line)
+            said = self.proc.stdout.readline().decode().strip() if self._readable(2.0) else ""
+            self.loop = said or "Event loop: not reported"
+            return int(shipped.group(1))
         if not line.isdigit():
             self.stop()
             raise RuntimeError(f"server failed to start (said {line!r}, exit {self.proc.poll()})")
@@ -171,7 +208,8 @@ def run_scenario(name: str, args, token: str, server_cpus, gen_cpus) -> dict:
         split = [args.connections // args.procs + (i < args.connections % args.procs) for i in range(args.procs)]
         children = []
         for conns in split:
-            plan = Plan(name, HOST, server.port, token, APP_KEY, conns, t_measure, t_end, hard)
+            plan = Plan("initiate" if kind == "shipped" else name, HOST, server.port, token, APP_KEY, conns,
+                        t_measure, t_end, hard)
             parent_end, child_end = ctx.Pipe(duplex=False)
             proc = ctx.Process(target=child_main, args=(plan, child_end), daemon=True)
             proc.start()
@@ -223,6 +261,7 @@ def run_scenario(name: str, args, token: str, server_cpus, gen_cpus) -> dict:
         "scenario": name,
         "label": label,
         "server": kind,
+        "server_loop": server.loop,
         "connections": args.connections,
         "generator_processes": args.procs,
         "duration_s": args.duration,
@@ -249,6 +288,76 @@ def run_scenario(name: str, args, token: str, server_cpus, gen_cpus) -> dict:
     cpu = out["server_cpu"]
     out["rate_per_server_cpu"] = out["rate"] / cpu if cpu else None
     return out
+
+
+# --- draw: Initiate latency while large codes are drawn ------------------------------------------------
+
+def _generate(port: int, token: str, parts: list[tuple[str, int]], args, gen_cpus) -> list[Result]:
+    """Run one generator process per (load kind, connections) part over the same window; their Results."""
+    ctx = multiprocessing.get_context("fork")
+    t_measure = time.monotonic() + 0.3 + args.warmup
+    t_end = t_measure + args.duration
+    hard = t_end + 5.0 + args.duration
+    children = []
+    for kind, conns in parts:
+        parent_end, child_end = ctx.Pipe(duplex=False)
+        plan = Plan(kind, HOST, port, token, APP_KEY, conns, t_measure, t_end, hard)
+        proc = ctx.Process(target=child_main, args=(plan, child_end), daemon=True)
+        proc.start()
+        child_end.close()
+        pin(proc.pid, gen_cpus)
+        children.append((proc, parent_end))
+    results = []
+    for proc, conn in children:
+        if conn.poll(max(0.1, hard + 2.0 - time.monotonic())):
+            results.append(conn.recv())
+        else:
+            lost = Result()
+            lost.errors["generator: no result before the hard deadline"] += 1
+            results.append(lost)
+        proc.join(2.0)
+        if proc.is_alive():
+            proc.kill()
+    return results
+
+
+def run_draw(args, token: str, server_cpus, gen_cpus) -> dict:
+    """Initiate p99 on the shipped sandbox idle, then with DRAW_CONNECTIONS looping large WXACodeGet."""
+    server = Server("shipped", token, None, server_cpus)
+    try:
+        (idle,) = _generate(server.port, token, [("initiate", args.connections)], args, gen_cpus)
+        busy, draws = _generate(server.port, token, [("initiate", args.connections), ("draw", DRAW_CONNECTIONS)],
+                                args, gen_cpus)
+    finally:
+        server.stop()
+    out = {
+        "scenario": "draw",
+        "server_loop": server.loop,
+        "connections": args.connections,
+        "draw_connections": DRAW_CONNECTIONS,
+        "idle": summarise(idle.samples.get("request", []), args.duration),
+        "while_drawing": summarise(busy.samples.get("request", []), args.duration),
+        "draws": summarise(draws.samples.get("request", []), args.duration),
+        "errors": dict(idle.errors + busy.errors + draws.errors),
+    }
+    out["error_count"] = sum(out["errors"].values())
+    out["p99_ratio"] = out["while_drawing"]["p99_ms"] / out["idle"]["p99_ms"]
+    return out
+
+
+def print_draw(r: dict) -> None:
+    print(f"\nInitiate while drawing ({r['server_loop']}; {r['connections']} Initiate connections, "
+          f"{r['draw_connections']} looping large WXACodeGet):")
+    print(f"{'':<36} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    for label, key in (("Initiate, idle", "idle"), ("Initiate, while drawing", "while_drawing"),
+                       ("WXACodeGet (large)", "draws")):
+        x = r[key]
+        print(f"{label:<36} {x['per_s']:>10,.1f} {x['p50_ms']:8.2f} {x['p99_ms']:8.2f} {x['max_ms']:8.2f}")
+    ratio = r["p99_ratio"]
+    print(f"Initiate p99 while drawing / idle  : {ratio:6.2f}   target <= {DRAW_P99_TARGET:.2f}   "
+          f"{'PASS' if ratio <= DRAW_P99_TARGET else 'MISS'}")
+    for what, count in sorted(r["errors"].items(), key=lambda kv: -kv[1]):
+        print(f"  [draw] {count:>8} x {what}")
 
 
 # --- report ---------------------------------------------------------------------------------------------
@@ -287,6 +396,13 @@ def print_report(runs: dict[str, dict], figures: dict) -> None:
         per_cpu = figures.get("initiate_over_bare_per_server_cpu")
         if per_cpu is not None:
             print(f"  same, per second of server CPU   : {per_cpu:6.2f}   (cross-check; robust to a busy machine)")
+    ratio = figures.get("shipped_over_bare")
+    if ratio is not None:
+        print(f"shipped sandbox / bare throughput  : {ratio:6.2f}   target >= {RATIO_TARGET:.2f}   "
+              f"{'PASS' if ratio >= RATIO_TARGET else 'MISS'}   ({runs['shipped']['server_loop']})")
+        per_cpu = figures.get("shipped_over_bare_per_server_cpu")
+        if per_cpu is not None:
+            print(f"  same, per second of server CPU   : {per_cpu:6.2f}   (cross-check; robust to a busy machine)")
     fps = figures.get("flows_per_s")
     if fps is not None:
         print(f"QR login flows/s                   : {fps:6,.0f}   target >= {FLOWS_TARGET:,.0f}  "
@@ -322,7 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=1.0, help="warm-up seconds per scenario, dropped (default 1)")
     parser.add_argument("--connections", type=int, default=32, help="keep-alive connections (default 32)")
     parser.add_argument("--procs", type=int, default=1, help="generator processes sharing the connections (default 1)")
-    parser.add_argument("--scenarios", default="bare,initiate,flow", help="comma-separated subset of bare,initiate,flow")
+    parser.add_argument("--scenarios", default="bare,initiate,shipped,flow,draw",
+                        help="comma-separated subset of bare,initiate,shipped,flow,draw (default all)")
     parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE")
     parser.add_argument("--no-pin", action="store_true", help="do not pin the server to CPU 0 and the generator to the others")
     parser.add_argument("--rounds", type=int, default=1,
@@ -338,9 +455,11 @@ def main(argv: list[str] | None = None) -> int:
     args.wait_quiet = min(max(args.wait_quiet, 0.0), 300.0)
     args.rounds = min(max(args.rounds, 1), 20)
     names = [n.strip() for n in args.scenarios.split(",") if n.strip()]
-    unknown = [n for n in names if n not in SCENARIOS]
+    unknown = [n for n in names if n not in SCENARIOS and n not in EXTRA_MODES]
     if unknown:
-        parser.error(f"unknown scenario(s) {unknown}; known: {', '.join(SCENARIOS)}")
+        parser.error(f"unknown scenario(s) {unknown}; known: {', '.join([*SCENARIOS, *EXTRA_MODES])}")
+    draw = "draw" in names
+    names = [n for n in names if n != "draw"]
 
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     server_cpus = gen_cpus = None
@@ -379,10 +498,23 @@ def main(argv: list[str] | None = None) -> int:
         a, b = runs["initiate"]["rate_per_server_cpu"], runs["bare"]["rate_per_server_cpu"]
         if a and b:
             figures["initiate_over_bare_per_server_cpu"] = a / b
+    if "bare" in runs and "shipped" in runs and runs["bare"]["requests_per_s"]:
+        figures["shipped_over_bare"] = runs["shipped"]["requests_per_s"] / runs["bare"]["requests_per_s"]
+        a, b = runs["shipped"]["rate_per_server_cpu"], runs["bare"]["rate_per_server_cpu"]
+        if a and b:
+            figures["shipped_over_bare_per_server_cpu"] = a / b
     if "flow" in runs:
         figures["flows_per_s"] = runs["flow"]["flows_per_s"]
         figures["flows_per_server_cpu_s"] = runs["flow"]["rate_per_server_cpu"]
     print_report(runs, figures)
+    if draw:
+        print("  running draw ...", flush=True)
+        try:
+            runs["draw"] = run_draw(args, token, server_cpus, gen_cpus)
+            figures["draw_p99_ratio"] = runs["draw"]["p99_ratio"]
+            print_draw(runs["draw"])
+        except Exception as exc:  # noqa: BLE001 - a benchmark reports, it does not crash
+            print(f"  draw FAILED: {exc.__class__.__name__}: {exc}")
 
     if args.json:
         doc = {

@@ -54,9 +54,19 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
 
 
 def _add_sandbox_parser(sub: argparse._SubParsersAction) -> None:
+    from .sandbox.limits import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS
+
     p = sub.add_parser("sandbox", help="run the embedded reference server in the foreground",
                        description="Run the sandbox: all 15 endpoints on loopback, no account needed.")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
@@ -71,6 +81,10 @@ def _add_sandbox_parser(sub: argparse._SubParsersAction) -> None:
                    help="Confirm-Login answers 202 until the phone registers (the registration path)")
     p.add_argument("--keyword", action="append", dest="keywords", metavar="WORD",
                    help="a word MsgSecCheck flags (repeatable; replaces the defaults)")
+    p.add_argument("--max-sessions", type=_positive_int, default=DEFAULT_MAX_SESSIONS,
+                   help=f"QR sessions held at once; beyond it Initiate answers 503 (default {DEFAULT_MAX_SESSIONS:,})")
+    p.add_argument("--max-body-bytes", type=_positive_int, default=DEFAULT_MAX_BODY_BYTES,
+                   help=f"largest request body accepted; beyond it HTTP 413 (default {DEFAULT_MAX_BODY_BYTES:,})")
     f = p.add_argument_group("fault injection (off by default)")
     f.add_argument("--latency-ms", type=_non_negative, default=0.0, help="added latency per API request")
     f.add_argument("--error-rate", type=_rate, default=0.0, help="share of requests answered HTTP 500")
@@ -96,6 +110,8 @@ def sandbox_config_from_args(args: argparse.Namespace):
         jsapi_ticket=args.jsapi_ticket or DEFAULT_JSAPI_TICKET,
         require_registration=args.require_registration,
         keywords=tuple(args.keywords) if args.keywords else DEFAULT_KEYWORDS,
+        max_sessions=args.max_sessions,
+        max_body_bytes=args.max_body_bytes,
         faults=Faults(latency_ms=args.latency_ms, error_rate=args.error_rate, rate_limit_rate=args.rate_limit_rate,
                       retry_after=args.retry_after, malformed_rate=args.malformed_rate, drop_rate=args.drop_rate),
     )
@@ -105,7 +121,7 @@ def run_sandbox(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .sandbox import Sandbox
-    from .sandbox.server import bound_address, uvicorn_config
+    from .sandbox.server import bound_address, run_on_uvicorn_loop, uvicorn_config
 
     config = sandbox_config_from_args(args)
     if not _is_loopback(args.host):
@@ -113,7 +129,8 @@ def run_sandbox(args: argparse.Namespace) -> int:
               "credential and the tokens it issues travel in clear text to anyone on the network who can "
               "see the traffic", file=sys.stderr, flush=True)
     sandbox = Sandbox(config)
-    server = uvicorn.Server(uvicorn_config(sandbox.app, args.host, args.port))
+    server_config = uvicorn_config(sandbox.app, args.host, args.port)
+    server = uvicorn.Server(server_config)
 
     async def serve_or_give_up() -> None:
         try:
@@ -127,11 +144,13 @@ def run_sandbox(args: argparse.Namespace) -> int:
             await asyncio.sleep(0.01)
         if server.started:
             where = bound_address(server)
+            loop = type(asyncio.get_running_loop()).__module__.split(".")[0]  # uvloop, or asyncio without it
             print(f"Sandbox listening on {where.url} (appKey={config.app_key}, token={config.token})", flush=True)
+            print(f"Event loop: {loop}", flush=True)
         await task
 
     try:
-        asyncio.run(serve())
+        run_on_uvicorn_loop(server_config, serve)
     except KeyboardInterrupt:
         pass
     if not server.started:

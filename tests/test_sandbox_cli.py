@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -28,6 +29,8 @@ from qrlogin_desktop.sandbox import Sandbox
 
 LISTENING = re.compile(r"^Sandbox listening on (http://127\.0\.0\.1:(\d+)) \(appKey=(\S+), token=(\S+)\)$")
 START_TIMEOUT = 20.0
+# What ships runs on the loop uvicorn picks (as the load benchmark measures it): uvloop when installed.
+EXPECTED_LOOP = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
 
 
 @dataclass
@@ -92,7 +95,7 @@ def _assert_clean_exit(run: Running) -> None:
     assert code == 0, (code, run.proc.stderr.read() if run.proc.stderr else "")
     assert took < 10.0
     assert run.proc.stdout is not None
-    assert run.proc.stdout.read() == ""  # the listening line was the only line
+    assert run.proc.stdout.read() == f"Event loop: {EXPECTED_LOOP}\n"  # the only line after the listening one
     stderr = run.proc.stderr.read() if run.proc.stderr else ""
     assert "Traceback" not in stderr, stderr
     assert run.token not in stderr
@@ -140,6 +143,8 @@ async def test_error_rate_flag_takes_effect():
     (["--error-rate", "abc"], "--error-rate: must be a number between 0 and 1, got abc"),
     (["--retry-after", "x"], "--retry-after: must be a non-negative number, got x"),
     (["--error-rate", "nan"], "--error-rate: must be between 0 and 1, got nan"),
+    (["--max-sessions", "0"], "--max-sessions: must be at least 1, got 0"),
+    (["--max-body-bytes", "1.5"], "--max-body-bytes: must be a whole number, got 1.5"),
 ])
 def test_bad_fault_flags_refused_by_argparse(flags: list[str], message: str):
     proc = subprocess.run([sys.executable, "-m", "qrlogin_desktop", "sandbox", *flags],
@@ -164,13 +169,32 @@ def test_parsed_flags_reach_the_sandbox_config():
 
     args = build_parser().parse_args(["sandbox", "--token", "abc123", "--latency-ms", "25", "--error-rate", "0.25",
                                       "--retry-after", "3", "--keyword", "foo", "--keyword", "bar",
-                                      "--require-registration", "--jsapi-ticket", "TICKET"])
+                                      "--require-registration", "--jsapi-ticket", "TICKET",
+                                      "--max-sessions", "7", "--max-body-bytes", "4096"])
     config = sandbox_config_from_args(args)
     assert config.token == "abc123"
     assert (config.faults.latency_ms, config.faults.error_rate, config.faults.retry_after) == (25.0, 0.25, 3.0)
     assert tuple(config.keywords) == ("foo", "bar")
     assert config.require_registration is True
     assert config.jsapi_ticket == "TICKET"
+    assert (config.max_sessions, config.max_body_bytes) == (7, 4096)
+
+
+def test_limit_flags_default_to_the_documented_bounds():
+    from qrlogin_desktop.cli import sandbox_config_from_args
+
+    config = sandbox_config_from_args(build_parser().parse_args(["sandbox"]))
+    assert (config.max_sessions, config.max_body_bytes) == (100_000, 1024 * 1024)
+
+
+async def test_max_sessions_flag_takes_effect_over_loopback():
+    with sandbox_process("--token", "T-max-sessions", "--max-sessions", "2") as run:
+        async with httpx.AsyncClient(base_url=run.url, timeout=5,
+                                     headers={"Authorization": f"Bearer {run.token}"}) as http:
+            codes = [(await http.post(f"/Wechat/{run.app_key}/QR-Auth/Initiate", json={})).status_code
+                     for _ in range(3)]
+        assert codes == [200, 200, 503]
+        _assert_clean_exit(run)
 
 
 # --- the OpenAPI document ----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from .rules import (
     NotBlank,
     OneOf,
     Rule,
+    Utf8Bytes,
     VisibleAscii,
     digits,
     type_error,
@@ -219,11 +220,15 @@ GENERATE_SCHEME = Schema(
     ),
 )
 _WIDTH = Field("width", Kind.INTEGER, "width in px", "二维码宽度", rules=(IntRange(280, 1280),), source="wechat")
+# The most one QR code holds in byte mode (version 40, error correction M, as the sandbox draws):
+# a longer path has no code, so it is refused up front rather than failing on the server.
+WXACODE_PATH_MAX_BYTES = 2331
 WXACODE = Schema(
     "WXACodeGetBody",
     (
         Field("path", Kind.STRING, "page path with query", "扫码进入的小程序页面路径", required=True,
-              rules=(NotBlank(), Length(0, 1024)), source="wechat", example="pages/index/index?from=desktop"),
+              rules=(NotBlank(), Length(0, 1024), Utf8Bytes(WXACODE_PATH_MAX_BYTES)), source="wechat",
+              example="pages/index/index?from=desktop"),
         _WIDTH,
         Field("env_version", Kind.STRING, "version", "小程序版本", rules=(_ENV_VERSION,), source="wechat"),
         Field("is_hyaline", Kind.BOOLEAN, "transparent background", "是否透明底色", source="wechat"),

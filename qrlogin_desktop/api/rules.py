@@ -295,6 +295,30 @@ HEADER_SAFE = Charset(r"[\x21-\x7e]*",
                       "只能包含可见的 ASCII 字符(不能有空格、换行、控制字符或非 ASCII 字符)")
 
 
+@dataclass(frozen=True)
+class Utf8Bytes(Rule):
+    """At most ``maximum`` bytes once encoded as UTF-8 (what a QR code's byte mode holds)."""
+
+    maximum: int
+
+    def check(self, value: Any) -> str | None:
+        if not isinstance(value, str):
+            return None
+        try:
+            n = len(value.encode("utf-8"))
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800" in JSON) has no UTF-8 form
+            return "must be valid Unicode text (a lone surrogate has no UTF-8 form)"
+        return f"{self.en} (got {n})" if n > self.maximum else None
+
+    @property
+    def en(self) -> str:
+        return f"at most {self.maximum} bytes in UTF-8"
+
+    @property
+    def zh(self) -> str:
+        return f"UTF-8 编码后不能超过{self.maximum}字节"
+
+
 def digits(minimum: int, maximum: int) -> tuple[Rule, ...]:
     """Verification codes and phone numbers: only ASCII digits, a fixed length range."""
     if minimum == maximum:

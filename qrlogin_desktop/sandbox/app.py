@@ -29,6 +29,14 @@ from ..api import catalogue
 from ..api.catalogue import API_PREFIX, Endpoint
 from ..api.openapi import build_openapi
 from .faults import FaultInjector, Faults
+from .limits import (
+    CLOSE_CONNECTION,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_SESSIONS,
+    BodyTooLarge,
+    read_capped_body,
+)
+from .offloop import SHARED_POOL, Busy, OffLoop, OffLoopPool
 from .sessions import Outcome, QrSession, SessionStore
 from .tokens import TokenIssuer, UserDirectory
 from .wechat import DEFAULT_JSAPI_TICKET, DEFAULT_KEYWORDS, WechatSimulator, image_type, mini_program_code
@@ -53,6 +61,9 @@ class SandboxConfig:
     app_name: str = "沙盒应用 Sandbox App"
     clock: Callable[[], float] = time.time
     faults: Faults = field(default_factory=Faults)
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_sessions: int = DEFAULT_MAX_SESSIONS
+    pool: OffLoopPool = SHARED_POOL  # draws mini-program codes off the event loop
 
 
 # One encoder for every answer: json.dumps with options would build a new one per call.
@@ -77,24 +88,13 @@ def _api_route(scope) -> tuple[str, str]:
     return unquote(app_key), "/" + unquote(rest)
 
 
-def _code_image(content: str, body: dict[str, Any], scope) -> tuple[bytes, str]:
-    """A mini-program code in the format WeChat would answer (JPEG; PNG when transparent) or Accept asks for."""
+def _code_image(content: str, body: dict[str, Any], scope) -> OffLoop:
+    """A mini-program code in the format WeChat would answer (JPEG; PNG when transparent) or Accept asks
+    for, to be drawn in the process pool."""
     transparent = body.get("is_hyaline") is True
     accept = b", ".join(value for name, value in scope["headers"] if name == b"accept").decode("latin-1")
     content_type = image_type(accept, transparent)
-    return mini_program_code(content, body.get("width"), content_type=content_type, transparent=transparent), content_type
-
-
-async def _read_body(receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            break
-    return b"".join(chunks)
+    return OffLoop(mini_program_code, (content, body.get("width"), content_type, transparent), content_type)
 
 
 async def _send(send, body: bytes, status: int = 200, content_type: bytes = b"application/json",
@@ -104,6 +104,10 @@ async def _send(send, body: bytes, status: int = 200, content_type: bytes = b"ap
         headers += extra
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def _retry_after(seconds: int) -> list[tuple[bytes, bytes]]:
+    return [(b"retry-after", str(seconds).encode())]
 
 
 def _base_url(scope) -> str:
@@ -123,7 +127,8 @@ class Sandbox:
         self.users = UserDirectory()
         self.issuer = TokenIssuer(self.users, lifetime=config.token_lifetime)
         self.sessions = SessionStore(self.issuer, ttl=config.session_ttl, clock=config.clock,
-                                     require_registration=config.require_registration, app_info=self._app_info)
+                                     require_registration=config.require_registration, app_info=self._app_info,
+                                     max_sessions=config.max_sessions)
         self.wechat = WechatSimulator(jsapi_ticket=config.jsapi_ticket, keywords=config.keywords, clock=config.clock)
         self._auth = f"Bearer {config.token}".encode()
         self._logo: bytes | None = None
@@ -170,8 +175,14 @@ class Sandbox:
             await _send(send, envelope_bytes(405, error=f"{ep.path} takes {ep.method}"), 405,
                         extra=[(b"allow", ep.method.encode())])
             return
-        body_bytes = await _read_body(receive)
+        try:
+            body_bytes = await read_capped_body(scope, receive, self.config.max_body_bytes)
+        except BodyTooLarge as exc:
+            await _send(send, envelope_bytes(413, error=f"{exc} / 请求体过大"), 413, extra=CLOSE_CONNECTION)
+            return
         status, payload, extra = self._answer(scope, ep, implementation, app_key, body_bytes)
+        if isinstance(payload, OffLoop):
+            status, payload, extra = await self._off_loop(payload)
         if isinstance(payload, tuple):  # an image: (bytes, content type)
             await _send(send, payload[0], status, payload[1].encode())
         else:
@@ -203,8 +214,10 @@ class Sandbox:
             return self._error(ep, Outcome(400, error="; ".join(v.message() for v in violations),
                                            violations=[v.to_json() for v in violations]))
         outcome = implementation(app_key, query, ep.request_object(body), scope)
-        if isinstance(outcome, tuple):
+        if isinstance(outcome, OffLoop):
             return 200, outcome, None
+        if outcome.retry_after is not None:  # full: a real server's "come back later"
+            return 503, envelope_bytes(outcome.code, None, outcome.error), _retry_after(outcome.retry_after)
         if outcome.code != 200:
             return self._error(ep, outcome)
         return 200, envelope_bytes(outcome.code, outcome.data, outcome.error), None
@@ -213,7 +226,13 @@ class Sandbox:
     def _error(ep: Endpoint, outcome: Outcome):
         return ep.error_status, envelope_bytes(outcome.code, None, outcome.error, outcome.violations), None
 
-    def _implementations(self) -> dict[str, Callable[[str, dict[str, str], Any, Any], Outcome | tuple[bytes, str]]]:
+    async def _off_loop(self, job: OffLoop):
+        try:
+            return 200, (await self.config.pool.run(job), job.content_type), None
+        except Busy as exc:
+            return 503, envelope_bytes(503, error=f"{exc} / 服务器繁忙"), _retry_after(exc.retry_after)
+
+    def _implementations(self) -> dict[str, Callable[[str, dict[str, str], Any, Any], Outcome | OffLoop]]:
         w, s = self.wechat, self.sessions
         return {
             "SubscribeSend": lambda k, q, b, scope: w.subscribe_send(b),

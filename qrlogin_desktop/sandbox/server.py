@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 
@@ -18,6 +21,27 @@ def uvicorn_config(app, host: str = DEFAULT_HOST, port: int = 0, **overrides) ->
                    timeout_graceful_shutdown=2)
     options.update(overrides)
     return uvicorn.Config(app, **options)
+
+
+def run_on_uvicorn_loop(config: uvicorn.Config, main: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    """Run ``main()`` on the event loop uvicorn would pick for ``config`` (uvloop when installed).
+
+    ``asyncio.run(server.serve())`` skips that choice and always runs the stock loop; this is
+    what ``uvicorn.run`` does, kept here so the CLI and the GUI's thread serve as benchmarked.
+    """
+    # uvicorn < 0.36 only offers a process-wide loop policy, which would also change the GUI's
+    # loops: there (and with loop="none") the stock loop it is.
+    factory = config.get_loop_factory() if hasattr(config, "get_loop_factory") else None
+    if factory is None:
+        return asyncio.run(main())
+    if sys.version_info >= (3, 11):
+        with asyncio.Runner(loop_factory=factory) as runner:
+            return runner.run(main())
+    loop = factory()  # pragma: no cover - Python 3.10
+    try:
+        return loop.run_until_complete(main())
+    finally:
+        loop.close()
 
 
 @dataclass(frozen=True)
@@ -75,7 +99,7 @@ class SandboxThread:
 
     def _run(self) -> None:
         try:
-            asyncio.run(self._server.serve())
+            run_on_uvicorn_loop(self._server.config, self._server.serve)
         except BaseException as exc:  # noqa: BLE001 - reported to start() and the owner
             self._failure = exc
 

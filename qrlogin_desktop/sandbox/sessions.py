@@ -20,6 +20,7 @@ An unknown signInKey answers 404 to every call. Both Confirm calls share one pre
 
 from __future__ import annotations
 
+import math
 import secrets
 import threading
 import time
@@ -47,9 +48,10 @@ class Outcome:
     data: Any = None
     error: str = ""
     violations: list[dict[str, str]] | None = None  # of an error: sent top-level, data stays null
+    retry_after: int | None = None  # set: the server is full; HTTP 503 with this Retry-After (s)
 
 
-@dataclass
+@dataclass(slots=True)  # no per-session __dict__: the store holds up to max_sessions of them
 class QrSession:
     sign_in_key: int
     app_key: str
@@ -74,6 +76,8 @@ EXPIRED_ERROR = "session expired / 会话已过期"
 UNKNOWN_ERROR = "unknown signInKey / 未知的登录密钥"
 PENDING_ERROR = "scanned, waiting for registration / 已扫码,等待注册"
 UNION_TAKEN = "unionID already registered / UnionID 已注册"
+FULL_ERROR = ("{count} QR sessions held (live or recently ended): the sandbox's limit (--max-sessions); "
+              "retry in {wait} s / 会话数已达上限")
 
 
 class SessionStore:
@@ -88,6 +92,7 @@ class SessionStore:
         require_registration: bool = False,
         app_info: Callable[[QrSession, str], dict[str, Any]],
         keep_after_expiry: float | None = None,
+        max_sessions: int | None = None,
     ):
         self.issuer = issuer
         self.ttl = ttl
@@ -97,6 +102,7 @@ class SessionStore:
         # Expired and delivered sessions still answer 410 / 409 for this long, then are forgotten
         # (so a load test does not grow memory without bound).
         self.keep_after_expiry = keep_after_expiry if keep_after_expiry is not None else max(ttl, 60.0)
+        self.max_sessions = max_sessions  # None: no limit (tests of the lifecycle only)
         self._sessions: dict[int, QrSession] = {}
         self._lock = threading.Lock()
         self._next_sweep = 0.0
@@ -132,8 +138,8 @@ class SessionStore:
             return Outcome(408, error=WAITING_ERROR)
         return session
 
-    def _sweep(self, now: float) -> None:
-        if now < self._next_sweep:
+    def _sweep(self, now: float, force: bool = False) -> None:
+        if now < self._next_sweep and not force:
             return
         self._next_sweep = now + 5.0
         horizon = now - self.keep_after_expiry
@@ -160,11 +166,21 @@ class SessionStore:
         now = self.clock()
         with self._lock:
             self._sweep(now)
+            if self.max_sessions is not None and len(self._sessions) >= self.max_sessions:
+                self._sweep(now, force=True)  # cheap: stale sessions are a prefix of the dict
+                if len(self._sessions) >= self.max_sessions:
+                    return self._full(now)
             key = self._new_key()
             session = QrSession(key, app_key, now, now + self.ttl, scopes, remark, scheme)
             session.history.append((now, SessionState.WAITING))
             self._sessions[key] = session
         return Outcome(200, key)
+
+    def _full(self, now: float) -> Outcome:
+        # The oldest session is the next to be forgotten; until then no room frees up.
+        oldest = next(iter(self._sessions.values()), None)
+        wait = 1 if oldest is None else max(1, math.ceil(oldest.expires_at + self.keep_after_expiry - now))
+        return Outcome(503, error=FULL_ERROR.format(count=len(self._sessions), wait=wait), retry_after=wait)
 
     def scan(self, key: int, base_url: str = "") -> Outcome:
         now = self.clock()

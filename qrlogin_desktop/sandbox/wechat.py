@@ -25,11 +25,11 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import qrcode
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from PIL import Image
 
+from .drawing import code_image
 from .sessions import Outcome
 
 DEFAULT_JSAPI_TICKET = "sandbox_jsapi_ticket_HoagFKDcsGMVCIY2vOjf9n"
@@ -96,14 +96,12 @@ def aes_cbc_encrypt(plaintext: str, iv: bytes, session_key: bytes) -> str:
 JPEG, PNG = "image/jpeg", "image/png"
 
 
-def mini_program_code(content: str, width: int | None = None, *, content_type: str = PNG,
+def mini_program_code(content: str, width: int | None = None, content_type: str = PNG,
                       transparent: bool = False) -> bytes:
     """A QR code of ``content`` at least ``width`` px wide, as WeChat answers: JPEG, or PNG (transparent
-    light modules when ``transparent``, WeChat's ``is_hyaline``)."""
-    code = qrcode.QRCode(border=2, box_size=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data(content)
-    code.make(fit=True)
-    image = code.make_image(fill_color="black", back_color="white").get_image().convert("L")
+    light modules when ``transparent``, WeChat's ``is_hyaline``). Positional arguments only from the
+    sandbox: it runs in the drawing process pool, which pickles the call."""
+    image = code_image(content).convert("L")
     modules = image.size[0]
     size = max(width or 430, modules)
     scale = max(1, -(-size // modules))  # round up: the image is at least the requested width

@@ -28,7 +28,7 @@ from qrlogin_desktop.api.client import Exchange, QrLoginClient
 from qrlogin_desktop.api.errors import ApiError, ProtocolError, TransportError, ValidationError
 from qrlogin_desktop.api.models import QRCodePreSignInRequest, QRCodeSignUpRequest
 from qrlogin_desktop.flow.driver import AnswerLost, FlowCancelled, FlowDriver, FlowResult
-from qrlogin_desktop.flow.machine import Event, State, Transition
+from qrlogin_desktop.flow.machine import Event, IllegalTransition, State, Transition
 from qrlogin_desktop.flow.policy import DEFAULT_CODES, Action, CodeTable, PollPolicy
 from qrlogin_desktop.sandbox import Sandbox, SandboxThread
 from qrlogin_desktop.sandbox.sessions import SessionState
@@ -1175,3 +1175,10 @@ async def test_already_used_without_a_lost_answer_stays_a_conflict(sandbox, tran
     assert result.state is State.FAILED and not result.answer_lost
     assert isinstance(result.error, ApiError) and result.error.code == 409
     assert transport.seen == [INITIATE, LOGIN]
+
+
+async def test_phone_step_without_a_session_sends_nothing(transport, desk):
+    driver = FlowDriver(desk, policy=fast_policy())
+    with pytest.raises(IllegalTransition):
+        await driver.simulate_scan()
+    assert transport.seen == [] and driver.state is State.IDLE

@@ -369,9 +369,11 @@ class FlowDriver:
 
     async def _phone_call(self, make: Callable[[], Awaitable[T]], endpoint: str) -> T:
         """One simulated-phone step within the session: records how it ended unless it succeeded."""
-        assert self.deadline is not None, "start() first"
+        # Without a session (before Initiate answered) no time is left: nothing is sent, and the
+        # machine says whether EXPIRED is legal here (IllegalTransition if not).
+        deadline = self.deadline if self.deadline is not None else self.clock()
         try:
-            return await self._request(make, endpoint, self.deadline)
+            return await self._request(make, endpoint, deadline)
         except _DeadlineReached as reached:
             self.error = reached.error
             self._event(Event.EXPIRED, reason="deadline")

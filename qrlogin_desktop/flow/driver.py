@@ -161,11 +161,11 @@ class FlowDriver:
         while True:
             left = deadline - self.clock()
             if left <= 0:
-                raise _DeadlineReached(last or _no_answer(endpoint, 0.0))
+                raise _DeadlineReached(last or _no_answer(endpoint))
             try:
                 return await asyncio.wait_for(self._send(make), left)
             except asyncio.TimeoutError:  # the builtin TimeoutError only from Python 3.11 on
-                raise _DeadlineReached(_no_answer(endpoint, left)) from None
+                raise _DeadlineReached(_no_answer(endpoint)) from None
             except QrLoginError as exc:
                 if (endpoint == CONFIRM_LOGIN and unanswered is not None and isinstance(exc, ApiError)
                         and exc.code == self.codes.already_used):
@@ -375,8 +375,8 @@ class FlowDriver:
         try:
             return await self._request(make, endpoint, deadline)
         except _DeadlineReached as reached:
-            self.error = reached.error
             self._event(Event.EXPIRED, reason="deadline")
+            self.error = reached.error
             raise reached.error from None
         except QrLoginError as exc:
             action = self.codes.classify(exc)
@@ -423,9 +423,8 @@ class _DeadlineReached(Exception):
         self.error = error
 
 
-def _no_answer(endpoint: str, waited: float) -> TransportError:
-    return TransportError("timeout", f"no answer within the {waited:.1f} s left before the deadline",
-                          endpoint=endpoint)
+def _no_answer(endpoint: str) -> TransportError:
+    return TransportError("timeout", "no answer before the deadline (one session TTL)", endpoint=endpoint)
 
 
 def _maybe_served(error: QrLoginError) -> bool:

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import random
+import re
 import socket
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
@@ -24,8 +27,8 @@ from support import APP_KEY, TEST_TOKEN, FakeClock, asgi_client
 from qrlogin_desktop.api.client import Exchange, QrLoginClient
 from qrlogin_desktop.api.errors import ApiError, ProtocolError, TransportError, ValidationError
 from qrlogin_desktop.api.models import QRCodePreSignInRequest, QRCodeSignUpRequest
-from qrlogin_desktop.flow.driver import FlowCancelled, FlowDriver
-from qrlogin_desktop.flow.machine import Event, State, Transition
+from qrlogin_desktop.flow.driver import AnswerLost, FlowCancelled, FlowDriver, FlowResult
+from qrlogin_desktop.flow.machine import Event, IllegalTransition, State, Transition
 from qrlogin_desktop.flow.policy import DEFAULT_CODES, Action, CodeTable, PollPolicy
 from qrlogin_desktop.sandbox import Sandbox, SandboxThread
 from qrlogin_desktop.sandbox.sessions import SessionState
@@ -671,12 +674,39 @@ async def test_simulate_phone_gives_up_after_max_retries(sandbox, transport, des
 
 
 async def test_initiate_failure_is_failed_not_crash(sandbox, transport, desk):
-    sandbox.faults.script(["500"])
-    driver = FlowDriver(desk, policy=fast_policy())
+    sandbox.faults.script(["500"] * 3)
+    driver = FlowDriver(desk, policy=fast_policy(max_retries=2), sleep=RecordingSleep())
     result = await driver.run_poll()
     assert result.state is State.FAILED
+    assert isinstance(result.error, ApiError) and result.error.code == 500
     assert states_of(driver) == [State.INITIATING, State.FAILED]
+    assert transport.seen == [INITIATE] * 3
+
+
+async def test_initiate_refused_is_not_repeated(sandbox, transport):
+    async with QrLoginClient("http://sandbox.test", "no-such-app", TEST_TOKEN, transport=transport) as desk:
+        result = await FlowDriver(desk, policy=fast_policy()).run_poll()
+    assert result.state is State.FAILED
+    assert isinstance(result.error, ApiError) and result.error.code == 404
     assert transport.seen == [INITIATE]
+
+
+@pytest.mark.loopback
+@pytest.mark.parametrize("faults", [["500"], ["malformed:html"], ["drop"], ["429"],
+                                    ["500", "malformed:truncated", "drop", "429"]])
+async def test_initiate_survives_transient_faults(faults, sandbox, loopback):
+    sandbox.faults.retry_after = 0.01
+    sleep = RecordingSleep()
+    async with QrLoginClient(loopback.url, APP_KEY, TEST_TOKEN, timeout=5.0) as desk:
+        seen: list[str] = []
+        desk.add_listener(lambda ex: seen.append(ex.endpoint))
+        driver = FlowDriver(desk, policy=fast_policy(), sleep=sleep)
+        sandbox.faults.script(faults)
+        result = await asyncio.wait_for(driver.run_simulated(), 5)
+    assert result.state is State.AUTHENTICATED, result.error
+    assert seen == ["QRAuthInitiate"] * (len(faults) + 1) + ["QRAuthScan", "QRAuthConfirmLogin"]
+    assert len(sleep.delays) == len(faults)
+    assert states_of(driver)[:2] == [State.INITIATING, State.WAITING_FOR_SCAN]
 
 
 @given(failures=st.integers(min_value=1, max_value=200), seed=st.integers(0, 2**32 - 1),
@@ -933,3 +963,222 @@ def test_code_table_json_round_trip(overrides):
     assert back.to_json() == data
     for code in range(100, 600):
         assert back.action_for_code(code) is table.action_for_code(code)
+
+
+# --- 12. the session deadline bounds every request and every pause (real loopback) --------------------------
+
+
+class StallingServer:
+    """A tiny HTTP/1.1 server on 127.0.0.1 that answers Initiate (unless told not to) and then never
+    finishes an answer: it either holds the request silently or drips a promised body one byte at a
+    time, which no per-read timeout ever catches."""
+
+    def __init__(self, *, answer_initiate: bool = True, drip: bool = False):
+        self.answer_initiate = answer_initiate
+        self.drip = drip
+        self.requests: list[str] = []
+        self._server: asyncio.Server | None = None
+        self._handlers: set[asyncio.Task] = set()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+
+    async def __aenter__(self) -> StallingServer:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for task in list(self._handlers):
+            task.cancel()
+        await asyncio.gather(*self._handlers, return_exceptions=True)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._handlers.add(task)
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                length = next((int(v) for k, _, v in (line.partition(":") for line in lines[1:])
+                               if k.strip().lower() == "content-length"), 0)
+                await reader.readexactly(length)
+                path = lines[0].split(" ")[1]
+                self.requests.append(path.rsplit("/", 1)[-1])
+                if self.answer_initiate and path.endswith("/QR-Auth/Initiate"):
+                    body = b'{"code":200,"data":4242424242,"error":""}'
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                                 % (len(body), body))
+                    await writer.drain()
+                    continue
+                if self.drip:
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+                    while True:
+                        writer.write(b" ")
+                        await writer.drain()
+                        await asyncio.sleep(0.05)
+                await asyncio.Event().wait()  # hold the request forever
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+            pass  # the client gave up, or the test is over
+        finally:
+            writer.close()
+            self._handlers.discard(task)
+
+
+async def _timed(work: Awaitable[FlowResult], bound: float) -> tuple[FlowResult, float]:
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    result = await asyncio.wait_for(work, bound)
+    return result, loop.time() - t0
+
+
+@pytest.mark.loopback
+async def test_dripping_poll_answer_ends_expired_within_the_session_ttl():
+    ttl = 1.5
+    async with StallingServer(drip=True) as server, \
+            QrLoginClient(server.url, APP_KEY, TEST_TOKEN, timeout=3.0) as desk:
+        driver = FlowDriver(desk, policy=fast_policy(session_ttl=ttl))
+        result, took = await _timed(driver.run_poll(), ttl + 5)
+    assert result.state is State.EXPIRED
+    assert driver.machine.history[-1].detail.get("reason") == "deadline"
+    assert server.requests == ["Initiate", "Confirm-Login"]
+    assert took <= ttl + 1.0
+
+
+@pytest.mark.loopback
+async def test_dripping_initiate_fails_with_a_timeout_within_the_session_ttl():
+    ttl = 1.5
+    async with StallingServer(answer_initiate=False, drip=True) as server, \
+            QrLoginClient(server.url, APP_KEY, TEST_TOKEN, timeout=3.0) as desk:
+        driver = FlowDriver(desk, policy=fast_policy(session_ttl=ttl))
+        result, took = await _timed(driver.run_poll(), ttl + 5)
+    assert result.state is State.FAILED
+    assert isinstance(result.error, TransportError) and result.error.kind == "timeout"
+    assert result.error.endpoint == "QRAuthInitiate"
+    assert "deadline" in str(result.error)
+    assert took <= ttl + 1.0
+
+
+@pytest.mark.loopback
+async def test_cli_login_against_a_server_that_never_answers_ends_within_the_session_ttl():
+    from qrlogin_desktop.login_command import EXIT_EXPIRED
+
+    env = dict(os.environ, QRLOGIN_KEYRING_SERVICE=f"qrlogin-test-{random.getrandbits(48):x}")
+    async with StallingServer() as server:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "qrlogin_desktop", "login", "--server", server.url, "--app-key", APP_KEY,
+            "--token", TEST_TOKEN, "--timeout", "3", "--session-ttl", "5", "--auto-refresh", "0",
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=env)
+        try:
+            out, _ = await asyncio.wait_for(proc.communicate(), 30)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+    text = out.decode()
+    assert proc.returncode == EXIT_EXPIRED, text
+    # The login's own clock, from its first line: "[+  5.012s] waiting_for_scan → expired  (reason=deadline)"
+    ended = re.search(r"\[\+\s*(\d+\.\d+)s\] waiting_for_scan → expired\s+\(reason=deadline\)", text)
+    assert ended is not None, text
+    assert float(ended.group(1)) <= 5 + 1.0  # the session TTL and a little
+    assert server.requests[0] == "Initiate" and set(server.requests[1:]) == {"Confirm-Login"}
+
+
+@pytest.mark.loopback
+async def test_hanging_phone_scan_ends_expired_within_the_session_ttl(sandbox, loopback):
+    ttl = 1.5
+    sandbox.faults.hang_seconds = 30
+    async with QrLoginClient(loopback.url, APP_KEY, TEST_TOKEN, timeout=5.0) as desk:
+        driver = FlowDriver(desk, policy=fast_policy(session_ttl=ttl))
+        await driver.start()
+        sandbox.faults.script(["hang"])
+        result, took = await _timed(driver.run_simulated(), ttl + 6)
+    assert result.state is State.EXPIRED
+    assert isinstance(result.error, TransportError) and result.error.kind == "timeout"
+    assert took <= ttl + 1.0
+
+
+async def test_retry_after_longer_than_the_session_is_not_slept_past_the_deadline(sandbox, transport, desk):
+    dclock = FakeClock(1000.0)
+    delays: list[float] = []
+
+    async def fake_sleep(delay: float) -> None:
+        delays.append(delay)
+        dclock.advance(delay)
+        await asyncio.sleep(0)
+
+    ttl = 2.0
+    sandbox.faults.retry_after = 30
+    driver = FlowDriver(desk, policy=fast_policy(session_ttl=ttl), clock=dclock, sleep=fake_sleep)
+    await driver.start()
+    sandbox.faults.script(["429"])
+    result = await driver.run_simulated()
+    assert result.state is State.EXPIRED
+    assert delays == [pytest.approx(ttl)]
+    assert dclock.now == pytest.approx(1000.0 + ttl)
+    assert transport.seen == [INITIATE, SCAN]
+
+
+# --- 13. a Confirm-Login served whose answer was lost (real loopback) ---------------------------------------
+
+LOST_SESSIONS = 20
+
+
+@pytest.mark.loopback
+async def test_simulated_confirm_whose_answer_is_lost_says_so(sandbox, loopback):
+    outcomes = []
+    async with QrLoginClient(loopback.url, APP_KEY, TEST_TOKEN, timeout=5.0) as desk:
+        for _ in range(LOST_SESSIONS):
+            driver = FlowDriver(desk, policy=fast_policy())
+            await driver.start()
+            await driver.simulate_scan()
+            sandbox.faults.script(["drop-after"])
+            with pytest.raises(AnswerLost) as caught:
+                await driver.simulate_confirm()
+            result = driver.result()
+            assert sandbox.sessions.get(driver.sign_in_key).state is SessionState.DELIVERED
+            assert caught.value is result.error
+            outcomes.append((result.state, result.answer_lost, driver.machine.history[-1].detail.get("reason")))
+    assert outcomes == [(State.FAILED, True, "answer_lost")] * LOST_SESSIONS
+    error = driver.result().error
+    assert "answer was lost: start a new QR" in str(error)
+    assert isinstance(error.lost, TransportError) and error.lost.kind == "dropped"
+    assert error.refusal.code == 409
+
+
+@pytest.mark.loopback
+async def test_polled_confirm_whose_answer_is_lost_says_so(sandbox, loopback):
+    outcomes = []
+    async with QrLoginClient(loopback.url, APP_KEY, TEST_TOKEN, timeout=5.0) as desk:
+        for _ in range(LOST_SESSIONS):
+            driver = FlowDriver(desk, policy=fast_policy())
+            key = await driver.start()
+            assert sandbox.sessions.scan(key).code == 200  # the real phone scans
+            sandbox.faults.script(["drop-after"])
+            result = await asyncio.wait_for(driver.run_poll(), 10)
+            assert sandbox.sessions.get(key).state is SessionState.DELIVERED
+            outcomes.append((result.state, isinstance(result.error, AnswerLost)))
+    assert outcomes == [(State.FAILED, True)] * LOST_SESSIONS
+    assert "answer was lost" in driver.machine.history[-1].detail["error"]
+
+
+async def test_already_used_without_a_lost_answer_stays_a_conflict(sandbox, transport, desk, phone):
+    driver = FlowDriver(desk, policy=fast_policy())
+    key = await driver.start()
+    await phone.scan(key)
+    await phone.confirm_login(key)  # someone else collected the token
+    result = await driver.run_poll()
+    assert result.state is State.FAILED and not result.answer_lost
+    assert isinstance(result.error, ApiError) and result.error.code == 409
+    assert transport.seen == [INITIATE, LOGIN]
+
+
+async def test_phone_step_without_a_session_sends_nothing(transport, desk):
+    driver = FlowDriver(desk, policy=fast_policy())
+    with pytest.raises(IllegalTransition):
+        await driver.simulate_scan()
+    assert transport.seen == [] and driver.state is State.IDLE

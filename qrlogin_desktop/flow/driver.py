@@ -4,6 +4,12 @@ The driver translates answers into machine events and owns timing (interval, bac
 session deadline it tracks itself). It never decides legality: an answer that makes no sense in
 the current state surfaces as the machine's IllegalTransition instead of being papered over.
 
+Every request goes through :meth:`FlowDriver._request`, the one place that repeats a request after
+a transient fault (the code table's RETRY and RATE_LIMITED: capped jittered backoff, Retry-After,
+``max_retries``) and that bounds each try and each pause by a deadline: the session's (the QR's
+lifetime) once Initiate answered, and for Initiate itself a budget of one session TTL. A slow or
+dripping server therefore cannot hold the flow past the QR's lifetime.
+
 Cancel: :meth:`FlowDriver.cancel` marks the driver cancelled *before* it cancels the running
 tasks, and every request goes through :meth:`FlowDriver._send`, which checks that mark first -
 so once ``cancel()`` returns no request is sent and no task of this driver is left running.
@@ -18,7 +24,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..api.errors import ApiError, QrLoginError, ValidationError, Violation
+from ..api.errors import ApiError, ProtocolError, QrLoginError, TransportError, ValidationError, Violation
 from ..api.models import QRCodePreSignInRequest, QRCodeSignUpRequest, TokenModel, UserQRCodeScanResult
 from .machine import Event, QrLoginMachine, State, Transition
 from .policy import Action, CodeTable, PollPolicy
@@ -29,9 +35,28 @@ if TYPE_CHECKING:  # the client (and httpx) load when a connection is made, not 
 T = TypeVar("T")
 Listener = Callable[[Transition], None]
 
+INITIATE, SCAN, CONFIRM_LOGIN, CONFIRM_REGISTER = (
+    "QRAuthInitiate", "QRAuthScan", "QRAuthConfirmLogin", "QRAuthConfirmRegister")
+
 
 class FlowCancelled(Exception):
     """Raised inside the driver's own tasks once cancel() has been called."""
+
+
+class AnswerLost(QrLoginError):
+    """A Confirm-Login went out, no answer came back, and its repeat was told "already used".
+
+    The server has then most likely handed this login's token to the lost answer. The contract has
+    no call that hands a delivered token out again, so this login cannot be completed: the user
+    needs a new QR. ``lost`` is what the unanswered try ended with, ``refusal`` the repeat's answer.
+    """
+
+    def __init__(self, lost: QrLoginError, refusal: ApiError):
+        self.lost = lost
+        self.refusal = refusal
+        self.endpoint = refusal.endpoint
+        super().__init__("the server completed this login but its answer was lost: start a new QR "
+                         f"(the first try ended with: {lost}; its repeat got: {refusal})")
 
 
 @dataclass(frozen=True)
@@ -47,6 +72,11 @@ class FlowResult:
     @property
     def ok(self) -> bool:
         return self.state is State.AUTHENTICATED
+
+    @property
+    def answer_lost(self) -> bool:
+        """FAILED because the server delivered the token into an answer that never arrived."""
+        return isinstance(self.error, AnswerLost)
 
 
 class FlowDriver:
@@ -115,6 +145,51 @@ class FlowDriver:
             self.requests -= 1  # refused by our own check: nothing went on the wire
             raise
 
+    async def _request(self, make: Callable[[], Awaitable[T]], endpoint: str, deadline: float) -> T:
+        """One request, sent again after each transient fault, every try and pause within ``deadline``.
+
+        Transient is what the code table calls RETRY (at most ``max_retries`` in a row, capped
+        jittered backoff) or RATE_LIMITED (Retry-After, else the backoff; not counted: the server
+        asked us to come back, and the deadline bounds it). Any other error is raised for the
+        caller to read. :class:`_DeadlineReached` when the deadline passes first; :class:`AnswerLost`
+        when a Confirm-Login try may have been served but went unanswered and its repeat is told
+        "already used".
+        """
+        failures = rate_limits = 0
+        last: QrLoginError | None = None
+        unanswered: QrLoginError | None = None  # a try that the server may have carried out
+        while True:
+            left = deadline - self.clock()
+            if left <= 0:
+                raise _DeadlineReached(last or _no_answer(endpoint))
+            try:
+                return await asyncio.wait_for(self._send(make), left)
+            except asyncio.TimeoutError:  # the builtin TimeoutError only from Python 3.11 on
+                raise _DeadlineReached(_no_answer(endpoint)) from None
+            except QrLoginError as exc:
+                if (endpoint == CONFIRM_LOGIN and unanswered is not None and isinstance(exc, ApiError)
+                        and exc.code == self.codes.already_used):
+                    raise AnswerLost(unanswered, exc) from None
+                action = self.codes.classify(exc)
+                if action is Action.RATE_LIMITED:
+                    rate_limits += 1
+                    retry_after = exc.retry_after if isinstance(exc, ApiError) else None
+                    delay = max(self.policy.min_interval,
+                                retry_after if retry_after is not None else self.policy.backoff(rate_limits))
+                elif action is Action.RETRY and failures < self.policy.max_retries:
+                    failures += 1
+                    delay = self.policy.backoff(failures)
+                else:
+                    raise
+                last = exc
+                if _maybe_served(exc):
+                    unanswered = exc
+            await self._pause(delay, deadline)
+
+    async def _pause(self, delay: float, deadline: float) -> None:
+        # Never sleep past the deadline: expiry shows on time even when the server is slow.
+        await self._sleep(max(0.0, min(delay, deadline - self.clock())))
+
     async def _guard(self, work: Callable[[], Awaitable[T]]) -> T:
         """Run one public operation as a tracked task so cancel() can stop it."""
         if self._cancelled:
@@ -130,7 +205,10 @@ class FlowDriver:
     def _fail(self, error: QrLoginError) -> FlowResult:
         self.error = error
         if self.machine.can_handle(Event.FAIL):
-            self._event(Event.FAIL, error=str(error), code=getattr(error, "code", None))
+            detail: dict[str, Any] = {"error": str(error), "code": getattr(error, "code", None)}
+            if isinstance(error, AnswerLost):
+                detail["reason"] = "answer_lost"
+            self._event(Event.FAIL, **detail)
         return self.result()
 
     async def cancel(self) -> None:
@@ -149,6 +227,10 @@ class FlowDriver:
     def cancelled(self) -> bool:
         return self._cancelled
 
+    @property
+    def _startable(self) -> bool:
+        return self.state is State.IDLE or self.machine.is_terminal
+
     # --- initiate -----------------------------------------------------------------------------------------
 
     async def start(self) -> int:
@@ -158,8 +240,16 @@ class FlowDriver:
     async def _start(self) -> int:
         self._event(Event.START)
         self.app_info = self.token = self.error = None
+        self.deadline = None
+        # No session exists yet; Initiate gets one session TTL, like any later step of the login:
+        # a first step slower than a QR lives is not worth waiting for. Repeating it is safe (see
+        # docs/decisions.md): a session created by a lost answer is never shown and just expires.
+        budget = self.clock() + self.policy.session_ttl
         try:
-            key = await self._send(lambda: self.client.initiate(self.initiate_request))
+            key = await self._request(lambda: self.client.initiate(self.initiate_request), INITIATE, budget)
+        except _DeadlineReached as reached:
+            self._fail(reached.error)
+            raise reached.error from None
         except QrLoginError as exc:
             self._fail(exc)
             raise
@@ -176,7 +266,7 @@ class FlowDriver:
 
     async def _run_poll(self) -> FlowResult:
         refreshes = self.policy.auto_refresh
-        if self.state in (State.IDLE, *_TERMINAL):
+        if self._startable:
             await self._start_or_result()
             if self.machine.is_terminal:
                 return self.result()
@@ -200,39 +290,30 @@ class FlowDriver:
 
     async def _poll_until_done(self) -> FlowResult:
         assert self.sign_in_key is not None and self.deadline is not None, "start() first"
+        key, deadline = self.sign_in_key, self.deadline
         interval = self.policy.min_interval
-        failures = 0
         while not self.machine.is_terminal:
-            if self.clock() >= self.deadline:
+            try:
+                token = await self._request(lambda: self.client.confirm_login(key), CONFIRM_LOGIN, deadline)
+            except _DeadlineReached:
                 self._event(Event.EXPIRED, reason="deadline")
                 break
-            try:
-                token = await self._send(lambda: self.client.confirm_login(self.sign_in_key))  # type: ignore[arg-type]
             except QrLoginError as exc:
                 action = self.codes.classify(exc)
                 if action is Action.WAIT:
-                    failures, delay = 0, interval
+                    delay = interval
                     interval = self.policy.next_wait_interval(interval)
                 elif action is Action.SCANNED:
-                    failures = 0
+                    # One SCANNED event for the many 202s: the table has no SCANNED self-loop.
                     if self.machine.can_handle(Event.SCANNED):
                         self._event(Event.SCANNED, code=getattr(exc, "code", None))
                     interval = delay = self.policy.min_interval
-                elif action is Action.RATE_LIMITED:
-                    retry_after = exc.retry_after if isinstance(exc, ApiError) else None
-                    delay = max(self.policy.min_interval, retry_after if retry_after is not None else interval * 2)
-                elif action is Action.RETRY:
-                    failures += 1
-                    if failures > self.policy.max_retries:
-                        return self._fail(exc)
-                    delay = self.policy.backoff(failures)
                 elif action is Action.EXPIRED:
                     self._event(Event.EXPIRED, code=getattr(exc, "code", None))
                     break
                 else:
                     return self._fail(exc)
-                # Never sleep past the deadline we track: expiry shows on time even when slow.
-                await self._sleep(max(0.0, min(delay, self.deadline - self.clock())))
+                await self._pause(delay, deadline)
                 continue
             self._accept_token(token)
         return self.result()
@@ -247,7 +328,7 @@ class FlowDriver:
         return await self._guard(self._simulate_scan)
 
     async def _simulate_scan(self) -> UserQRCodeScanResult:
-        info = await self._phone_call(lambda: self.phone.scan(self.sign_in_key))  # type: ignore[arg-type]
+        info = await self._phone_call(lambda: self.phone.scan(self.sign_in_key), SCAN)  # type: ignore[arg-type]
         self.app_info = info
         self._event(Event.SCANNED, name=info.name, scopes=info.scopes)
         return info
@@ -259,7 +340,8 @@ class FlowDriver:
     async def _simulate_confirm(self) -> TokenModel | None:
         self._event(Event.CONFIRM)
         try:
-            token = await self._phone_call(lambda: self.phone.confirm_login(self.sign_in_key))  # type: ignore[arg-type]
+            token = await self._phone_call(
+                lambda: self.phone.confirm_login(self.sign_in_key), CONFIRM_LOGIN)  # type: ignore[arg-type]
         except _NeedsRegistration:
             self._event(Event.REGISTRATION_REQUIRED)
             return None
@@ -278,36 +360,34 @@ class FlowDriver:
             self._fail(exc)
             raise
         self._event(Event.REGISTER, unionID=request.unionID)
-        await self._phone_call(lambda: self.phone.confirm_register(request))
+        await self._phone_call(lambda: self.phone.confirm_register(request), CONFIRM_REGISTER)
         self._event(Event.REGISTERED)
-        token = await self._phone_call(lambda: self.client.confirm_login(self.sign_in_key))  # type: ignore[arg-type]
+        token = await self._phone_call(
+            lambda: self.client.confirm_login(self.sign_in_key), CONFIRM_LOGIN)  # type: ignore[arg-type]
         self._accept_token(token)
         return token
 
-    async def _phone_call(self, make: Callable[[], Awaitable[T]]) -> T:
-        """One simulated-phone request with the same retry rules as polling."""
-        failures = 0
-        while True:
-            try:
-                return await self._send(make)
-            except QrLoginError as exc:
-                action = self.codes.classify(exc)
-                if action is Action.SCANNED:
-                    raise _NeedsRegistration() from None
-                if action is Action.EXPIRED:
-                    self._event(Event.EXPIRED, code=getattr(exc, "code", None))
-                    self.error = exc
-                    raise
-                if action is Action.RATE_LIMITED:
-                    retry_after = exc.retry_after if isinstance(exc, ApiError) else None
-                    await self._sleep(max(self.policy.min_interval, retry_after or self.policy.min_interval))
-                    continue
-                if action is Action.RETRY and failures < self.policy.max_retries:
-                    failures += 1
-                    await self._sleep(self.policy.backoff(failures))
-                    continue
-                self._fail(exc)
+    async def _phone_call(self, make: Callable[[], Awaitable[T]], endpoint: str) -> T:
+        """One simulated-phone step within the session: records how it ended unless it succeeded."""
+        # Without a session (before Initiate answered) no time is left: nothing is sent, and the
+        # machine says whether EXPIRED is legal here (IllegalTransition if not).
+        deadline = self.deadline if self.deadline is not None else self.clock()
+        try:
+            return await self._request(make, endpoint, deadline)
+        except _DeadlineReached as reached:
+            self._event(Event.EXPIRED, reason="deadline")
+            self.error = reached.error
+            raise reached.error from None
+        except QrLoginError as exc:
+            action = self.codes.classify(exc)
+            if action is Action.SCANNED:
+                raise _NeedsRegistration() from None
+            if action is Action.EXPIRED:
+                self._event(Event.EXPIRED, code=getattr(exc, "code", None))
+                self.error = exc
                 raise
+            self._fail(exc)
+            raise
 
     async def run_simulated(self, register: QRCodeSignUpRequest | Mapping[str, Any] | None = None) -> FlowResult:
         """Fully automatic: Initiate, Scan, then Confirm-Login, or Confirm-Register when a form is
@@ -316,14 +396,14 @@ class FlowDriver:
 
     async def _run_simulated(self, register: QRCodeSignUpRequest | Mapping[str, Any] | None) -> FlowResult:
         try:
-            if self.state in (State.IDLE, *_TERMINAL):
+            if self._startable:
                 await self._start()
             await self._simulate_scan()
             if register is None:
                 token = await self._simulate_confirm()
                 if token is None:
                     return self._fail(ApiError(202, "the server requires a registration; give a registration form",
-                                               http_status=200, endpoint="QRAuthConfirmLogin"))
+                                               http_status=200, endpoint=CONFIRM_LOGIN))
             else:
                 await self._simulate_register(register)
         except QrLoginError:
@@ -335,7 +415,24 @@ class _NeedsRegistration(Exception):
     pass
 
 
-_TERMINAL = (State.AUTHENTICATED, State.EXPIRED, State.FAILED, State.CANCELLED)
+class _DeadlineReached(Exception):
+    """The deadline passed before a request got an answer; ``error`` says what was seen last."""
+
+    def __init__(self, error: QrLoginError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _no_answer(endpoint: str) -> TransportError:
+    return TransportError("timeout", "no answer before the deadline (one session TTL)", endpoint=endpoint)
+
+
+def _maybe_served(error: QrLoginError) -> bool:
+    """Whether the server may have carried out a request that ended with ``error``: anything but a
+    well-formed envelope (which says what happened) or a connection that was never made."""
+    if isinstance(error, TransportError):
+        return error.kind not in ("connect", "tls")
+    return isinstance(error, ProtocolError)
 
 
 def _signup(form: QRCodeSignUpRequest | Mapping[str, Any], sign_in_key: int) -> QRCodeSignUpRequest:

@@ -6,6 +6,7 @@ table (:class:`CodeTable`), not ``if`` statements scattered through the driver.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -42,6 +43,9 @@ class CodeTable:
     codes: Mapping[int, Action] = field(default_factory=lambda: DEFAULT_CODES)
     server_errors: Action = Action.RETRY  # any other 5xx
     unknown: Action = Action.STOP  # any other code
+    # The contract's "session already used". Right after a Confirm-Login try that went unanswered
+    # it means that try was served and its token lost (the driver's AnswerLost), not a conflict.
+    already_used: int = 409
 
     def action_for_code(self, code: int) -> Action:
         if code in self.codes:
@@ -65,7 +69,7 @@ class CodeTable:
     def with_codes(self, overrides: Mapping[int, Action | str]) -> CodeTable:
         merged = dict(self.codes)
         merged.update({int(k): Action(v) for k, v in overrides.items()})
-        return CodeTable(MappingProxyType(merged), self.server_errors, self.unknown)
+        return dataclasses.replace(self, codes=MappingProxyType(merged))
 
     def to_json(self) -> dict[str, str]:
         return {str(k): v.value for k, v in sorted(self.codes.items())}

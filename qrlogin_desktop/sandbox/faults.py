@@ -1,5 +1,9 @@
 """Fault injection for operator testing: latency, 500s, 429s, malformed bodies, dropped connections.
 
+``drop`` cuts the connection before the request is served; ``drop-after`` serves it (the session
+moves on, a token may be handed out) and then cuts the answer off, as a proxy that loses an
+answer does. ``hang`` holds the request for ``hang_seconds`` before serving it.
+
 All off by default. Rates are shares of API requests (0..1); a scripted queue forces the next
 faults in order, so tests get exact bursts ("500, 500, then fine") without relying on chance.
 The injector is a plain ASGI wrapper (no Starlette middleware) to keep the fast path fast.
@@ -16,7 +20,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-KINDS = ("500", "429", "malformed", "drop", "hang")
+KINDS = ("500", "429", "malformed", "drop", "drop-after", "hang")
 MALFORMED_VARIANTS = ("html", "empty", "truncated", "wrong_types", "missing_code", "garbage")
 
 
@@ -131,11 +135,23 @@ class FaultInjector:
         elif base == "hang":
             await asyncio.sleep(faults.hang_seconds)
             await self.app(scope, receive, send)
-        else:  # drop: promise a body, send part of it, then abort the connection
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")]})
-            await send({"type": "http.response.body", "body": b'{"code": 200, "da', "more_body": True})
-            raise DropConnection("injected dropped connection")
+        elif base == "drop-after":
+            await self.app(scope, receive, _discard)  # served for real; the answer goes nowhere
+            await _drop(send)
+        else:
+            await _drop(send)
+
+
+async def _discard(message) -> None:
+    pass
+
+
+async def _drop(send) -> None:
+    """Promise a body, send part of it, then abort the connection."""
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")]})
+    await send({"type": "http.response.body", "body": b'{"code": 200, "da', "more_body": True})
+    raise DropConnection("injected dropped connection")
 
 
 async def _send(send, status: int, body: bytes, content_type: str = "application/json",

@@ -205,6 +205,8 @@ def _fault_500(ctx, panel):
 
 
 def _fault_timeout(ctx, panel):
+    # Initiate is retried like every request: few, quick retries so the failure shows soon.
+    panel.controller.policy_overrides = {"max_retries": 1, "backoff_base": 0.05, "backoff_cap": 0.1}
     original = ctx.client
     ctx.client = ctx.connection.client(timeout=0.2)
     sandbox_of(ctx).faults.latency_ms = 800
@@ -218,7 +220,9 @@ def _fault_timeout(ctx, panel):
 
 
 def _fault_malformed(ctx, panel):
-    sandbox_of(ctx).faults.script(["malformed:html"])
+    # More malformed answers in a row than the (few, quick) retries of Initiate.
+    panel.controller.policy_overrides = {"max_retries": 2, "backoff_base": 0.05, "backoff_cap": 0.1}
+    sandbox_of(ctx).faults.script(["malformed:html"] * 3)
     return sandbox_of(ctx).faults.clear
 
 

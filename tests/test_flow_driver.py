@@ -1041,12 +1041,18 @@ async def test_dripping_poll_answer_ends_expired_within_the_session_ttl():
     ttl = 1.5
     async with StallingServer(drip=True) as server, \
             QrLoginClient(server.url, APP_KEY, TEST_TOKEN, timeout=3.0) as desk:
+        logged = []
+        desk.add_listener(logged.append)
         driver = FlowDriver(desk, policy=fast_policy(session_ttl=ttl))
         result, took = await _timed(driver.run_poll(), ttl + 5)
     assert result.state is State.EXPIRED
     assert driver.machine.history[-1].detail.get("reason") == "deadline"
     assert server.requests == ["Initiate", "Confirm-Login"]
     assert took <= ttl + 1.0
+    # The client itself ended the dripping poll at the time the session had left, so the request
+    # log shows it (a cancel from outside would leave no record).
+    assert [e.endpoint for e in logged] == ["QRAuthInitiate", "QRAuthConfirmLogin"]
+    assert "overall deadline" in (logged[-1].error or "")
 
 
 @pytest.mark.loopback

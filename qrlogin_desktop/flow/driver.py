@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the client (and httpx) load when a connection is made, not 
     from ..api.client import QrLoginClient
 
 T = TypeVar("T")
+_BACKSTOP = 0.5  # s past the time left before wait_for cancels a try the client did not end
 Listener = Callable[[Transition], None]
 
 INITIATE, SCAN, CONFIRM_LOGIN, CONFIRM_REGISTER = (
@@ -135,17 +136,17 @@ class FlowDriver:
 
     # --- plumbing -----------------------------------------------------------------------------------------
 
-    async def _send(self, make: Callable[[], Awaitable[T]]) -> T:
+    async def _send(self, make: Callable[[float], Awaitable[T]], timeout: float) -> T:
         if self._cancelled:
             raise FlowCancelled()
         self.requests += 1
         try:
-            return await make()
+            return await make(timeout)
         except ValidationError:
             self.requests -= 1  # refused by our own check: nothing went on the wire
             raise
 
-    async def _request(self, make: Callable[[], Awaitable[T]], endpoint: str, deadline: float) -> T:
+    async def _request(self, make: Callable[[float], Awaitable[T]], endpoint: str, deadline: float) -> T:
         """One request, sent again after each transient fault, every try and pause within ``deadline``.
 
         Transient is what the code table calls RETRY (at most ``max_retries`` in a row, capped
@@ -163,7 +164,10 @@ class FlowDriver:
             if left <= 0:
                 raise _DeadlineReached(last or _no_answer(endpoint))
             try:
-                return await asyncio.wait_for(self._send(make), left)
+                # The client's own overall deadline (the time left, at most its timeout) ends the
+                # exchange and logs it; wait_for is the backstop for a client that ignores it.
+                per_try = min(left, getattr(self.client, "timeout", left))
+                return await asyncio.wait_for(self._send(make, per_try), left + _BACKSTOP)
             except asyncio.TimeoutError:  # the builtin TimeoutError only from Python 3.11 on
                 raise _DeadlineReached(_no_answer(endpoint)) from None
             except QrLoginError as exc:
@@ -246,7 +250,7 @@ class FlowDriver:
         # docs/decisions.md): a session created by a lost answer is never shown and just expires.
         budget = self.clock() + self.policy.session_ttl
         try:
-            key = await self._request(lambda: self.client.initiate(self.initiate_request), INITIATE, budget)
+            key = await self._request(lambda t: self.client.initiate(self.initiate_request, timeout=t), INITIATE, budget)
         except _DeadlineReached as reached:
             self._fail(reached.error)
             raise reached.error from None
@@ -294,7 +298,7 @@ class FlowDriver:
         interval = self.policy.min_interval
         while not self.machine.is_terminal:
             try:
-                token = await self._request(lambda: self.client.confirm_login(key), CONFIRM_LOGIN, deadline)
+                token = await self._request(lambda t: self.client.confirm_login(key, timeout=t), CONFIRM_LOGIN, deadline)
             except _DeadlineReached:
                 self._event(Event.EXPIRED, reason="deadline")
                 break
@@ -328,7 +332,7 @@ class FlowDriver:
         return await self._guard(self._simulate_scan)
 
     async def _simulate_scan(self) -> UserQRCodeScanResult:
-        info = await self._phone_call(lambda: self.phone.scan(self.sign_in_key), SCAN)  # type: ignore[arg-type]
+        info = await self._phone_call(lambda t: self.phone.scan(self.sign_in_key, timeout=t), SCAN)  # type: ignore[arg-type]
         self.app_info = info
         self._event(Event.SCANNED, name=info.name, scopes=info.scopes)
         return info
@@ -341,7 +345,7 @@ class FlowDriver:
         self._event(Event.CONFIRM)
         try:
             token = await self._phone_call(
-                lambda: self.phone.confirm_login(self.sign_in_key), CONFIRM_LOGIN)  # type: ignore[arg-type]
+                lambda t: self.phone.confirm_login(self.sign_in_key, timeout=t), CONFIRM_LOGIN)  # type: ignore[arg-type]
         except _NeedsRegistration:
             self._event(Event.REGISTRATION_REQUIRED)
             return None
@@ -360,14 +364,14 @@ class FlowDriver:
             self._fail(exc)
             raise
         self._event(Event.REGISTER, unionID=request.unionID)
-        await self._phone_call(lambda: self.phone.confirm_register(request), CONFIRM_REGISTER)
+        await self._phone_call(lambda t: self.phone.confirm_register(request, timeout=t), CONFIRM_REGISTER)
         self._event(Event.REGISTERED)
         token = await self._phone_call(
-            lambda: self.client.confirm_login(self.sign_in_key), CONFIRM_LOGIN)  # type: ignore[arg-type]
+            lambda t: self.client.confirm_login(self.sign_in_key, timeout=t), CONFIRM_LOGIN)  # type: ignore[arg-type]
         self._accept_token(token)
         return token
 
-    async def _phone_call(self, make: Callable[[], Awaitable[T]], endpoint: str) -> T:
+    async def _phone_call(self, make: Callable[[float], Awaitable[T]], endpoint: str) -> T:
         """One simulated-phone step within the session: records how it ended unless it succeeded."""
         # Without a session (before Initiate answered) no time is left: nothing is sent, and the
         # machine says whether EXPIRED is legal here (IllegalTransition if not).

@@ -120,10 +120,15 @@ def sandbox_config_from_args(args: argparse.Namespace):
 def run_sandbox(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from .api.errors import ValidationError
     from .sandbox import Sandbox
     from .sandbox.server import bound_address, run_on_uvicorn_loop, uvicorn_config
 
-    config = sandbox_config_from_args(args)
+    try:
+        config = sandbox_config_from_args(args)
+    except ValidationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if not _is_loopback(args.host):
         print(f"warning: listening on {args.host}, not loopback: the sandbox speaks plain http, so the bearer "
               "credential and the tokens it issues travel in clear text to anyone on the network who can "

@@ -423,3 +423,19 @@ def test_redact_too_deep_to_inspect_is_hidden_not_raised():
     nested_text = "[" * 900 + "]" * 900
     out = Redactor().body(('{"access_token": "secret-value-123", "d": ' + nested_text + "}").encode(), "application/json")
     assert out is not None and "secret-value-123" not in out
+
+
+def test_a_redactor_keeps_its_credential_and_a_bounded_number_of_learned_secrets():
+    from qrlogin_desktop.api.redact import KNOWN_SECRETS_LIMIT, MASK
+
+    credential = "the-bearer-credential-0001"
+    redactor = Redactor([credential])
+    learned = [f"token-{i:06d}-abcdefgh" for i in range(KNOWN_SECRETS_LIMIT + 10)]
+    for token in learned:
+        redactor.add(token)
+    # The credential never ages out; the newest learned tokens stay masked; the oldest are let go
+    # (unbounded, every answer would be searched for every token of a long session).
+    assert redactor.text(f"x {credential} y") == f"x {MASK} y"
+    assert redactor.text(learned[-1]) == MASK
+    assert redactor.text(learned[0]) == learned[0]
+    assert len(redactor._pinned) + len(redactor._learned) == 1 + KNOWN_SECRETS_LIMIT

@@ -18,7 +18,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 from hostile_server import ANSWERS, HostileServer, bomb_answer, fixed, gzip_bomb
 
-pytestmark = pytest.mark.hostile
+pytestmark = [pytest.mark.hostile, pytest.mark.proof]
 
 RUNNER = Path(__file__).with_name("hostile_server.py")
 DEADLINE = 2.0

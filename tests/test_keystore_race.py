@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.proof
+
 TOKENS_PER_PROCESS = 100
 PROCESSES = 2
 # Per keyring call, as in the real_store fixture: the machine running the suite is shared and busy.

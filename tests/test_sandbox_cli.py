@@ -358,3 +358,17 @@ def test_app_key_given_twice_is_refused():
     assert proc.stdout == ""
     assert "argument --app-key: may be given only once (the sandbox serves one appKey)" in proc.stderr, proc.stderr
     assert build_parser().parse_args(["sandbox", "--app-key", "only"]).app_key == "only"
+
+
+@pytest.mark.parametrize(("flags", "field", "hidden"), [
+    (["--app-key", ".."], "appKey: must not be made only of dots", None),
+    (["--token", "sbx-secret-value\n"], "token: only visible ASCII characters", "sbx-secret-value"),
+    (["--token", "sbx-密钥-value"], "token: only visible ASCII characters", "sbx-密钥-value"),
+])
+def test_a_sandbox_no_client_could_call_is_refused_with_the_clients_rule(flags, field, hidden):
+    proc = subprocess.run([sys.executable, "-m", "qrlogin_desktop", "sandbox", "--port", "0", *flags],
+                          capture_output=True, text=True, timeout=20)
+    assert proc.returncode == 2, proc.stderr
+    assert field in proc.stderr and "Traceback" not in proc.stderr
+    if hidden:
+        assert hidden not in proc.stderr + proc.stdout

@@ -35,7 +35,7 @@ from qrlogin_desktop import cli
 cli_env = test_cli_login.cli_env
 secret_service_fixture = test_cli_login.secret_service_fixture
 
-pytestmark = [pytest.mark.loopback, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.proof, pytest.mark.loopback, pytest.mark.timeout(180)]
 
 REFUSED_LINE = "error: the bearer credential from {source} is refused: invalid input: token: "
 HTTP_LOGGERS = ("httpx", "httpcore")

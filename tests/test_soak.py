@@ -45,7 +45,7 @@ SESSION_BOUND = SESSION_TTL + 5.0  # a session still running after this counts a
 SESSIONS_PER_CLIENT = 25  # a client remembers every token it saw (to redact it): keep that small
 SUCCESS_TARGET = 0.999
 
-pytestmark = [pytest.mark.soak, pytest.mark.loopback, pytest.mark.timeout(120 + SESSIONS * 0.1)]
+pytestmark = [pytest.mark.soak, pytest.mark.proof, pytest.mark.loopback, pytest.mark.timeout(120 + SESSIONS * 0.1)]
 
 
 def soak_policy(rng: random.Random) -> PollPolicy:

@@ -112,7 +112,7 @@ class QrLoginClient:
         if broken:
             raise ValidationError(broken)
         self._token = value or None
-        self.redactor.add(value)
+        self.redactor.add(value, pin=True)  # the credential is masked for the client's whole life
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)

@@ -66,19 +66,33 @@ def is_sensitive(name: str) -> bool:
 
 
 class Redactor:
-    """Thread-safe: the request log may read while the client learns a new token."""
+    """Thread-safe: the request log may read while the client learns a new token.
+
+    What it is given up front and what is ``pin``-ned (the bearer credential) stays for its life;
+    what it learns along the way (each login's token, each sessionKey) is bounded like the
+    process-wide registry, newest kept: a console left running for thousands of logins must not
+    mask each answer against every token it ever saw.
+    """
 
     def __init__(self, secrets: Iterable[str | None] = ()):
         self._lock = threading.Lock()
-        self._secrets: set[str] = set()
+        self._pinned: set[str] = set()
+        self._learned: OrderedDict[str, None] = OrderedDict()
         for s in secrets:
-            self.add(s)
+            self.add(s, pin=True)
 
-    def add(self, secret: str | None) -> None:
-        if secret and len(secret) >= _MIN_SECRET:
-            with self._lock:
-                self._secrets.add(secret)
-            _register(secret)
+    def add(self, secret: str | None, *, pin: bool = False) -> None:
+        if not secret or len(secret) < _MIN_SECRET:
+            return
+        with self._lock:
+            if pin:
+                self._pinned.add(secret)
+            else:
+                self._learned[secret] = None
+                self._learned.move_to_end(secret)
+                while len(self._learned) > KNOWN_SECRETS_LIMIT:
+                    self._learned.popitem(last=False)
+        _register(secret)
 
     def add_url_value(self, secret: str) -> None:
         """A secret sent in a query string: masked as written and as percent-encoded on the wire."""
@@ -87,7 +101,7 @@ class Redactor:
 
     def text(self, text: str) -> str:
         with self._lock:
-            secrets = sorted(self._secrets, key=len, reverse=True)
+            secrets = sorted(self._pinned.union(self._learned), key=len, reverse=True)
         for s in secrets:
             if s in text:
                 text = text.replace(s, MASK)

@@ -26,7 +26,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..api import catalogue
-from ..api.catalogue import API_PREFIX, Endpoint
+from ..api.catalogue import API_PREFIX, APP_KEY, BEARER_TOKEN, Endpoint
+from ..api.errors import ValidationError
 from ..api.openapi import build_openapi
 from .faults import FaultInjector, Faults
 from .limits import (
@@ -64,6 +65,13 @@ class SandboxConfig:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_sessions: int = DEFAULT_MAX_SESSIONS
     pool: OffLoopPool = SHARED_POOL  # draws mini-program codes off the event loop
+
+    def __post_init__(self) -> None:
+        # The client's own rules: an appKey a client may not send, or a bearer it could not put in a
+        # header, would make a sandbox nobody can call.
+        broken = APP_KEY.violations(self.app_key) + BEARER_TOKEN.violations(self.token)
+        if broken:
+            raise ValidationError(broken)
 
 
 # One encoder for every answer: json.dumps with options would build a new one per call.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from ..api.errors import ApiError, ProtocolError, TransportError, ValidationError
+from ..flow.driver import AnswerLost
 from ..keystore import KeystoreError, KeystoreTimeout, KeystoreUnavailable
 from . import i18n
 
@@ -18,6 +19,10 @@ def describe_error(error: BaseException | None) -> str:
         return ""
     if isinstance(error, ValidationError):
         return error.message("zh" if i18n.is_chinese() else "en")
+    if isinstance(error, AnswerLost):
+        return QCoreApplication.translate(
+            "Errors", "The server completed this login, but its answer was lost on the way, and the "
+            "API cannot hand the token out again. Start a new QR.")
     if isinstance(error, TransportError):
         where = error.url or error.endpoint or ""
         if error.kind == "timeout":

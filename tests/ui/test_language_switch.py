@@ -217,3 +217,21 @@ def test_settings_language_combo_switches_and_is_stored(qtbot, ctx, window):
     assert ctx.profiles.settings["language"] == i18n.ENGLISH
     assert settings.save_button.text() == "Save"
     assert not [t for t in button_texts(window) if CJK.search(t)]
+
+
+def test_a_lost_login_answer_is_explained_in_both_languages(qtbot):
+    from qrlogin_desktop.api.errors import ApiError, TransportError
+    from qrlogin_desktop.flow.driver import AnswerLost
+    from qrlogin_desktop.ui.errors_text import describe_error
+
+    lost = AnswerLost(TransportError("dropped", "peer closed", endpoint="QRAuthConfirmLogin"),
+                      ApiError(409, "already used", http_status=200, endpoint="QRAuthConfirmLogin"))
+    try:
+        i18n.install(i18n.ENGLISH)
+        english = describe_error(lost)
+        i18n.install(i18n.CHINESE)
+        chinese = describe_error(lost)
+    finally:
+        i18n.install(i18n.ENGLISH)
+    assert "answer was lost" in english and "new QR" in english and "AnswerLost" not in english
+    assert CJK.search(chinese) and "二维码" in chinese

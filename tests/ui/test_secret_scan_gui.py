@@ -34,6 +34,8 @@ from qrlogin_desktop.sandbox.wechat import aes_cbc_encrypt
 from qrlogin_desktop.ui.main_window import MainWindow
 from qrlogin_desktop.ui.runner import Outcome
 
+pytestmark = pytest.mark.proof
+
 APP_KEY = "scan-app"
 VERY_LONG = 4000  # characters
 

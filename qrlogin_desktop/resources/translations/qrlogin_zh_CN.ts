@@ -101,6 +101,10 @@
 <context>
     <name>Errors</name>
     <message>
+        <source>The server completed this login, but its answer was lost on the way, and the API cannot hand the token out again. Start a new QR.</source>
+        <translation>服务器已完成这次登录,但它的应答在途中丢失,而接口无法再次发出该令牌。请重新生成二维码。</translation>
+    </message>
+    <message>
         <source>The server did not answer in time ({0}).</source>
         <translation>服务器响应超时（{0}）。</translation>
     </message>

@@ -46,6 +46,8 @@ def _add_sandbox_parser(sub: argparse._SubParsersAction) -> None:
                    help="Confirm-Login answers 202 until the phone registers (the registration path)")
     p.add_argument("--keyword", action="append", dest="keywords", metavar="WORD",
                    help="a word MsgSecCheck flags (repeatable; replaces the defaults)")
+    p.add_argument("--full-63-bit-keys", action="store_true",
+                   help="issue signInKeys up to 2^63 - 1 (default: at most 2^53 - 1, exact in a JavaScript phone)")
     f = p.add_argument_group("fault injection (off by default)")
     f.add_argument("--latency-ms", type=_non_negative, default=0.0, help="added latency per API request")
     f.add_argument("--error-rate", type=_rate, default=0.0, help="share of requests answered HTTP 500")
@@ -71,6 +73,7 @@ def sandbox_config_from_args(args: argparse.Namespace):
         jsapi_ticket=args.jsapi_ticket or DEFAULT_JSAPI_TICKET,
         require_registration=args.require_registration,
         keywords=tuple(args.keywords) if args.keywords else DEFAULT_KEYWORDS,
+        full_63_bit_keys=args.full_63_bit_keys,
         faults=Faults(latency_ms=args.latency_ms, error_rate=args.error_rate, rate_limit_rate=args.rate_limit_rate,
                       retry_after=args.retry_after, malformed_rate=args.malformed_rate, drop_rate=args.drop_rate),
     )

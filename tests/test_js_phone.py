@@ -66,8 +66,8 @@ async def _phone_logins(sandbox: Sandbox, key_as: str) -> tuple[list[int], list[
     return keys, results
 
 
-def _sandbox(*, full_63_bit_keys: bool = False) -> Sandbox:
-    return Sandbox(SandboxConfig(app_key=APP_KEY, token=TEST_TOKEN, full_63_bit_keys=full_63_bit_keys))
+def _sandbox(**options) -> Sandbox:
+    return Sandbox(SandboxConfig(app_key=APP_KEY, token=TEST_TOKEN, **options))
 
 
 def _assert_logged_in(sandbox: Sandbox, keys: list[int], results: list[dict]) -> None:

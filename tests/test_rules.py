@@ -259,6 +259,8 @@ QUERY_CASES: list[Case] = [
     bad("UserInfo", "openid", "o" * 129, "at most 128 characters", "len-129"),
     bad("UserInfo", "openid", "", BLANK, "empty"),
     bad("UserInfo", "openid", " \t ", BLANK, "whitespace"),
+    bad("UserInfo", "openid", "\x1c\u3000", BLANK, "unicode-whitespace"),
+    ok("UserInfo", "openid", "\ufeff", "bom-is-not-whitespace"),
     bad("UserInfo", "openid", OMIT, REQUIRED, "missing"),
     ok("Decrypt", "encryptedData", None, "all-valid"),  # None: keep the valid base value
     *[bad("Decrypt", f, v, rule, name)
@@ -273,6 +275,10 @@ QUERY_CASES: list[Case] = [
     bad("JSConfig", "url", "https://exa mple.com/", ABS_URL, "space"),
     bad("JSConfig", "url", "javascript:alert(1)", ABS_URL, "javascript"),
     bad("JSConfig", "url", "", ABS_URL, "empty"),
+    ok("JSConfig", "url", "HTTPS://Example.com/a[1]", "upper-case-scheme-brackets-in-path"),
+    bad("JSConfig", "url", "http://[::1]/", ABS_URL, "bracketed-ipv6-host"),
+    bad("JSConfig", "url", "https://?x=1", ABS_URL, "query-without-host"),
+    bad("JSConfig", "url", "https://example.com/\u3000", ABS_URL, "ideographic-space"),
     bad("JSConfig", "url", OMIT, REQUIRED, "missing"),
 ]
 
@@ -656,3 +662,15 @@ def test_int64_decimal_string_rule_agrees_with_independent_predicate(value: str)
     assert bool(re.fullmatch(documented_as_text["pattern"], value)) == _int64_text_ok(value), value
     if _int64_text_ok(value):
         assert models.SCAN.normalised({"signInKey": value}) == {"signInKey": int(value)}
+
+
+def test_whitespace_class_is_pythons_whitespace() -> None:
+    """The class the OpenAPI patterns spell out is exactly what str.isspace (and so "blank") means."""
+    import sys
+
+    from qrlogin_desktop.api.rules import WHITESPACE_CLASS, NotBlank
+
+    spelled_out = re.compile(f"[{WHITESPACE_CLASS}]")
+    assert [c for c in range(sys.maxunicode + 1) if bool(spelled_out.match(chr(c))) != chr(c).isspace()] == []
+    for text in ("", " ", "\x1c\u3000\t", "\ufeff", " a "):
+        assert (NotBlank().check(text) is None) == bool(text.strip()), repr(text)

@@ -51,7 +51,7 @@ def wire_int64(value: Any) -> int | None:
 
 
 # Python's whitespace (what str.isspace and str.strip mean), spelled out so a pattern in the OpenAPI
-# document means the same in every regex dialect (ECMA's and Rust's \\s leave out \\x1c-\\x1f).
+# document means the same in every regex dialect (ECMA's and Rust's \s leave out \x1c-\x1f).
 WHITESPACE_CLASS = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _NOT_WHITESPACE = re.compile(f"[^{WHITESPACE_CLASS}]")
 

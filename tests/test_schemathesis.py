@@ -23,12 +23,13 @@ from schemathesis.config import ChecksConfig, PositiveDataAcceptanceConfig, Sche
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 from support import APP_KEY, TEST_TOKEN
 
+from qrlogin_desktop.api import catalogue
 from qrlogin_desktop.sandbox import Sandbox, SandboxConfig
 from qrlogin_desktop.sandbox.server import SandboxThread
 
 pytestmark = pytest.mark.loopback
 
-MAX_EXAMPLES = 5  # per operation and phase: with the coverage phase ~2,000 cases, ~40 s on an idle machine
+MAX_EXAMPLES = 5  # per operation and phase; the coverage phase adds most of the ~4,400 cases (~65 s, busy machine)
 # The negative-data check, told what the contract answers: HTTP 200 (with envelope code 400) besides its defaults.
 DEFAULT_CHECKS = ChecksConfig()
 NEGATIVE_DATA_HTTP_STATUSES = ["200", *DEFAULT_CHECKS.negative_data_rejection.expected_statuses]
@@ -102,5 +103,7 @@ def test_the_sandbox_keeps_its_openapi_document(case):
 
 
 def test_every_operation_was_exercised():
-    """Runs after the schemathesis test (same module, file order): all 15 operations got cases."""
-    assert len(CASES) == 15, sorted(CASES)
+    """After the schemathesis test (same module, file order): every operation of the catalogue got cases."""
+    if not CASES:
+        pytest.skip("runs after test_the_sandbox_keeps_its_openapi_document")
+    assert len(CASES) == len(catalogue.ENDPOINTS), sorted(CASES)

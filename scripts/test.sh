@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages: a Secret Service (gnome-keyring) on a private D-Bus, the libraries Qt's
-# offscreen platform loads, a CJK font for the Chinese UI, Xvfb for real-window screenshots.
+# offscreen platform loads, a CJK font for the Chinese UI, Xvfb for real-window screenshots,
+# Node.js for the JavaScript phone (tests/js).
 SYSTEM_PACKAGES=(gnome-keyring dbus libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3
-                 fonts-wqy-microhei xvfb)
+                 fonts-wqy-microhei xvfb nodejs)
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

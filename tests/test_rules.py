@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -113,6 +114,7 @@ def _url_of_length(n: int) -> str:
 REQUIRED = "is required"
 NOT_INT = "must be an integer"
 NOT_INT64 = "signed 64-bit"
+PLAIN_DECIMAL = "a JSON number or a plain decimal string"
 NOT_STRING = "must be a string"
 BLANK = "must not be blank"
 ABS_URL = "absolute http:// or https:// URL"
@@ -133,7 +135,21 @@ def _signin_key_cases(ep: str) -> list[Case]:
         bad(ep, "signInKey", True, NOT_INT, "bool"),
         bad(ep, "signInKey", 1.0, NOT_INT, "float-1.0"),
         bad(ep, "signInKey", 1.5, NOT_INT, "float-1.5"),
-        bad(ep, "signInKey", "123", NOT_INT, "string"),
+        # a decimal string is the same int64 (a JavaScript phone cannot hold a 63-bit key as a number)
+        ok(ep, "signInKey", "123", "decimal-string", 404),
+        ok(ep, "signInKey", str(INT64_MAX), "decimal-string-max", 404),
+        ok(ep, "signInKey", str(INT64_MIN), "decimal-string-min", 404),
+        ok(ep, "signInKey", "0", "decimal-string-zero", 404),
+        bad(ep, "signInKey", str(INT64_MAX + 1), NOT_INT64, "decimal-string-max-plus-1"),
+        bad(ep, "signInKey", str(INT64_MIN - 1), NOT_INT64, "decimal-string-min-minus-1"),
+        bad(ep, "signInKey", "0123", PLAIN_DECIMAL, "decimal-string-leading-zero"),
+        bad(ep, "signInKey", "+123", PLAIN_DECIMAL, "decimal-string-plus"),
+        bad(ep, "signInKey", " 123", PLAIN_DECIMAL, "decimal-string-space"),
+        bad(ep, "signInKey", "123\n", PLAIN_DECIMAL, "decimal-string-newline"),
+        bad(ep, "signInKey", "1e3", PLAIN_DECIMAL, "decimal-string-exponent"),
+        bad(ep, "signInKey", "١٢٣", PLAIN_DECIMAL, "decimal-string-arabic-digits"),
+        bad(ep, "signInKey", "", PLAIN_DECIMAL, "empty-string"),
+        bad(ep, "signInKey", "abc", PLAIN_DECIMAL, "word"),
         bad(ep, "signInKey", OMIT, REQUIRED, "missing"),
         bad(ep, "signInKey", None, REQUIRED, "null"),
     ]
@@ -243,6 +259,8 @@ QUERY_CASES: list[Case] = [
     bad("UserInfo", "openid", "o" * 129, "at most 128 characters", "len-129"),
     bad("UserInfo", "openid", "", BLANK, "empty"),
     bad("UserInfo", "openid", " \t ", BLANK, "whitespace"),
+    bad("UserInfo", "openid", "\x1c\u3000", BLANK, "unicode-whitespace"),
+    ok("UserInfo", "openid", "\ufeff", "bom-is-not-whitespace"),
     bad("UserInfo", "openid", OMIT, REQUIRED, "missing"),
     ok("Decrypt", "encryptedData", None, "all-valid"),  # None: keep the valid base value
     *[bad("Decrypt", f, v, rule, name)
@@ -257,6 +275,10 @@ QUERY_CASES: list[Case] = [
     bad("JSConfig", "url", "https://exa mple.com/", ABS_URL, "space"),
     bad("JSConfig", "url", "javascript:alert(1)", ABS_URL, "javascript"),
     bad("JSConfig", "url", "", ABS_URL, "empty"),
+    ok("JSConfig", "url", "HTTPS://Example.com/a[1]", "upper-case-scheme-brackets-in-path"),
+    bad("JSConfig", "url", "http://[::1]/", ABS_URL, "bracketed-ipv6-host"),
+    bad("JSConfig", "url", "https://?x=1", ABS_URL, "query-without-host"),
+    bad("JSConfig", "url", "https://example.com/\u3000", ABS_URL, "ideographic-space"),
     bad("JSConfig", "url", OMIT, REQUIRED, "missing"),
 ]
 
@@ -613,3 +635,42 @@ def test_union_id_rule_agrees_with_independent_predicate(value: str) -> None:
 @given(st.one_of(_mixed("0123456789", 13), st.text(alphabet="0123456789", min_size=9, max_size=13)))
 def test_phone_rule_agrees_with_independent_predicate(value: str) -> None:
     _agrees(models.SIGN_UP.field("phone"), _phone_ok, value)
+
+
+def _int64_text_ok(value: str) -> bool:
+    """A plain decimal: ASCII digits, an optional minus, no leading zeros (str(int) gives it back), int64."""
+    if not value.isascii() or not value.lstrip("-").isdigit() or value.count("-") > 1 or value[1:].count("-"):
+        return False
+    return str(int(value)) == value and INT64_MIN <= int(value) <= INT64_MAX
+
+
+_NEAR_BOUNDS = st.one_of(st.integers(INT64_MAX - 10**4, INT64_MAX + 10**4),
+                         st.integers(INT64_MIN - 10**4, INT64_MIN + 10**4),
+                         st.integers(-(10**20), 10**20), st.integers(-1000, 1000))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_NEAR_BOUNDS.map(str), _NEAR_BOUNDS.map(lambda n: f"0{n}"),
+                 st.text(alphabet="-+0123456789 e.", max_size=21), st.text(max_size=5)))
+def test_int64_decimal_string_rule_agrees_with_independent_predicate(value: str) -> None:
+    """The sandbox's check and the OpenAPI document's pattern both accept exactly the plain int64 decimals."""
+    from qrlogin_desktop.api.openapi import field_schema
+
+    key = models.SCAN.field("signInKey")
+    _agrees(key, _int64_text_ok, value)
+    documented_as_text = next(s for s in field_schema(key)["oneOf"] if s["type"] == "string")
+    assert bool(re.fullmatch(documented_as_text["pattern"], value)) == _int64_text_ok(value), value
+    if _int64_text_ok(value):
+        assert models.SCAN.normalised({"signInKey": value}) == {"signInKey": int(value)}
+
+
+def test_whitespace_class_is_pythons_whitespace() -> None:
+    """The class the OpenAPI patterns spell out is exactly what str.isspace (and so "blank") means."""
+    import sys
+
+    from qrlogin_desktop.api.rules import WHITESPACE_CLASS, NotBlank
+
+    spelled_out = re.compile(f"[{WHITESPACE_CLASS}]")
+    assert [c for c in range(sys.maxunicode + 1) if bool(spelled_out.match(chr(c))) != chr(c).isspace()] == []
+    for text in ("", " ", "\x1c\u3000\t", "\ufeff", " a "):
+        assert (NotBlank().check(text) is None) == bool(text.strip()), repr(text)

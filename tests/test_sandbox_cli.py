@@ -26,6 +26,7 @@ from qrlogin_desktop.api.client import QrLoginClient
 from qrlogin_desktop.api.errors import ApiError
 from qrlogin_desktop.cli import build_parser
 from qrlogin_desktop.sandbox import Sandbox
+from qrlogin_desktop.sandbox.server import SandboxThread
 
 LISTENING = re.compile(r"^Sandbox listening on (http://127\.0\.0\.1:(\d+)) \(appKey=(\S+), token=(\S+)\)$")
 START_TIMEOUT = 20.0
@@ -164,6 +165,14 @@ def test_fault_rates_summing_over_one_refused(capsys: pytest.CaptureFixture[str]
     assert "must not exceed 1" in str(err.value.code)
 
 
+def test_full_63_bit_keys_flag_reaches_the_session_store():
+    from qrlogin_desktop.cli import sandbox_config_from_args
+
+    default = Sandbox(sandbox_config_from_args(build_parser().parse_args(["sandbox"])))
+    full = Sandbox(sandbox_config_from_args(build_parser().parse_args(["sandbox", "--full-63-bit-keys"])))
+    assert (default.sessions.key_bits, full.sessions.key_bits) == (53, 63)
+
+
 def test_parsed_flags_reach_the_sandbox_config():
     from qrlogin_desktop.cli import sandbox_config_from_args
 
@@ -211,7 +220,7 @@ async def openapi_doc(sandbox: Sandbox) -> dict:
 
 def test_openapi_validates(openapi_doc: dict):
     validate(openapi_doc)
-    assert openapi_doc["servers"] == [{"url": "http://sandbox.test"}]
+    assert openapi_doc["servers"] == [{"url": "/"}]  # relative: wherever the document was fetched from
 
 
 def test_openapi_lists_every_endpoint_at_the_catalogue_path(openapi_doc: dict):
@@ -310,7 +319,7 @@ def test_openapi_served_by_the_cli_sandbox():
     with sandbox_process("--token", "T-openapi") as run:
         doc = httpx.get(run.url + "/openapi.json", timeout=5).json()
         validate(doc)
-        assert doc["servers"] == [{"url": run.url}]
+        assert doc["servers"] == [{"url": "/"}]
         assert {op["operationId"] for item in doc["paths"].values() for op in item.values()} == set(catalogue.BY_ID)
         _assert_clean_exit(run)
 
@@ -372,3 +381,27 @@ def test_a_sandbox_no_client_could_call_is_refused_with_the_clients_rule(flags, 
     assert field in proc.stderr and "Traceback" not in proc.stderr
     if hidden:
         assert hidden not in proc.stderr + proc.stdout
+
+
+FORGED_HOST = "evil.example:666"
+
+
+def test_a_forged_host_header_changes_nothing_the_document_tells_later_clients(sandbox: Sandbox):
+    with SandboxThread(sandbox) as running, httpx.Client(base_url=running.url, timeout=5) as http:
+        first = http.get("/openapi.json", headers={"Host": FORGED_HOST})
+        later = http.get("/openapi.json")
+    assert first.status_code == later.status_code == 200
+    assert "evil.example" not in first.text and "evil.example" not in later.text
+    assert later.json()["servers"] == [{"url": "/"}]
+
+
+def test_scan_logo_link_is_the_sandboxs_own_address_whatever_the_host_header(sandbox: Sandbox):
+    forged = {"Host": FORGED_HOST, "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9",
+              "Authorization": f"Bearer {sandbox.config.token}"}
+    with SandboxThread(sandbox) as running, httpx.Client(base_url=running.url, timeout=5) as http:
+        key = http.post(f"/Wechat/{APP_KEY}/QR-Auth/Initiate", json={}, headers=forged).json()["data"]
+        scanned = http.post(f"/Wechat/{APP_KEY}/QR-Auth/Scan", json={"signInKey": key}, headers=forged).json()
+        # checked before it is fetched: a link to the forged host must never be followed off loopback
+        assert scanned["data"]["logo"] == running.url + "/sandbox/logo.png"
+        logo = http.get(scanned["data"]["logo"])
+    assert logo.status_code == 200 and logo.content.startswith(b"\x89PNG")

@@ -26,7 +26,7 @@ from support import APP_KEY, TEST_TOKEN, FakeClock, asgi_client
 from qrlogin_desktop.api.client import QrLoginClient
 from qrlogin_desktop.api.errors import ApiError
 from qrlogin_desktop.api.models import QRCodeSignUpRequest, TokenModel, UserQRCodeScanResult
-from qrlogin_desktop.sandbox import Sandbox
+from qrlogin_desktop.sandbox import Sandbox, SandboxConfig
 from qrlogin_desktop.sandbox.sessions import SessionState
 
 STATES = ("waiting", "scanned", "registered", "delivered", "expired")
@@ -306,15 +306,26 @@ async def test_missing_or_bad_bearer_401(sandbox: Sandbox, token: str | None) ->
 # --- keys and tokens -------------------------------------------------------------------------------------------
 
 
-async def test_sign_in_keys_random_63_bit(client: QrLoginClient, sandbox: Sandbox) -> None:
-    keys = [await client.initiate() for _ in range(2000)]
-    assert len(set(keys)) == 2000
-    assert all(1 <= k <= 2**63 - 1 for k in keys)
+def _assert_random_keys(keys: list[int], bits: int) -> None:
+    assert len(set(keys)) == len(keys)
+    assert all(1 <= k <= 2**bits - 1 for k in keys)
     assert all(abs(b - a) != 1 for a, b in pairwise(keys))  # never sequential
-    assert len({b - a for a, b in pairwise(keys)}) > 1000  # no fixed stride either
-    assert max(keys) > 2**62  # the high range is used
-    assert min(keys) < 2**62
+    assert len({b - a for a, b in pairwise(keys)}) > len(keys) // 2  # no fixed stride either
+    assert max(keys) > 2 ** (bits - 1)  # the high range is used
+    assert min(keys) < 2 ** (bits - 1)
+
+
+async def test_sign_in_keys_random_53_bit_by_default(client: QrLoginClient, sandbox: Sandbox) -> None:
+    keys = [await client.initiate() for _ in range(2000)]
+    _assert_random_keys(keys, 53)  # at most 2^53 - 1: exact in a JavaScript number
     assert len(sandbox.sessions) == 2000
+
+
+async def test_sign_in_keys_random_63_bit_when_asked() -> None:
+    sandbox = Sandbox(SandboxConfig(app_key=APP_KEY, token=TEST_TOKEN, full_63_bit_keys=True))
+    async with asgi_client(sandbox) as client:
+        keys = [await client.initiate() for _ in range(2000)]
+    _assert_random_keys(keys, 63)
 
 
 def _b64json(part: str) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from .rules import (
     VisibleAscii,
     digits,
     type_error,
+    wire_int64,
 )
 
 _MISSING = object()
@@ -80,7 +81,7 @@ class Field:
 
 _ZH_TYPE = {
     Kind.STRING: "必须是字符串",
-    Kind.INT64: "必须是64位整数",
+    Kind.INT64: "必须是64位整数(JSON 数字或十进制字符串)",
     Kind.INTEGER: "必须是整数",
     Kind.BOOLEAN: "必须是 true 或 false",
     Kind.OBJECT: "必须是 JSON 对象",
@@ -102,6 +103,17 @@ class Schema:
         out: list[Violation] = []
         for f in self.fields:
             out.extend(f.violations(values.get(f.name, _MISSING)))
+        return out
+
+    def normalised(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """``values`` with each valid int64 given as a decimal string turned into its int, so whoever reads
+        them sees one type (the sandbox's handlers; our client, which sends numbers)."""
+        out = dict(values)
+        for f in self.fields:
+            if f.kind is Kind.INT64 and isinstance(out.get(f.name), str):
+                number = wire_int64(out[f.name])
+                if number is not None:
+                    out[f.name] = number
         return out
 
 
@@ -258,6 +270,16 @@ MSG_SEC_CHECK = Schema(
 )
 
 
+# Media types of a JSON request body, as the provider's SDK lists them (plus any application/*+json);
+# no Content-Type at all is read as JSON too.
+JSON_BODY_MEDIA_TYPES = ("application/json", "text/json", "application/json-patch+json", "application/*+json")
+
+
+def is_json_media_type(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return not media or media in JSON_BODY_MEDIA_TYPES or (media.startswith("application/") and media.endswith("+json"))
+
+
 def jtoken_object(body: Any) -> Any:
     """What a JToken body stands for where WeChat takes an object: the body itself, or the one object of a
     one-object array (the provider's SDK types these bodies as arrays, so that is all it can send)."""
@@ -288,7 +310,8 @@ class RequestModel:
     SCHEMA: ClassVar[Schema]
 
     def to_json(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}  # type: ignore[arg-type]
+        values = {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}  # type: ignore[arg-type]
+        return self.SCHEMA.normalised(values)  # a key held as a decimal string still goes out as a number
 
     def violations(self) -> list[Violation]:
         return self.SCHEMA.violations(self.to_json())
@@ -341,15 +364,12 @@ def _shape_error(endpoint: str | None, what: str) -> ProtocolError:
 
 
 def as_int64(value: Any, name: str, endpoint: str | None) -> int:
-    """int64 from JSON; the reference's examples quote int64 as strings ("0"), so accept both."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        out = value
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit() and value.strip().isascii():
-        out = int(value)
-    else:
+    """int64 from JSON: a number, or its decimal string (the reference's examples quote int64, "0")."""
+    out = wire_int64(value)
+    if out is None:
+        if isinstance(value, (int, str)) and not isinstance(value, bool):
+            raise _shape_error(endpoint, f"{name} must be a signed 64-bit integer, got {value!r:.40}")
         raise _shape_error(endpoint, f"{name} must be an integer, got {type(value).__name__}")
-    if type_error(Kind.INT64, out):
-        raise _shape_error(endpoint, f"{name} does not fit in int64")
     return out
 
 

@@ -1,4 +1,8 @@
-"""An OpenAPI 3 document generated from the catalogue (served by the sandbox at /openapi.json)."""
+"""An OpenAPI 3 document generated from the catalogue (served by the sandbox at /openapi.json).
+
+It states what the sandbox really does: every HTTP status it sends, error envelopes beside the successes,
+every body it accepts. tests/test_schemathesis.py holds the sandbox to it.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,14 @@ from typing import Any
 
 from .. import __version__
 from .catalogue import APP_KEY, ENDPOINTS, BodyKind, Endpoint, ResultKind
-from .models import Field, Schema
-from .rules import Kind
+from .models import JSON_BODY_MEDIA_TYPES, Field, Schema
+from .rules import INT64_DECIMAL_PATTERN, Kind
 
 _KIND_SCHEMA: dict[Kind, dict[str, Any]] = {
     Kind.STRING: {"type": "string"},
-    Kind.INT64: {"type": "integer", "format": "int64"},
+    # a JSON number, or the same integer as a plain decimal string (what a JavaScript phone can hold)
+    Kind.INT64: {"oneOf": [{"type": "integer", "format": "int64"},
+                           {"type": "string", "pattern": f"^(?:{INT64_DECIMAL_PATTERN})$"}]},
     Kind.INTEGER: {"type": "integer"},
     Kind.BOOLEAN: {"type": "boolean"},
     Kind.OBJECT: {"type": "object"},
@@ -31,7 +37,17 @@ _RESULT_SCHEMA: dict[ResultKind, dict[str, Any]] = {
 def field_schema(f: Field) -> dict[str, Any]:
     out = dict(_KIND_SCHEMA[f.kind])
     for rule in f.rules:
-        out.update(rule.openapi())
+        for keyword, value in rule.openapi().items():
+            if keyword in out and out[keyword] != value:  # two patterns (say): both must hold
+                out.setdefault("allOf", []).append({keyword: value})
+            else:
+                out[keyword] = value
+    if f.blank_is_absent and "pattern" in out:  # "" means "not given" and passes
+        out["pattern"] = f"^$|{out['pattern']}"
+    if not f.required and "type" in out:
+        out["nullable"] = True  # null is "not given" too
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]  # OpenAPI 3.0: an enum must list null for nullable to admit it
     description = f"{f.en} / {f.zh}"
     if f.rules_en:
         description += f" ({f.rules_en})"
@@ -88,6 +104,39 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"application/json": {"schema": schema}}
 
 
+_RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before trying again",
+                                "schema": {"type": "integer", "minimum": 0}}}
+
+
+def _refusal(description: str, **extra: Any) -> dict[str, Any]:
+    return {"description": description, "content": _json({"$ref": "#/components/schemas/ErrorEnvelope"}), **extra}
+
+
+# Answers any operation may get, by reference: the bearer check, and what fault injection sends when an
+# operator turns it on (off by default; a real server under load answers the same).
+_SHARED_RESPONSES: dict[str, dict[str, Any]] = {
+    "Unauthorized": _refusal("missing or invalid bearer token (envelope code 401)",
+                             headers={"WWW-Authenticate": {"schema": {"type": "string"}}}),
+    "InjectedRateLimit": _refusal("rate limited: only when the sandbox's fault injection is on (envelope code 429)",
+                                  headers=_RETRY_AFTER),
+    "InjectedServerFault": _refusal("server fault: only when the sandbox's fault injection is on (envelope code 500)"),
+    "BodyTooLarge": _refusal("the request body is over the sandbox's size cap (envelope code 413)"),
+    "Busy": _refusal("the sandbox is at a capacity limit; retry after Retry-After (envelope code 503)",
+                     headers=_RETRY_AFTER),
+}
+# Answers of requests that reach no operation (documented here, as no operation can hold them).
+_OUTSIDE_OPERATIONS = (
+    "HTTP 404 (envelope code 404) for a path under /Wechat/{appKey}/ that names no endpoint; "
+    "HTTP 405 (envelope code 405, with an Allow header) for a method an endpoint does not take."
+)
+# The limits that answer 503: the live-session cap (Initiate) and the bounded pool drawing the codes.
+_CAPACITY_LIMITED = frozenset({"QRAuthInitiate", "WXACodeGet", "WXACodeGetUnlimited"})
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/responses/{name}"}
+
+
 def _request_body(ep: Endpoint) -> dict[str, Any]:
     assert ep.body is not None
     if ep.body_kind is BodyKind.MODEL:
@@ -99,13 +148,20 @@ def _request_body(ep: Endpoint) -> dict[str, Any]:
     if ep.example_body is not None:
         content["example"] = ep.example_body
     # No body at all is read as {}: only a body with required members is required.
-    return {"required": any(f.required for f in ep.body.fields), "content": {"application/json": content}}
+    return {"required": any(f.required for f in ep.body.fields),
+            "content": {media: content for media in JSON_BODY_MEDIA_TYPES}}
 
 
-def _operation(ep: Endpoint) -> dict[str, Any]:
-    params: list[dict[str, Any]] = [
-        {"name": "appKey", "in": "path", "required": True, "schema": field_schema(APP_KEY)}
-    ]
+def _app_key_parameter(app_key: str | None) -> dict[str, Any]:
+    schema = field_schema(APP_KEY)
+    if app_key is not None:  # a sandbox serves one appKey; any other is refused (envelope code 404)
+        schema["enum"] = [app_key]
+        schema["example"] = app_key
+    return {"name": "appKey", "in": "path", "required": True, "schema": schema}
+
+
+def _operation(ep: Endpoint, app_key: str | None) -> dict[str, Any]:
+    params: list[dict[str, Any]] = [_app_key_parameter(app_key)]
     params += [{"name": f.name, "in": "query", "required": f.required, "schema": field_schema(f)} for f in ep.query]
     op: dict[str, Any] = {
         "operationId": ep.id,
@@ -113,13 +169,10 @@ def _operation(ep: Endpoint) -> dict[str, Any]:
         "description": f"{ep.summary_zh}\n\n{ep.summary_en}",
         "tags": [ep.group.value],
         "parameters": params,
-        "responses": {
-            "401": {"description": "missing or invalid bearer token", "content": _json(_ERROR_ENVELOPE)},
-        },
     }
     if ep.body_kind is not BodyKind.NONE and ep.body is not None:
         op["requestBody"] = _request_body(ep)
-    responses = op["responses"]
+    responses: dict[str, Any] = {}
     if ep.result is ResultKind.IMAGE:
         binary = {"schema": {"type": "string", "format": "binary"}}
         responses["200"] = {"description": "the code: JPEG, or PNG when is_hyaline is true or Accept prefers PNG",
@@ -127,22 +180,32 @@ def _operation(ep: Endpoint) -> dict[str, Any]:
     else:
         envelope = _envelope(_RESULT_SCHEMA[ep.result])
         if ep.error_status == 200:  # errors share HTTP 200 with the successes, per the contract
-            responses["200"] = {"description": "an envelope: code 200 with data, or an error",
-                                "content": _json({"anyOf": [envelope, _ERROR_ENVELOPE]})}
+            responses["200"] = {"description": "an envelope: code 200 with data, or an error (code 400, 404, ...)",
+                                "content": _json({"anyOf": [envelope, {"$ref": "#/components/schemas/ErrorEnvelope"}]})}
         else:
             responses["200"] = {"description": "an envelope with code 200", "content": _json(envelope)}
     if ep.error_status != 200:
-        responses[str(ep.error_status)] = {"description": "refused: an error envelope", "content": _json(_ERROR_ENVELOPE)}
+        responses[str(ep.error_status)] = _refusal("refused (validation, unknown appKey): an error envelope")
+    responses["401"] = _ref("Unauthorized")
+    if "requestBody" in op:
+        responses["413"] = _ref("BodyTooLarge")
+    responses["429"] = _ref("InjectedRateLimit")
+    responses["500"] = _ref("InjectedServerFault")
+    if ep.id in _CAPACITY_LIMITED:
+        responses["503"] = _ref("Busy")
+    op["responses"] = responses
     return op
 
 
-def build_openapi(server_url: str | None = None) -> dict[str, Any]:
+def build_openapi(app_key: str | None = None) -> dict[str, Any]:
+    """The document; ``app_key``: the one appKey a sandbox serves (None: any, as the provider's API)."""
     from . import models
 
     paths: dict[str, Any] = {}
     for ep in ENDPOINTS:
-        paths.setdefault(ep.template, {})[ep.method.lower()] = _operation(ep)
+        paths.setdefault(ep.template, {})[ep.method.lower()] = _operation(ep, app_key)
     schemas = {s.name: schema_object(s) for s in (models.PRE_SIGN_IN, models.SCAN, models.SIGN_IN, models.SIGN_UP)}
+    schemas["ErrorEnvelope"] = _ERROR_ENVELOPE
     schemas["TokenModel"] = {"type": "object", "properties": {
         "access_token": {"type": "string"}, "token_type": {"type": "string"}, "expires_in": {"type": "integer"}}}
     schemas["UserQRCodeScanResult"] = {"type": "object", "properties": {
@@ -152,17 +215,18 @@ def build_openapi(server_url: str | None = None) -> dict[str, Any]:
     schemas["WechatJSConfigResult"] = {"type": "object", "properties": {
         **{n: {"type": "string"} for n in ("noncestr", "timestamp", "signature", "appKey")},
         "jsApiList": {"type": "array", "items": {"type": "string"}}}}
-    doc: dict[str, Any] = {
+    return {
         "openapi": "3.0.3",
         "info": {"title": "服务商 - 微信 (qrlogin-desktop sandbox)", "version": __version__,
-                 "description": "Generated from qrlogin-desktop's endpoint catalogue."},
+                 "description": f"Generated from qrlogin-desktop's endpoint catalogue. {_OUTSIDE_OPERATIONS}"},
+        # Relative: the API is on the server that serves this document. Never taken from a request's Host
+        # header, which any client sets as it likes.
+        "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
             "schemas": schemas,
+            "responses": _SHARED_RESPONSES,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
         "security": [{"bearer": []}],
     }
-    if server_url:
-        doc["servers"] = [{"url": server_url}]
-    return doc

@@ -12,17 +12,55 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
-from urllib.parse import urlsplit
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
+
+
+def _decimal_up_to(limit: int) -> str:
+    """Regex of the decimals 1..``limit`` without leading zeros: shorter numbers, then those of the same
+    length that are no greater, digit by digit (so a pattern alone can state the int64 range)."""
+    top = str(limit)
+    shorter = [f"[1-9][0-9]{{0,{len(top) - 2}}}"] if len(top) > 1 else []
+    same_length = []
+    for i, digit in enumerate(top):
+        low = "1" if i == 0 else "0"
+        if digit > low:
+            below = f"[{low}-{int(digit) - 1}]" if int(digit) - 1 > int(low) else low
+            rest = len(top) - i - 1
+            same_length.append(top[:i] + below + (f"[0-9]{{{rest}}}" if rest else ""))
+    return "|".join(shorter + same_length + [top])
+
+
+# The int64 wire type. A JSON number, or the same integer as a plain ASCII decimal string: a JavaScript
+# phone (a WeChat mini program) holds numbers exactly only up to 2^53, so it keeps a 63-bit key as a
+# string. "Plain": an optional minus, no leading zeros, no "+", no spaces, within signed 64 bits - the
+# form String(BigInt) and C#'s long.ToString() write. One pattern serves the check and the OpenAPI document.
+INT64_DECIMAL_PATTERN = f"0|{_decimal_up_to(INT64_MAX)}|-(?:{_decimal_up_to(-INT64_MIN)})"
+_INT64_DECIMAL = re.compile(rf"(?:{INT64_DECIMAL_PATTERN})\Z")
+
+
+def wire_int64(value: Any) -> int | None:
+    """The integer an int64 on the wire stands for (a JSON integer or its decimal string), else None."""
+    if isinstance(value, str):
+        return int(value) if _INT64_DECIMAL.match(value) else None
+    # bool is an int subclass in Python but never a JSON integer.
+    if isinstance(value, int) and not isinstance(value, bool) and INT64_MIN <= value <= INT64_MAX:
+        return value
+    return None
+
+
+# Python's whitespace (what str.isspace and str.strip mean), spelled out so a pattern in the OpenAPI
+# document means the same in every regex dialect (ECMA's and Rust's \s leave out \x1c-\x1f).
+WHITESPACE_CLASS = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_NOT_WHITESPACE = re.compile(f"[^{WHITESPACE_CLASS}]")
 
 
 class Kind(str, Enum):
     """JSON type a field carries on the wire."""
 
     STRING = "string"
-    INT64 = "int64"
+    INT64 = "int64"  # see wire_int64: a number, or its decimal string
     INTEGER = "integer"
     BOOLEAN = "boolean"
     OBJECT = "object"
@@ -33,13 +71,16 @@ def type_error(kind: Kind, value: Any) -> str | None:
     """English text of a type mismatch, or None when ``value`` has the JSON type ``kind`` wants."""
     if kind is Kind.STRING:
         return None if isinstance(value, str) else "must be a string"
-    if kind in (Kind.INT64, Kind.INTEGER):
-        # bool is an int subclass in Python but never a JSON integer.
-        if isinstance(value, bool) or not isinstance(value, int):
-            return "must be an integer"
-        if kind is Kind.INT64 and not INT64_MIN <= value <= INT64_MAX:
+    if kind is Kind.INT64:
+        if wire_int64(value) is not None:
+            return None
+        if isinstance(value, str):
+            return "must be a signed 64-bit integer: a JSON number or a plain decimal string"
+        if isinstance(value, int) and not isinstance(value, bool):
             return "must fit in a signed 64-bit integer"
-        return None
+        return "must be an integer (a JSON number or a decimal string)"
+    if kind is Kind.INTEGER:
+        return None if isinstance(value, int) and not isinstance(value, bool) else "must be an integer"
     if kind is Kind.BOOLEAN:
         return None if isinstance(value, bool) else "must be true or false"
     if kind is Kind.OBJECT:
@@ -182,18 +223,20 @@ class OneOf(Rule):
         return {"enum": list(self.choices)}
 
 
+_HTTP_URL_PATTERN = f"[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\[\\]{WHITESPACE_CLASS}]+[^{WHITESPACE_CLASS}]*"
+_HTTP_URL = re.compile(rf"(?:{_HTTP_URL_PATTERN})\Z")
+
+
 @dataclass(frozen=True)
 class HttpUrl(Rule):
-    """An absolute http(s) URL: WeChat signs the page URL exactly as the browser shows it."""
+    """An absolute http(s) URL: WeChat signs the page URL exactly as the browser shows it.
+
+    One pattern is the check and the OpenAPI keyword: the scheme, a non-empty host part, no whitespace. A
+    bracketed (IPv6) host is refused: WeChat signs pages of registered domains only, and a pattern cannot
+    say which bracketed hosts a URL parser takes. Not "format: uri": RFC 3986 is stricter than a browser."""
 
     def check(self, value: Any) -> str | None:
-        if not isinstance(value, str):
-            return None
-        try:
-            parts = urlsplit(value)
-        except ValueError:
-            return self.en
-        if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        if isinstance(value, str) and not _HTTP_URL.match(value):
             return self.en
         return None
 
@@ -206,13 +249,13 @@ class HttpUrl(Rule):
         return "必须是以 http:// 或 https:// 开头的完整网址"
 
     def openapi(self) -> dict[str, Any]:
-        return {"format": "uri"}
+        return {"pattern": f"^(?:{_HTTP_URL_PATTERN})$"}
 
 
 @dataclass(frozen=True)
 class NotBlank(Rule):
     def check(self, value: Any) -> str | None:
-        if isinstance(value, str) and not value.strip():
+        if isinstance(value, str) and not _NOT_WHITESPACE.search(value):
             return self.en
         return None
 
@@ -225,7 +268,7 @@ class NotBlank(Rule):
         return "不能为空"
 
     def openapi(self) -> dict[str, Any]:
-        return {"minLength": 1}
+        return {"minLength": 1, "pattern": f"[^{WHITESPACE_CLASS}]"}
 
 
 @dataclass(frozen=True)
@@ -253,7 +296,8 @@ class VisibleAscii(Rule):
         return f"最多{self.maximum}个可见字符,只能包含字母、数字和 {self.allowed}"
 
     def openapi(self) -> dict[str, Any]:
-        return {"maxLength": self.maximum}
+        allowed = self.allowed.replace("-", "") + ("-" if "-" in self.allowed else "")  # "-" last: a literal
+        return {"maxLength": self.maximum, "pattern": f"^[A-Za-z0-9{allowed}]*$"}
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..api import catalogue
-from ..api.catalogue import API_PREFIX, APP_KEY, BEARER_TOKEN, Endpoint
+from ..api.catalogue import API_PREFIX, APP_KEY, BEARER_TOKEN, BodyKind, Endpoint
 from ..api.errors import ValidationError
+from ..api.models import is_json_media_type
 from ..api.openapi import build_openapi
 from .faults import FaultInjector, Faults
 from .limits import (
@@ -38,16 +39,9 @@ from .limits import (
     read_capped_body,
 )
 from .offloop import SHARED_POOL, Busy, OffLoop, OffLoopPool
-from .sessions import Outcome, QrSession, SessionStore
+from .sessions import FULL_KEY_BITS, JS_SAFE_KEY_BITS, Outcome, QrSession, SessionStore
 from .tokens import TokenIssuer, UserDirectory
 from .wechat import DEFAULT_JSAPI_TICKET, DEFAULT_KEYWORDS, WechatSimulator, image_type, mini_program_code
-
-JSON_CONTENT_TYPES = ("application/json", "text/json", "application/json-patch+json")
-
-
-def _is_json_type(content_type: str) -> bool:
-    media = content_type.split(";", 1)[0].strip().lower()
-    return not media or media in JSON_CONTENT_TYPES or (media.startswith("application/") and media.endswith("+json"))
 
 
 @dataclass
@@ -65,6 +59,7 @@ class SandboxConfig:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_sessions: int = DEFAULT_MAX_SESSIONS
     pool: OffLoopPool = SHARED_POOL  # draws mini-program codes off the event loop
+    full_63_bit_keys: bool = False  # signInKeys above 2^53, which a JavaScript phone cannot hold exactly
 
     def __post_init__(self) -> None:
         # The client's own rules: an appKey a client may not send, or a bearer it could not put in a
@@ -118,13 +113,15 @@ def _retry_after(seconds: int) -> list[tuple[bytes, bytes]]:
     return [(b"retry-after", str(seconds).encode())]
 
 
-def _base_url(scope) -> str:
-    """The URL the client used to reach us (for absolute links such as the app logo)."""
-    host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
-    if not host and scope.get("server"):
-        server_host, server_port = scope["server"][:2]
-        host = f"{server_host}:{server_port}"
-    return f"{scope.get('scheme', 'http')}://{host}"
+def _own_origin(scope) -> str:
+    """Our own origin, from the address the connection reached (ASGI ``server``), for absolute links such as
+    the app logo. Never the Host header: a client sets that as it likes, and the link goes to other clients."""
+    server = scope.get("server")
+    if not server:
+        return ""  # no address known: the link stays relative to whoever serves us
+    host, port = server[0], server[1]
+    host = f"[{host}]" if ":" in host else host
+    return f"{scope.get('scheme', 'http')}://{host}" + (f":{port}" if port is not None else "")
 
 
 class Sandbox:
@@ -136,7 +133,8 @@ class Sandbox:
         self.issuer = TokenIssuer(self.users, lifetime=config.token_lifetime)
         self.sessions = SessionStore(self.issuer, ttl=config.session_ttl, clock=config.clock,
                                      require_registration=config.require_registration, app_info=self._app_info,
-                                     max_sessions=config.max_sessions)
+                                     max_sessions=config.max_sessions,
+                                     key_bits=FULL_KEY_BITS if config.full_63_bit_keys else JS_SAFE_KEY_BITS)
         self.wechat = WechatSimulator(jsapi_ticket=config.jsapi_ticket, keywords=config.keywords, clock=config.clock)
         self._auth = f"Bearer {config.token}".encode()
         self._logo: bytes | None = None
@@ -209,7 +207,7 @@ class Sandbox:
         if ep.method == "GET":
             query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
         else:
-            if not _is_json_type(headers.get(b"content-type", b"").decode("latin-1")):
+            if not is_json_media_type(headers.get(b"content-type", b"").decode("latin-1")):
                 return self._error(ep, Outcome(400, error="Content-Type: must be application/json / 请求体必须是 JSON"))
             try:
                 # No body at all is an empty object: the provider's SDK sends none when its optional body is unset.
@@ -221,7 +219,10 @@ class Sandbox:
         if violations:
             return self._error(ep, Outcome(400, error="; ".join(v.message() for v in violations),
                                            violations=[v.to_json() for v in violations]))
-        outcome = implementation(app_key, query, ep.request_object(body), scope)
+        request = ep.request_object(body)
+        if ep.body_kind is BodyKind.MODEL:  # a signInKey sent as a decimal string reaches the handlers as an int
+            request = ep.body.normalised(request)
+        outcome = implementation(app_key, query, request, scope)
         if isinstance(outcome, OffLoop):
             return 200, outcome, None
         if outcome.retry_after is not None:  # full: a real server's "come back later"
@@ -255,7 +256,7 @@ class Sandbox:
             "WXACodeGetUnlimited": lambda k, q, b, scope: _code_image(b["scene"], b, scope),
             "MsgSecCheck": lambda k, q, b, scope: w.msg_sec_check(b),
             "QRAuthInitiate": lambda k, q, b, scope: s.initiate(k, b.get("scopes"), b.get("remark"), b.get("scheme")),
-            "QRAuthScan": lambda k, q, b, scope: s.scan(b["signInKey"], _base_url(scope)),
+            "QRAuthScan": lambda k, q, b, scope: s.scan(b["signInKey"], _own_origin(scope)),
             "QRAuthConfirmLogin": lambda k, q, b, scope: s.confirm_login(b["signInKey"]),
             "QRAuthConfirmRegister": lambda k, q, b, scope: s.confirm_register(b["signInKey"], b),
         }
@@ -280,8 +281,8 @@ class Sandbox:
                              "error": ""})
 
     async def _openapi_json(self, request: Request) -> Response:
-        if self._openapi is None:
-            self._openapi = build_openapi(server_url=str(request.base_url).rstrip("/"))
+        if self._openapi is None:  # the same for every client: nothing in it comes from a request
+            self._openapi = build_openapi(app_key=self.config.app_key)
         return JSONResponse(self._openapi)
 
     async def _logo_png(self, request: Request) -> Response:

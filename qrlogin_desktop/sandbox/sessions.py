@@ -33,6 +33,10 @@ from .tokens import TokenIssuer, User
 
 Clock = Callable[[], float]
 
+# Keys of at most 2^53 - 1: the largest integer a JavaScript number (a mini program's JSON.parse) holds exactly.
+JS_SAFE_KEY_BITS = 53
+FULL_KEY_BITS = 63
+
 
 class SessionState(str, Enum):
     WAITING = "waiting"
@@ -93,6 +97,7 @@ class SessionStore:
         app_info: Callable[[QrSession, str], dict[str, Any]],
         keep_after_expiry: float | None = None,
         max_sessions: int | None = None,
+        key_bits: int = JS_SAFE_KEY_BITS,
     ):
         self.issuer = issuer
         self.ttl = ttl
@@ -103,6 +108,9 @@ class SessionStore:
         # (so a load test does not grow memory without bound).
         self.keep_after_expiry = keep_after_expiry if keep_after_expiry is not None else max(ttl, 60.0)
         self.max_sessions = max_sessions  # None: no limit (tests of the lifecycle only)
+        if not 1 <= key_bits <= 63:
+            raise ValueError(f"key_bits: must be between 1 and 63 (got {key_bits})")
+        self.key_bits = key_bits
         self._sessions: dict[int, QrSession] = {}
         self._lock = threading.Lock()
         self._next_sweep = 0.0
@@ -111,9 +119,10 @@ class SessionStore:
     # --- helpers -----------------------------------------------------------------------------------
 
     def _new_key(self) -> int:
-        # Random 63-bit, never sequential: a guessable key lets anyone hijack a pending session.
+        # Random, never sequential: a guessable key lets anyone hijack a pending session. 53 bits by
+        # default, so a JavaScript phone holds the key exactly (docs/decisions.md "signInKey size").
         while True:
-            key = secrets.randbits(63)
+            key = secrets.randbits(self.key_bits)
             if key and key not in self._sessions:
                 return key
 

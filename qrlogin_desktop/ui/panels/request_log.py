@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from ...api.exchange import Exchange
 from ...api.har import to_har
+from ...atomic_file import write_json_atomically
 from ..errors_text import describe_error
 from ..models.request_log_model import (
     EXCHANGE_ROLE,
@@ -296,7 +297,7 @@ class RequestLogPanel(Panel):
     def _write_har(self, path: Path, exchanges: list[Exchange]) -> None:
         def write() -> int:
             # Built and serialised on the worker too: thousands of entries take a moment.
-            path.write_text(json.dumps(to_har(exchanges), ensure_ascii=False, indent=2), encoding="utf-8")
+            write_json_atomically(path, to_har(exchanges), make_parents=False)  # never half a HAR file
             return len(exchanges)
 
         def done(outcome: Outcome) -> None:

@@ -57,6 +57,30 @@ def _is_elf(path: Path) -> bool:
         return f.read(4) == b"\x7fELF"
 
 
+def _elf_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink() and _is_elf(p))
+
+
+def scrub_runpaths(folder: Path) -> int:
+    """Drop RUNPATH/RPATH entries outside the bundle (the build machine's Python, e.g. /root/.pyenv/...).
+
+    Only ``$ORIGIN``-relative entries point into the bundle; anything else is a path of the machine
+    that built it, which on a user's machine is at best dead and at worst writable by someone else.
+    """
+    changed = 0
+    for elf in _elf_files(folder):
+        current = subprocess.run(["patchelf", "--print-rpath", str(elf)], capture_output=True, text=True,
+                                 check=True).stdout.strip()
+        if not current:
+            continue
+        kept = [entry for entry in current.split(":") if entry.startswith("$ORIGIN")]
+        if kept != current.split(":"):
+            args = ["--set-rpath", ":".join(kept)] if kept else ["--remove-rpath"]
+            subprocess.run(["patchelf", *args, str(elf)], check=True)
+            changed += 1
+    return changed
+
+
 def _normalise_modes(root: Path) -> None:
     """Debian's modes: 0755 folders and programs, 0644 everything else (shared libraries included)."""
     for path in root.rglob("*"):
@@ -87,6 +111,7 @@ def changelog(version: str, when: int) -> str:
 
 def stage(bundle: Path, root: Path, version: str, when: int) -> None:
     shutil.copytree(bundle, root / INSTALL_DIR, symlinks=True)
+    scrub_runpaths(root / INSTALL_DIR)
     (root / "usr/bin").mkdir(parents=True)
     (root / "usr/bin" / project.NAME).symlink_to(Path("..") / "lib" / project.NAME / project.NAME)
     apps = root / "usr/share/applications"
@@ -116,8 +141,7 @@ def stage(bundle: Path, root: Path, version: str, when: int) -> None:
 
 def shared_library_depends(root: Path) -> list[str]:
     """dpkg-shlibdeps over every ELF file of the bundle, its own folders searched first (-l)."""
-    bundle = root / INSTALL_DIR
-    elves = sorted(str(p) for p in bundle.rglob("*") if p.is_file() and not p.is_symlink() and _is_elf(p))
+    elves = [str(p) for p in _elf_files(root / INSTALL_DIR)]
     lib_dirs = sorted({str(Path(p).parent) for p in elves})
     with tempfile.TemporaryDirectory() as work:
         # dpkg-shlibdeps reads debian/control for the package's name; give it a minimal one.

@@ -54,7 +54,7 @@ deb_mb=$(du -m "$deb" | cut -f1)
 work=$(mktemp -d)
 cleanup() {
     rm -rf "$work"
-    if [ "${installed_here:-0}" = 1 ]; then apt-get remove -y -q qrlogin-desktop >/dev/null 2>&1 || true; fi
+    if [ "${installed_here:-0}" = 1 ]; then apt-get purge -y -q qrlogin-desktop >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
 
@@ -86,7 +86,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         apt-get install -y -q "./$deb" >/dev/null
         self_test /usr/bin/qrlogin-desktop
         [ "$(/usr/bin/qrlogin-desktop --version)" = "qrlogin-desktop $version" ]
-        apt-get remove -y -q qrlogin-desktop >/dev/null
+        apt-get purge -y -q qrlogin-desktop >/dev/null
         installed_here=0
     fi
 fi

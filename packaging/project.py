@@ -7,6 +7,7 @@ source layout: a restructure of the package moves these lines, not the recipes.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,11 +45,8 @@ def version() -> str:
 
 def numeric_version(text: str | None = None) -> str:
     """A dotted four-number version, as Windows' VIProductVersion and macOS' CFBundleVersion want."""
-    numbers = []
-    for part in (text or version()).split("."):
-        digits = "".join(ch for ch in part if ch.isdigit()) or "0"
-        numbers.append(str(int(digits)))
-    return ".".join((numbers + ["0"] * 4)[:4])
+    numbers = [str(int(re.match(r"\d*", part).group() or 0)) for part in (text or version()).split(".")]
+    return ".".join((numbers + ["0"] * 4)[:4])  # "0.10.0rc1" -> "0.10.0.0": leading digits of each part
 
 
 def windows_version_file() -> str:

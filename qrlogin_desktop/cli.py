@@ -154,7 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--require-keyring", action="store_true",
                         help="with --self-test: fail unless the token went to a real keyring (not memory)")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("gui", help="open the desktop app (the default)")
+    gui = sub.add_parser("gui", help="open the desktop app (the default)")
+    gui.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)  # benchmarks/gui_startup.py
     _add_sandbox_parser(sub)
     _add_login_parser(sub)
     _add_tokens_parser(sub)
@@ -264,6 +265,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_login(args)
     if args.command == "tokens":
         return run_tokens(args)
+    if args.command == "gui" and args.startup_probe:
+        from .startup_probe import run as startup_probe
+
+        return startup_probe()
     return run_gui(args)
 
 

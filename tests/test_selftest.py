@@ -43,6 +43,17 @@ def test_passes_on_the_real_keyring_and_leaves_no_entry(qt_app):
     assert with_timeout(lambda: service_usernames(service)) == []  # no token, no index entry
 
 
+def test_removes_what_an_interrupted_earlier_run_left_behind(qt_app):
+    backend = secret_service()
+    service = f"qrlogin-self-test-{uuid.uuid4().hex}"
+    earlier = TokenStore(backend=backend, service=service, timeout=10)
+    left = StoredToken(TokenKey("http://127.0.0.1:1", "demo", "earlier"), "t" * 40, "Bearer", 60, 0.0)
+    assert earlier.save(left).location == "keyring"
+    verdict = selftest.run(service=service, backend=backend, require_keyring=True)
+    assert verdict.ok, verdict.text
+    assert with_timeout(lambda: service_usernames(service)) == []
+
+
 def test_without_a_keyring_it_says_memory_and_can_require_one(qt_app):
     verdict = selftest.run(service=f"qrlogin-self-test-{uuid.uuid4().hex}", backend=fail.Keyring())
     assert verdict.ok, verdict.text

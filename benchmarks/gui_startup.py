@@ -6,12 +6,18 @@ prints once its window has been shown and the event loop has turned once (first 
 Our app starts exactly as ``qrlogin-desktop`` does: window first, embedded sandbox right after.
 
     python benchmarks/gui_startup.py [--runs 10]
+    python benchmarks/gui_startup.py --command dist/qrlogin-desktop/qrlogin-desktop
+
+``--command`` also times a packaged bundle's executable (``COMMAND gui --startup-probe``) next to
+the Python package started the same way (``python -m qrlogin_desktop gui --startup-probe``, what
+the pip-installed ``qrlogin-desktop`` script runs), interleaved in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -28,35 +34,21 @@ QTimer.singleShot(0, lambda: (print("shown", flush=True), app.quit()))
 app.exec()
 """
 
+# Our app starts as `qrlogin-desktop` does (qrlogin_desktop/startup_probe.py: the same start, plus
+# the "shown" and "ready" lines); a packaged bundle runs the same probe via `gui --startup-probe`.
 OURS = """
 import sys
-from PySide6.QtCore import QTimer
-from qrlogin_desktop.ui.app import build_window, create_app
-app = create_app(sys.argv)
-window = build_window()
-window.show()
-ctx = window.ctx
-QTimer.singleShot(0, lambda: print("shown", flush=True))  # as for the bare window: one turn after show()
-window.build_pages_when_idle(first=("qr_login",), then=lambda: ctx.activate(ctx.profiles.active))
-# Ready: the QR Login page is built and connected to the embedded sandbox (Start enabled).
-def ready():
-    panel = window.panels["qr_login"] if window.panels.built("qr_login") else None
-    if panel is not None and ctx.client is not None and panel.start_button.isEnabled():
-        print("ready", flush=True)
-        app.quit()
-    else:
-        QTimer.singleShot(5, ready)
-QTimer.singleShot(0, ready)
-app.exec()
-ctx.shutdown()
+from qrlogin_desktop.startup_probe import run
+sys.exit(run())
 """
+PROBE_ARGS = ["gui", "--startup-probe"]
 
 
-def sample(code: str, env: dict[str, str]) -> tuple[float, float | None]:
-    """(ms to "shown", ms to "ready" or None for the bare window)."""
+def sample(code: str | list[str], env: dict[str, str]) -> tuple[float, float | None]:
+    """(ms to "shown", ms to "ready" or None for the bare window). ``code``: Python source, or a command."""
+    command = [sys.executable, "-c", code] if isinstance(code, str) else code
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            env=env, text=True)
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
     assert proc.stdout is not None
     marks: dict[str, float] = {}
     for line in proc.stdout:
@@ -70,19 +62,27 @@ def sample(code: str, env: dict[str, str]) -> tuple[float, float | None]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--command", help="a packaged executable to time as well, e.g. dist/qrlogin-desktop/qrlogin-desktop")
     args = parser.parse_args()
+    package = [sys.executable, "-m", "qrlogin_desktop", *PROBE_ARGS]
+    bundle = [*shlex.split(args.command), *PROBE_ARGS] if args.command else None
     with tempfile.TemporaryDirectory() as config:
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QRLOGIN_CONFIG_DIR=config)
         # Bytecode as an installed app has it (pip compiles .pyc at install time): without this a
         # PYTHONDONTWRITEBYTECODE environment recompiles every module of an editable checkout.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         sample(BARE, env), sample(OURS, env)  # warm the OS file cache for both
-        bare, ours, ready = [], [], []
+        if bundle:
+            sample(package, env), sample(bundle, env)
+        bare, ours, ready, by_package, by_bundle = [], [], [], [], []
         for _ in range(args.runs):  # interleaved so drift in machine load hits both alike
             bare.append(sample(BARE, env)[0])
             shown, usable = sample(OURS, env)
             ours.append(shown)
             ready.append(usable)
+            if bundle:
+                by_package.append(sample(package, env))
+                by_bundle.append(sample(bundle, env))
     b, o, r = statistics.median(bare), statistics.median(ours), statistics.median(ready)
     print(f"cold start, median of {args.runs} (min–max), offscreen Qt")
     print(f"  bare PySide6 window shown        {b:7.0f} ms  ({min(bare):.0f}–{max(bare):.0f})")
@@ -91,7 +91,21 @@ def main() -> int:
           "  (page built, embedded sandbox started, Start enabled)")
     ratio = o / b
     print(f"  shown ratio                      {ratio:7.2f}×  (target ≤ 2.5×: {'PASS' if ratio <= 2.5 else 'MISS'})")
+    if bundle:
+        _compare(" ".join(package[1:]), by_package, args.command, by_bundle, args.runs)
     return 0
+
+
+def _compare(package: str, by_package: list, bundle: str, by_bundle: list, runs: int) -> None:
+    print(f"packaged bundle next to the Python package, both `... {' '.join(PROBE_ARGS)}`, median of {runs}")
+    for label, samples in ((f"python {package}", by_package), (bundle, by_bundle)):
+        shown = [s[0] for s in samples]
+        ready = [s[1] for s in samples if s[1] is not None]
+        usable = f"{statistics.median(ready):7.0f} ms" if ready else "never"
+        print(f"  {label}\n      window shown {statistics.median(shown):7.0f} ms ({min(shown):.0f}–{max(shown):.0f}),"
+              f" QR Login ready {usable}")
+    ratio = statistics.median(s[0] for s in by_bundle) / statistics.median(s[0] for s in by_package)
+    print(f"  bundle / package, window shown   {ratio:7.2f}×  (target ≤ 1.5×: {'PASS' if ratio <= 1.5 else 'MISS'})")
 
 
 if __name__ == "__main__":

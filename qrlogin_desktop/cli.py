@@ -216,8 +216,14 @@ def _add_tokens_parser(sub: argparse._SubParsersAction) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qrlogin-desktop", description="QR-code login console for the 服务商-微信 API")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation (sandbox login, keyring, translations), print a verdict, "
+                             "exit 0 or 1; offscreen when there is no display")
+    parser.add_argument("--require-keyring", action="store_true",
+                        help="with --self-test: fail unless the token went to a real keyring (not memory)")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("gui", help="open the desktop app (the default)")
+    gui = sub.add_parser("gui", help="open the desktop app (the default)")
+    gui.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)  # benchmarks/gui_startup.py
     _add_sandbox_parser(sub)
     _add_login_parser(sub)
     _add_tokens_parser(sub)
@@ -368,12 +374,22 @@ def run_gui(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.require_keyring and not args.self_test:
+        parser.error("--require-keyring only goes with --self-test")
+    if args.self_test:
+        from .selftest import main as self_test
+
+        return self_test(require_keyring=args.require_keyring)
     if args.command == "sandbox":
         return run_sandbox(args)
     if args.command == "login":
         return run_login(args)
     if args.command == "tokens":
         return run_tokens(args)
+    if args.command == "gui" and args.startup_probe:
+        from .startup_probe import run as startup_probe
+
+        return startup_probe()
     return run_gui(args)
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QByteArray
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__
 from ..profiles import ProfileStore
 from . import i18n
 from .context import AppContext
+from .icon import app_icon
 from .main_window import MainWindow
 
 
@@ -25,7 +25,7 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("qrlogin-desktop")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("qrlogin-desktop")
-    app.setWindowIcon(QIcon.fromTheme("qrlogin-desktop"))
+    app.setWindowIcon(app_icon())
     return app
 
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ..api import catalogue
 from ..api.catalogue import Endpoint, Group
 from . import i18n
+from .about_dialog import add_help_menu
 from .context import AppContext
 from .panels.request_log import RequestLogPanel
 from .widgets.common import Panel
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
         self.addAction(self.quit_action)
+        self.help_menu = add_help_menu(self, ctx)
 
         ctx.connection_changed.connect(self._update_status)
         ctx.connection_failed.connect(self._on_connection_failed)

@@ -2,6 +2,65 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About qrlogin-desktop</source>
+        <translation>关于 qrlogin-desktop</translation>
+    </message>
+    <message>
+        <source>qrlogin-desktop {0}</source>
+        <translation>qrlogin-desktop {0}</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Qt</source>
+        <translation>Qt</translation>
+    </message>
+    <message>
+        <source>Python</source>
+        <translation>Python</translation>
+    </message>
+    <message>
+        <source>Licence</source>
+        <translation>许可证</translation>
+    </message>
+    <message>
+        <source>Configuration</source>
+        <translation>配置文件</translation>
+    </message>
+    <message>
+        <source>Keyring entries</source>
+        <translation>密钥环条目</translation>
+    </message>
+    <message>
+        <source>Keyring backend</source>
+        <translation>密钥环后端</translation>
+    </message>
+    <message>
+        <source>packaged bundle</source>
+        <translation>安装包版本</translation>
+    </message>
+    <message>
+        <source>Python package</source>
+        <translation>Python 包</translation>
+    </message>
+    <message>
+        <source>Qt {0}, PySide6 {1}</source>
+        <translation>Qt {0}，PySide6 {1}</translation>
+    </message>
+    <message>
+        <source>service “{0}” in the OS keyring (tokens, server credentials)</source>
+        <translation>系统密钥环中的服务“{0}”（令牌、服务器凭据）</translation>
+    </message>
+    <message>
+        <source>asking the keyring…</source>
+        <translation>正在查询密钥环…</translation>
+    </message>
+</context>
+<context>
     <name>AppInfoCard</name>
     <message>
         <source>Asks for:</source>
@@ -221,6 +280,17 @@
     <message>
         <source>Cancelled</source>
         <translation>已取消</translation>
+    </message>
+</context>
+<context>
+    <name>HelpMenu</name>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About qrlogin-desktop</source>
+        <translation>关于 qrlogin-desktop(&amp;A)</translation>
     </message>
 </context>
 <context>

@@ -51,14 +51,15 @@ class FlowView:
     state: State = State.IDLE
     sign_in_key: int | None = None
     deadline: float | None = None  # on the driver's clock, from the transition into WAITING_FOR_SCAN
+    attempt: int = 0  # the machine's attempt (STARTs so far)
 
     def after(self, t: Transition, extra: Any) -> FlowView:
         """The view once ``t`` happened; ``extra`` is what :func:`_extra` read with it."""
         if t.event is Event.START:
-            return FlowView(t.target, self.sign_in_key, None)  # the old key shows until a new one comes
+            return FlowView(t.target, self.sign_in_key, None, t.attempt)  # the old key shows until a new one comes
         if t.target is State.WAITING_FOR_SCAN and "signInKey" in t.detail:
-            return FlowView(t.target, t.detail["signInKey"], extra)  # type: ignore[arg-type]
-        return FlowView(t.target, self.sign_in_key, self.deadline)
+            return FlowView(t.target, t.detail["signInKey"], extra, t.attempt)  # type: ignore[arg-type]
+        return FlowView(t.target, self.sign_in_key, self.deadline, t.attempt)
 
 
 class FlowController(QObject):

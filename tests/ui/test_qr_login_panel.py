@@ -390,7 +390,7 @@ def test_the_controller_keeps_its_own_copy_of_the_flow(qtbot, ctx) -> None:
     assert (controller.state(), controller.sign_in_key, controller.seconds_left()) == (State.IDLE, None, None)
     assert Event.SCANNED not in controller.allowed_events()
     wait_state(qtbot, panel, State.WAITING_FOR_SCAN)
-    assert controller.sign_in_key == driver.sign_in_key
+    assert controller.sign_in_key == driver.sign_in_key and controller.view.attempt == 1
     assert 0 < controller.seconds_left() <= controller.session_ttl
     assert Event.SCANNED in controller.allowed_events()  # the Scan button's cue
     click(qtbot, panel.scan_button)

@@ -149,8 +149,7 @@ RULES: Mapping[Outcome, Rule] = MappingProxyType({
 })
 
 _BY_CODE: Mapping[int, Outcome] = MappingProxyType(
-    {rule.code: outcome for outcome, rule in RULES.items() if rule.code is not None and outcome is not
-     Outcome.SERVER_FAULT})
+    {rule.code: outcome for outcome, rule in RULES.items() if rule.code is not None})
 
 
 def outcome_for_code(code: int) -> Outcome:

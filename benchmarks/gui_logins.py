@@ -43,9 +43,9 @@ def rss_mb() -> float:
 
 def one_login(panel, first: bool) -> float:
     t0 = time.perf_counter()
-    before = panel.controller.machine.attempt if not first else 0
+    before = panel.controller.view.attempt if not first else 0
     (panel.start_button if first else panel.new_qr_button).click()
-    run_until(lambda: panel.controller.machine.attempt > before
+    run_until(lambda: panel.controller.view.attempt > before
               and panel.controller.state() in (State.AUTHENTICATED, State.FAILED, State.EXPIRED), 30)
     if panel.controller.state() is not State.AUTHENTICATED:
         raise RuntimeError(f"login ended {panel.controller.state()}: {panel.controller.error}")

@@ -292,8 +292,7 @@ def run_login(args: argparse.Namespace) -> int:
     from .api.errors import QrLoginError
     from .api.models import QRCodePreSignInRequest
     from .connection import connect
-    from .login_command import EXIT_CANCELLED, EXIT_REJECTED
-    from .login_command import run_login as login
+    from .login_command import EXIT_CANCELLED, EXIT_REJECTED, login_in_terminal
     from .profiles import Profile, ProfileStore, sandbox_profile
 
     store = _token_store(args)
@@ -308,14 +307,17 @@ def run_login(args: argparse.Namespace) -> int:
             print(f"error: no profile named {args.profile!r}", file=sys.stderr)
             return 2
         if not profile.embedded_sandbox and token is None:
-            token, source = store.get_credential(profile.id), f"the keyring (profile {profile.name!r})"
+            source = f"the keyring (profile {profile.name!r})"  # connect() reads it there
+        keyring = store
     elif args.server:
         if not args.app_key:
             print("error: --server needs --app-key", file=sys.stderr)
             return 2
         profile = Profile(name="command line", base_url=args.server, app_key=args.app_key)
+        keyring = None  # a profile made up here has no credential stored
     else:
         profile = sandbox_profile()
+        keyring = None  # the embedded sandbox makes its own credential
         args.simulate = True  # nobody holds a phone for the embedded sandbox
     overrides = {k: v for k, v in (("timeout", args.timeout), ("session_ttl", args.session_ttl),
                                   ("auto_refresh", args.auto_refresh)) if v is not None}
@@ -336,13 +338,13 @@ def run_login(args: argparse.Namespace) -> int:
     except QrLoginError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REJECTED
-    if not profile.embedded_sandbox and (problem := _credential_problem(token, source)):
+    connection = connect(profile, token, store=keyring)
+    if not profile.embedded_sandbox and (problem := _credential_problem(connection.token, source)):
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_REJECTED
-    connection = connect(profile, token)
     try:
-        return asyncio.run(login(connection, store, simulate=args.simulate, register=register, initiate=initiate,
-                                 account=args.account))
+        return asyncio.run(login_in_terminal(connection, store, simulate=args.simulate, register=register,
+                                             initiate=initiate, account=args.account))
     except KeyboardInterrupt:
         return EXIT_CANCELLED
     finally:

@@ -1,8 +1,14 @@
-"""Resolving "which server, which credentials, which options" for the CLI and the GUI alike.
+"""One login session's seam, the same for the command line and the desktop.
 
-A :class:`Connection` is a profile made concrete: for the embedded sandbox it starts the server on
-a free loopback port and fills in its URL and credential; for a real server it reads the bearer
-credential from the keyring. It builds clients, poll policies and code tables from the profile.
+A :class:`Connection` is a profile made concrete: for the embedded sandbox, :func:`connect` starts
+the server on a free loopback port and fills in its URL and credential; for a real server it takes
+the bearer credential given (command line) or reads the profile's from the keyring. Both front
+ends then build a login only through it:
+
+* :meth:`Connection.client` - the API client, with the profile's limits;
+* :meth:`Connection.driver` - the flow driver, with the profile's poll policy and code table;
+* :meth:`Connection.qr_payload` - what a QR encodes, from the profile's payload template;
+* :meth:`Connection.save_token` - the one recipe that labels and stores a fresh token.
 """
 
 from __future__ import annotations
@@ -13,10 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from .flow.policy import CodeTable, PollPolicy
 from .profiles import Profile
+from .qr import render_payload
 
 if TYPE_CHECKING:
     from .api.client import QrLoginClient
+    from .api.models import QRCodePreSignInRequest, TokenModel
+    from .flow.driver import FlowDriver
+    from .keystore import TokenStore
     from .sandbox import SandboxThread
+    from .token_storage import SavedToken
 
 EMBEDDED_SERVER_LABEL = "embedded-sandbox"
 KEYRING_SERVICE_ENV = "QRLOGIN_KEYRING_SERVICE"
@@ -31,7 +42,7 @@ def keyring_service() -> str:
 class Connection:
     base_url: str
     app_key: str
-    token: str | None = field(repr=False)
+    token: str | None = field(repr=False)  # the bearer credential sent with every call
     profile: Profile
     sandbox: SandboxThread | None = field(default=None, repr=False)
 
@@ -59,6 +70,26 @@ class Connection:
     def codes(self) -> CodeTable:
         return CodeTable.from_json(self.profile.code_table) if self.profile.code_table else CodeTable()
 
+    def driver(self, client: QrLoginClient, *, initiate: QRCodePreSignInRequest | None = None,
+               **policy_overrides: Any) -> FlowDriver:
+        """A login on ``client`` (one of :meth:`client`'s) with the profile's policy and code table."""
+        from .flow.driver import FlowDriver
+
+        return FlowDriver(client, policy=self.policy(**policy_overrides), codes=self.codes(), initiate=initiate)
+
+    def qr_payload(self, sign_in_key: int) -> str:
+        """What the QR for ``sign_in_key`` encodes. Raises ValueError (PayloadTemplateError) when the
+        profile's template is unusable."""
+        return render_payload(self.profile.payload_template, sign_in_key=sign_in_key, app_key=self.app_key,
+                              server=self.base_url)
+
+    async def save_token(self, store: TokenStore, token: TokenModel, account: str | None = None) -> SavedToken:
+        """Label ``token`` (this server, the appKey, the account from its JWT unless given) and store
+        it off the event loop; see :func:`~qrlogin_desktop.token_storage.save_login_token`."""
+        from .token_storage import save_login_token
+
+        return await save_login_token(store, self, token, account)
+
     def close(self) -> None:
         if self.sandbox is not None:
             self.sandbox.stop()
@@ -77,8 +108,11 @@ def start_embedded_sandbox(profile: Profile, **config: Any) -> Connection:
     return Connection(running.url, sandbox_config.app_key, sandbox_config.token, profile, running)
 
 
-def connect(profile: Profile, token: str | None = None) -> Connection:
-    """A connection for ``profile``; ``token`` is its bearer credential (from the keyring)."""
+def connect(profile: Profile, credential: str | None = None, *, store: TokenStore | None = None) -> Connection:
+    """A connection for ``profile``. Its bearer credential is ``credential`` when given, else the
+    profile's in ``store`` (the keyring; a blocking call); the embedded sandbox makes its own."""
     if profile.embedded_sandbox:
         return start_embedded_sandbox(profile)
-    return Connection(profile.base_url.rstrip("/"), profile.app_key, token, profile)
+    if credential is None and store is not None:
+        credential = store.get_credential(profile.id)
+    return Connection(profile.base_url.rstrip("/"), profile.app_key, credential, profile)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .api.models import TokenModel
-from .connection import Connection
 from .jwt_claims import decode_jwt_claims
 from .keystore import StorageResult, StoredToken, TokenKey, TokenStore
+
+if TYPE_CHECKING:  # a connection calls in here (Connection.save_token), not the other way round
+    from .connection import Connection
 
 __all__ = ["SavedToken", "account_for", "save_login_token", "stored_token_for"]
 

@@ -397,6 +397,8 @@ def test_wrong_bearer_is_rejected_with_exit_4(cli_env: CliEnv) -> None:
     login = cli_env.run("login", "--simulate", "--server", sandbox.url, "--app-key", APP_KEY, "--token", wrong)
     assert login.returncode == 4, describe(login)
     assert "401" in login.stdout
+    # The error-policy table's advice for the outcome, under the "login ended" line.
+    assert "\nhint: check the bearer credential" in login.stdout, login.stdout
     assert_no_secret(both(login), "login output", bearer=wrong, sandbox_bearer=sandbox.token)
     assert cli_env.stored() == []
     assert sandbox.stop() == 0
@@ -408,6 +410,7 @@ def test_server_errors_end_with_exit_5(cli_env: CliEnv) -> None:
                         "--token", sandbox.token)
     assert login.returncode == 5, describe(login)
     assert "500" in login.stdout and "login ended: failed" in login.stdout
+    assert "\nhint: the server failed: run again later" in login.stdout, login.stdout
     assert cli_env.stored() == []
     assert sandbox.stop() == 0
 

@@ -280,6 +280,8 @@ async def test_poll_sees_202_then_gets_the_registrations_token(sandbox, transpor
 
     sleep = RecordingSleep(real=True, hook=track_state)
     driver = FlowDriver(desk, policy=fast_policy(), sleep=sleep)
+    seen: list[Transition] = []
+    driver.add_listener(seen.append)
     task = asyncio.create_task(driver.run_poll())
     await until(lambda: transport.count(LOGIN) >= 2, what="a few 408 polls")
     assert driver.state is State.WAITING_FOR_SCAN
@@ -292,6 +294,7 @@ async def test_poll_sees_202_then_gets_the_registrations_token(sandbox, transpor
     assert not task.done()
     assert driver.state is State.SCANNED
     assert events_of(driver).count(Event.SCANNED) == 1  # one event for many 202s
+    assert [t.event for t in seen].count(Event.SCANNED) == 1  # the repeats reach no listener
     assert sandbox.sessions.get(key).state is SessionState.SCANNED
 
     phone_token = await phone.confirm_register(QRCodeSignUpRequest(signInKey=key, unionID="u_reg_202",

@@ -26,6 +26,7 @@ from qrlogin_desktop.flow.machine import (
     State,
     TimelineStep,
     Transition,
+    moves_from,
 )
 
 S, E = State, Event
@@ -45,6 +46,7 @@ def _build_expected() -> dict[tuple[State, Event], State]:
     add({S.IDLE} | TERMINAL, E.START, S.INITIATING)
     add({S.INITIATING}, E.INITIATED, S.WAITING_FOR_SCAN)
     add({S.WAITING_FOR_SCAN}, E.SCANNED, S.SCANNED)
+    add({S.SCANNED}, E.SCANNED, S.SCANNED)  # a repeat: poll sees a 202 at every try
     add({S.SCANNED}, E.CONFIRM, S.CONFIRMING)
     add({S.SCANNED}, E.REGISTER, S.REGISTERING)
     add({S.REGISTERING}, E.REGISTERED, S.CONFIRMING)
@@ -107,7 +109,7 @@ def snapshot(m: QrLoginMachine) -> tuple[object, ...]:
 
 def test_table_matches_independent_expectation() -> None:
     assert dict(TRANSITIONS) == EXPECTED
-    assert len(TRANSITIONS) == 29
+    assert len(TRANSITIONS) == 30  # 29 moves and one repeat (SCANNED --SCANNED--> SCANNED)
 
 
 def test_terminal_states() -> None:
@@ -145,8 +147,14 @@ def test_every_cell(state: State, event: Event) -> None:
     assert m.can_handle(event) is ((state, event) in EXPECTED)
     assert (event in m.allowed_events()) is ((state, event) in EXPECTED)
 
-    if (state, event) in EXPECTED:
+    if EXPECTED.get((state, event)) is state:  # a repeat: legal, and nothing changes
+        before_entered = m.entered_at
+        assert m.handle(event, at, note="cell") is state
+        assert (m.state, m.entered_at, m.attempt, m.history) == (state, before_entered, before_attempt, before_history)
+        assert event not in moves_from(state)
+    elif (state, event) in EXPECTED:
         target = EXPECTED[(state, event)]
+        assert event in moves_from(state)
         assert m.handle(event, at, note="cell") is target
         assert m.state is target
         assert m.entered_at == at
@@ -248,11 +256,16 @@ def test_simulate_registration_path() -> None:
     assert sum(s.duration or 0.0 for s in m.timeline()) == pytest.approx(2.5)
 
 
-def test_poll_mode_token_straight_from_waiting_and_202_only_once() -> None:
+def test_poll_mode_token_straight_from_waiting_and_202_recorded_once() -> None:
     m = drive(S.WAITING_FOR_SCAN)
     m.handle(E.SCANNED, m.entered_at, http=202)
-    # A second 202 is not a new event; the caller is expected to check first.
-    assert not m.can_handle(E.SCANNED)
+    scanned_at, history = m.entered_at, m.history
+    # Every further 202 is the table's self-loop: legal, and it records nothing.
+    for i in range(3):
+        assert m.can_handle(E.SCANNED)
+        assert m.handle(E.SCANNED, scanned_at + i, http=202) is S.SCANNED
+    assert m.history == history and m.entered_at == scanned_at and m.last_transition is history[-1]
+    assert E.SCANNED in m.allowed_events() and E.SCANNED not in moves_from(S.SCANNED)
     m.handle(E.TOKEN, m.entered_at + 1, http=200)
     assert m.state is S.AUTHENTICATED
 

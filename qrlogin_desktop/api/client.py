@@ -26,7 +26,15 @@ from . import catalogue, logmask
 from .answer import ACCEPT_ENCODING, BoundedBody
 from .catalogue import APP_KEY, BEARER_TOKEN, Endpoint, ResultKind
 from .envelope import SNIPPET_CHARS, Envelope, decode_envelope, parse_retry_after
-from .errors import ApiError, ProtocolError, QrLoginError, TransportError, ValidationError, Violation
+from .errors import (
+    ApiError,
+    ProtocolError,
+    QrLoginError,
+    TransportError,
+    TransportKind,
+    ValidationError,
+    Violation,
+)
 from .exchange import LOG_BODY_PREFIX, REDACTION_MARGIN, CallResult, Exchange
 from .models import (
     ImageResult,
@@ -302,13 +310,13 @@ class QrLoginClient:
             error = None
         response = answer[0] if answer else None
         if error is not None:
-            error.exchange = self._emit(ep, request, content, started, t0, response, reader, error)  # type: ignore[attr-defined]
+            error.exchange = self._emit(ep, request, content, started, t0, response, reader, error)
             raise error from None
         assert response is not None
         try:
             value, envelope = self._interpret(ep, response, body_bytes)
         except QrLoginError as error:
-            error.exchange = self._emit(ep, request, content, started, t0, response, reader, error)  # type: ignore[attr-defined]
+            error.exchange = self._emit(ep, request, content, started, t0, response, reader, error)
             raise
         exchange_record = self._emit(ep, request, content, started, t0, response, reader, None)
         return CallResult(ep, value, response.status_code, exchange_record.latency_ms, envelope, exchange_record)
@@ -443,25 +451,25 @@ async def _within(deadline: float, work: Awaitable[T]) -> T:
 
 
 def _deadline_error(deadline: float, endpoint: str, url: str) -> TransportError:
-    return TransportError("timeout", f"no complete answer within the overall deadline of {deadline:g} s",
+    return TransportError(TransportKind.TIMEOUT, f"no complete answer within the overall deadline of {deadline:g} s",
                           endpoint=endpoint, url=url)
 
 
 def _transport_error(exc: httpx.HTTPError, endpoint: str, url: str) -> TransportError:
     detail = str(exc) or type(exc).__name__
     if isinstance(exc, httpx.TimeoutException):
-        return TransportError("timeout", detail, endpoint=endpoint, url=url)
+        return TransportError(TransportKind.TIMEOUT, detail, endpoint=endpoint, url=url)
     if isinstance(exc, httpx.ConnectError):
         cause: BaseException | None = exc
         while cause is not None:
             if isinstance(cause, ssl.SSLError):
-                return TransportError("tls", detail, endpoint=endpoint, url=url)
+                return TransportError(TransportKind.TLS, detail, endpoint=endpoint, url=url)
             cause = cause.__cause__ or cause.__context__
         if "CERTIFICATE" in detail.upper() or "SSL" in detail.upper():
-            return TransportError("tls", detail, endpoint=endpoint, url=url)
-        return TransportError("connect", detail, endpoint=endpoint, url=url)
+            return TransportError(TransportKind.TLS, detail, endpoint=endpoint, url=url)
+        return TransportError(TransportKind.CONNECT, detail, endpoint=endpoint, url=url)
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
-        return TransportError("dropped", detail, endpoint=endpoint, url=url)
+        return TransportError(TransportKind.DROPPED, detail, endpoint=endpoint, url=url)
     if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
-        return TransportError("connect", f"invalid server URL: {detail}", endpoint=endpoint, url=url)
-    return TransportError("other", detail, endpoint=endpoint, url=url)
+        return TransportError(TransportKind.CONNECT, f"invalid server URL: {detail}", endpoint=endpoint, url=url)
+    return TransportError(TransportKind.OTHER, detail, endpoint=endpoint, url=url)

@@ -5,7 +5,7 @@ Four families that a user must act on differently, kept apart so callers never p
 * :class:`ValidationError` - our own check refused the input before anything was sent
   (or the sandbox refused it with the same rules);
 * :class:`TransportError` - no usable answer: refused connection, the exchange's overall deadline
-  passed (kind "timeout"), TLS failure, dropped;
+  passed, TLS failure, dropped (its :class:`TransportKind`, as httpx's exception classes tell them apart);
 * :class:`ProtocolError` - an answer came but is not the contract's envelope (HTML page, empty
   body, truncated or non-strict JSON, wrong types, a redirect, an answer over the size cap, a
   content coding we do not decode); carries a short redacted snippet for the operator;
@@ -14,13 +14,23 @@ Four families that a user must act on differently, kept apart so callers never p
 No message ever carries a bearer credential or a token: values shown in messages are truncated,
 secret fields (the credential, sessionKey) show ``<hidden>``, and snippets pass through the
 redactor before they are stored.
+
+Whether an error is worth retrying, the command line's exit code and the message the user sees
+are not decided here but in one table, :mod:`qrlogin_desktop.api.outcomes`: each error names its
+:class:`~qrlogin_desktop.api.outcomes.Outcome`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from .outcomes import CodeTable, Outcome, outcome_for_code
+
+if TYPE_CHECKING:
+    from .exchange import Exchange
 
 _VALUE_PREVIEW = 40
 
@@ -62,14 +72,25 @@ class Violation:
         return cls(item["field"][:_VALUE_PREVIEW], item["rule"], rule_zh if isinstance(rule_zh, str) else item["rule"])
 
 
+_DEFAULT_CODES = CodeTable()
+
+
 class QrLoginError(Exception):
     """Base of every error the API layer raises."""
 
     endpoint: str | None = None
+    # The redacted record of the exchange that ended so, attached by the client (None when the
+    # error came before anything was sent, e.g. our own input check).
+    exchange: Exchange | None = None
+
+    @property
+    def outcome(self) -> Outcome:
+        raise NotImplementedError
 
     @property
     def retryable(self) -> bool:
-        return False
+        """Whether the poller (with the default code table) tries again after this error."""
+        return _DEFAULT_CODES.retries(self)
 
 
 class ValidationError(QrLoginError, ValueError):
@@ -87,28 +108,53 @@ class ValidationError(QrLoginError, ValueError):
     def fields(self) -> tuple[str, ...]:
         return tuple(v.field for v in self.violations)
 
+    @property
+    def outcome(self) -> Outcome:
+        return Outcome.INVALID_INPUT
+
+
+class TransportKind(str, Enum):
+    """Why no usable answer came (a str, so it compares and prints as its name)."""
+
+    CONNECT = "connect"
+    TIMEOUT = "timeout"
+    TLS = "tls"
+    DROPPED = "dropped"
+    OTHER = "other"
+
+    def __str__(self) -> str:
+        return self.value
+
 
 class TransportError(QrLoginError):
-    """No usable answer. ``kind`` is one of: connect, timeout, tls, dropped, other."""
+    """No usable answer; ``kind`` says why."""
 
-    def __init__(self, kind: str, detail: str, *, endpoint: str | None = None, url: str | None = None):
-        self.kind = kind
+    def __init__(self, kind: TransportKind | str, detail: str, *, endpoint: str | None = None,
+                 url: str | None = None):
+        self.kind = TransportKind(kind)
         self.detail = detail
         self.endpoint = endpoint
         self.url = url
-        super().__init__(f"{_TRANSPORT_TEXT.get(kind, kind)} ({endpoint or url}): {detail}")
+        super().__init__(f"{_TRANSPORT_TEXT[self.kind]} ({endpoint or url}): {detail}")
 
     @property
-    def retryable(self) -> bool:
-        return self.kind != "tls"  # a certificate problem does not fix itself
+    def outcome(self) -> Outcome:
+        return _TRANSPORT_OUTCOME[self.kind]
 
 
 _TRANSPORT_TEXT = {
-    "connect": "cannot connect to the server",
-    "timeout": "the server did not answer in time",
-    "tls": "TLS handshake or certificate verification failed",
-    "dropped": "the connection was dropped before a full answer",
-    "other": "network error",
+    TransportKind.CONNECT: "cannot connect to the server",
+    TransportKind.TIMEOUT: "the server did not answer in time",
+    TransportKind.TLS: "TLS handshake or certificate verification failed",
+    TransportKind.DROPPED: "the connection was dropped before a full answer",
+    TransportKind.OTHER: "network error",
+}
+_TRANSPORT_OUTCOME = {
+    TransportKind.CONNECT: Outcome.CANNOT_CONNECT,
+    TransportKind.TIMEOUT: Outcome.TIMED_OUT,
+    TransportKind.TLS: Outcome.TLS_FAILED,
+    TransportKind.DROPPED: Outcome.DROPPED,
+    TransportKind.OTHER: Outcome.NETWORK,
 }
 
 
@@ -141,8 +187,8 @@ class ProtocolError(QrLoginError):
         return self.http_status if self.http_status and self.http_status >= 400 else None
 
     @property
-    def retryable(self) -> bool:
-        return bool(self.http_status and self.http_status >= 500)
+    def outcome(self) -> Outcome:
+        return Outcome.MALFORMED if self.code is None else Outcome.ERROR_PAGE
 
 
 class ApiError(QrLoginError):
@@ -169,5 +215,5 @@ class ApiError(QrLoginError):
         super().__init__(f"{endpoint or 'server'} answered code {code} (HTTP {http_status}): {error or '(no error text)'}")
 
     @property
-    def retryable(self) -> bool:
-        return self.code >= 500 or self.code == 429
+    def outcome(self) -> Outcome:
+        return outcome_for_code(self.code)

@@ -24,8 +24,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..api.errors import ApiError, ProtocolError, QrLoginError, TransportError, ValidationError, Violation
+from ..api.errors import ApiError, QrLoginError, TransportError, TransportKind, ValidationError, Violation
 from ..api.models import QRCodePreSignInRequest, QRCodeSignUpRequest, TokenModel, UserQRCodeScanResult
+from ..api.outcomes import Outcome, rule_for
 from .machine import Event, QrLoginMachine, State, Transition
 from .policy import Action, CodeTable, PollPolicy
 
@@ -58,6 +59,10 @@ class AnswerLost(QrLoginError):
         self.endpoint = refusal.endpoint
         super().__init__("the server completed this login but its answer was lost: start a new QR "
                          f"(the first try ended with: {lost}; its repeat got: {refusal})")
+
+    @property
+    def outcome(self) -> Outcome:
+        return Outcome.ANSWER_LOST
 
 
 @dataclass(frozen=True)
@@ -129,8 +134,11 @@ class FlowDriver:
                           self.machine.attempt, self.requests)
 
     def _event(self, event: Event, **detail: Any) -> None:
+        before = self.machine.last_transition
         self.machine.handle(event, self.clock(), **detail)
-        transition = self.machine.history[-1]
+        transition = self.machine.last_transition
+        if transition is before or transition is None:
+            return  # a repeat (the table's self-loop): nothing moved, nothing to tell
         for listener in list(self._listeners):
             listener(transition)
 
@@ -308,9 +316,8 @@ class FlowDriver:
                     delay = interval
                     interval = self.policy.next_wait_interval(interval)
                 elif action is Action.SCANNED:
-                    # One SCANNED event for the many 202s: the table has no SCANNED self-loop.
-                    if self.machine.can_handle(Event.SCANNED):
-                        self._event(Event.SCANNED, code=getattr(exc, "code", None))
+                    # Every 202 is a SCANNED event; the table's self-loop makes the repeats no-ops.
+                    self._event(Event.SCANNED, code=getattr(exc, "code", None))
                     interval = delay = self.policy.min_interval
                 elif action is Action.EXPIRED:
                     self._event(Event.EXPIRED, code=getattr(exc, "code", None))
@@ -428,15 +435,14 @@ class _DeadlineReached(Exception):
 
 
 def _no_answer(endpoint: str) -> TransportError:
-    return TransportError("timeout", "no answer before the deadline (one session TTL)", endpoint=endpoint)
+    return TransportError(TransportKind.TIMEOUT, "no answer before the deadline (one session TTL)", endpoint=endpoint)
 
 
 def _maybe_served(error: QrLoginError) -> bool:
-    """Whether the server may have carried out a request that ended with ``error``: anything but a
-    well-formed envelope (which says what happened) or a connection that was never made."""
-    if isinstance(error, TransportError):
-        return error.kind not in ("connect", "tls")
-    return isinstance(error, ProtocolError)
+    """Whether the server may have carried out a request that ended with ``error`` (the table's
+    answer: anything but a well-formed envelope, which says what happened, or a connection that
+    was never made)."""
+    return rule_for(error).maybe_served
 
 
 def _signup(form: QRCodeSignUpRequest | Mapping[str, Any], sign_in_key: int) -> QRCodeSignUpRequest:

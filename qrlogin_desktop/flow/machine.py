@@ -23,9 +23,8 @@ reports :attr:`Event.EXPIRED`.
 The two ways of driving the flow map onto the same table:
 
 * **poll**: Initiate -> ``INITIATED``; Confirm-Login answers 408 (no event:
-  still waiting), 202 (``SCANNED``, sent once: the table has no
-  SCANNED->SCANNED loop, so check :meth:`QrLoginMachine.can_handle`), a token
-  (``TOKEN``) or 410 (``EXPIRED``).
+  still waiting), 202 (``SCANNED``, at every 202: the table's SCANNED->SCANNED
+  self-loop takes the repeats), a token (``TOKEN``) or 410 (``EXPIRED``).
 * **simulate** (the desktop plays the phone): Scan -> ``SCANNED``; then
   Confirm-Login as the phone (``CONFIRM``) or Confirm-Register (``REGISTER``,
   then ``REGISTERED``); a 202 from the phone's Confirm-Login means the server
@@ -54,6 +53,7 @@ Diagram (main paths; the fan-in edges are listed below it)::
                               AUTHENTICATED <-------------------------+
 
       also: SCANNED --TOKEN--> AUTHENTICATED  (poll: the user decided on a real phone)
+            SCANNED --SCANNED--> SCANNED  (a repeat: poll sees a 202 at every try)
             WAITING_FOR_SCAN, SCANNED, CONFIRMING, REGISTERING --EXPIRED--> EXPIRED
             every non-terminal state except IDLE --FAIL--> FAILED
             every non-terminal state, IDLE included --CANCEL--> CANCELLED
@@ -64,7 +64,11 @@ and CANCELLED; the only way out of them is ``START``, which begins a new
 *attempt* in the same machine so the history of earlier attempts (e.g. an
 expired QR followed by an auto-refresh) stays visible.
 
-Every accepted event is recorded as a :class:`Transition`;
+A self-loop in the table is a *repeat*, as h11 models them (SEND_BODY --Data--> SEND_BODY): legal,
+and it changes nothing - no :class:`Transition` is recorded, so the history and the timeline say
+when the state was first entered. :func:`moves_from` lists the events that do move a state on.
+
+Every other accepted event is recorded as a :class:`Transition`;
 :meth:`QrLoginMachine.timeline` turns that history into the per-step
 "entered at / took how long" view the GUI shows.
 """
@@ -86,6 +90,7 @@ __all__ = [
     "TRANSITIONS",
     "TimelineStep",
     "Transition",
+    "moves_from",
 ]
 
 
@@ -150,6 +155,7 @@ _TABLE: dict[tuple[State, Event], State] = {
     # Scanned; the phone user decides.  TOKEN is legal here because in poll
     # mode the decision is made on a real phone and the desktop never sends
     # CONFIRM itself.
+    (State.SCANNED, Event.SCANNED): State.SCANNED,  # repeat: every 202 while the phone user decides
     (State.SCANNED, Event.CONFIRM): State.CONFIRMING,
     (State.SCANNED, Event.REGISTER): State.REGISTERING,
     (State.SCANNED, Event.TOKEN): State.AUTHENTICATED,
@@ -187,6 +193,13 @@ TRANSITIONS: Mapping[tuple[State, Event], State] = MappingProxyType(_TABLE)
 _ALLOWED: Mapping[State, tuple[Event, ...]] = MappingProxyType(
     {state: tuple(ev for ev in Event if (state, ev) in _TABLE) for state in State}
 )
+
+
+
+
+def moves_from(state: State) -> frozenset[Event]:
+    """The events that take ``state`` somewhere else (its repeats left out): what a user can do."""
+    return frozenset(ev for ev in _ALLOWED[state] if _TABLE[(state, ev)] is not state)
 
 
 class IllegalTransition(Exception):
@@ -276,6 +289,10 @@ class QrLoginMachine:
         return self._state in TERMINAL_STATES
 
     @property
+    def last_transition(self) -> Transition | None:
+        return self._history[-1] if self._history else None
+
+    @property
     def history(self) -> tuple[Transition, ...]:
         # A tuple copy: callers must not be able to rewrite the record.
         return tuple(self._history)
@@ -310,6 +327,8 @@ class QrLoginMachine:
                 f"time went backwards: at={at!r} is earlier than the last transition at {self._entered_at!r}"
             )
 
+        if target is self._state:
+            return target  # a repeat: legal, and nothing changes (not even the entry time)
         # All checks passed; only now mutate, so a failed call changes nothing.
         attempt = self._attempt + 1 if event is Event.START else self._attempt
         self._history.append(

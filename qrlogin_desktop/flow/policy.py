@@ -1,82 +1,18 @@
-"""How the poller treats each answer, and how fast it polls: data a profile can change.
+"""How fast the poller polls (:class:`PollPolicy`), and how it treats each answer: data a profile can change.
 
-A real server may use other codes than the sandbox, so the meaning of each envelope code is one
-table (:class:`CodeTable`), not ``if`` statements scattered through the driver.
+What each answer means (retry, wait, stop) is the one error-policy table in
+:mod:`qrlogin_desktop.api.outcomes`; its :class:`CodeTable` (a profile may remap codes) and
+:class:`Action` are re-exported here for the flow's readers.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import random
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
-from types import MappingProxyType
 
-from ..api.errors import ApiError, ProtocolError, QrLoginError, TransportError, ValidationError
+from ..api.outcomes import DEFAULT_CODES, Action, CodeTable
 
-
-class Action(str, Enum):
-    WAIT = "wait"  # not yet (408): keep polling
-    SCANNED = "scanned"  # scanned, waiting for the phone user (202): keep polling, faster
-    RATE_LIMITED = "rate_limited"  # 429: wait Retry-After, then keep polling
-    RETRY = "retry"  # server fault / no answer: back off, retry a bounded number of times
-    EXPIRED = "expired"  # 410: the QR is dead; maybe refresh
-    STOP = "stop"  # anything else: fail with this error
-
-
-DEFAULT_CODES: Mapping[int, Action] = MappingProxyType({
-    408: Action.WAIT,
-    202: Action.SCANNED,
-    429: Action.RATE_LIMITED,
-    410: Action.EXPIRED,
-    400: Action.STOP,
-    401: Action.STOP,
-    404: Action.STOP,
-    409: Action.STOP,
-    500: Action.RETRY,
-})
-
-
-@dataclass(frozen=True)
-class CodeTable:
-    codes: Mapping[int, Action] = field(default_factory=lambda: DEFAULT_CODES)
-    server_errors: Action = Action.RETRY  # any other 5xx
-    unknown: Action = Action.STOP  # any other code
-    # The contract's "session already used". Right after a Confirm-Login try that went unanswered
-    # it means that try was served and its token lost (the driver's AnswerLost), not a conflict.
-    already_used: int = 409
-
-    def action_for_code(self, code: int) -> Action:
-        if code in self.codes:
-            return self.codes[code]
-        return self.server_errors if 500 <= code <= 599 else self.unknown
-
-    def classify(self, error: QrLoginError) -> Action:
-        if isinstance(error, ApiError):
-            return self.action_for_code(error.code)
-        if isinstance(error, TransportError):
-            return Action.RETRY if error.retryable else Action.STOP
-        if isinstance(error, ProtocolError):
-            # A proxy's HTML 502 or a half-written body is usually transient; a 4xx page is not.
-            if error.code is not None:
-                return self.action_for_code(error.code)
-            return Action.RETRY
-        if isinstance(error, ValidationError):
-            return Action.STOP
-        return Action.STOP
-
-    def with_codes(self, overrides: Mapping[int, Action | str]) -> CodeTable:
-        merged = dict(self.codes)
-        merged.update({int(k): Action(v) for k, v in overrides.items()})
-        return dataclasses.replace(self, codes=MappingProxyType(merged))
-
-    def to_json(self) -> dict[str, str]:
-        return {str(k): v.value for k, v in sorted(self.codes.items())}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, str]) -> CodeTable:
-        return cls().with_codes({int(k): Action(v) for k, v in data.items()})
+__all__ = ["Action", "CodeTable", "DEFAULT_CODES", "PollPolicy"]
 
 
 @dataclass(frozen=True)

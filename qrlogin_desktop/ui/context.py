@@ -92,11 +92,9 @@ class AppContext(QObject):
                 await old_client.aclose()
             if old_connection is not None:
                 await asyncio.to_thread(old_connection.close)
-            token = None
-            if not profile.embedded_sandbox:
-                token = await self.token_store.aget_credential(profile.id)
-            # Starting the sandbox binds a socket and waits for uvicorn: never on the GUI thread.
-            connection = await asyncio.to_thread(connect, profile, token)
+            # Reading the keyring, or starting the sandbox (it binds a socket and waits for
+            # uvicorn), blocks: never on the GUI thread.
+            connection = await asyncio.to_thread(connect, profile, store=self.token_store)
             client = connection.client()
             client.add_listener(self.exchange_logged.emit)  # Qt queues it to the GUI thread
             client.add_listener(lambda exchange: self._answer_status.emit(client, exchange.status))

@@ -1,69 +1,75 @@
 """User-facing, translated text for the API layer's typed errors: what happened and what to do.
 
-Each text is a literal ``QCoreApplication.translate("Errors", ...)`` call so that pyside6-lupdate
-extracts it under the same context it is looked up in at run time.
+WHICH text an error gets is the error-policy table's choice (``api/outcomes.RULES``, its
+:class:`~qrlogin_desktop.api.outcomes.Message`); this module only holds the texts. Each is a literal
+``QCoreApplication.translate("Errors", ...)`` call so that pyside6-lupdate extracts it under the
+same context it is looked up in at run time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import QCoreApplication
 
-from ..api.errors import ApiError, ProtocolError, TransportError, ValidationError
-from ..flow.driver import AnswerLost
+from ..api.errors import QrLoginError
+from ..api.outcomes import Message, rule_for
 from ..keystore import KeystoreError, KeystoreTimeout, KeystoreUnavailable
 from . import i18n
+
+
+def _where(error: Any) -> str:
+    return error.url or error.endpoint or ""
+
+
+def _not_the_api(error: Any) -> str:
+    status = f"HTTP {error.http_status}" if error.http_status is not None else "-"
+    text = QCoreApplication.translate(
+        "Errors", "The server's answer is not the API's JSON ({0}, {1}): {2}.").format(
+        error.endpoint or "", status, error.reason)
+    if error.snippet:
+        text += " " + QCoreApplication.translate("Errors", "It starts with: {0}").format(error.snippet[:80])
+    return text
+
+
+_TEXTS: dict[Message, Callable[[Any], str]] = {
+    Message.INVALID_INPUT: lambda e: e.message("zh" if i18n.is_chinese() else "en"),
+    Message.ANSWER_LOST: lambda e: QCoreApplication.translate(
+        "Errors", "The server completed this login, but its answer was lost on the way, and the "
+        "API cannot hand the token out again. Start a new QR."),
+    Message.TIMED_OUT: lambda e: QCoreApplication.translate(
+        "Errors", "The server did not answer in time ({0}).").format(_where(e)),
+    Message.CANNOT_CONNECT: lambda e: QCoreApplication.translate(
+        "Errors", "Cannot reach the server ({0}): {1}").format(_where(e), e.detail),
+    Message.TLS_FAILED: lambda e: QCoreApplication.translate(
+        "Errors", "TLS certificate check failed ({0}): {1}. Fix the certificate, or turn off TLS "
+        "verification in the profile only for a test server you trust.").format(_where(e), e.detail),
+    Message.DROPPED: lambda e: QCoreApplication.translate(
+        "Errors", "The connection was dropped before the answer was complete ({0}).").format(_where(e)),
+    Message.NETWORK: lambda e: QCoreApplication.translate(
+        "Errors", "Network error ({0}): {1}").format(_where(e), e.detail),
+    Message.NOT_THE_API: _not_the_api,
+    Message.CREDENTIALS_REFUSED: lambda e: QCoreApplication.translate(
+        "Errors", "The server refused the credentials (401): {0}. "
+        "Check the profile's bearer credential.").format(e.error),
+    Message.NOT_FOUND: lambda e: QCoreApplication.translate(
+        "Errors", "Not found (404): {0}. Check the appKey and the signInKey.").format(e.error),
+    Message.RATE_LIMITED: lambda e: QCoreApplication.translate("Errors", "Rate limited (429): {0}").format(e.error),
+    Message.SERVER_FAULT: lambda e: QCoreApplication.translate(
+        "Errors", "Server error ({0}): {1}").format(e.code, e.error),
+    Message.INPUT_REFUSED: lambda e: QCoreApplication.translate(
+        "Errors", "The server refused the input (400): {0}").format(e.error),
+    Message.ANSWERED_CODE: lambda e: QCoreApplication.translate(
+        "Errors", "The server answered code {0}: {1}").format(e.code, e.error),
+}
 
 
 def describe_error(error: BaseException | None) -> str:
     if error is None:
         return ""
-    if isinstance(error, ValidationError):
-        return error.message("zh" if i18n.is_chinese() else "en")
-    if isinstance(error, AnswerLost):
-        return QCoreApplication.translate(
-            "Errors", "The server completed this login, but its answer was lost on the way, and the "
-            "API cannot hand the token out again. Start a new QR.")
-    if isinstance(error, TransportError):
-        where = error.url or error.endpoint or ""
-        if error.kind == "timeout":
-            return QCoreApplication.translate(
-                "Errors", "The server did not answer in time ({0}).").format(where)
-        if error.kind == "connect":
-            return QCoreApplication.translate(
-                "Errors", "Cannot reach the server ({0}): {1}").format(where, error.detail)
-        if error.kind == "tls":
-            return QCoreApplication.translate(
-                "Errors", "TLS certificate check failed ({0}): {1}. Fix the certificate, or turn off TLS "
-                "verification in the profile only for a test server you trust.").format(where, error.detail)
-        if error.kind == "dropped":
-            return QCoreApplication.translate(
-                "Errors", "The connection was dropped before the answer was complete ({0}).").format(where)
-        return QCoreApplication.translate("Errors", "Network error ({0}): {1}").format(where, error.detail)
-    if isinstance(error, ProtocolError):
-        status = f"HTTP {error.http_status}" if error.http_status is not None else "-"
-        text = QCoreApplication.translate(
-            "Errors", "The server's answer is not the API's JSON ({0}, {1}): {2}.").format(
-            error.endpoint or "", status, error.reason)
-        if error.snippet:
-            text += " " + QCoreApplication.translate("Errors", "It starts with: {0}").format(error.snippet[:80])
-        return text
-    if isinstance(error, ApiError):
-        if error.code == 401:
-            return QCoreApplication.translate(
-                "Errors", "The server refused the credentials (401): {0}. "
-                "Check the profile's bearer credential.").format(error.error)
-        if error.code == 404:
-            return QCoreApplication.translate(
-                "Errors", "Not found (404): {0}. Check the appKey and the signInKey.").format(error.error)
-        if error.code == 429:
-            return QCoreApplication.translate("Errors", "Rate limited (429): {0}").format(error.error)
-        if error.code >= 500:
-            return QCoreApplication.translate("Errors", "Server error ({0}): {1}").format(error.code, error.error)
-        if error.code == 400:
-            return QCoreApplication.translate(
-                "Errors", "The server refused the input (400): {0}").format(error.error)
-        return QCoreApplication.translate(
-            "Errors", "The server answered code {0}: {1}").format(error.code, error.error)
+    if isinstance(error, QrLoginError):
+        return _TEXTS[rule_for(error).message](error)
     if isinstance(error, KeystoreTimeout):
         return QCoreApplication.translate(
             "Errors", "The keyring did not answer in time. Unlock it and retry. ({0})").format(error)

@@ -5,16 +5,22 @@ The driver and its listeners run on the context's asyncio thread. Every public s
 signals connected with ``QueuedConnection`` to slots of this object (which lives on the GUI
 thread), so widgets connected to the public signals never run on the worker thread.
 
+The GUI keeps its own copy of the flow (state, signInKey, deadline), updated from the
+transitions it is sent, and never reads the driver's attributes, which the worker thread writes.
+
 A driver that is cancelled stays cancelled (``FlowDriver.cancel`` is final), so a new QR while an
 attempt is still live means a new driver; a new QR after a terminal state reuses the driver, which
-keeps the earlier attempts in its machine's history.
+keeps the earlier attempts in its machine's history. Drivers, QR payloads and the token's storage
+all come from the active :class:`~qrlogin_desktop.connection.Connection`, as on the command line.
 """
 
 from __future__ import annotations
 
 import asyncio
 import enum
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import shiboken6
@@ -23,9 +29,9 @@ from PySide6.QtCore import QObject, Qt, Signal
 from ..api.errors import QrLoginError
 from ..api.models import QRCodePreSignInRequest, TokenModel
 from ..flow.driver import FlowCancelled, FlowDriver
-from ..flow.machine import Event, QrLoginMachine, State, Transition
-from ..qr import qr_matrix, render_payload
-from ..token_storage import SavedToken, save_login_token
+from ..flow.machine import TERMINAL_STATES, Event, State, Transition, moves_from
+from ..qr import qr_matrix
+from ..token_storage import SavedToken
 from .runner import Outcome
 
 
@@ -36,6 +42,24 @@ class Mode(str, enum.Enum):
 
 class NotConnected(Exception):
     """No active connection yet (still connecting, or the profile failed to connect)."""
+
+
+@dataclass(frozen=True)
+class FlowView:
+    """What the GUI knows of the current driver's flow, from the transitions it was sent."""
+
+    state: State = State.IDLE
+    sign_in_key: int | None = None
+    deadline: float | None = None  # on the driver's clock, from the transition into WAITING_FOR_SCAN
+    attempt: int = 0  # the machine's attempt (STARTs so far)
+
+    def after(self, t: Transition, extra: Any) -> FlowView:
+        """The view once ``t`` happened; ``extra`` is what :func:`_extra` read with it."""
+        if t.event is Event.START:
+            return FlowView(t.target, self.sign_in_key, None, t.attempt)  # the old key shows until a new one comes
+        if t.target is State.WAITING_FOR_SCAN and "signInKey" in t.detail:
+            return FlowView(t.target, t.detail["signInKey"], extra, t.attempt)  # type: ignore[arg-type]
+        return FlowView(t.target, self.sign_in_key, self.deadline, t.attempt)
 
 
 class FlowController(QObject):
@@ -55,7 +79,11 @@ class FlowController(QObject):
     def __init__(self, ctx, parent: QObject | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.driver: FlowDriver | None = None
+        self.driver: FlowDriver | None = None  # worker-side: the GUI thread only hands it work
+        self.view = FlowView()  # the GUI thread's copy of the current driver's flow
+        self._clock: Callable[[], float] = time.monotonic  # the current driver's clock
+        self._session_ttl = 0.0
+        self._cancel_requested = False  # cancel() was called on the current driver
         self.mode = Mode.POLL
         self.token: TokenModel | None = None  # the last token, kept until it is stored
         self.saved: SavedToken | None = None
@@ -69,22 +97,18 @@ class FlowController(QObject):
         self._busy = 0
         self._expiring = False
         self._store_tries = 0
-        self._idle_machine = QrLoginMachine(0.0)  # answers allowed_events() before any driver exists
         queued = Qt.ConnectionType.QueuedConnection
         self._worker_transition.connect(self._on_transition, queued)
         self._worker_app_info.connect(self._on_app_info, queued)
 
     # --- what the GUI reads ----------------------------------------------------------------------------
 
-    @property
-    def machine(self) -> QrLoginMachine:
-        return self.driver.machine if self.driver is not None else self._idle_machine
-
     def state(self) -> State:
-        return self.machine.state
+        return self.view.state
 
     def allowed_events(self) -> frozenset[Event]:
-        return self.machine.allowed_events()
+        """What the user can do now (a repeat such as a second Scan moves nothing, so is left out)."""
+        return moves_from(self.view.state)
 
     @property
     def busy(self) -> bool:
@@ -92,14 +116,16 @@ class FlowController(QObject):
 
     @property
     def sign_in_key(self) -> int | None:
-        return self.driver.sign_in_key if self.driver is not None else None
+        return self.view.sign_in_key
 
     def seconds_left(self) -> float | None:
-        return self.driver.seconds_left() if self.driver is not None else None
+        if self.view.deadline is None or self.view.state in TERMINAL_STATES:
+            return None
+        return max(0.0, self.view.deadline - self._clock())
 
     @property
     def session_ttl(self) -> float:
-        return self.driver.policy.session_ttl if self.driver is not None else 0.0
+        return self._session_ttl
 
     # --- starting -------------------------------------------------------------------------------------
 
@@ -120,7 +146,7 @@ class FlowController(QObject):
         driver = self.driver
         # Reuse only a driver that is finished and still on the active client: after a
         # reconnect (or a client swapped for other options) the old client may be closed.
-        reusable = (driver is not None and driver.machine.is_terminal and not driver.cancelled
+        reusable = (driver is not None and self.view.state in TERMINAL_STATES and not self._cancel_requested
                     and driver.client is self.ctx.client)
         if reusable:
             self.token, self.saved, self._store_tries, self._expiring = None, None, 0, False
@@ -135,12 +161,13 @@ class FlowController(QObject):
             self.failed.emit(NotConnected(self.tr("Not connected to a server yet.")))
             return
         old = self.driver
-        driver = FlowDriver(ctx.client, policy=ctx.connection.policy(**self.policy_overrides),
-                            codes=ctx.connection.codes(), initiate=self._request)
+        driver = ctx.connection.driver(ctx.client, initiate=self._request, **self.policy_overrides)
         driver.add_listener(_prewarm_qr(ctx.connection))  # before the GUI hears of the new key
         driver.add_listener(lambda t, d=driver: self._worker_transition.emit(d, t, _extra(d, t)))
         self._connection = ctx.connection
         self.driver, self.token, self.saved, self._store_tries, self._expiring = driver, None, None, 0, False
+        self.view, self._clock, self._session_ttl = FlowView(), driver.clock, driver.policy.session_ttl
+        self._cancel_requested = False
         # The old driver's CANCEL belongs in the timeline only when the user asked for "another QR".
         self._forward = (driver, old) if keep_history and old is not None else (driver,)
 
@@ -197,6 +224,7 @@ class FlowController(QObject):
     def cancel(self) -> None:
         driver = self.driver
         if driver is not None:
+            self._cancel_requested = True
             self.ctx.run(driver.cancel())
 
     def expire_if_due(self) -> None:
@@ -208,8 +236,8 @@ class FlowController(QObject):
         """
         driver = self.driver
         if (driver is None or self.mode is not Mode.SIMULATE or self.busy or self._expiring
-                or driver.machine.is_terminal or driver.sign_in_key is None or driver.seconds_left() != 0):
-            return
+                or self.sign_in_key is None or self.seconds_left() != 0):
+            return  # (seconds_left is None once the flow is over)
         self._expiring = True
         self._launch(driver, driver.poll_until_done())
 
@@ -241,7 +269,7 @@ class FlowController(QObject):
             error = outcome.error
             if outcome.cancelled or isinstance(error, FlowCancelled | asyncio.CancelledError):
                 return
-            if isinstance(error, QrLoginError) and driver.state in (State.FAILED, State.EXPIRED):
+            if isinstance(error, QrLoginError) and self.view.state in (State.FAILED, State.EXPIRED):
                 return  # already reported through the FAIL transition, or shown as "expired"
             self.failed.emit(error)
 
@@ -258,6 +286,8 @@ class FlowController(QObject):
     def _on_transition(self, driver: FlowDriver, t: Transition, extra: Any) -> None:
         if not any(driver is d for d in self._forward):
             return
+        if driver is self.driver:  # first, so the signal's receivers read the flow as it now is
+            self.view = self.view.after(t, extra)
         self.transition.emit(t)
         if driver is not self.driver:
             return
@@ -289,7 +319,7 @@ class FlowController(QObject):
         async def work() -> SavedToken:
             if retry:
                 await asyncio.to_thread(store.recheck_backend)
-            return await save_login_token(store, connection, token)
+            return await connection.save_token(store, token)
 
         def done(outcome: Outcome) -> None:
             if not shiboken6.isValid(self) or token is not self.token:
@@ -312,8 +342,7 @@ def _prewarm_qr(connection) -> Callable[[Transition], None]:
     def prewarm(t: Transition) -> None:
         if t.target is State.WAITING_FOR_SCAN and "signInKey" in t.detail:
             try:
-                qr_matrix(render_payload(connection.profile.payload_template, sign_in_key=t.detail["signInKey"],
-                                         app_key=connection.app_key, server=connection.base_url))
+                qr_matrix(connection.qr_payload(t.detail["signInKey"]))
             except ValueError:
                 pass  # the panel reports an unusable template when it renders
 
@@ -321,9 +350,12 @@ def _prewarm_qr(connection) -> Callable[[Transition], None]:
 
 
 def _extra(driver: FlowDriver, t: Transition) -> Any:
-    """Read on the worker thread, at the moment of the transition: the token or the error."""
+    """Read on the worker thread, at the moment of the transition: the token, the error, or the
+    new QR's deadline."""
     if t.target is State.AUTHENTICATED:
         return driver.token
     if t.target is State.FAILED:
         return driver.error
+    if t.target is State.WAITING_FOR_SCAN:
+        return driver.deadline
     return None

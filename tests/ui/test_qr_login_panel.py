@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import time
 import uuid
 
 import pytest
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import QAbstractButton, QPushButton
 from ui_support import sandbox_of
 
 from qrlogin_desktop.api.client import QrLoginClient
-from qrlogin_desktop.flow.machine import State
+from qrlogin_desktop.flow.machine import Event, State
 from qrlogin_desktop.ui.panels.qr_login import QrLoginPanel
 from qrlogin_desktop.ui.widgets.qr_view import Overlay
 
@@ -369,3 +370,30 @@ def test_copy_and_save_qr(qtbot, ctx, tmp_path, suffix):
         assert f"signInKey={key}" in zxingcpp.read_barcodes(Image.open(target))[0].text
     else:
         assert target.read_text(encoding="utf-8").startswith("<?xml") and "<svg" in target.read_text()
+
+
+def test_the_controller_keeps_its_own_copy_of_the_flow(qtbot, ctx) -> None:
+    """The GUI thread knows the flow only from the transitions it was sent: it never reads the driver
+    that the worker thread is changing (so the panel never shows a state it was not told of)."""
+    panel = make_panel(qtbot, ctx)
+    controller = panel.controller
+    click(qtbot, panel.simulate_radio)
+    click(qtbot, panel.start_button)
+    driver = controller.driver
+    assert driver is not None
+    # Block the GUI thread (no Qt events delivered) until the worker's driver has shown its QR.
+    give_up = time.monotonic() + WAIT_MS / 1000
+    while driver.machine.state is not State.WAITING_FOR_SCAN:
+        assert time.monotonic() < give_up, "the driver never got its QR"
+        time.sleep(0.01)
+    assert driver.sign_in_key is not None
+    assert (controller.state(), controller.sign_in_key, controller.seconds_left()) == (State.IDLE, None, None)
+    assert Event.SCANNED not in controller.allowed_events()
+    wait_state(qtbot, panel, State.WAITING_FOR_SCAN)
+    assert controller.sign_in_key == driver.sign_in_key and controller.view.attempt == 1
+    assert 0 < controller.seconds_left() <= controller.session_ttl
+    assert Event.SCANNED in controller.allowed_events()  # the Scan button's cue
+    click(qtbot, panel.scan_button)
+    wait_state(qtbot, panel, State.SCANNED)
+    # A second Scan would be the table's repeat, which moves nothing: not offered to the user.
+    assert Event.SCANNED not in controller.allowed_events() and not panel.scan_button.isEnabled()

@@ -7,7 +7,8 @@
 #   3. unpacks the .deb into a throw-away root (dpkg-deb -x) and, as root, installs it on this
 #      machine with apt-get (then removes it again); runs each copy's `qrlogin-desktop --self-test
 #      --require-keyring` with no display, under a private D-Bus session with gnome-keyring;
-#   4. lintian: no errors (warnings are printed; overrides carry their reasons);
+#   4. the tests of the built artefacts (tests/test_packaging.py; none may skip); lintian: no errors
+#      (warnings are printed; overrides carry their reasons);
 #   5. compiles the NSIS installer against a stand-in payload (makensis).
 # Prints the bundle and .deb sizes and the time taken. Exit status 0 only if every step passed.
 set -euo pipefail
@@ -90,6 +91,11 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         installed_here=0
     fi
 fi
+
+step "tests of the built bundle and .deb (tests/test_packaging.py, none may skip)"
+XDG_DATA_HOME="$work/test-keyring" QRLOGIN_REQUIRE_BUNDLE=1 QT_QPA_PLATFORM=offscreen dbus-run-session -- sh -c '
+    echo -n "qrlogin-check" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    exec python -m pytest -q -p no:cacheprovider -k "bundle or deb" tests/test_packaging.py'
 
 step "lintian (no errors allowed)"
 lintian --fail-on error --tag-display-limit 0 "$deb" || { echo "lintian found errors" >&2; exit 1; }

@@ -22,6 +22,7 @@ class Action(str, Enum):
     RATE_LIMITED = "rate_limited"  # 429: wait Retry-After, then keep polling
     RETRY = "retry"  # server fault / no answer: back off, retry a bounded number of times
     EXPIRED = "expired"  # 410: the QR is dead; maybe refresh
+    DECLINED = "declined"  # 403 (sandbox explicit consent): the phone user said no; stop, no refresh
     STOP = "stop"  # anything else: fail with this error
 
 
@@ -30,6 +31,7 @@ DEFAULT_CODES: Mapping[int, Action] = MappingProxyType({
     202: Action.SCANNED,
     429: Action.RATE_LIMITED,
     410: Action.EXPIRED,
+    403: Action.DECLINED,
     400: Action.STOP,
     401: Action.STOP,
     404: Action.STOP,

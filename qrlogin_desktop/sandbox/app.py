@@ -60,6 +60,7 @@ class SandboxConfig:
     max_sessions: int = DEFAULT_MAX_SESSIONS
     pool: OffLoopPool = SHARED_POOL  # draws mini-program codes off the event loop
     full_63_bit_keys: bool = False  # signInKeys above 2^53, which a JavaScript phone cannot hold exactly
+    explicit_consent: bool = False  # Confirm-Login answers 202 after a scan until the phone page decides
 
     def __post_init__(self) -> None:
         # The client's own rules: an appKey a client may not send, or a bearer it could not put in a
@@ -113,7 +114,7 @@ def _retry_after(seconds: int) -> list[tuple[bytes, bytes]]:
     return [(b"retry-after", str(seconds).encode())]
 
 
-def _own_origin(scope) -> str:
+def own_origin(scope) -> str:
     """Our own origin, from the address the connection reached (ASGI ``server``), for absolute links such as
     the app logo. Never the Host header: a client sets that as it likes, and the link goes to other clients."""
     server = scope.get("server")
@@ -134,17 +135,21 @@ class Sandbox:
         self.sessions = SessionStore(self.issuer, ttl=config.session_ttl, clock=config.clock,
                                      require_registration=config.require_registration, app_info=self._app_info,
                                      max_sessions=config.max_sessions,
-                                     key_bits=FULL_KEY_BITS if config.full_63_bit_keys else JS_SAFE_KEY_BITS)
+                                     key_bits=FULL_KEY_BITS if config.full_63_bit_keys else JS_SAFE_KEY_BITS,
+                                     explicit_consent=config.explicit_consent)
         self.wechat = WechatSimulator(jsapi_ticket=config.jsapi_ticket, keywords=config.keywords, clock=config.clock)
         self._auth = f"Bearer {config.token}".encode()
         self._logo: bytes | None = None
         self._openapi: dict[str, Any] | None = None
         implementations = self._implementations()
         self._routes = {ep.path: (ep, implementations[ep.id]) for ep in catalogue.ENDPOINTS}
+        from .phone import PhonePage  # it reads this module's envelope and origin helpers
+
         routes = [
             Route("/", self._home, methods=["GET"]),
             Route("/openapi.json", self._openapi_json, methods=["GET"]),
             Route("/sandbox/logo.png", self._logo_png, methods=["GET"]),
+            *PhonePage(self.config, self.sessions).routes(),
         ]
         self.starlette = Starlette(routes=routes)
         self.app = FaultInjector(self._asgi, config.faults)
@@ -256,7 +261,7 @@ class Sandbox:
             "WXACodeGetUnlimited": lambda k, q, b, scope: _code_image(b["scene"], b, scope),
             "MsgSecCheck": lambda k, q, b, scope: w.msg_sec_check(b),
             "QRAuthInitiate": lambda k, q, b, scope: s.initiate(k, b.get("scopes"), b.get("remark"), b.get("scheme")),
-            "QRAuthScan": lambda k, q, b, scope: s.scan(b["signInKey"], _own_origin(scope)),
+            "QRAuthScan": lambda k, q, b, scope: s.scan(b["signInKey"], own_origin(scope)),
             "QRAuthConfirmLogin": lambda k, q, b, scope: s.confirm_login(b["signInKey"]),
             "QRAuthConfirmRegister": lambda k, q, b, scope: s.confirm_register(b["signInKey"], b),
         }

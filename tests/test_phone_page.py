@@ -37,6 +37,7 @@ FAST = PollPolicy(min_interval=0.01, idle_interval=0.02, session_ttl=10)
 def make_sandbox(**config) -> Sandbox:
     config.setdefault("token", TEST_TOKEN)
     config.setdefault("explicit_consent", True)
+    config.setdefault("consent_hold", 0.0)  # answered at once; the hold has tests of its own
     return Sandbox(SandboxConfig(app_key=config.pop("app_key", APP_KEY), **config))
 
 
@@ -227,7 +228,8 @@ def test_cli_flag_and_profile_option_turn_explicit_consent_on():
     from qrlogin_desktop.connection import start_embedded_sandbox
     from qrlogin_desktop.profiles import Profile
 
-    assert sandbox_config_from_args(build_parser().parse_args(["sandbox", "--explicit-consent"])).explicit_consent
+    flagged = sandbox_config_from_args(build_parser().parse_args(["sandbox", "--explicit-consent", "--consent-hold", "2"]))
+    assert flagged.explicit_consent and flagged.consent_hold == 2.0
     assert not sandbox_config_from_args(build_parser().parse_args(["sandbox"])).explicit_consent
     profile = Profile("sbx", "", "demo", embedded_sandbox=True, sandbox_explicit_consent=True)
     assert Profile.from_json(profile.to_json()).sandbox_explicit_consent
@@ -242,3 +244,74 @@ def test_phone_page_payload_preset():
     check_payload_template(PHONE_PAGE_PAYLOAD_TEMPLATE)
     url = render_payload(PHONE_PAGE_PAYLOAD_TEMPLATE, sign_in_key=42, app_key="a&b", server="http://127.0.0.1:8000")
     assert url == "http://127.0.0.1:8000/phone?appKey=a%26b&signInKey=42"
+
+
+async def test_a_held_poll_is_answered_the_moment_the_phone_confirms():
+    sandbox = make_sandbox(consent_hold=30.0)
+    async with asgi_client(sandbox) as desktop, browser(sandbox) as page:
+        key = await initiate(desktop)
+        await phone_call(page, "scan", key)
+        poll = asyncio.create_task(desktop.confirm_login(key))
+        while sandbox.consent.held == 0:
+            await asyncio.sleep(0.005)
+        await phone_call(page, "confirm", key)
+        token = await asyncio.wait_for(poll, 5)  # long before the 30 s hold: woken by the decision
+        assert token.access_token and sandbox.consent.held == 0
+
+
+async def test_a_held_poll_learns_a_decline_and_the_hold_is_bounded_in_time_and_count():
+    sandbox = make_sandbox(consent_hold=30.0)
+    sandbox.consent.limit = 1
+    async with asgi_client(sandbox) as desktop, browser(sandbox) as page:
+        key = await initiate(desktop)
+        await phone_call(page, "scan", key)
+        first = asyncio.create_task(desktop.confirm_login(key))
+        while sandbox.consent.held == 0:
+            await asyncio.sleep(0.005)
+        with pytest.raises(ApiError) as second:  # the limit is reached: answered at once, not held
+            await asyncio.wait_for(desktop.confirm_login(key), 5)
+        assert second.value.code == 202
+        await phone_call(page, "decline", key)
+        with pytest.raises(ApiError) as woken:
+            await asyncio.wait_for(first, 5)
+        assert woken.value.code == 403
+    short = make_sandbox(consent_hold=0.2)
+    async with asgi_client(short) as desktop, browser(short) as page:
+        key = await initiate(desktop)
+        await phone_call(page, "scan", key)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(ApiError) as held:
+            await asyncio.wait_for(desktop.confirm_login(key), 5)
+        assert held.value.code == 202 and loop.time() - started >= 0.15  # held, then "not yet"
+        assert short.consent.held == 0 and not short.consent._events  # nothing left behind
+
+
+@pytest.mark.loopback
+async def test_a_poll_abandoned_while_held_hands_out_nothing():
+    """A poller that gives up on a held poll (its timeout) must not have the token sent into the closed
+    connection when the phone confirms later: its next poll gets the token."""
+    from qrlogin_desktop.api.client import QrLoginClient
+    from qrlogin_desktop.api.errors import TransportError
+    from qrlogin_desktop.sandbox import SandboxThread
+
+    running = SandboxThread(make_sandbox(consent_hold=30.0), host="127.0.0.1").start()
+    try:
+        consent = running.sandbox.consent
+        async with QrLoginClient(running.url, APP_KEY, TEST_TOKEN, timeout=0.5) as impatient, \
+                QrLoginClient(running.url, APP_KEY, TEST_TOKEN, timeout=5) as desktop, \
+                httpx.AsyncClient(base_url=running.url, timeout=5) as page:
+            key = await initiate(desktop)
+            await phone_call(page, "scan", key)
+            with pytest.raises(TransportError):
+                await impatient.confirm_login(key)
+            for _ in range(500):  # the sandbox notices the hang-up and lets the poll go
+                if consent.held == 0:
+                    break
+                await asyncio.sleep(0.01)
+            assert consent.held == 0
+            await phone_call(page, "confirm", key)
+            token = await desktop.confirm_login(key)
+        assert token.access_token
+    finally:
+        running.stop()

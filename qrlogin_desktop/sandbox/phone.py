@@ -18,7 +18,7 @@ import html
 import json
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -149,9 +149,10 @@ def _security_headers(nonce: str) -> dict[str, str]:
 class PhonePage:
     """The page and its helper routes, over one sandbox's config and session store."""
 
-    def __init__(self, config: SandboxConfig, sessions: SessionStore):
+    def __init__(self, config: SandboxConfig, sessions: SessionStore, decided: Callable[[int], None]):
         self.config = config
         self.sessions = sessions
+        self._decided = decided  # wakes the desktop's held polls (sandbox/consent.py)
 
     def routes(self) -> list[Route]:
         return [
@@ -207,13 +208,19 @@ class PhonePage:
         return await self._act(request, lambda key, body: self.sessions.scan(key, own_origin(request.scope)))
 
     async def _confirm(self, request: Request) -> Response:
-        return await self._act(request, lambda key, body: self.sessions.phone_confirm(key))
+        return await self._act(request, lambda key, body: self._deciding(key, self.sessions.phone_confirm(key)))
 
     async def _decline(self, request: Request) -> Response:
-        return await self._act(request, lambda key, body: self.sessions.phone_decline(key))
+        return await self._act(request, lambda key, body: self._deciding(key, self.sessions.phone_decline(key)))
 
     async def _register(self, request: Request) -> Response:
-        return await self._act(request, lambda key, body: self.sessions.confirm_register(key, body), form=True)
+        return await self._act(request, lambda key, body: self._deciding(key, self.sessions.confirm_register(key, body)),
+                               form=True)
+
+    def _deciding(self, key: int, outcome: Outcome) -> Outcome:
+        if outcome.code == 200:
+            self._decided(key)
+        return outcome
 
     async def _act(self, request: Request, action, form: bool = False) -> Response:
         try:

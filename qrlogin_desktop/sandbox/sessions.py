@@ -99,6 +99,8 @@ DECISION_PENDING = "scanned, confirm on your phone / 已扫码,请在手机上�
 DECLINED_ERROR = "the phone user declined the login / 用户已在手机上拒绝登录"
 # A decision the phone can no longer take back: the desktop holds (or is about to hold) the token.
 DECIDED_ERROR = "already signed in / 已登录"
+# The one answer to a poll while the phone decides: the server may hold it (sandbox/consent.py).
+AWAITING_DECISION = Outcome(202, error=DECISION_PENDING)
 FULL_ERROR = ("{count} QR sessions held (live or recently ended): the sandbox's limit (--max-sessions); "
               "retry in {wait} s / 会话数已达上限")
 
@@ -245,7 +247,7 @@ class SessionStore:
                 if self.require_registration:
                     return Outcome(202, error=PENDING_ERROR)
                 if self.explicit_consent:
-                    return Outcome(202, error=DECISION_PENDING)
+                    return AWAITING_DECISION
             if state is SessionState.SCANNED or state is SessionState.CONFIRMED:
                 assert session.user is not None
                 token = self.issuer.issue(session.user, session.app_key, grant="qrcode_login", now=now)

@@ -28,7 +28,9 @@ Confirm-Login 202 until the phone decides:
     Confirm-Login      202 (explicit consent)                      token,        403       409
                                                                    ->delivered
 
-A declined session stays declined (it never expires into 410): the desktop learns the decision.
+After a registration (registered) the phone's confirm and decline answer 409. A declined session stays
+declined (it never expires into 410): the desktop learns the decision. While the phone decides, the
+sandbox may hold the desktop's poll (sandbox/consent.py).
 """
 
 from __future__ import annotations

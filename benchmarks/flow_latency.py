@@ -67,11 +67,11 @@ class Session:
 
 
 class SandboxProcess:
-    def __init__(self, token: str):
+    def __init__(self, token: str, extra_args: tuple[str, ...] = ()):
         self.token = token
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "qrlogin_desktop", "sandbox", "--host", "127.0.0.1", "--port", "0",
-             "--token", token],
+             "--token", token, *extra_args],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True,
         )
         assert self.proc.stdout is not None

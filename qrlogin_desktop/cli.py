@@ -65,6 +65,7 @@ def _positive_int(text: str) -> int:
 
 
 def _add_sandbox_parser(sub: argparse._SubParsersAction) -> None:
+    from .sandbox.consent import DEFAULT_CONSENT_HOLD
     from .sandbox.limits import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS
 
     p = sub.add_parser("sandbox", help="run the embedded reference server in the foreground",
@@ -87,6 +88,12 @@ def _add_sandbox_parser(sub: argparse._SubParsersAction) -> None:
                    help=f"largest request body accepted; beyond it HTTP 413 (default {DEFAULT_MAX_BODY_BYTES:,})")
     p.add_argument("--full-63-bit-keys", action="store_true",
                    help="issue signInKeys up to 2^63 - 1 (default: at most 2^53 - 1, exact in a JavaScript phone)")
+    p.add_argument("--explicit-consent", action="store_true",
+                   help="after a scan Confirm-Login answers 202 until the phone page (/phone) confirms, "
+                        "403 once it declines (default: the scan is the consent)")
+    p.add_argument("--consent-hold", type=_non_negative, default=DEFAULT_CONSENT_HOLD, metavar="SECONDS",
+                   help="with --explicit-consent: hold each Confirm-Login poll this long while the phone decides, "
+                        f"answering as soon as it does; 0 answers at once (default {DEFAULT_CONSENT_HOLD:g})")
     f = p.add_argument_group("fault injection (off by default)")
     f.add_argument("--latency-ms", type=_non_negative, default=0.0, help="added latency per API request")
     f.add_argument("--error-rate", type=_rate, default=0.0, help="share of requests answered HTTP 500")
@@ -115,6 +122,8 @@ def sandbox_config_from_args(args: argparse.Namespace):
         max_sessions=args.max_sessions,
         max_body_bytes=args.max_body_bytes,
         full_63_bit_keys=args.full_63_bit_keys,
+        explicit_consent=args.explicit_consent,
+        consent_hold=args.consent_hold,
         faults=Faults(latency_ms=args.latency_ms, error_rate=args.error_rate, rate_limit_rate=args.rate_limit_rate,
                       retry_after=args.retry_after, malformed_rate=args.malformed_rate, drop_rate=args.drop_rate),
     )

@@ -103,6 +103,7 @@ def start_embedded_sandbox(profile: Profile, **config: Any) -> Connection:
 
     config.setdefault("app_key", profile.app_key or "demo")
     config.setdefault("session_ttl", profile.session_ttl)
+    config.setdefault("explicit_consent", profile.sandbox_explicit_consent)
     running = SandboxThread(Sandbox(SandboxConfig(**config))).start()
     sandbox_config = running.sandbox.config
     return Connection(running.url, sandbox_config.app_key, sandbox_config.token, profile, running)

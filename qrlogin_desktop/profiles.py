@@ -62,6 +62,8 @@ class Profile:
     payload_template: str = DEFAULT_PAYLOAD_TEMPLATE
     code_table: dict[str, str] = field(default_factory=dict)  # overrides of flow.policy.DEFAULT_CODES
     embedded_sandbox: bool = False  # URL and credential are filled in at launch
+    # The embedded sandbox waits for the phone page's decision after a scan (its --explicit-consent).
+    sandbox_explicit_consent: bool = False
 
     def violations(self) -> list[Violation]:
         out: list[Violation] = []

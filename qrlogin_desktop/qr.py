@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_PAYLOAD_TEMPLATE",
+    "PHONE_PAGE_PAYLOAD_TEMPLATE",
     "PayloadTemplateError",
     "QrOptions",
     "check_payload_template",
@@ -51,6 +52,9 @@ __all__ = [
 ]
 
 DEFAULT_PAYLOAD_TEMPLATE = "qrlogin://signin?appKey={appKey}&signInKey={signInKey}"
+# The sandbox's phone page: a phone's camera app opens it, and the page plays the phone (sandbox/phone.py).
+# {server} is the base URL the desktop talks to: bind the sandbox to a LAN address for a real phone.
+PHONE_PAGE_PAYLOAD_TEMPLATE = "{server}/phone?appKey={appKey}&signInKey={signInKey}"
 
 _ALLOWED_FIELDS = ("signInKey", "appKey", "server")
 _ALLOWED_TEXT = ", ".join("{" + f + "}" for f in _ALLOWED_FIELDS)

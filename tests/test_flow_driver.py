@@ -1191,3 +1191,41 @@ async def test_phone_step_without_a_session_sends_nothing(transport, desk):
     with pytest.raises(IllegalTransition):
         await driver.simulate_scan()
     assert transport.seen == [] and driver.state is State.IDLE
+
+
+# --- explicit consent (the sandbox's phone page decides) -------------------------------------------------------
+
+
+async def test_declined_ends_the_poll_without_a_new_qr_even_with_auto_refresh():
+    from qrlogin_desktop.flow.driver import Declined
+    from qrlogin_desktop.sandbox import SandboxConfig
+
+    sandbox = Sandbox(SandboxConfig(app_key=APP_KEY, token=TEST_TOKEN, explicit_consent=True, consent_hold=0))
+    async with asgi_client(sandbox) as desk:
+        driver = FlowDriver(desk, policy=fast_policy(auto_refresh=2))
+        task = asyncio.create_task(driver.run_poll())
+        await until(lambda: driver.sign_in_key is not None, what="a QR")
+        key = driver.sign_in_key
+        sandbox.sessions.scan(key)
+        await until(lambda: driver.state is State.SCANNED, what="the poller to see 202")
+        assert not task.done()  # 202 "confirm on your phone" keeps it polling
+        sandbox.sessions.phone_decline(key)
+        result = await asyncio.wait_for(task, 5)
+    assert result.state is State.FAILED and result.declined and isinstance(result.error, Declined)
+    assert result.error.code == 403 and result.attempts == 1  # no refresh after a decline
+    assert states_of(driver) == [State.INITIATING, State.WAITING_FOR_SCAN, State.SCANNED, State.FAILED]
+    assert driver.machine.history[-1].detail["reason"] == "declined"
+
+
+async def test_a_code_table_without_declined_treats_403_as_a_plain_stop():
+    from qrlogin_desktop.sandbox import SandboxConfig
+
+    sandbox = Sandbox(SandboxConfig(app_key=APP_KEY, token=TEST_TOKEN, explicit_consent=True, consent_hold=0))
+    async with asgi_client(sandbox) as desk:
+        driver = FlowDriver(desk, policy=fast_policy(), codes=CodeTable().with_codes({403: Action.STOP}))
+        key = await driver.start()
+        sandbox.sessions.scan(key)
+        sandbox.sessions.phone_decline(key)
+        result = await driver.poll_until_done()
+    assert result.state is State.FAILED and not result.declined and result.error.code == 403
+    assert "reason" not in driver.machine.history[-1].detail

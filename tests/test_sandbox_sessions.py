@@ -409,3 +409,59 @@ async def test_old_sessions_are_forgotten_after_the_grace_period(client, sandbox
     with pytest.raises(ApiError) as gone:
         await client.scan(old[1])
     assert gone.value.code == 404
+
+
+# --- explicit consent: the phone page's decision, cell by cell -------------------------------------------------
+# (sandbox/sessions.py's second table; the desktop's Confirm-Login beside the phone's two calls)
+
+CONSENT_STATES = ("waiting", "scanned", "confirmed", "declined", "registered", "delivered", "expired")
+PHONE_CONFIRM_EXPECTED = {"waiting": 408, "scanned": 200, "confirmed": 200, "declined": 403, "registered": 409,
+                          "delivered": 200, "expired": 410}
+PHONE_DECLINE_EXPECTED = {"waiting": 408, "scanned": 200, "confirmed": 200, "declined": 200, "registered": 409,
+                          "delivered": 409, "expired": 410}
+CONSENT_LOGIN_EXPECTED = {"waiting": 408, "scanned": 202, "confirmed": 200, "declined": 403, "registered": 200,
+                          "delivered": 409, "expired": 410}
+
+
+def consent_session(state: str) -> tuple[Sandbox, FakeClock, int]:
+    clock = FakeClock()
+    sandbox = Sandbox(SandboxConfig(app_key=APP_KEY, token=TEST_TOKEN, clock=clock, explicit_consent=True))
+    store = sandbox.sessions
+    key = store.initiate(APP_KEY, None, None, None).data
+    if state != "waiting" and state != "expired":
+        store.scan(key)
+    if state in ("confirmed", "delivered"):
+        assert store.phone_confirm(key).code == 200
+    if state == "delivered":
+        assert store.confirm_login(key).code == 200
+    if state == "declined":
+        assert store.phone_decline(key).code == 200
+    if state == "registered":
+        assert store.confirm_register(key, {"unionID": "consent_user"}).code == 200
+    if state == "expired":
+        clock.advance(store.ttl)
+    assert store.get(key).state.value == state
+    return sandbox, clock, key
+
+
+@pytest.mark.parametrize("state", CONSENT_STATES)
+@pytest.mark.parametrize(("call", "expected"), [("phone_confirm", PHONE_CONFIRM_EXPECTED),
+                                                ("phone_decline", PHONE_DECLINE_EXPECTED),
+                                                ("confirm_login", CONSENT_LOGIN_EXPECTED)])
+def test_explicit_consent_cell(state: str, call: str, expected: dict[str, int]) -> None:
+    sandbox, clock, key = consent_session(state)
+    outcome = getattr(sandbox.sessions, call)(key)
+    assert outcome.code == expected[state], outcome
+    after = sandbox.sessions.get(key).state.value
+    moves = {("phone_confirm", "scanned"): "confirmed", ("phone_decline", "scanned"): "declined",
+             ("phone_decline", "confirmed"): "declined", ("confirm_login", "confirmed"): "delivered",
+             ("confirm_login", "registered"): "delivered"}
+    assert after == moves.get((call, state), state)
+    if outcome.code == 200 and call == "confirm_login":
+        assert sandbox.issuer.verify(outcome.data["access_token"]) is not None
+
+
+def test_unknown_key_is_404_for_the_phones_calls() -> None:
+    sandbox, _, key = consent_session("scanned")
+    assert sandbox.sessions.phone_confirm(key + 1).code == 404
+    assert sandbox.sessions.phone_decline(key + 1).code == 404

@@ -36,6 +36,7 @@ class Action(str, Enum):
     RATE_LIMITED = "rate_limited"  # 429: wait Retry-After, then keep polling
     RETRY = "retry"  # server fault / no answer: back off, retry a bounded number of times
     EXPIRED = "expired"  # 410: the QR is dead; maybe refresh
+    DECLINED = "declined"  # 403 (explicit consent): the phone user said no; stop, no refresh
     STOP = "stop"  # anything else: fail with this error
 
 
@@ -67,6 +68,7 @@ class Message(str, Enum):
     INPUT_REFUSED = "input_refused"
     ANSWERED_CODE = "answered_code"  # any other code: shown with the server's own text
     ANSWER_LOST = "answer_lost"
+    DECLINED = "declined"
 
 
 class Outcome(str, Enum):
@@ -92,6 +94,7 @@ class Outcome(str, Enum):
     SERVER_FAULT = "server_fault"  # 5xx
     UNKNOWN_CODE = "unknown_code"  # any other code
     ANSWER_LOST = "answer_lost"  # served, but its answer (the token) was lost on the way
+    DECLINED = "declined"  # 403: the phone user declined (a server that asks for consent)
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,8 @@ RULES: Mapping[Outcome, Rule] = MappingProxyType({
                                              "$QRLOGIN_TOKEN / --token-stdin)"),
     Outcome.NOT_FOUND: Rule(Action.STOP, ExitCode.REJECTED, Message.NOT_FOUND, code=404,
                             advice="check the appKey and the server URL"),
+    Outcome.DECLINED: Rule(Action.DECLINED, ExitCode.REJECTED, Message.DECLINED, code=403,
+                           advice="the phone user declined; run the login again for a new QR"),
     Outcome.ALREADY_USED: Rule(Action.STOP, ExitCode.REJECTED, Message.ANSWERED_CODE, code=409, advice=_NEW_QR),
     Outcome.REFUSED: Rule(Action.STOP, ExitCode.REJECTED, Message.ANSWERED_CODE),
     Outcome.SERVER_FAULT: Rule(Action.RETRY, ExitCode.ERROR, Message.SERVER_FAULT, code=500,

@@ -65,6 +65,16 @@ class AnswerLost(QrLoginError):
         return Outcome.ANSWER_LOST
 
 
+class Declined(ApiError):
+    """The phone user declined the login (the code table's DECLINED). The machine ends FAILED with the
+    reason "declined": a terminal outcome of its own for the caller, no new QR started for it."""
+
+    def __init__(self, refusal: ApiError):
+        super().__init__(refusal.code, refusal.error, http_status=refusal.http_status, endpoint=refusal.endpoint,
+                         retry_after=refusal.retry_after, data=refusal.data, violations=refusal.violations)
+        self.args = (f"the phone user declined the login ({refusal})",)
+
+
 @dataclass(frozen=True)
 class FlowResult:
     state: State
@@ -83,6 +93,11 @@ class FlowResult:
     def answer_lost(self) -> bool:
         """FAILED because the server delivered the token into an answer that never arrived."""
         return isinstance(self.error, AnswerLost)
+
+    @property
+    def declined(self) -> bool:
+        """FAILED because the phone user declined (sandbox explicit consent: Confirm-Login's 403)."""
+        return isinstance(self.error, Declined)
 
 
 class FlowDriver:
@@ -220,6 +235,8 @@ class FlowDriver:
             detail: dict[str, Any] = {"error": str(error), "code": getattr(error, "code", None)}
             if isinstance(error, AnswerLost):
                 detail["reason"] = "answer_lost"
+            elif isinstance(error, Declined):
+                detail["reason"] = "declined"
             self._event(Event.FAIL, **detail)
         return self.result()
 
@@ -322,6 +339,8 @@ class FlowDriver:
                 elif action is Action.EXPIRED:
                     self._event(Event.EXPIRED, code=getattr(exc, "code", None))
                     break
+                elif action is Action.DECLINED and isinstance(exc, ApiError):
+                    return self._fail(Declined(exc))
                 else:
                     return self._fail(exc)
                 await self._pause(delay, deadline)

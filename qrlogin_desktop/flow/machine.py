@@ -55,7 +55,8 @@ Diagram (main paths; the fan-in edges are listed below it)::
       also: SCANNED --TOKEN--> AUTHENTICATED  (poll: the user decided on a real phone)
             SCANNED --SCANNED--> SCANNED  (a repeat: poll sees a 202 at every try)
             WAITING_FOR_SCAN, SCANNED, CONFIRMING, REGISTERING --EXPIRED--> EXPIRED
-            every non-terminal state except IDLE --FAIL--> FAILED
+            every non-terminal state except IDLE --FAIL--> FAILED  (the phone user declining - the
+                sandbox's explicit consent, 403 - is a FAIL with detail reason="declined")
             every non-terminal state, IDLE included --CANCEL--> CANCELLED
             every terminal state --START--> INITIATING  (a new attempt)
 

@@ -30,6 +30,7 @@ from ..api.catalogue import API_PREFIX, APP_KEY, BEARER_TOKEN, BodyKind, Endpoin
 from ..api.errors import ValidationError
 from ..api.models import is_json_media_type
 from ..api.openapi import build_openapi
+from .consent import DEFAULT_CONSENT_HOLD, DecisionWaiters
 from .faults import FaultInjector, Faults
 from .limits import (
     CLOSE_CONNECTION,
@@ -39,7 +40,7 @@ from .limits import (
     read_capped_body,
 )
 from .offloop import SHARED_POOL, Busy, OffLoop, OffLoopPool
-from .sessions import FULL_KEY_BITS, JS_SAFE_KEY_BITS, Outcome, QrSession, SessionStore
+from .sessions import AWAITING_DECISION, FULL_KEY_BITS, JS_SAFE_KEY_BITS, Outcome, QrSession, SessionStore
 from .tokens import TokenIssuer, UserDirectory
 from .wechat import DEFAULT_JSAPI_TICKET, DEFAULT_KEYWORDS, WechatSimulator, image_type, mini_program_code
 
@@ -60,6 +61,8 @@ class SandboxConfig:
     max_sessions: int = DEFAULT_MAX_SESSIONS
     pool: OffLoopPool = SHARED_POOL  # draws mini-program codes off the event loop
     full_63_bit_keys: bool = False  # signInKeys above 2^53, which a JavaScript phone cannot hold exactly
+    explicit_consent: bool = False  # Confirm-Login answers 202 after a scan until the phone page decides
+    consent_hold: float = DEFAULT_CONSENT_HOLD  # s a poll is held while the phone decides (0: answer at once)
 
     def __post_init__(self) -> None:
         # The client's own rules: an appKey a client may not send, or a bearer it could not put in a
@@ -67,6 +70,13 @@ class SandboxConfig:
         broken = APP_KEY.violations(self.app_key) + BEARER_TOKEN.violations(self.token)
         if broken:
             raise ValidationError(broken)
+
+
+@dataclass(frozen=True)
+class HeldPoll:
+    """A Confirm-Login to answer once the phone decides or the consent hold ends (sandbox/consent.py)."""
+
+    sign_in_key: int
 
 
 # One encoder for every answer: json.dumps with options would build a new one per call.
@@ -113,7 +123,7 @@ def _retry_after(seconds: int) -> list[tuple[bytes, bytes]]:
     return [(b"retry-after", str(seconds).encode())]
 
 
-def _own_origin(scope) -> str:
+def own_origin(scope) -> str:
     """Our own origin, from the address the connection reached (ASGI ``server``), for absolute links such as
     the app logo. Never the Host header: a client sets that as it likes, and the link goes to other clients."""
     server = scope.get("server")
@@ -134,17 +144,22 @@ class Sandbox:
         self.sessions = SessionStore(self.issuer, ttl=config.session_ttl, clock=config.clock,
                                      require_registration=config.require_registration, app_info=self._app_info,
                                      max_sessions=config.max_sessions,
-                                     key_bits=FULL_KEY_BITS if config.full_63_bit_keys else JS_SAFE_KEY_BITS)
+                                     key_bits=FULL_KEY_BITS if config.full_63_bit_keys else JS_SAFE_KEY_BITS,
+                                     explicit_consent=config.explicit_consent)
+        self.consent = DecisionWaiters(config.consent_hold)
         self.wechat = WechatSimulator(jsapi_ticket=config.jsapi_ticket, keywords=config.keywords, clock=config.clock)
         self._auth = f"Bearer {config.token}".encode()
         self._logo: bytes | None = None
         self._openapi: dict[str, Any] | None = None
         implementations = self._implementations()
         self._routes = {ep.path: (ep, implementations[ep.id]) for ep in catalogue.ENDPOINTS}
+        from .phone import PhonePage  # it reads this module's envelope and origin helpers
+
         routes = [
             Route("/", self._home, methods=["GET"]),
             Route("/openapi.json", self._openapi_json, methods=["GET"]),
             Route("/sandbox/logo.png", self._logo_png, methods=["GET"]),
+            *PhonePage(self.config, self.sessions, decided=self.consent.decided).routes(),
         ]
         self.starlette = Starlette(routes=routes)
         self.app = FaultInjector(self._asgi, config.faults)
@@ -189,6 +204,10 @@ class Sandbox:
         status, payload, extra = self._answer(scope, ep, implementation, app_key, body_bytes)
         if isinstance(payload, OffLoop):
             status, payload, extra = await self._off_loop(payload)
+        elif isinstance(payload, HeldPoll):
+            if not await self.consent.wait(payload.sign_in_key, receive):
+                return  # the poller hung up: answer nothing, hand out nothing
+            status, payload, extra = self._reply(ep, self.sessions.confirm_login(payload.sign_in_key))
         if isinstance(payload, tuple):  # an image: (bytes, content type)
             await _send(send, payload[0], status, payload[1].encode())
         else:
@@ -223,8 +242,11 @@ class Sandbox:
         if ep.body_kind is BodyKind.MODEL:  # a signInKey sent as a decimal string reaches the handlers as an int
             request = ep.body.normalised(request)
         outcome = implementation(app_key, query, request, scope)
-        if isinstance(outcome, OffLoop):
+        if isinstance(outcome, (OffLoop, HeldPoll)):
             return 200, outcome, None
+        return self._reply(ep, outcome)
+
+    def _reply(self, ep: Endpoint, outcome: Outcome):
         if outcome.retry_after is not None:  # full: a real server's "come back later"
             return 503, envelope_bytes(outcome.code, None, outcome.error), _retry_after(outcome.retry_after)
         if outcome.code != 200:
@@ -256,10 +278,14 @@ class Sandbox:
             "WXACodeGetUnlimited": lambda k, q, b, scope: _code_image(b["scene"], b, scope),
             "MsgSecCheck": lambda k, q, b, scope: w.msg_sec_check(b),
             "QRAuthInitiate": lambda k, q, b, scope: s.initiate(k, b.get("scopes"), b.get("remark"), b.get("scheme")),
-            "QRAuthScan": lambda k, q, b, scope: s.scan(b["signInKey"], _own_origin(scope)),
-            "QRAuthConfirmLogin": lambda k, q, b, scope: s.confirm_login(b["signInKey"]),
+            "QRAuthScan": lambda k, q, b, scope: s.scan(b["signInKey"], own_origin(scope)),
+            "QRAuthConfirmLogin": lambda k, q, b, scope: self._confirm_login(b["signInKey"]),
             "QRAuthConfirmRegister": lambda k, q, b, scope: s.confirm_register(b["signInKey"], b),
         }
+
+    def _confirm_login(self, key: int) -> Outcome | HeldPoll:
+        outcome = self.sessions.confirm_login(key)
+        return HeldPoll(key) if outcome is AWAITING_DECISION and self.consent.hold > 0 else outcome
 
     def _app_info(self, session: QrSession, base_url: str) -> dict[str, Any]:
         return {

@@ -16,6 +16,21 @@ serialises it.
 
 An unknown signInKey answers 404 to every call. Both Confirm calls share one preamble
 (``SessionStore._pending``): unknown 404, expired 410, waiting 408.
+
+Explicit consent (``explicit_consent``, off by default): the phone's decision is its own step, taken on
+the sandbox's phone page (``sandbox/phone.py``), as in WeChat's web login. A scanned session then answers
+Confirm-Login 202 until the phone decides:
+
+    call (phone page)  scanned                                    confirmed     declined  delivered
+    phone confirm      ->confirmed 200 (202 while registration    200           403       200
+                       is required: register instead)
+    phone decline      ->declined 200                              ->declined    200       409
+    Confirm-Login      202 (explicit consent)                      token,        403       409
+                                                                   ->delivered
+
+After a registration (registered) the phone's confirm and decline answer 409. A declined session stays
+declined (it never expires into 410): the desktop learns the decision. While the phone decides, the
+sandbox may hold the desktop's poll (sandbox/consent.py).
 """
 
 from __future__ import annotations
@@ -44,6 +59,8 @@ class SessionState(str, Enum):
     REGISTERED = "registered"
     DELIVERED = "delivered"
     EXPIRED = "expired"
+    CONFIRMED = "confirmed"  # the phone page confirmed; the desktop's next Confirm-Login gets the token
+    DECLINED = "declined"  # the phone page declined; Confirm-Login answers 403 from now on
 
 
 @dataclass(frozen=True)
@@ -80,8 +97,18 @@ EXPIRED_ERROR = "session expired / 会话已过期"
 UNKNOWN_ERROR = "unknown signInKey / 未知的登录密钥"
 PENDING_ERROR = "scanned, waiting for registration / 已扫码,等待注册"
 UNION_TAKEN = "unionID already registered / UnionID 已注册"
+DECISION_PENDING = "scanned, confirm on your phone / 已扫码,请在手机上确认"
+DECLINED_ERROR = "the phone user declined the login / 用户已在手机上拒绝登录"
+# A decision the phone can no longer take back: the desktop holds (or is about to hold) the token.
+DECIDED_ERROR = "already signed in / 已登录"
+# The one answer to a poll while the phone decides: the server may hold it (sandbox/consent.py).
+AWAITING_DECISION = Outcome(202, error=DECISION_PENDING)
 FULL_ERROR = ("{count} QR sessions held (live or recently ended): the sandbox's limit (--max-sessions); "
               "retry in {wait} s / 会话数已达上限")
+
+
+# States a session keeps for good: the time to live no longer applies to them.
+_SETTLED = frozenset({SessionState.DELIVERED, SessionState.EXPIRED, SessionState.DECLINED})
 
 
 class SessionStore:
@@ -98,11 +125,13 @@ class SessionStore:
         keep_after_expiry: float | None = None,
         max_sessions: int | None = None,
         key_bits: int = JS_SAFE_KEY_BITS,
+        explicit_consent: bool = False,
     ):
         self.issuer = issuer
         self.ttl = ttl
         self.clock = clock
         self.require_registration = require_registration
+        self.explicit_consent = explicit_consent  # False: the scan itself is the consent (the contract's default)
         self.app_info = app_info
         # Expired and delivered sessions still answer 410 / 409 for this long, then are forgotten
         # (so a load test does not grow memory without bound).
@@ -128,7 +157,7 @@ class SessionStore:
 
     def _lookup(self, key: int, now: float) -> QrSession | None:
         session = self._sessions.get(key)
-        if session is not None and session.state is not SessionState.DELIVERED and session.state is not SessionState.EXPIRED:
+        if session is not None and session.state not in _SETTLED:
             if now >= session.expires_at:
                 session.move(SessionState.EXPIRED, session.expires_at)
         return session
@@ -214,9 +243,14 @@ class SessionStore:
             state = session.state
             if state is SessionState.DELIVERED:
                 return Outcome(409, error=SCANNED_ERROR)
+            if state is SessionState.DECLINED:
+                return Outcome(403, error=DECLINED_ERROR)
             if state is SessionState.SCANNED:
                 if self.require_registration:
                     return Outcome(202, error=PENDING_ERROR)
+                if self.explicit_consent:
+                    return AWAITING_DECISION
+            if state is SessionState.SCANNED or state is SessionState.CONFIRMED:
                 assert session.user is not None
                 token = self.issuer.issue(session.user, session.app_key, grant="qrcode_login", now=now)
             else:  # REGISTERED: hand the registration's token to the desktop
@@ -241,3 +275,38 @@ class SessionStore:
             session.token = token
             session.move(SessionState.REGISTERED, now)
             return Outcome(200, token)
+
+    # --- the phone page's decision (explicit consent) ----------------------------------------------------
+
+    def phone_confirm(self, key: int) -> Outcome:
+        """The phone user agrees. Idempotent: a repeated tap, or a login already delivered, is a success."""
+        now = self.clock()
+        with self._lock:
+            session = self._pending(key, now)
+            if isinstance(session, Outcome):
+                return session
+            state = session.state
+            if state is SessionState.DECLINED:
+                return Outcome(403, error=DECLINED_ERROR)
+            if state is SessionState.REGISTERED:
+                return Outcome(409, error=SCANNED_ERROR)
+            if state is SessionState.SCANNED:
+                if self.require_registration:
+                    return Outcome(202, error=PENDING_ERROR)
+                session.move(SessionState.CONFIRMED, now)
+            return Outcome(200, {"state": session.state.value})
+
+    def phone_decline(self, key: int) -> Outcome:
+        """The phone user refuses: the desktop's Confirm-Login answers 403 from now on. Too late once the
+        desktop holds a token (delivered) or a registration made one (registered)."""
+        now = self.clock()
+        with self._lock:
+            session = self._pending(key, now)
+            if isinstance(session, Outcome):
+                return session
+            if session.state in (SessionState.DELIVERED, SessionState.REGISTERED):
+                return Outcome(409, error=DECIDED_ERROR)
+            if session.state is not SessionState.DECLINED:
+                session.token = None
+                session.move(SessionState.DECLINED, now)
+            return Outcome(200, {"state": session.state.value})

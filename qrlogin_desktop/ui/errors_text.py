@@ -38,6 +38,8 @@ _TEXTS: dict[Message, Callable[[Any], str]] = {
     Message.ANSWER_LOST: lambda e: QCoreApplication.translate(
         "Errors", "The server completed this login, but its answer was lost on the way, and the "
         "API cannot hand the token out again. Start a new QR."),
+    Message.DECLINED: lambda e: QCoreApplication.translate(
+        "Errors", "You declined the login on your phone. Start a new QR to try again."),
     Message.TIMED_OUT: lambda e: QCoreApplication.translate(
         "Errors", "The server did not answer in time ({0}).").format(_where(e)),
     Message.CANNOT_CONNECT: lambda e: QCoreApplication.translate(

@@ -235,3 +235,20 @@ def test_a_lost_login_answer_is_explained_in_both_languages(qtbot):
         i18n.install(i18n.ENGLISH)
     assert "answer was lost" in english and "new QR" in english and "AnswerLost" not in english
     assert CJK.search(chinese) and "二维码" in chinese
+
+
+def test_a_declined_login_is_explained_in_both_languages(qtbot):
+    from qrlogin_desktop.api.errors import ApiError
+    from qrlogin_desktop.flow.driver import Declined
+    from qrlogin_desktop.ui.errors_text import describe_error
+
+    declined = Declined(ApiError(403, "declined", http_status=200, endpoint="QRAuthConfirmLogin"))
+    try:
+        i18n.install(i18n.ENGLISH)
+        english = describe_error(declined)
+        i18n.install(i18n.CHINESE)
+        chinese = describe_error(declined)
+    finally:
+        i18n.install(i18n.ENGLISH)
+    assert "declined the login on your phone" in english and "new QR" in english
+    assert "拒绝登录" in chinese

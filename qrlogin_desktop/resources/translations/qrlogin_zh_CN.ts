@@ -192,6 +192,10 @@
         <translation>开头内容：{0}</translation>
     </message>
     <message>
+        <source>You declined the login on your phone. Start a new QR to try again.</source>
+        <translation>你已在手机上拒绝登录。如需重试,请重新生成二维码。</translation>
+    </message>
+    <message>
         <source>The server refused the credentials (401): {0}. Check the profile&apos;s bearer credential.</source>
         <translation>服务器拒绝了凭据（401）：{0}。请检查配置中的 Bearer 凭据。</translation>
     </message>

@@ -1,0 +1,174 @@
+#!/usr/bin/env python
+"""Explicit consent: how soon the desktop learns the phone's Confirm, and what its polling costs.
+
+The sandbox runs with ``--explicit-consent`` (its own process, 127.0.0.1), so after a scan its
+Confirm-Login answers 202 until the phone decides. For each of ``--sessions`` (200) QR logins a poller
+(``FlowDriver.poll_until_done`` with the policy under test) polls from Initiate on, while the phone -
+plain HTTP calls to the phone page's helper routes, as the page's script makes them, no browser -
+scans U(0, ``--max-scan-delay`` = 2) s after Initiate and confirms U(1, 4) s after its scan.
+Measured per session:
+
+* latency: from just before the phone sends its Confirm to the poller's ``authenticated`` transition
+  (the wait for the next poll plus one round trip);
+* poll rate: the poller's requests (Initiate + polls) divided by its time from Initiate to authenticated.
+
+Two policies in the same run, with the same (paired) scan and confirm delays: ``PollPolicy()`` (the
+default: after a 202 it polls at min_interval until the decision) and a naive fixed 1 s poller. The
+sandbox holds each poll up to ``--consent-hold`` s while the phone decides (sandbox/consent.py); 0 shows
+what plain polling costs.
+No asserts, always exits 0; about 20-30 s with the defaults.
+
+    python benchmarks/consent_latency.py [--sessions 200] [--concurrency 20] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import secrets
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+
+import httpx
+from flow_latency import APP_KEY, RUN_LIMIT, SandboxProcess, describe_policy, percentile
+
+from qrlogin_desktop.api.client import QrLoginClient
+from qrlogin_desktop.flow.driver import FlowDriver
+from qrlogin_desktop.flow.machine import State, Transition
+from qrlogin_desktop.flow.policy import PollPolicy
+from qrlogin_desktop.sandbox.consent import DEFAULT_CONSENT_HOLD
+
+
+@dataclass
+class Session:
+    scan_delay: float  # s after Initiate's answer
+    confirm_delay: float  # s after the scan
+    latency: float | None = None  # s, phone's Confirm sent -> authenticated
+    rate: float | None = None  # poller requests per second, Initiate to authenticated
+    requests: int = 0
+    error: str = ""
+
+
+async def one_session(session: Session, policy: PollPolicy, poller: QrLoginClient, phone: httpx.AsyncClient) -> None:
+    clock = time.monotonic
+    driver = FlowDriver(poller, policy=policy, clock=clock)
+    marks: dict[str, float] = {}
+
+    def on_transition(t: Transition) -> None:
+        if t.target is State.AUTHENTICATED:
+            marks["authenticated"] = clock()
+
+    driver.add_listener(on_transition)
+    try:
+        started = clock()
+        key = await driver.start()
+        initiated = clock()
+        poll = asyncio.create_task(driver.poll_until_done())
+        body = {"appKey": APP_KEY, "signInKey": str(key)}
+        await asyncio.sleep(max(0.0, initiated + session.scan_delay - clock()))
+        scanned = clock()
+        (await phone.post("/phone/scan", json=body)).raise_for_status()
+        await asyncio.sleep(max(0.0, scanned + session.confirm_delay - clock()))
+        marks["confirm"] = clock()
+        (await phone.post("/phone/confirm", json=body)).raise_for_status()
+        result = await poll
+    except Exception as exc:  # noqa: BLE001 - a benchmark reports failures, it does not stop on them
+        await driver.cancel()
+        session.error = f"{type(exc).__name__}: {exc}"
+        return
+    session.requests = driver.requests
+    if result.state is State.AUTHENTICATED and "authenticated" in marks:
+        session.latency = marks["authenticated"] - marks["confirm"]
+        session.rate = driver.requests / (marks["authenticated"] - started)
+    else:
+        session.error = f"{result.state.value}: {result.error}"
+
+
+async def run_policy(url: str, token: str, policy: PollPolicy, delays: list[tuple[float, float]],
+                     concurrency: int) -> tuple[list[Session], float]:
+    sessions = [Session(scan, confirm) for scan, confirm in delays]
+    gate = asyncio.Semaphore(concurrency)
+    poller = QrLoginClient(url, APP_KEY, token, timeout=10)
+    phone = httpx.AsyncClient(base_url=url, timeout=10)  # the page's calls carry no bearer
+
+    async def gated(s: Session) -> None:
+        async with gate:
+            await one_session(s, policy, poller, phone)
+
+    started = time.perf_counter()
+    tasks = [asyncio.create_task(gated(s)) for s in sessions]
+    _, pending = await asyncio.wait(tasks, timeout=RUN_LIMIT)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    elapsed = time.perf_counter() - started
+    await poller.aclose()
+    await phone.aclose()
+    return sessions, elapsed
+
+
+def summarise(title: str, policy: PollPolicy, sessions: list[Session], elapsed: float) -> dict[str, float]:
+    ok = [s for s in sessions if s.latency is not None]
+    print(f"\n{title}\n  policy: {describe_policy(policy)}")
+    print(f"  {len(ok)}/{len(sessions)} sessions authenticated in {elapsed:.1f} s wall")
+    for s in [s for s in sessions if s.latency is None][:5]:
+        print(f"  failed: {s.error or 'unfinished'}")
+    if not ok:
+        return {}
+    lat = [s.latency * 1000 for s in ok]  # type: ignore[operator]
+    rates = [s.rate for s in ok]
+    row = {"p50": percentile(lat, 50), "p95": percentile(lat, 95), "max": max(lat),
+           "rate": statistics.fmean(rates), "rate_max": max(rates),  # type: ignore[type-var]
+           "req": statistics.fmean(s.requests for s in ok)}
+    print(f"  phone's Confirm -> authenticated: p50 {row['p50']:.0f} ms, p95 {row['p95']:.0f} ms, max {row['max']:.0f} ms")
+    print(f"  poll rate per session: mean {row['rate']:.2f} req/s (max {row['rate_max']:.2f}); "
+          f"requests per session: mean {row['req']:.1f}")
+    return row
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    rng = random.Random(args.seed)
+    delays = [(rng.uniform(0.0, args.max_scan_delay), rng.uniform(1.0, 4.0)) for _ in range(args.sessions)]
+    token = "bench_" + secrets.token_urlsafe(24)
+    server = SandboxProcess(token, ("--explicit-consent", "--consent-hold", str(args.consent_hold)))
+    policies = [
+        ("default PollPolicy", "default PollPolicy()", PollPolicy()),
+        ("fixed 1 s baseline", "baseline: fixed 1 s poller, PollPolicy(min_interval=1, idle_interval=1)",
+         PollPolicy(min_interval=1, idle_interval=1)),
+    ]
+    rows = []
+    try:
+        print(f"sandbox {server.url} (separate process, --explicit-consent --consent-hold {args.consent_hold:g}); python {platform.python_version()}, "
+              f"{os.cpu_count()} CPUs")
+        print(f"{args.sessions} sessions per policy, {args.concurrency} at a time; scan U(0, {args.max_scan_delay:g}) s "
+              f"after Initiate, Confirm U(1, 4) s after the scan (seed {args.seed}, paired)")
+        for label, title, policy in policies:
+            sessions, elapsed = await run_policy(server.url, token, policy, delays, args.concurrency)
+            rows.append((label, summarise(title, policy, sessions, elapsed)))
+    finally:
+        server.stop()
+    print("\nsummary             p50 ms  p95 ms  max ms  req/s mean")
+    for label, row in rows:
+        if row:
+            print(f"{label:<18}  {row['p50']:6.0f}  {row['p95']:6.0f}  {row['max']:6.0f}  {row['rate']:10.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=200, help="QR logins per policy (200)")
+    parser.add_argument("--concurrency", type=int, default=20, help="sessions at a time (20)")
+    parser.add_argument("--max-scan-delay", type=float, default=2.0, help="scan at U(0, this) s after Initiate (2)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the delays (1)")
+    parser.add_argument("--consent-hold", type=float, default=DEFAULT_CONSENT_HOLD,
+                        help=f"the sandbox's --consent-hold, s (default {DEFAULT_CONSENT_HOLD:g}; 0: no hold)")
+    asyncio.run(main_async(parser.parse_args(argv)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -6,9 +6,9 @@ cd "$(dirname "$0")/.."
 
 # System packages: a Secret Service (gnome-keyring) on a private D-Bus, the libraries Qt's
 # offscreen platform loads, a CJK font for the Chinese UI, Xvfb for real-window screenshots,
-# Node.js for the JavaScript phone (tests/js).
+# Node.js for the JavaScript phone (tests/js), Chromium and its driver for the phone page.
 SYSTEM_PACKAGES=(gnome-keyring dbus libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3
-                 fonts-wqy-microhei xvfb nodejs)
+                 fonts-wqy-microhei xvfb nodejs chromium chromium-driver)
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -28,7 +28,7 @@ python -m pip install -q --disable-pip-version-check -e '.[test]'
 
 export QT_QPA_PLATFORM=offscreen
 if [ "${CI:-}" = "true" ]; then
-    export QRLOGIN_REQUIRE_KEYRING=1  # in CI a missing keyring is a failure, not a skip
+    export QRLOGIN_REQUIRE_KEYRING=1 QRLOGIN_REQUIRE_BROWSER=1  # in CI these are failures, not skips
 fi
 
 if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then

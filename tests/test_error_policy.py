@@ -83,7 +83,7 @@ def test_every_outcome_has_one_rule_and_every_message_a_text() -> None:
 
 def test_the_pollers_default_codes_are_the_tables_rows() -> None:
     assert dict(DEFAULT_CODES) == {202: Action.SCANNED, 400: Action.STOP, 401: Action.STOP, 404: Action.STOP,
-                                   408: Action.WAIT, 409: Action.STOP, 410: Action.EXPIRED,
+                                   403: Action.DECLINED, 408: Action.WAIT, 409: Action.STOP, 410: Action.EXPIRED,
                                    429: Action.RATE_LIMITED, 500: Action.RETRY}
     for code, action in DEFAULT_CODES.items():
         assert RULES[outcome_for_code(code)].action is action

@@ -28,7 +28,8 @@ python -m pip install -q --disable-pip-version-check -e '.[test]'
 
 export QT_QPA_PLATFORM=offscreen
 if [ "${CI:-}" = "true" ]; then
-    export QRLOGIN_REQUIRE_KEYRING=1 QRLOGIN_REQUIRE_BROWSER=1  # in CI these are failures, not skips
+    # In CI a missing keyring, browser or Node.js is a failure, not a skip.
+    export QRLOGIN_REQUIRE_KEYRING=1 QRLOGIN_REQUIRE_BROWSER=1 QRLOGIN_REQUIRE_NODE=1
 fi
 
 if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then

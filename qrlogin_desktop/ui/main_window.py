@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -28,11 +28,12 @@ from . import i18n
 from .context import AppContext
 from .panels.request_log import RequestLogPanel
 from .widgets.common import Panel
+from .widgets.language import Retranslating
 
 HEADER_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class MainWindow(QMainWindow):
+class MainWindow(Retranslating, QMainWindow):
     def __init__(self, ctx: AppContext):
         super().__init__()
         self.ctx = ctx
@@ -187,11 +188,6 @@ class MainWindow(QMainWindow):
             item.setToolTip(self._titles[key]())
         self._update_status()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     def _update_status(self) -> None:
         ctx = self.ctx
         profile = ctx.profile
@@ -238,7 +234,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802
         self.ctx.profiles.settings["window_geometry"] = bytes(self.saveGeometry().toBase64()).decode()
         super().closeEvent(event)
-
 
 
 class _LazyPanels(Mapping[str, Panel]):

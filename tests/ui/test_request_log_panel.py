@@ -40,7 +40,13 @@ def rows(panel: RequestLogPanel) -> list[dict[str, str]]:
     return [{c.name: proxy.index(r, c).data() for c in Column} for r in range(proxy.rowCount())]
 
 
-def all_texts(panel: RequestLogPanel) -> str:
+def select(qtbot, panel: RequestLogPanel, row: int) -> None:
+    """Select ``row`` and wait until its bodies are formatted into the details pane."""
+    panel.table.selectRow(row)
+    qtbot.waitUntil(lambda: not panel.details_loading, timeout=WAIT_MS)
+
+
+def all_texts(qtbot, panel: RequestLogPanel) -> str:
     """Every cell in every text role, and the details pane of every row."""
     out = []
     proxy = panel.proxy
@@ -50,7 +56,7 @@ def all_texts(panel: RequestLogPanel) -> str:
                 value = proxy.index(r, c).data(role)
                 if value is not None:
                     out.append(str(value))
-        panel.table.selectRow(r)
+        select(qtbot, panel, r)
         out.append(details(panel))
     return "\n".join(out)
 
@@ -71,11 +77,11 @@ def test_calls_appear_as_rows_with_redacted_details(qtbot, ctx, panel):
     assert session["METHOD"] == "GET" and session["STATUS"] == "200"
     assert session["PATH"].split("?")[0].endswith("/JSCode2Session") and "js_code=code_for_the_log" in session["PATH"]
     assert float(initiate["LATENCY"]) > 0
-    assert initiate["REQUEST_SIZE"].endswith(" B") and initiate["RESPONSE_SIZE"].endswith(" B")
+    assert initiate["REQUEST_SIZE"].endswith(" bytes") and initiate["RESPONSE_SIZE"].endswith(" bytes")
     assert len(initiate["TIME"]) == 12 and initiate["TIME"][8] == "."  # hh:mm:ss.mmm
     assert panel.count_label.text() == "2 request(s)"
 
-    panel.table.selectRow(0)
+    select(qtbot, panel, 0)
     text = details(panel)
     header_lines = panel.request_headers.text.toPlainText().splitlines()
     auth = [line for line in header_lines if line.lower().startswith("authorization:")]
@@ -84,7 +90,7 @@ def test_calls_appear_as_rows_with_redacted_details(qtbot, ctx, panel):
     assert str(key) in panel.response_body.text.toPlainText()
     assert ctx.connection.token not in text
     # JSCode2Session's session_key is masked by the client; shown as is.
-    panel.table.selectRow(1)
+    select(qtbot, panel, 1)
     assert "session_key" in panel.response_body.text.toPlainText()
 
 
@@ -147,7 +153,7 @@ def test_har_export_has_the_flow_and_no_secret(qtbot, ctx, panel, tmp_path, monk
     confirm = entries[2]
     assert "access_token" in confirm["response"]["content"]["text"]  # the field is there, its value is not
 
-    texts = all_texts(panel)
+    texts = all_texts(qtbot, panel)
     for secret in secrets:
         assert secret not in raw
         assert secret not in texts
@@ -200,8 +206,8 @@ def test_model_keeps_the_newest_entries_with_incremental_inserts(qtbot):
     for i in range(120):
         model.append(_exchange(i))
     assert model.rowCount() == 50
-    assert model.exchange_at(0).started_at == 1_700_000_000 + 70  # the oldest were dropped
-    assert model.exchange_at(49).started_at == 1_700_000_000 + 119
+    assert model.record_at(0).started_at == 1_700_000_000 + 70  # the oldest were dropped
+    assert model.record_at(49).started_at == 1_700_000_000 + 119
     assert not resets and len(inserted) == 120 and inserted[-1] == (49, 49)
     with pytest.raises(ValueError):
         RequestLogModel(max_entries=0)

@@ -29,12 +29,12 @@ from PySide6.QtWidgets import (
 from ...api.catalogue import BodyKind, Endpoint
 from ...api.errors import ValidationError, Violation
 from .. import i18n
+from ..display import monospace_font
 from ..errors_text import describe_error
 from ..runner import Outcome
 from ..widgets.common import ErrorBanner, Panel
 from ..widgets.field_form import FieldForm
 from ..widgets.json_editor import JsonEditor
-from ..widgets.json_view import monospace_font
 from ..widgets.response_view import ResponseView
 
 METHOD_COLORS = {"GET": "#188038", "POST": "#1a73e8", "PUT": "#b06000", "DELETE": "#d93025"}

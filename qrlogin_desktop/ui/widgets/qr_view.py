@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import math
 
-from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ...qr import qr_matrix, to_qimage_hidpi
+from .language import Retranslating
 
 MARGIN = 8
 
@@ -42,7 +43,7 @@ class Overlay(enum.Enum):
 CLICKABLE = frozenset({Overlay.EXPIRED, Overlay.FAILED, Overlay.CANCELLED})
 
 
-class QrView(QWidget):
+class QrView(Retranslating, QWidget):
     refresh_requested = Signal()  # the user clicked an expired / failed / cancelled QR
 
     def __init__(self, parent: QWidget | None = None):
@@ -121,10 +122,8 @@ class QrView(QWidget):
         self._cache = None  # re-render at the new size on the next paint
         super().resizeEvent(event)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.update()  # overlay texts are translated at paint time
-        super().changeEvent(event)
+    def retranslate(self) -> None:
+        self.update()  # overlay texts are translated at paint time
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         painter = QPainter(self)

@@ -10,21 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from ...api.errors import ApiError, ProtocolError, TransportError
 from ...api.exchange import CallResult, Exchange
 from ...api.models import ImageResult
 from ...api.redact import Redactor
-from .image_preview import ImagePreview, RunBlocking, human_size
+from ..display import data_size
+from .image_preview import ImagePreview, RunBlocking
 from .json_view import JsonView, Run
+from .language import Retranslating
 
 OK_COLOR, FAIL_COLOR, NEUTRAL_COLOR = "#188038", "#d93025", "#5f6368"
 _NOTHING = object()
 
 
-class ResponseView(QWidget):
+class ResponseView(Retranslating, QWidget):
     def __init__(self, run: Run, run_blocking: RunBlocking | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.status_label = QLabel()
@@ -183,8 +185,8 @@ class ResponseView(QWidget):
     def _sizes(self, exchange: Exchange | None) -> list[str]:
         if exchange is None:
             return []
-        out = [self.tr("sent {0}").format(human_size(exchange.request_size)),
-               self.tr("received {0}").format(human_size(exchange.response_size))]
+        out = [self.tr("sent {0}").format(data_size(exchange.request_size)),
+               self.tr("received {0}").format(data_size(exchange.response_size))]
         if exchange.response_content_type:
             out.append(exchange.response_content_type)
         return out
@@ -245,7 +247,3 @@ class ResponseView(QWidget):
         self._show_state()
         self._update_note()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -231,7 +231,7 @@ class MainWindow(Retranslating, QMainWindow):
         self._update_status()
         self.statusBar().showMessage(self.tr("Could not connect: {0}").format(message), 15000)
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         self.ctx.profiles.settings["window_geometry"] = bytes(self.saveGeometry().toBase64()).decode()
         super().closeEvent(event)
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFileDialog
 from ui_support import sandbox_of
 
 from qrlogin_desktop.api.client import Exchange
+from qrlogin_desktop.api.exchange import LOG_BODY_PREFIX
 from qrlogin_desktop.ui.models.request_log_model import Column, RequestLogModel
 from qrlogin_desktop.ui.panels.request_log import ERRORS_ONLY, RequestLogPanel
 
@@ -225,3 +226,20 @@ def test_transport_error_rows_show_the_error(qtbot, ctx, panel):
     assert panel.response_headers.text.toPlainText() == ""
     panel.retranslate()
     assert "Error: boom" in panel.summary.text()
+
+
+def test_details_pane_formats_the_largest_kept_body_off_the_gui_thread(qtbot, panel):
+    items = [{"id": i, "text": "lorem ipsum dolor sit amet"} for i in range(6000)]
+    while len(body := json.dumps({"code": 200, "data": {"items": items}, "error": ""})) > LOG_BODY_PREFIX:
+        del items[-100:]
+    assert 200 * 1024 < len(body) <= LOG_BODY_PREFIX  # the log keeps a body this big whole
+    exchange = Exchange(started_at=1_700_000_000, endpoint="MsgSecCheck", method="POST", url="http://127.0.0.1:1/x",
+                        request_headers=(), request_body='{"content": "x"}', status=200,
+                        response_body=body, response_size=len(body))
+    panel.append(exchange)
+    panel.table.selectRow(0)
+    # Selecting returned before the body was parsed: it is formatted on the worker, inserted in slices.
+    assert panel.details_loading and panel.response_body.text.toPlainText() == ""
+    qtbot.waitUntil(lambda: not panel.details_loading, timeout=WAIT_MS)
+    assert panel.response_body.text.toPlainText() == json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+    assert panel.request_body.text.toPlainText() == '{\n  "content": "x"\n}'

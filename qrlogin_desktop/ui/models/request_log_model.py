@@ -179,7 +179,7 @@ class RequestLogFilter(QSortFilterProxyModel):
             return False
         return not self._needle or all(word in search_text(x) for word in self._needle.split())
 
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802 - Qt API
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()
         x = model.record_at(source_row) if isinstance(model, RequestLogModel) else None
         return x is not None and self.accepts(x)

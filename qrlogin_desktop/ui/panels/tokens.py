@@ -227,13 +227,13 @@ class TokensPanel(Panel):
 
     # --- loading ------------------------------------------------------------------------------------
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self.timer.start()
         if self._stale:
             self.refresh()
 
-    def hideEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def hideEvent(self, event) -> None:
         self.timer.stop()
         super().hideEvent(event)
 

@@ -51,12 +51,12 @@ class ImageCanvas(QWidget):
         self.updateGeometry()
         self.update()
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self) -> QSize:
         if self.image.isNull():
             return QSize(320, 320)
         return self.image.size().boundedTo(QSize(480, 480))
 
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), self.palette().base())
         if self.image.isNull():

@@ -139,11 +139,6 @@ class JsonEditor(Retranslating, QWidget):
         return self._error is None
 
     @property
-    def syntax_error(self) -> JsonSyntaxError | None:
-        self._ensure_checked()
-        return self._error
-
-    @property
     def violations(self) -> list[Violation]:
         self._ensure_checked()
         return list(self._violations)

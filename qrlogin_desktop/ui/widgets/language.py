@@ -16,7 +16,7 @@ class Retranslating:
     def retranslate(self) -> None:
         pass
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)  # type: ignore[misc]  # the Qt base class after this mixin

@@ -58,13 +58,13 @@ class QrView(Retranslating, QWidget):
         self._detail = ""  # e.g. the app and user shown under "Scanned"
         self._logo: QPixmap | None = None
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self) -> QSize:
         return QSize(320, 320)
 
-    def hasHeightForWidth(self) -> bool:  # noqa: N802
+    def hasHeightForWidth(self) -> bool:
         return True
 
-    def heightForWidth(self, width: int) -> int:  # noqa: N802
+    def heightForWidth(self, width: int) -> int:
         return width
 
     # --- content ----------------------------------------------------------------------------------------
@@ -118,14 +118,14 @@ class QrView(Retranslating, QWidget):
             self._cache = (key, to_qimage_hidpi(self._payload, dpr, logical))
         return self._cache[1]
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         self._cache = None  # re-render at the new size on the next paint
         super().resizeEvent(event)
 
     def retranslate(self) -> None:
         self.update()  # overlay texts are translated at paint time
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         side = self._side()
@@ -194,7 +194,7 @@ class QrView(Retranslating, QWidget):
 
     # --- clicks -----------------------------------------------------------------------------------------
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.overlay in CLICKABLE:
             self.refresh_requested.emit()
         super().mouseReleaseEvent(event)

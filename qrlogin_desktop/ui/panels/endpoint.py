@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +31,7 @@ from .. import i18n
 from ..display import monospace_font
 from ..errors_text import describe_error
 from ..runner import Outcome
-from ..widgets.common import ErrorBanner, Panel, StatusFlash
+from ..widgets.common import ErrorBanner, Panel, StatusFlash, split
 from ..widgets.field_form import FieldForm
 from ..widgets.json_editor import JsonEditor
 from ..widgets.response_view import ResponseView
@@ -158,12 +157,7 @@ class EndpointPanel(Panel):
         response_layout.addWidget(self.banner)
         response_layout.addWidget(self.response, 1)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(request)
-        splitter.addWidget(response)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
+        splitter = split(Qt.Orientation.Horizontal, request, response)
 
         layout = QVBoxLayout(self)
         layout.addLayout(names)

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +35,7 @@ from ..errors_text import describe_error
 from ..models.record_table import RECORD_ROLE
 from ..models.request_log_model import MAX_ENTRIES, Column, RequestLogFilter, RequestLogModel, is_failure
 from ..runner import Outcome
-from ..widgets.common import ErrorBanner, Panel, StatusFlash, record_table
+from ..widgets.common import ErrorBanner, Panel, StatusFlash, heading_label, record_table, split
 from ..widgets.json_view import JsonView
 
 STATUS_MS = 6000
@@ -73,11 +72,7 @@ class RequestLogPanel(Panel):
         self._shown: Exchange | None = None
         self._scroll_pending = False
 
-        self.heading = QLabel()
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.heading.setFont(font)
+        self.heading = heading_label()
         self.count_label = QLabel()
         self.count_label.setObjectName("requestCount")
         self.count_label.setStyleSheet("color: #555;")
@@ -125,15 +120,9 @@ class RequestLogPanel(Panel):
         self.request_box, self.response_box = QGroupBox(), QGroupBox()
         for box, headers, body in ((self.request_box, self.request_headers, self.request_body),
                                    (self.response_box, self.response_headers, self.response_body)):
-            split = QSplitter(Qt.Orientation.Vertical)
-            split.addWidget(headers)
-            split.addWidget(body)
-            split.setStretchFactor(0, 1)
-            split.setStretchFactor(1, 1)
-            split.setChildrenCollapsible(False)
             box_layout = QVBoxLayout(box)
             box_layout.setContentsMargins(6, 6, 6, 6)
-            box_layout.addWidget(split)
+            box_layout.addWidget(split(Qt.Orientation.Vertical, headers, body))
         details = QWidget()
         boxes = QHBoxLayout()
         boxes.addWidget(self.request_box)
@@ -155,13 +144,7 @@ class RequestLogPanel(Panel):
         tools.addSpacing(12)
         tools.addWidget(self.clear_button)
         tools.addWidget(self.export_button)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(details)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([320, 380])
-        splitter.setChildrenCollapsible(False)
+        splitter = split(Qt.Orientation.Vertical, self.table, details, sizes=[320, 380])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(tools)

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +33,7 @@ from ..models.record_table import RECORD_ROLE, SORT_ROLE
 from ..models.tokens_model import Column, TokensModel
 from ..runner import Outcome
 from ..widgets.claims_tree import ClaimsTree
-from ..widgets.common import ErrorBanner, Panel, RevealButton, StatusFlash, record_table
+from ..widgets.common import ErrorBanner, Panel, RevealButton, StatusFlash, heading_label, record_table, split
 
 TICK_MS = 1000
 STATUS_MS = 4000
@@ -61,11 +60,7 @@ class TokensPanel(Panel):
         self._pending: list[StoredToken] = []
         self._backend_text = ""
 
-        self.heading = QLabel()
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.heading.setFont(font)
+        self.heading = heading_label()
         self.refresh_button = QPushButton()
         self.refresh_button.setObjectName("refreshTokens")
         self.backend_label = QLabel()
@@ -152,13 +147,7 @@ class TokensPanel(Panel):
         top.addStretch(1)
         top.addWidget(self.state_label)
         top.addWidget(self.refresh_button)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.details_box)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([260, 360])
-        splitter.setChildrenCollapsible(False)
+        splitter = split(Qt.Orientation.Vertical, self.table, self.details_box, sizes=[260, 360])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.backend_label)

@@ -1,5 +1,5 @@
 """Small building blocks the panels share: the panel base class, the in-place error banner, the
-Reveal toggle, the self-clearing status line and the record table."""
+Reveal toggle, the self-clearing status line, the record table, split panes and page headings."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
+    QSplitter,
     QTableView,
     QWidget,
 )
@@ -128,3 +129,27 @@ def record_table(object_name: str, model) -> QTableView:
     table.setWordWrap(False)
     table.verticalHeader().hide()
     return table
+
+
+def split(orientation: Qt.Orientation, first: QWidget, second: QWidget, *, stretch: tuple[int, int] = (1, 1),
+          sizes: list[int] | None = None) -> QSplitter:
+    """Two panes the user can resize; neither collapses away; ``stretch`` shares out spare room."""
+    splitter = QSplitter(orientation)
+    splitter.addWidget(first)
+    splitter.addWidget(second)
+    splitter.setStretchFactor(0, stretch[0])
+    splitter.setStretchFactor(1, stretch[1])
+    splitter.setChildrenCollapsible(False)
+    if sizes is not None:
+        splitter.setSizes(sizes)
+    return splitter
+
+
+def heading_label() -> QLabel:
+    """A page's title: bold, a size above the text."""
+    label = QLabel()
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.3)
+    font.setBold(True)
+    label.setFont(font)
+    return label

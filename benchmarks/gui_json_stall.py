@@ -14,7 +14,12 @@ scenarios, each with the same probe, in the same process (offscreen Qt):
   then ``ResponseView.show_result``. Its "receive" phase shows what the client's work on the worker
   costs the GUI thread (C-level ``json.loads`` holds the GIL while it parses).
 
-    python benchmarks/gui_json_stall.py [--mb 5] [--runs 3]
+``--mode log`` measures the Request Log's details pane instead: the client logs two answers over an
+in-memory transport, the largest JSON body the log keeps whole (just under ``LOG_BODY_PREFIX``,
+pretty-printed in the pane) and a ``--mb`` answer (cut to that prefix, shown verbatim), and the
+probe runs while a row is selected until its details are complete.
+
+    python benchmarks/gui_json_stall.py [--mode json|log] [--mb 5] [--runs 3]
 
 Prints figures only; no asserts (a loaded CI machine moves them).
 """
@@ -25,18 +30,27 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import httpx  # noqa: E402
 from _qt_probe import PROBE_MS, Probe, run_until, settle  # noqa: E402
+from keyring.backends import fail  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QPlainTextEdit  # noqa: E402
 
 from qrlogin_desktop.api.client import QrLoginClient  # noqa: E402
+from qrlogin_desktop.api.exchange import LOG_BODY_PREFIX, Exchange  # noqa: E402
+from qrlogin_desktop.keystore import TokenStore  # noqa: E402
+from qrlogin_desktop.profiles import ProfileStore  # noqa: E402
+from qrlogin_desktop.ui.context import AppContext  # noqa: E402
+from qrlogin_desktop.ui.display import monospace_font  # noqa: E402
+from qrlogin_desktop.ui.panels.request_log import RequestLogPanel  # noqa: E402
 from qrlogin_desktop.ui.runner import AsyncRunner, Outcome  # noqa: E402
-from qrlogin_desktop.ui.widgets.json_view import JsonView, monospace_font  # noqa: E402
+from qrlogin_desktop.ui.widgets.json_view import JsonView  # noqa: E402
 from qrlogin_desktop.ui.widgets.response_view import ResponseView  # noqa: E402
 
 
@@ -102,6 +116,80 @@ def scenario_panel_path(view: ResponseView, client: QrLoginClient, runner: Async
     return figures
 
 
+def largest_kept_answer() -> bytes:
+    """An envelope just under ``LOG_BODY_PREFIX`` characters: the log keeps it whole, so it parses."""
+    items: list[dict] = []
+    item = {"id": 0, "name": "item 0", "tags": ["a", "b", "c"], "text": "lorem ipsum dolor sit amet " * 3}
+    step = len(json.dumps(item)) + 2
+    while len(json.dumps({"code": 200, "data": {"items": items}, "error": ""})) + step < LOG_BODY_PREFIX:
+        items.append(dict(item, id=len(items), name=f"item {len(items)}"))
+    return json.dumps({"code": 200, "data": {"items": items}, "error": ""}).encode()
+
+
+def logged_exchanges(runner: AsyncRunner, megabytes: float) -> list[Exchange]:
+    """What the client hands the log for a small answer, the largest kept whole, and a big one (cut)."""
+    payloads = [b'{"code": 200, "data": {"ok": true}, "error": ""}', largest_kept_answer(),
+                json.dumps({"code": 200, "data": make_object(megabytes), "error": ""}).encode()]
+    logged: list[Exchange] = []
+    for payload in payloads:
+        client = QrLoginClient("http://bench.test", "demo", "bench-token-123456", transport=httpx.MockTransport(
+            lambda request, p=payload: httpx.Response(200, content=p, headers={"content-type": "application/json"})))
+        client.add_listener(logged.append)
+        runner.submit(client.call("MsgSecCheck", body={"content": "x"})).result(60)
+        runner.submit(client.aclose()).result(10)
+    return logged
+
+
+def scenario_log_details(panel: RequestLogPanel, row: int, probe: Probe) -> dict[str, float]:
+    """Select ``row`` (coming from the small first row) until its details pane is complete."""
+    panel.table.selectRow(0)
+    run_until(lambda: not panel.details_loading)
+    settle(100)
+    probe.start()
+    settle(20)
+    t0 = time.perf_counter()
+    panel.table.selectRow(row)
+    run_until(lambda: not panel.details_loading)
+    shown = time.perf_counter()
+    settle(100)
+    figures = probe.stop()
+    assert "item" in panel.response_body.text.toPlainText(), "the body is not shown"
+    figures["shown"] = (shown - t0) * 1000
+    return figures
+
+
+def main_log(args: argparse.Namespace, app: QApplication) -> None:
+    runner = AsyncRunner()
+    home = Path(tempfile.mkdtemp(prefix="gui-json-stall-"))
+    ctx = AppContext(ProfileStore(home / "profiles.json").load(),
+                     token_store=TokenStore(backend=fail.Keyring(), service="gui-json-stall"), runner=runner)
+    panel = RequestLogPanel(ctx)
+    panel.resize(1100, 760)
+    panel.show()
+    exchanges = logged_exchanges(runner, args.mb)
+    for exchange in exchanges:
+        panel.append(exchange)
+    kept, cut = (len(x.response_body or "") for x in exchanges[1:])
+    print(f"request log details pane: kept whole {kept / 1024:.1f} KiB of JSON; the {args.mb:g} MB answer cut to "
+          f"{cut / 1024:.1f} KiB; probe every {PROBE_MS} ms; platform {app.platformName()}; {os.cpu_count()} CPUs")
+    print(f"{'scenario':<32} {'max gap':>9} {'p99 gap':>9} {'median':>8} {'ticks':>7} {'duration':>9} {'shown':>8}")
+    print(f"{'':<32} {'ms':>9} {'ms':>9} {'ms':>8} {'':>7} {'ms':>9} {'ms':>8}")
+    probe = Probe()
+    settle(200)
+    summary: dict[str, list[float]] = {}
+    for run in range(1, args.runs + 1):
+        for name, row in (("details: largest kept JSON", 1), (f"details: {args.mb:g} MB answer, cut", 2)):
+            figures = scenario_log_details(panel, row, probe)
+            print(line(f"{name} #{run}", figures, 32))
+            summary.setdefault(name, []).append(figures["max"])
+        idle = scenario_idle(probe, 500)
+        print(line(f"idle (baseline) #{run}", idle, 32))
+        summary.setdefault("idle (baseline)", []).append(idle["max"])
+    print()
+    print("worst max gap over all runs: " + ", ".join(f"{name} {max(v):.1f} ms" for name, v in summary.items()))
+    runner.shutdown()
+
+
 def scenario_idle(probe: Probe, duration_ms: float) -> dict[str, float]:
     probe.start()
     settle(int(duration_ms))
@@ -125,10 +213,10 @@ def scenario_naive(edit: QPlainTextEdit, obj: dict, probe: Probe) -> dict[str, f
     return figures
 
 
-def line(name: str, f: dict[str, float]) -> str:
+def line(name: str, f: dict[str, float], width: int = 25) -> str:
     shown = f"{f['shown']:8.0f}" if "shown" in f else "       -"
     phases = "  ".join(f"{p} {f[p]:.0f}" for p in ("receive", "format", "insert", "show", "dispose") if p in f)
-    return (f"{name:<25} {f['max']:9.1f} {f['p99']:9.1f} {f['median']:8.1f} {f['ticks']:7d} "
+    return (f"{name:<{width}} {f['max']:9.1f} {f['p99']:9.1f} {f['median']:8.1f} {f['ticks']:7d} "
             f"{f['duration']:9.0f} {shown}   {phases}")
 
 
@@ -136,9 +224,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mb", type=float, default=5.0, help="size of the answer as compact JSON (MB)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--mode", choices=("json", "log"), default="json",
+                        help="json: the JSON view and the endpoint panel path; log: the Request Log's details pane")
     args = parser.parse_args()
 
     app = QApplication(sys.argv)
+    if args.mode == "log":
+        main_log(args, app)
+        sys.stdout.flush()
+        os._exit(0)  # see below
     runner = AsyncRunner()
     obj = make_object(args.mb)
     compact = len(json.dumps(obj).encode())

@@ -147,7 +147,7 @@ class AppContext(QObject):
         if client is not None:
             try:
                 self.run(close()).result(3)
-            except Exception:  # noqa: BLE001 - closing on exit must not raise
+            except Exception:  # closing on exit must not raise
                 pass
         if connection is not None:
             connection.close()

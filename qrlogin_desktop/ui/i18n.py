@@ -35,6 +35,13 @@ def is_chinese() -> bool:
     return _current == CHINESE
 
 
+def locale() -> QLocale:
+    """The locale of the UI language (numbers and sizes written the way the texts around them are)."""
+    if _current == CHINESE:
+        return QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+
+
 def pick(en: str, zh: str) -> str:
     return zh if _current == CHINESE and zh else en
 

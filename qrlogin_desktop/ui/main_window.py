@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -29,11 +29,12 @@ from .about_dialog import add_help_menu
 from .context import AppContext
 from .panels.request_log import RequestLogPanel
 from .widgets.common import Panel
+from .widgets.language import Retranslating
 
 HEADER_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class MainWindow(QMainWindow):
+class MainWindow(Retranslating, QMainWindow):
     def __init__(self, ctx: AppContext):
         super().__init__()
         self.ctx = ctx
@@ -189,11 +190,6 @@ class MainWindow(QMainWindow):
             item.setToolTip(self._titles[key]())
         self._update_status()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     def _update_status(self) -> None:
         ctx = self.ctx
         profile = ctx.profile
@@ -237,10 +233,9 @@ class MainWindow(QMainWindow):
         self._update_status()
         self.statusBar().showMessage(self.tr("Could not connect: {0}").format(message), 15000)
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         self.ctx.profiles.settings["window_geometry"] = bytes(self.saveGeometry().toBase64()).decode()
         super().closeEvent(event)
-
 
 
 class _LazyPanels(Mapping[str, Panel]):

@@ -45,7 +45,6 @@ Callback = Callable[[Outcome], None]
 
 class AsyncRunner(QObject):
     _finished = Signal(object, object)  # (callback, Outcome), delivered on the GUI thread
-    _call = Signal(object)  # a plain callable to run on the GUI thread
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -58,7 +57,6 @@ class AsyncRunner(QObject):
         self._thread.start()
         self._ready.wait()
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
-        self._call.connect(lambda fn: fn(), Qt.ConnectionType.QueuedConnection)
 
     def _run(self) -> None:
         self._asyncio.set_event_loop(self.loop)
@@ -71,10 +69,6 @@ class AsyncRunner(QObject):
         if on_done is not None:
             future.add_done_callback(lambda f: self._finished.emit(on_done, Outcome.of(f)))
         return future
-
-    def in_gui(self, fn: Callable[[], None]) -> None:
-        """Call ``fn`` on the GUI thread (safe from the worker loop's callbacks)."""
-        self._call.emit(fn)
 
     @staticmethod
     def _deliver(callback: Callback, outcome: Outcome) -> None:

@@ -350,7 +350,7 @@ def test_five_megabyte_answer_is_shown_completely(qtbot, ctx):
         assert text.rstrip().endswith('"end": "THE-END-MARKER"\n}')
         assert f'"name": "item {len(items) - 1}"' in text[-2000:]
         assert text.count('"id": ') == len(items)
-        assert "code 200" in panel.response.status_text() and "MB" in panel.response.status_text()
+        assert "code 200" in panel.response.status_text() and " MiB" in panel.response.status_text()
     finally:
         ctx.run(original.aclose()).result(5)
 

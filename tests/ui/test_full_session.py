@@ -77,7 +77,7 @@ def test_login_then_tokens_panel_keyring_and_no_secret_anywhere(qtbot, keyring_c
     assert len(stored) == 1
     # ...and in the Tokens panel (listed, never shown raw).
     tokens = window.show_panel("tokens")
-    qtbot.waitUntil(lambda: any(t.access_token == token for t in tokens.model.tokens()), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: any(t.access_token == token for t in tokens.model.records()), timeout=WAIT_MS)
     assert stored[0].key.account in all_texts(tokens)
 
     # Exercise an endpoint panel too, so the log holds more than the QR calls.
@@ -91,7 +91,7 @@ def test_login_then_tokens_panel_keyring_and_no_secret_anywhere(qtbot, keyring_c
     # Nothing secret on any page, the request log's details included.
     for row in range(log.model.rowCount()):
         log.table.selectRow(row)
-        QApplication.processEvents()
+        qtbot.waitUntil(lambda: not log.details_loading, timeout=WAIT_MS)  # the bodies are formatted off-thread
         texts = all_texts(log)
         assert not any(s in texts for s in secrets)
     for key in window.panels:

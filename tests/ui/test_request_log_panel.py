@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFileDialog
 from ui_support import sandbox_of
 
 from qrlogin_desktop.api.client import Exchange
+from qrlogin_desktop.api.exchange import LOG_BODY_PREFIX
 from qrlogin_desktop.ui.models.request_log_model import Column, RequestLogModel
 from qrlogin_desktop.ui.panels.request_log import ERRORS_ONLY, RequestLogPanel
 
@@ -40,7 +41,13 @@ def rows(panel: RequestLogPanel) -> list[dict[str, str]]:
     return [{c.name: proxy.index(r, c).data() for c in Column} for r in range(proxy.rowCount())]
 
 
-def all_texts(panel: RequestLogPanel) -> str:
+def select(qtbot, panel: RequestLogPanel, row: int) -> None:
+    """Select ``row`` and wait until its bodies are formatted into the details pane."""
+    panel.table.selectRow(row)
+    qtbot.waitUntil(lambda: not panel.details_loading, timeout=WAIT_MS)
+
+
+def all_texts(qtbot, panel: RequestLogPanel) -> str:
     """Every cell in every text role, and the details pane of every row."""
     out = []
     proxy = panel.proxy
@@ -50,7 +57,7 @@ def all_texts(panel: RequestLogPanel) -> str:
                 value = proxy.index(r, c).data(role)
                 if value is not None:
                     out.append(str(value))
-        panel.table.selectRow(r)
+        select(qtbot, panel, r)
         out.append(details(panel))
     return "\n".join(out)
 
@@ -71,11 +78,11 @@ def test_calls_appear_as_rows_with_redacted_details(qtbot, ctx, panel):
     assert session["METHOD"] == "GET" and session["STATUS"] == "200"
     assert session["PATH"].split("?")[0].endswith("/JSCode2Session") and "js_code=code_for_the_log" in session["PATH"]
     assert float(initiate["LATENCY"]) > 0
-    assert initiate["REQUEST_SIZE"].endswith(" B") and initiate["RESPONSE_SIZE"].endswith(" B")
+    assert initiate["REQUEST_SIZE"].endswith(" bytes") and initiate["RESPONSE_SIZE"].endswith(" bytes")
     assert len(initiate["TIME"]) == 12 and initiate["TIME"][8] == "."  # hh:mm:ss.mmm
     assert panel.count_label.text() == "2 request(s)"
 
-    panel.table.selectRow(0)
+    select(qtbot, panel, 0)
     text = details(panel)
     header_lines = panel.request_headers.text.toPlainText().splitlines()
     auth = [line for line in header_lines if line.lower().startswith("authorization:")]
@@ -84,7 +91,7 @@ def test_calls_appear_as_rows_with_redacted_details(qtbot, ctx, panel):
     assert str(key) in panel.response_body.text.toPlainText()
     assert ctx.connection.token not in text
     # JSCode2Session's session_key is masked by the client; shown as is.
-    panel.table.selectRow(1)
+    select(qtbot, panel, 1)
     assert "session_key" in panel.response_body.text.toPlainText()
 
 
@@ -147,7 +154,7 @@ def test_har_export_has_the_flow_and_no_secret(qtbot, ctx, panel, tmp_path, monk
     confirm = entries[2]
     assert "access_token" in confirm["response"]["content"]["text"]  # the field is there, its value is not
 
-    texts = all_texts(panel)
+    texts = all_texts(qtbot, panel)
     for secret in secrets:
         assert secret not in raw
         assert secret not in texts
@@ -200,8 +207,8 @@ def test_model_keeps_the_newest_entries_with_incremental_inserts(qtbot):
     for i in range(120):
         model.append(_exchange(i))
     assert model.rowCount() == 50
-    assert model.exchange_at(0).started_at == 1_700_000_000 + 70  # the oldest were dropped
-    assert model.exchange_at(49).started_at == 1_700_000_000 + 119
+    assert model.record_at(0).started_at == 1_700_000_000 + 70  # the oldest were dropped
+    assert model.record_at(49).started_at == 1_700_000_000 + 119
     assert not resets and len(inserted) == 120 and inserted[-1] == (49, 49)
     with pytest.raises(ValueError):
         RequestLogModel(max_entries=0)
@@ -219,3 +226,20 @@ def test_transport_error_rows_show_the_error(qtbot, ctx, panel):
     assert panel.response_headers.text.toPlainText() == ""
     panel.retranslate()
     assert "Error: boom" in panel.summary.text()
+
+
+def test_details_pane_formats_the_largest_kept_body_off_the_gui_thread(qtbot, panel):
+    items = [{"id": i, "text": "lorem ipsum dolor sit amet"} for i in range(6000)]
+    while len(body := json.dumps({"code": 200, "data": {"items": items}, "error": ""})) > LOG_BODY_PREFIX:
+        del items[-100:]
+    assert 200 * 1024 < len(body) <= LOG_BODY_PREFIX  # the log keeps a body this big whole
+    exchange = Exchange(started_at=1_700_000_000, endpoint="MsgSecCheck", method="POST", url="http://127.0.0.1:1/x",
+                        request_headers=(), request_body='{"content": "x"}', status=200,
+                        response_body=body, response_size=len(body))
+    panel.append(exchange)
+    panel.table.selectRow(0)
+    # Selecting returned before the body was parsed: it is formatted on the worker, inserted in slices.
+    assert panel.details_loading and panel.response_body.text.toPlainText() == ""
+    qtbot.waitUntil(lambda: not panel.details_loading, timeout=WAIT_MS)
+    assert panel.response_body.text.toPlainText() == json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+    assert panel.request_body.text.toPlainText() == '{\n  "content": "x"\n}'

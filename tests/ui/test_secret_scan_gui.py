@@ -172,7 +172,7 @@ def test_a_session_with_a_very_long_credential_leaves_no_secret_anywhere(qtbot, 
                  "sessionKey": session_key}
         for row in range(log.model.rowCount()):  # each request's details pane
             log.table.selectRow(row)
-            QApplication.processEvents()
+            qtbot.waitUntil(lambda: not log.details_loading, timeout=WAIT_MS)  # the bodies are formatted off-thread
             assert_absent(all_texts(log), f"the request log, row {row}", named)
         assert_absent(window_texts(window), "the window", named)
 

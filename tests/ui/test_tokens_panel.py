@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMessageBox
 from qrlogin_desktop.connection import EMBEDDED_SERVER_LABEL
 from qrlogin_desktop.keystore import StoredToken, TokenKey, TokenStore
 from qrlogin_desktop.ui.models.tokens_model import Column
-from qrlogin_desktop.ui.panels.tokens import TokensPanel
+from qrlogin_desktop.ui.panels.tokens import ListState, TokensPanel
 
 WAIT_MS = 10_000
 TEXT_ROLES = (0, 2, 3, 4, 5)  # Display, Edit, ToolTip, StatusTip, WhatsThis
@@ -133,7 +133,7 @@ def test_reveal_is_explicit_and_hides_on_selection_change(qtbot, tokens_panel, t
     # A refresh (e.g. another panel saved a token) keeps a revealed selection as it was.
     panel.reveal_button.click()
     panel.ctx.tokens_changed.emit()
-    qtbot.waitUntil(lambda: panel._state == "loaded" and not panel._loading, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel._state is ListState.LOADED and not panel._loading, timeout=WAIT_MS)
     assert panel._shown.key == bob.key and panel.token_view.toPlainText() == bob.access_token
     panel.reveal_button.click()  # Hide
     assert panel.token_view.toPlainText() == bob.redacted()
@@ -244,7 +244,7 @@ def test_hung_keyring_shows_retry_and_the_window_stays_responsive(qtbot, profile
         # The keyring answers again: Retry recovers.
         backend.release.set()
         panel.banner.retry_button.click()
-        qtbot.waitUntil(lambda: panel._state == "loaded", timeout=5000)
+        qtbot.waitUntil(lambda: panel._state is ListState.LOADED, timeout=5000)
         assert not panel.banner.isVisible()
         assert panel.model.rowCount() == 0
         assert panel.state_label.text() == "No stored tokens"
@@ -276,9 +276,9 @@ def test_refreshes_when_tokens_change_and_only_when_shown(qtbot, ctx):
     panel = TokensPanel(ctx)
     qtbot.addWidget(panel)
     ctx.tokens_changed.emit()  # hidden: nothing is read yet
-    assert panel._state == "idle"
+    assert panel._state is ListState.IDLE
     panel.show()
-    qtbot.waitUntil(lambda: panel._state == "loaded", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel._state is ListState.LOADED, timeout=WAIT_MS)
     assert panel.model.rowCount() == 0
     ctx.token_store.save(make_token("union_new"))
     ctx.tokens_changed.emit()

@@ -80,6 +80,37 @@
     </message>
 </context>
 <context>
+    <name>ClaimsTree</name>
+    <message>
+        <source>Claim</source>
+        <translation>声明</translation>
+    </message>
+    <message>
+        <source>Value (not verified)</source>
+        <translation>值（未验签）</translation>
+    </message>
+    <message>
+        <source>(not a JWT: no claims to show)</source>
+        <translation>（不是 JWT：没有可显示的声明）</translation>
+    </message>
+    <message>
+        <source>expires</source>
+        <translation>过期时间</translation>
+    </message>
+    <message>
+        <source>issued at</source>
+        <translation>签发时间</translation>
+    </message>
+    <message>
+        <source>not before</source>
+        <translation>生效时间</translation>
+    </message>
+    <message>
+        <source>authenticated at</source>
+        <translation>认证时间</translation>
+    </message>
+</context>
+<context>
     <name>EndpointPanel</name>
     <message>
         <source>Query parameters</source>
@@ -877,6 +908,17 @@
     </message>
 </context>
 <context>
+    <name>RevealButton</name>
+    <message>
+        <source>Hide</source>
+        <translation>隐藏</translation>
+    </message>
+    <message>
+        <source>Reveal</source>
+        <translation>显示</translation>
+    </message>
+</context>
+<context>
     <name>SettingsPanel</name>
     <message>
         <source>Name</source>
@@ -1097,24 +1139,8 @@
         <translation>访问令牌</translation>
     </message>
     <message>
-        <source>Claim</source>
-        <translation>声明</translation>
-    </message>
-    <message>
-        <source>Value (not verified)</source>
-        <translation>值（未验签）</translation>
-    </message>
-    <message>
         <source>No token yet: complete a QR login.</source>
         <translation>暂无令牌：请先完成扫码登录。</translation>
-    </message>
-    <message>
-        <source>Hide</source>
-        <translation>隐藏</translation>
-    </message>
-    <message>
-        <source>Reveal</source>
-        <translation>显示</translation>
     </message>
     <message>
         <source>Show the whole access token on screen</source>
@@ -1127,10 +1153,6 @@
     <message>
         <source>{0} (at {1})</source>
         <translation>{0}（{1} 过期）</translation>
-    </message>
-    <message>
-        <source>(not a JWT)</source>
-        <translation>（不是 JWT）</translation>
     </message>
 </context>
 <context>
@@ -1227,14 +1249,6 @@
         <translation>JWT 声明（未验签）</translation>
     </message>
     <message>
-        <source>Claim</source>
-        <translation>声明</translation>
-    </message>
-    <message>
-        <source>Value</source>
-        <translation>值</translation>
-    </message>
-    <message>
         <source>Keyring: {0}</source>
         <translation>系统钥匙串：{0}</translation>
     </message>
@@ -1271,14 +1285,6 @@
         <translation>无法列出已保存的令牌。{0}</translation>
     </message>
     <message>
-        <source>Hide</source>
-        <translation>隐藏</translation>
-    </message>
-    <message>
-        <source>Reveal</source>
-        <translation>显示</translation>
-    </message>
-    <message>
         <source>Show the full token until another row is selected</source>
         <translation>显示完整令牌，直到选中其他行</translation>
     </message>
@@ -1289,26 +1295,6 @@
     <message>
         <source>{0} — {1} ({2} s lifetime)</source>
         <translation>{0} — {1}（有效期 {2} 秒）</translation>
-    </message>
-    <message>
-        <source>(not a JWT: no claims to show)</source>
-        <translation>（不是 JWT：没有可显示的声明）</translation>
-    </message>
-    <message>
-        <source>expires</source>
-        <translation>过期时间</translation>
-    </message>
-    <message>
-        <source>issued at</source>
-        <translation>签发时间</translation>
-    </message>
-    <message>
-        <source>not before</source>
-        <translation>生效时间</translation>
-    </message>
-    <message>
-        <source>authenticated at</source>
-        <translation>认证时间</translation>
     </message>
     <message>
         <source>The full token is shown until you select another row or press Hide.</source>

@@ -7,29 +7,19 @@ are dropped past ``max_entries`` so memory stays bounded.
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import IntEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
+from PySide6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from ...api.exchange import Exchange
+from ..display import TIME_MS, data_size, local_time
+from .record_table import RECORD_ROLE, SORT_ROLE, Index, RecordTableModel
 
 MAX_ENTRIES = 5_000
-EXCHANGE_ROLE = Qt.ItemDataRole.UserRole  # the Exchange of the row
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # raw, sortable value
 _ERROR = QColor("#c5221f")
-
-_Index = QModelIndex | QPersistentModelIndex
 
 
 class Column(IntEnum):
@@ -56,7 +46,7 @@ def path_of(x: Exchange) -> str:
 
 
 def time_of(x: Exchange) -> str:
-    return datetime.fromtimestamp(x.started_at).strftime("%H:%M:%S.%f")[:-3]
+    return local_time(x.started_at, TIME_MS)
 
 
 def status_of(x: Exchange) -> str:
@@ -65,26 +55,21 @@ def status_of(x: Exchange) -> str:
     return (x.error or "").splitlines()[0] if x.error else "—"
 
 
-def size_text(n: int) -> str:
-    if n < 1024:
-        return f"{n} B"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.1f} KiB"
-    return f"{n / (1024 * 1024):.1f} MiB"
-
-
 def search_text(x: Exchange) -> str:
     """What the filter box matches: method, path, status, endpoint (and the error), lower-cased."""
     return " ".join((x.method, path_of(x), str(x.status or ""), x.endpoint, x.error or "")).lower()
 
 
-class RequestLogModel(QAbstractTableModel):
+class RequestLogModel(RecordTableModel):
+    """Rows of Exchange, oldest first."""
+
+    columns = Column
+
     def __init__(self, max_entries: int = MAX_ENTRIES, parent: QObject | None = None):
         super().__init__(parent)
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")
         self.max_entries = max_entries
-        self._rows: list[Exchange] = []
 
     # --- contents ---------------------------------------------------------------------------------
 
@@ -104,29 +89,9 @@ class RequestLogModel(QAbstractTableModel):
         self._rows.clear()
         self.endResetModel()
 
-    def exchange_at(self, row: int) -> Exchange | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+    # --- cells ------------------------------------------------------------------------------------------
 
-    def exchanges(self) -> list[Exchange]:
-        return list(self._rows)
-
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)
-
-    # --- QAbstractTableModel ---------------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < len(Column):
-            return None
+    def header_texts(self) -> dict[Column, str]:
         return {
             Column.TIME: self.tr("Time"),
             Column.METHOD: self.tr("Method"),
@@ -135,17 +100,11 @@ class RequestLogModel(QAbstractTableModel):
             Column.LATENCY: self.tr("Latency (ms)"),
             Column.REQUEST_SIZE: self.tr("Request"),
             Column.RESPONSE_SIZE: self.tr("Response"),
-        }[Column(section)]
+        }
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        x = self.exchange_at(index.row()) if index.isValid() else None
-        if x is None:
-            return None
-        column = Column(index.column())
+    def cell(self, x: Exchange, column: Column, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(x, column)
-        if role == EXCHANGE_ROLE:
-            return x
         if role == SORT_ROLE:
             return {Column.TIME: x.started_at, Column.LATENCY: x.latency_ms, Column.REQUEST_SIZE: x.request_size,
                     Column.RESPONSE_SIZE: x.response_size, Column.STATUS: x.status or 0}.get(
@@ -180,8 +139,8 @@ class RequestLogModel(QAbstractTableModel):
         if column == Column.LATENCY:
             return f"{x.latency_ms:.1f}"
         if column == Column.REQUEST_SIZE:
-            return size_text(x.request_size)
-        return size_text(x.response_size)
+            return data_size(x.request_size)
+        return data_size(x.response_size)
 
 
 class RequestLogFilter(QSortFilterProxyModel):
@@ -196,10 +155,6 @@ class RequestLogFilter(QSortFilterProxyModel):
     @property
     def text(self) -> str:
         return self._needle
-
-    @property
-    def errors_only(self) -> bool:
-        return self._errors_only
 
     def set_text(self, text: str) -> None:
         needle = text.strip().lower()
@@ -224,9 +179,9 @@ class RequestLogFilter(QSortFilterProxyModel):
             return False
         return not self._needle or all(word in search_text(x) for word in self._needle.split())
 
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802 - Qt API
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()
-        x = model.exchange_at(source_row) if isinstance(model, RequestLogModel) else None
+        x = model.record_at(source_row) if isinstance(model, RequestLogModel) else None
         return x is not None and self.accepts(x)
 
     def visible_exchanges(self) -> list[Exchange]:
@@ -234,8 +189,8 @@ class RequestLogFilter(QSortFilterProxyModel):
         model = self.sourceModel()
         if not isinstance(model, RequestLogModel):
             return []
-        return [x for x in model.exchanges() if self.accepts(x)]
+        return [x for x in model.records() if self.accepts(x)]
 
     def exchange(self, proxy_row: int) -> Exchange | None:
-        return self.index(proxy_row, 0).data(EXCHANGE_ROLE) if 0 <= proxy_row < self.rowCount() else None
+        return self.index(proxy_row, 0).data(RECORD_ROLE) if 0 <= proxy_row < self.rowCount() else None
 

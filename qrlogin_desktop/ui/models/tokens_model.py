@@ -2,35 +2,27 @@
 
 No role of this model returns the access token itself: the table, its tooltips and anything a view
 may copy out of it carry :meth:`StoredToken.redacted` at most. The panel reads the raw token from
-the :class:`StoredToken` object (``TOKEN_ROLE``) only for an explicit Reveal or Copy.
+the :class:`StoredToken` object (``RECORD_ROLE``) only for an explicit Reveal or Copy.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ...keystore import StoredToken, TokenKey
 from ...tokens_command import human_duration
-
-TOKEN_ROLE = Qt.ItemDataRole.UserRole  # the StoredToken of the row
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # a sortable raw value per column
+from ..display import local_time, monospace_font
+from .record_table import SORT_ROLE, RecordTableModel
 
 # Under this many seconds left, the countdown turns amber: time to log in again.
 EXPIRING_SOON_S = 300
 _EXPIRED = QColor("#c5221f")
 _SOON = QColor("#b06000")
-
-_Index = QModelIndex | QPersistentModelIndex
-
-
-def local_time(epoch: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch))
 
 
 class Column(IntEnum):
@@ -42,12 +34,13 @@ class Column(IntEnum):
     TOKEN = 5
 
 
-class TokensModel(QAbstractTableModel):
+class TokensModel(RecordTableModel):
     """Rows of StoredToken. ``profile_name(server)`` names the profile a server label belongs to."""
+
+    columns = Column
 
     def __init__(self, profile_name: Callable[[str], str | None] | None = None, parent: QObject | None = None):
         super().__init__(parent)
-        self._tokens: list[StoredToken] = []
         self._memory_only: set[TokenKey] = set()
         self._profile_name = profile_name or (lambda _server: None)
 
@@ -55,47 +48,27 @@ class TokensModel(QAbstractTableModel):
 
     def set_tokens(self, tokens: Iterable[StoredToken], memory_only: Iterable[TokenKey] = ()) -> None:
         self.beginResetModel()
-        self._tokens = sorted(tokens, key=lambda t: (t.key.server, t.key.app_key, t.key.account))
+        self._rows = sorted(tokens, key=lambda t: (t.key.server, t.key.app_key, t.key.account))
         self._memory_only = set(memory_only)
         self.endResetModel()
 
-    def tokens(self) -> list[StoredToken]:
-        return list(self._tokens)
-
-    def token_at(self, row: int) -> StoredToken | None:
-        return self._tokens[row] if 0 <= row < len(self._tokens) else None
-
     def row_of(self, key: TokenKey) -> int:
-        for row, token in enumerate(self._tokens):
+        for row, token in enumerate(self._rows):
             if token.key == key:
                 return row
         return -1
 
     def tick(self) -> None:
         """The countdown moved on: repaint only the "expires in" column."""
-        if self._tokens:
+        if self._rows:
             top = self.index(0, Column.EXPIRES_IN)
-            bottom = self.index(len(self._tokens) - 1, Column.EXPIRES_IN)
+            bottom = self.index(len(self._rows) - 1, Column.EXPIRES_IN)
             self.dataChanged.emit(top, bottom, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole,
                                                 SORT_ROLE])
 
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(Column) - 1)
-        if self._tokens:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._tokens) - 1, len(Column) - 1))
+    # --- cells ------------------------------------------------------------------------------------------
 
-    # --- QAbstractTableModel ---------------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        return 0 if parent.isValid() else len(self._tokens)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
+    def header_texts(self) -> dict[Column, str]:
         return {
             Column.SERVER: self.tr("Server (profile)"),
             Column.APP_KEY: self.tr("appKey"),
@@ -103,15 +76,9 @@ class TokensModel(QAbstractTableModel):
             Column.OBTAINED: self.tr("Obtained"),
             Column.EXPIRES_IN: self.tr("Expires in"),
             Column.TOKEN: self.tr("Token (redacted)"),
-        }.get(Column(section)) if 0 <= section < len(Column) else None
+        }
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        token = self.token_at(index.row()) if index.isValid() else None
-        if token is None:
-            return None
-        column = Column(index.column())
-        if role == TOKEN_ROLE:
-            return token
+    def cell(self, token: StoredToken, column: Column, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(token, column)
         if role == SORT_ROLE:
@@ -130,10 +97,7 @@ class TokensModel(QAbstractTableModel):
                 return QBrush(_SOON)
             return None
         if role == Qt.ItemDataRole.FontRole:
-            font = QFont()
-            if column == Column.TOKEN:
-                font.setFamily("monospace")
-                font.setStyleHint(QFont.StyleHint.Monospace)
+            font = monospace_font() if column == Column.TOKEN else QFont()
             if token.key in self._memory_only:
                 font.setItalic(True)
             return font

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -29,16 +28,17 @@ from PySide6.QtWidgets import (
 from ...api.catalogue import BodyKind, Endpoint
 from ...api.errors import ValidationError, Violation
 from .. import i18n
+from ..display import monospace_font
 from ..errors_text import describe_error
 from ..runner import Outcome
-from ..widgets.common import ErrorBanner, Panel
+from ..widgets.common import ErrorBanner, Panel, StatusFlash, split
 from ..widgets.field_form import FieldForm
 from ..widgets.json_editor import JsonEditor
-from ..widgets.json_view import monospace_font
 from ..widgets.response_view import ResponseView
 
 METHOD_COLORS = {"GET": "#188038", "POST": "#1a73e8", "PUT": "#b06000", "DELETE": "#d93025"}
 HINT_STYLE = "color: #d93025;"
+CURL_FEEDBACK_MS = 4000
 
 
 class EndpointPanel(Panel):
@@ -137,8 +137,7 @@ class EndpointPanel(Panel):
         curl_row.addWidget(self.curl_button)
         curl_row.addWidget(self.curl_credential)
         curl_row.addStretch(1)
-        self.curl_feedback = QLabel()
-        self.curl_feedback.setStyleSheet("color: #5f6368;")
+        self.curl_feedback = StatusFlash("curlFeedback", CURL_FEEDBACK_MS)
         curl_row.addWidget(self.curl_feedback)
         request_layout.addWidget(self.send_hint)
         request_layout.addLayout(send_row)
@@ -158,12 +157,7 @@ class EndpointPanel(Panel):
         response_layout.addWidget(self.banner)
         response_layout.addWidget(self.response, 1)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(request)
-        splitter.addWidget(response)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
+        splitter = split(Qt.Orientation.Horizontal, request, response)
 
         layout = QVBoxLayout(self)
         layout.addLayout(names)
@@ -174,10 +168,6 @@ class EndpointPanel(Panel):
         self._clock = QTimer(self)
         self._clock.setInterval(100)
         self._clock.timeout.connect(lambda: self.response.set_busy(time.perf_counter() - self._started))
-        self._curl_feedback_timer = QTimer(self)
-        self._curl_feedback_timer.setSingleShot(True)
-        self._curl_feedback_timer.setInterval(4000)
-        self._curl_feedback_timer.timeout.connect(self.curl_feedback.clear)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.send)
         ctx.connection_changed.connect(self._update_actions)
         self.retranslate()
@@ -329,9 +319,8 @@ class EndpointPanel(Panel):
         QGuiApplication.clipboard().setText(client.curl_for(self.endpoint, query=query, body=body,
                                                             reveal_token=reveal))
         if reveal:
-            self.curl_feedback.setText(self.tr("Copied — it contains the real credential."))
             self.curl_feedback.setStyleSheet("color: #b06000;")
+            self.curl_feedback.flash(self.tr("Copied — it contains the real credential."))
         else:
-            self.curl_feedback.setText(self.tr("Copied (credential as $QRLOGIN_TOKEN)."))
             self.curl_feedback.setStyleSheet("color: #5f6368;")
-        self._curl_feedback_timer.start()
+            self.curl_feedback.flash(self.tr("Copied (credential as $QRLOGIN_TOKEN)."))

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QScrollArea,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -43,7 +42,7 @@ from ..errors_text import describe_error
 from ..flow_controller import FlowController, Mode, NotConnected
 from ..runner import Outcome
 from ..widgets.app_info_card import AppInfoCard
-from ..widgets.common import ErrorBanner, Panel
+from ..widgets.common import ErrorBanner, Panel, split
 from ..widgets.field_form import FieldForm
 from ..widgets.qr_view import Overlay, QrView
 from ..widgets.timeline_view import TimelineView, state_text
@@ -115,13 +114,8 @@ class QrLoginPanel(Panel):
         lower.addWidget(self.timeline_box, 3)
         lower.addWidget(self.token_box, 2)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(top)
-        splitter.addWidget(bottom)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setChildrenCollapsible(False)
-        splitter.setSizes([560, 300])  # the claims tree needs a few rows to be useful
+        # The claims tree needs a few rows to be useful.
+        splitter = split(Qt.Orientation.Vertical, top, bottom, stretch=(3, 2), sizes=[560, 300])
         root = QVBoxLayout(self)
         root.addWidget(self.banner)
         root.addWidget(self.store_banner)

@@ -2,18 +2,17 @@
 
 The client hands over :class:`~qrlogin_desktop.api.client.Exchange` records that are redacted when
 they are made (bearer credential and tokens masked), so this panel shows them as they are and an
-export cannot carry a secret the log did not have. Writing the HAR file happens off the GUI thread.
+export cannot carry a secret the log did not have. Writing the HAR file happens off the GUI thread,
+and so does formatting a body for the details pane (:class:`JsonView`, as on the endpoint pages):
+a logged body can be a 256 KiB prefix, too big to parse and lay out between two repaints.
 """
 
 from __future__ import annotations
 
-import json
 import time
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -24,7 +23,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -32,39 +30,16 @@ from PySide6.QtWidgets import (
 from ...api.exchange import Exchange
 from ...api.har import to_har
 from ...atomic_file import write_json_atomically
+from ..display import DATE_TIME_MS, data_size, local_time, monospace_font
 from ..errors_text import describe_error
-from ..models.request_log_model import (
-    EXCHANGE_ROLE,
-    MAX_ENTRIES,
-    Column,
-    RequestLogFilter,
-    RequestLogModel,
-    is_failure,
-)
+from ..models.record_table import RECORD_ROLE
+from ..models.request_log_model import MAX_ENTRIES, Column, RequestLogFilter, RequestLogModel, is_failure
 from ..runner import Outcome
-from ..widgets.common import ErrorBanner, Panel, StatusFlash, record_table
+from ..widgets.common import ErrorBanner, Panel, StatusFlash, heading_label, record_table, split
+from ..widgets.json_view import JsonView
 
 STATUS_MS = 6000
 ALL, ERRORS_ONLY = 0, 1
-
-
-def _monospace() -> QFont:
-    font = QFont("monospace")
-    font.setStyleHint(QFont.StyleHint.Monospace)
-    return font
-
-
-def pretty_body(body: str | None) -> str:
-    """JSON pretty-printed (the text is already redacted); anything else as is."""
-    if body is None:
-        return ""
-    try:
-        parsed = json.loads(body)
-    except (ValueError, RecursionError):
-        return body
-    if not isinstance(parsed, (dict, list)):
-        return body
-    return json.dumps(parsed, ensure_ascii=False, indent=2)
 
 
 def headers_text(headers: tuple[tuple[str, str], ...]) -> str:
@@ -72,16 +47,18 @@ def headers_text(headers: tuple[tuple[str, str], ...]) -> str:
 
 
 class _TextPane(QWidget):
-    """A caption over a read-only monospace text box."""
+    """A caption over a read-only monospace text box: ``text`` is a plain one, or the given JsonView."""
 
-    def __init__(self, object_name: str, parent: QWidget | None = None):
+    def __init__(self, object_name: str, text: QPlainTextEdit | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.caption = QLabel()
-        self.text = QPlainTextEdit()
+        if text is None:
+            text = QPlainTextEdit()
+            text.setReadOnly(True)
+            text.setFont(monospace_font())
+            text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.text = text
         self.text.setObjectName(object_name)
-        self.text.setReadOnly(True)
-        self.text.setFont(_monospace())
-        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -95,11 +72,7 @@ class RequestLogPanel(Panel):
         self._shown: Exchange | None = None
         self._scroll_pending = False
 
-        self.heading = QLabel()
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.heading.setFont(font)
+        self.heading = heading_label()
         self.count_label = QLabel()
         self.count_label.setObjectName("requestCount")
         self.count_label.setStyleSheet("color: #555;")
@@ -125,9 +98,10 @@ class RequestLogPanel(Panel):
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         metrics = self.table.fontMetrics()
+        widest_size = data_size(1023 * 1024 + 1000)  # "1,023.9 KiB"
         for column, sample in ((Column.TIME, "00:00:00.000"), (Column.METHOD, "DELETE"), (Column.STATUS, "Status"),
-                               (Column.LATENCY, "Latency (ms)"), (Column.REQUEST_SIZE, "1023.9 KiB"),
-                               (Column.RESPONSE_SIZE, "1023.9 KiB")):
+                               (Column.LATENCY, "Latency (ms)"), (Column.REQUEST_SIZE, widest_size),
+                               (Column.RESPONSE_SIZE, widest_size)):
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 28)
         header.setSectionResizeMode(Column.PATH, QHeaderView.ResizeMode.Stretch)
         # Chronological until the user clicks a header: no sort indicator, no sorting.
@@ -140,21 +114,15 @@ class RequestLogPanel(Panel):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.request_headers = _TextPane("requestHeaders")
-        self.request_body = _TextPane("requestBody")
+        self.request_body = _TextPane("requestBody", JsonView(ctx.run, placeholder=False))
         self.response_headers = _TextPane("responseHeaders")
-        self.response_body = _TextPane("responseBody")
+        self.response_body = _TextPane("responseBody", JsonView(ctx.run, placeholder=False))
         self.request_box, self.response_box = QGroupBox(), QGroupBox()
         for box, headers, body in ((self.request_box, self.request_headers, self.request_body),
                                    (self.response_box, self.response_headers, self.response_body)):
-            split = QSplitter(Qt.Orientation.Vertical)
-            split.addWidget(headers)
-            split.addWidget(body)
-            split.setStretchFactor(0, 1)
-            split.setStretchFactor(1, 1)
-            split.setChildrenCollapsible(False)
             box_layout = QVBoxLayout(box)
             box_layout.setContentsMargins(6, 6, 6, 6)
-            box_layout.addWidget(split)
+            box_layout.addWidget(split(Qt.Orientation.Vertical, headers, body))
         details = QWidget()
         boxes = QHBoxLayout()
         boxes.addWidget(self.request_box)
@@ -176,13 +144,7 @@ class RequestLogPanel(Panel):
         tools.addSpacing(12)
         tools.addWidget(self.clear_button)
         tools.addWidget(self.export_button)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(details)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([320, 380])
-        splitter.setChildrenCollapsible(False)
+        splitter = split(Qt.Orientation.Vertical, self.table, details, sizes=[320, 380])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(tools)
@@ -220,7 +182,7 @@ class RequestLogPanel(Panel):
         self.count_label.setToolTip(self.tr("The log keeps the newest {0} requests.").format(self.model.max_entries))
         self.model.retranslate()
         self._render_count()
-        self._show_details(self._shown)
+        self._render_summary()
 
     def _render_count(self, *_args) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
@@ -251,22 +213,38 @@ class RequestLogPanel(Panel):
 
     # --- details ------------------------------------------------------------------------------------
 
+    @property
+    def details_loading(self) -> bool:
+        """A body of the selected request is still being formatted or inserted."""
+        return self.request_body.text.loading or self.response_body.text.loading
+
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self._show_details(current.data(EXCHANGE_ROLE) if current.isValid() else None)
+        self._show_details(current.data(RECORD_ROLE) if current.isValid() else None)
 
     def _show_details(self, x: Exchange | None) -> None:
         self._shown = x
+        self._render_summary()
+        self.request_headers.text.setPlainText(headers_text(x.request_headers) if x is not None else "")
+        self.response_headers.text.setPlainText(headers_text(x.response_headers) if x is not None else "")
+        for pane, body in ((self.request_body, x.request_body if x is not None else None),
+                           (self.response_body, x.response_body if x is not None else None)):
+            if body:
+                pane.text.show_text(body)  # pretty when it is JSON; formatted off the GUI thread
+            else:
+                pane.text.clear_view()
+
+    def _render_summary(self) -> None:
+        """The texts of the details pane that depend on the language (the bodies do not)."""
+        x = self._shown
         if x is None:
             self.summary.setStyleSheet("color: #555;")
             self.summary.setText(self.tr("Select a request above to see its headers and bodies."))
             for pane in (self.request_headers, self.request_body, self.response_headers, self.response_body):
                 pane.text.setPlaceholderText("")
-                pane.text.setPlainText("")
             return
         status = str(x.status) if x.status is not None else self.tr("no response")
-        when = datetime.fromtimestamp(x.started_at).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
         text = self.tr("{0} {1}\n{2} · status {3} · {4:.1f} ms · {5}").format(
-            x.method, x.url, x.endpoint or "-", status, x.latency_ms, when)
+            x.method, x.url, x.endpoint or "-", status, x.latency_ms, local_time(x.started_at, DATE_TIME_MS))
         if x.error:
             text += "\n" + self.tr("Error: {0}").format(x.error)
         self.summary.setStyleSheet("color: #c5221f;" if is_failure(x) else "")
@@ -276,10 +254,6 @@ class RequestLogPanel(Panel):
         no_answer = self.tr("(no response)") if x.status is None else ""
         self.response_headers.text.setPlaceholderText(no_answer)
         self.response_body.text.setPlaceholderText(no_answer or self.tr("(empty body)"))
-        self.request_headers.text.setPlainText(headers_text(x.request_headers))
-        self.request_body.text.setPlainText(pretty_body(x.request_body))
-        self.response_headers.text.setPlainText(headers_text(x.response_headers))
-        self.response_body.text.setPlainText(pretty_body(x.response_body))
 
     # --- export -------------------------------------------------------------------------------------
 

@@ -9,44 +9,43 @@ leaves the process only through an explicit "Copy token".
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import Any
+import enum
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtGui import QFont, QGuiApplication, QTextOption
+from PySide6.QtGui import QGuiApplication, QTextOption
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ...connection import EMBEDDED_SERVER_LABEL
 from ...keystore import StoredToken, TokenKey
+from ..display import local_time, monospace_font
 from ..errors_text import describe_error
-from ..models.tokens_model import SORT_ROLE, TOKEN_ROLE, Column, TokensModel, local_time
+from ..models.record_table import RECORD_ROLE, SORT_ROLE
+from ..models.tokens_model import Column, TokensModel
 from ..runner import Outcome
-from ..widgets.common import ErrorBanner, Panel, StatusFlash, record_table
+from ..widgets.claims_tree import ClaimsTree
+from ..widgets.common import ErrorBanner, Panel, RevealButton, StatusFlash, heading_label, record_table, split
 
 TICK_MS = 1000
 STATUS_MS = 4000
-# Registered JWT claims that hold NumericDate values (RFC 7519 §4.1).
-TIME_CLAIMS = ("exp", "iat", "nbf", "auth_time")
 
 
-def _monospace() -> QFont:
-    font = QFont("monospace")
-    font.setStyleHint(QFont.StyleHint.Monospace)
-    return font
+class ListState(enum.Enum):
+    """Where the token list stands, shown next to Refresh."""
+
+    IDLE = enum.auto()  # not loaded yet (the page was never shown)
+    LOADING = enum.auto()
+    LOADED = enum.auto()
+    FAILED = enum.auto()  # the last refresh failed; the banner says why
 
 
 class TokensPanel(Panel):
@@ -55,17 +54,13 @@ class TokensPanel(Panel):
         self._loading = False
         self._reload_queued = False
         self._stale = True  # loaded on first show: no keyring prompt for a page nobody opened
-        self._state = "idle"  # idle | loading | loaded | error
+        self._state = ListState.IDLE
         self._restoring = False
         self._shown: StoredToken | None = None
         self._pending: list[StoredToken] = []
         self._backend_text = ""
 
-        self.heading = QLabel()
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.heading.setFont(font)
+        self.heading = heading_label()
         self.refresh_button = QPushButton()
         self.refresh_button.setObjectName("refreshTokens")
         self.backend_label = QLabel()
@@ -103,12 +98,11 @@ class TokensPanel(Panel):
         self.token_view = QPlainTextEdit()
         self.token_view.setObjectName("tokenView")
         self.token_view.setReadOnly(True)
-        self.token_view.setFont(_monospace())
+        self.token_view.setFont(monospace_font())
         self.token_view.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
         self.token_view.setFixedHeight(self.token_view.fontMetrics().lineSpacing() * 4 + 12)
-        self.reveal_button = QPushButton()
+        self.reveal_button = RevealButton()
         self.reveal_button.setObjectName("revealToken")
-        self.reveal_button.setCheckable(True)
         self.copy_button = QPushButton()
         self.copy_button.setObjectName("copyToken")
         self.delete_button = QPushButton()
@@ -129,12 +123,7 @@ class TokensPanel(Panel):
         self.form.addRow(buttons)
 
         self.claims_label = QLabel()
-        self.claims_tree = QTreeWidget()
-        self.claims_tree.setObjectName("claimsTree")
-        self.claims_tree.setColumnCount(2)
-        self.claims_tree.setAlternatingRowColors(True)
-        self.claims_tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.claims_tree.header().setStretchLastSection(True)
+        self.claims_tree = ClaimsTree()
         claims = QVBoxLayout()
         claims.setContentsMargins(0, 0, 0, 0)
         claims.addWidget(self.claims_label)
@@ -158,13 +147,7 @@ class TokensPanel(Panel):
         top.addStretch(1)
         top.addWidget(self.state_label)
         top.addWidget(self.refresh_button)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.details_box)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([260, 360])
-        splitter.setChildrenCollapsible(False)
+        splitter = split(Qt.Orientation.Vertical, self.table, self.details_box, sizes=[260, 360])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.backend_label)
@@ -202,7 +185,6 @@ class TokensPanel(Panel):
         self.copy_button.setToolTip(self.tr("Copy the full token to the clipboard"))
         self.delete_button.setText(self.tr("Delete…"))
         self.claims_label.setText(self.tr("JWT claims (unverified)"))
-        self.claims_tree.setHeaderLabels([self.tr("Claim"), self.tr("Value")])
         self.model.retranslate()
         self._render_backend()
         self._render_state()
@@ -224,23 +206,23 @@ class TokensPanel(Panel):
     def _render_state(self) -> None:
         n = self.model.rowCount()
         texts = {
-            "idle": "",
-            "loading": self.tr("Loading…"),
-            "error": self.tr("Could not refresh"),
-            "loaded": self.tr("%n token(s)", "", n) if n else self.tr("No stored tokens"),
+            ListState.IDLE: "",
+            ListState.LOADING: self.tr("Loading…"),
+            ListState.FAILED: self.tr("Could not refresh"),
+            ListState.LOADED: self.tr("%n token(s)", "", n) if n else self.tr("No stored tokens"),
         }
         self.state_label.setText(texts[self._state])
 
 
     # --- loading ------------------------------------------------------------------------------------
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self.timer.start()
         if self._stale:
             self.refresh()
 
-    def hideEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def hideEvent(self, event) -> None:
         self.timer.stop()
         super().hideEvent(event)
 
@@ -257,7 +239,7 @@ class TokensPanel(Panel):
             self._reload_queued = True  # one more pass once this one is done; never a pile of them
             return
         self._loading = True
-        self._state = "loading"
+        self._state = ListState.LOADING
         self._render_state()
         self.refresh_button.setEnabled(False)
         store = self.ctx.token_store
@@ -284,7 +266,7 @@ class TokensPanel(Panel):
         if outcome.cancelled:
             return
         if not outcome.ok:
-            self._state = "error"
+            self._state = ListState.FAILED
             self._render_state()
             self.banner.show_error(
                 self.tr("Could not list the stored tokens. {0}").format(describe_error(outcome.error)),
@@ -302,7 +284,7 @@ class TokensPanel(Panel):
         finally:
             self._restoring = False
         self._pending = pending
-        self._state = "loaded"
+        self._state = ListState.LOADED
         self._render_backend()
         self._render_state()
         self.table.resizeColumnsToContents()
@@ -314,22 +296,18 @@ class TokensPanel(Panel):
         index = self.table.selectionModel().currentIndex()
         if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row(), QModelIndex()):
             return None
-        return index.data(TOKEN_ROLE)
+        return index.data(RECORD_ROLE)
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not self._restoring:
-            self._show_details(current.data(TOKEN_ROLE) if current.isValid() else None)
+            self._show_details(current.data(RECORD_ROLE) if current.isValid() else None)
 
     def _show_details(self, token: StoredToken | None) -> None:
         if token is None or self._shown is None or token.key != self._shown.key:
-            # Another token (or none): whatever was revealed is hidden again.
-            self.reveal_button.blockSignals(True)
-            self.reveal_button.setChecked(False)
-            self.reveal_button.blockSignals(False)
+            self.reveal_button.conceal()  # another token (or none): whatever was revealed is hidden again
         self._shown = token
         for b in (self.reveal_button, self.copy_button, self.delete_button):
             b.setEnabled(token is not None)
-        self.reveal_button.setText(self.tr("Hide") if self.reveal_button.isChecked() else self.tr("Reveal"))
         self.reveal_button.setToolTip(self.tr("Show the full token until another row is selected"))
         if token is None:
             placeholder = self.tr("Select a token above to see its details.")
@@ -337,50 +315,18 @@ class TokensPanel(Panel):
             for label in (self.type_value, self.obtained_value, self.expiry_value):
                 label.setText("—")
             self.token_view.setPlainText("")
-            self.claims_tree.clear()
+            self.claims_tree.clear_claims()
             return
         self.key_value.setText(str(token.key))
         self.type_value.setText(token.token_type)
         self.obtained_value.setText(local_time(token.obtained_at))
         self._render_expiry(token)
         self.token_view.setPlainText(token.access_token if self.reveal_button.isChecked() else token.redacted())
-        self._fill_claims(token.claims)
+        self.claims_tree.show_claims(token.claims)
 
     def _render_expiry(self, token: StoredToken) -> None:
         self.expiry_value.setText(self.tr("{0} — {1} ({2} s lifetime)").format(
             local_time(token.expires_at), self.model.expires_text(token), token.expires_in))
-
-    def _fill_claims(self, claims: dict[str, Any] | None) -> None:
-        self.claims_tree.clear()
-        if claims is None:
-            QTreeWidgetItem(self.claims_tree, [self.tr("(not a JWT: no claims to show)"), ""])
-            return
-        for name, value in claims.items():
-            self._add_claim(self.claims_tree, str(name), value, top_level=True)
-        self.claims_tree.expandAll()
-
-    def _add_claim(self, parent, name: str, value: Any, *, top_level: bool = False) -> None:
-        if isinstance(value, dict):
-            item = QTreeWidgetItem(parent, [name, ""])
-            for k, v in value.items():
-                self._add_claim(item, str(k), v)
-            return
-        if isinstance(value, list):
-            item = QTreeWidgetItem(parent, [name, f"[{len(value)}]"])
-            for i, v in enumerate(value):
-                self._add_claim(item, str(i), v)
-            return
-        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        label = name
-        if top_level and name in TIME_CLAIMS and isinstance(value, (int, float)) and not isinstance(value, bool):
-            meaning = {"exp": self.tr("expires"), "iat": self.tr("issued at"), "nbf": self.tr("not before"),
-                       "auth_time": self.tr("authenticated at")}[name]
-            label = f"{name} ({meaning})"
-            try:
-                text = f"{text}  →  {local_time(float(value))}"
-            except (OverflowError, OSError, ValueError):
-                pass  # a timestamp no calendar can show: the number alone
-        QTreeWidgetItem(parent, [label, text])
 
     def _tick(self) -> None:
         self.model.tick()

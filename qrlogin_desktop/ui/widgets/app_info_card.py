@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...api.models import UserQRCodeScanResult
+from .language import Retranslating
 
 CHIP_STYLE = ("QLabel { background: #e8f5ee; color: #05793f; border: 1px solid #b7e4cb;"
               " border-radius: 9px; padding: 1px 8px; }")
 
 
-class AppInfoCard(QFrame):
+class AppInfoCard(Retranslating, QFrame):
     LOGO_SIZE = 48
 
     def __init__(self, parent: QWidget | None = None):
@@ -100,7 +101,3 @@ class AppInfoCard(QFrame):
         if info is not None and self.logo.pixmap().isNull():
             self.logo.setText(self.tr("logo"))
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -1,10 +1,11 @@
-"""Small building blocks every panel uses: the panel base class and the in-place error banner."""
+"""Small building blocks the panels share: the panel base class, the in-place error banner, the
+Reveal toggle, the self-clearing status line, the record table, split panes and page headings."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -12,12 +13,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
+    QSplitter,
     QTableView,
     QWidget,
 )
 
+from .language import Retranslating
 
-class Panel(QWidget):
+
+class Panel(Retranslating, QWidget):
     """A page of the main window. Texts are set in ``retranslate()`` so a language switch is live."""
 
     def __init__(self, ctx, parent: QWidget | None = None):
@@ -25,16 +29,7 @@ class Panel(QWidget):
         self.ctx = ctx
 
 
-    def retranslate(self) -> None:
-        pass
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
-
-class ErrorBanner(QFrame):
+class ErrorBanner(Retranslating, QFrame):
     """A clear message in place, with a Retry button when the action can be retried."""
 
     def __init__(self, parent: QWidget | None = None):
@@ -64,11 +59,6 @@ class ErrorBanner(QFrame):
     def retranslate(self) -> None:
         self.retry_button.setText(self.tr("Retry"))
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     def show_error(self, text: str, retry: Callable[[], None] | None = None) -> None:
         self.label.setText(text)
         self._retry = retry
@@ -89,6 +79,26 @@ class ErrorBanner(QFrame):
         self.clear()
         if retry is not None:
             retry()
+
+
+class RevealButton(Retranslating, QPushButton):
+    """The "Reveal" / "Hide" toggle of a secret shown redacted until the user asks for it."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setCheckable(True)
+        self.toggled.connect(self.retranslate)  # connected first: the text is right before other slots run
+        self.retranslate()
+
+    def conceal(self) -> None:
+        """Back to hidden without a ``toggled`` signal (the owner shows the redacted text itself)."""
+        self.blockSignals(True)
+        self.setChecked(False)
+        self.blockSignals(False)
+        self.retranslate()
+
+    def retranslate(self, *_checked: bool) -> None:
+        self.setText(self.tr("Hide") if self.isChecked() else self.tr("Reveal"))
 
 
 class StatusFlash(QLabel):
@@ -119,3 +129,27 @@ def record_table(object_name: str, model) -> QTableView:
     table.setWordWrap(False)
     table.verticalHeader().hide()
     return table
+
+
+def split(orientation: Qt.Orientation, first: QWidget, second: QWidget, *, stretch: tuple[int, int] = (1, 1),
+          sizes: list[int] | None = None) -> QSplitter:
+    """Two panes the user can resize; neither collapses away; ``stretch`` shares out spare room."""
+    splitter = QSplitter(orientation)
+    splitter.addWidget(first)
+    splitter.addWidget(second)
+    splitter.setStretchFactor(0, stretch[0])
+    splitter.setStretchFactor(1, stretch[1])
+    splitter.setChildrenCollapsible(False)
+    if sizes is not None:
+        splitter.setSizes(sizes)
+    return splitter
+
+
+def heading_label() -> QLabel:
+    """A page's title: bold, a size above the text."""
+    label = QLabel()
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.3)
+    font.setBold(True)
+    label.setFont(font)
+    return label

@@ -9,18 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ...api.errors import Violation
 from ...api.models import Field
 from ...api.rules import Kind
 from .. import i18n
+from .language import Retranslating
 
 INVALID_STYLE = "QLineEdit { border: 1px solid #d93025; background: #fff6f5; }"
 
 
-class FieldForm(QWidget):
+class FieldForm(Retranslating, QWidget):
     changed = Signal()
 
     def __init__(self, fields: Sequence[Field], parent: QWidget | None = None, *, skip: Sequence[str] = ()):
@@ -76,10 +77,6 @@ class FieldForm(QWidget):
                 editor.setPlaceholderText(str(f.example))
         self.validate()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     # --- values -----------------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QRect, QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -22,17 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from ...api.models import ImageResult
+from ..display import data_size
 from ..runner import Outcome
+from .language import Retranslating
 
 RunBlocking = Callable[[Callable[[], object], Callable[[Outcome], None]], object]
-
-
-def human_size(n: int) -> str:
-    if n < 1024:
-        return f"{n} B"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.1f} KB"
-    return f"{n / 1024 / 1024:.2f} MB"
 
 
 def target_rect(image: QSize, space: QSize) -> QRect:
@@ -57,12 +51,12 @@ class ImageCanvas(QWidget):
         self.updateGeometry()
         self.update()
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self) -> QSize:
         if self.image.isNull():
             return QSize(320, 320)
         return self.image.size().boundedTo(QSize(480, 480))
 
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), self.palette().base())
         if self.image.isNull():
@@ -73,7 +67,7 @@ class ImageCanvas(QWidget):
         painter.drawImage(rect, self.image)
 
 
-class ImagePreview(QWidget):
+class ImagePreview(Retranslating, QWidget):
     def __init__(self, run_blocking: RunBlocking | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self._run_blocking = run_blocking
@@ -112,10 +106,10 @@ class ImagePreview(QWidget):
         self.save_button.setEnabled(True)
         if image.isNull():
             self.info.setText(self.tr("{0}, {1} — cannot be decoded for preview").format(
-                result.content_type, human_size(len(result.data))))
+                result.content_type, data_size(len(result.data))))
             return False
         self.info.setText(self.tr("{0}, {1} × {2} px, {3}").format(
-            result.content_type, image.width(), image.height(), human_size(len(result.data))))
+            result.content_type, image.width(), image.height(), data_size(len(result.data))))
         return True
 
     def clear_image(self) -> None:
@@ -164,7 +158,3 @@ class ImagePreview(QWidget):
     def retranslate(self) -> None:
         self.save_button.setText(self.tr("Save image…"))
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QColor, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 
 from ...api.errors import Violation
 from .. import i18n
-from .json_view import monospace_font
+from ..display import monospace_font
+from .language import Retranslating
 
 RulesCheck = Callable[[Any], Sequence[Violation]]
 
@@ -61,7 +62,7 @@ def pretty(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False)
 
 
-class JsonEditor(QWidget):
+class JsonEditor(Retranslating, QWidget):
     """``editor.value()`` is the parsed body (raises :class:`JsonSyntaxError`); ``changed`` on every check."""
 
     changed = Signal()
@@ -138,11 +139,6 @@ class JsonEditor(QWidget):
         return self._error is None
 
     @property
-    def syntax_error(self) -> JsonSyntaxError | None:
-        self._ensure_checked()
-        return self._error
-
-    @property
     def violations(self) -> list[Violation]:
         self._ensure_checked()
         return list(self._violations)
@@ -211,7 +207,3 @@ class JsonEditor(QWidget):
         self.format_button.setToolTip(self.tr("Pretty-print the body (Ctrl+Z undoes it)"))
         self.check()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

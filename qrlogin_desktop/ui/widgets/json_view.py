@@ -23,12 +23,14 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QTextCursor, QTextDocument
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QTextCursor, QTextDocument
 from PySide6.QtWidgets import QPlainTextDocumentLayout, QPlainTextEdit, QWidget
 
 from ...api.bigtext import paused_gc
+from ..display import monospace_font
 from ..runner import Outcome
+from .language import Retranslating
 
 Run = Callable[[Coroutine[Any, Any, Any], Callable[[Outcome], None]], Any]
 
@@ -78,19 +80,17 @@ def _parse_container(text: str) -> Any:
     return parsed if isinstance(parsed, (dict, list)) else None
 
 
-def monospace_font():
-    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-
-
-class JsonView(QPlainTextEdit):
+class JsonView(Retranslating, QPlainTextEdit):
     """``view.show_value(obj)`` / ``view.show_text(body)``; ``loaded`` fires once all text is in."""
 
     loaded = Signal()
     progress = Signal(int)  # percent of the text inserted so far
 
-    def __init__(self, run: Run, parent: QWidget | None = None):
+    def __init__(self, run: Run, parent: QWidget | None = None, *, placeholder: bool = True):
+        """``placeholder``: say "No response yet." while empty (False: the owner sets its own)."""
         super().__init__(parent)
         self._run = run
+        self._placeholder = placeholder
         self._generation = 0
         self._pending = ""
         self._offset = 0
@@ -146,12 +146,9 @@ class JsonView(QPlainTextEdit):
     # --- texts ----------------------------------------------------------------------------------------
 
     def retranslate(self) -> None:
-        self.setPlaceholderText(self.tr("No response yet."))
+        if self._placeholder:
+            self.setPlaceholderText(self.tr("No response yet."))
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     # --- the work -------------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import math
 
-from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ...qr import qr_matrix, to_qimage_hidpi
+from .language import Retranslating
 
 MARGIN = 8
 
@@ -42,7 +43,7 @@ class Overlay(enum.Enum):
 CLICKABLE = frozenset({Overlay.EXPIRED, Overlay.FAILED, Overlay.CANCELLED})
 
 
-class QrView(QWidget):
+class QrView(Retranslating, QWidget):
     refresh_requested = Signal()  # the user clicked an expired / failed / cancelled QR
 
     def __init__(self, parent: QWidget | None = None):
@@ -57,13 +58,13 @@ class QrView(QWidget):
         self._detail = ""  # e.g. the app and user shown under "Scanned"
         self._logo: QPixmap | None = None
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self) -> QSize:
         return QSize(320, 320)
 
-    def hasHeightForWidth(self) -> bool:  # noqa: N802
+    def hasHeightForWidth(self) -> bool:
         return True
 
-    def heightForWidth(self, width: int) -> int:  # noqa: N802
+    def heightForWidth(self, width: int) -> int:
         return width
 
     # --- content ----------------------------------------------------------------------------------------
@@ -117,16 +118,14 @@ class QrView(QWidget):
             self._cache = (key, to_qimage_hidpi(self._payload, dpr, logical))
         return self._cache[1]
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         self._cache = None  # re-render at the new size on the next paint
         super().resizeEvent(event)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.update()  # overlay texts are translated at paint time
-        super().changeEvent(event)
+    def retranslate(self) -> None:
+        self.update()  # overlay texts are translated at paint time
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         side = self._side()
@@ -195,7 +194,7 @@ class QrView(QWidget):
 
     # --- clicks -----------------------------------------------------------------------------------------
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.overlay in CLICKABLE:
             self.refresh_requested.emit()
         super().mouseReleaseEvent(event)

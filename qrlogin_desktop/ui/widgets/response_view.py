@@ -8,23 +8,70 @@ the user ticks "Reveal secrets".
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from ...api.errors import ApiError, ProtocolError, TransportError
 from ...api.exchange import CallResult, Exchange
 from ...api.models import ImageResult
 from ...api.redact import Redactor
-from .image_preview import ImagePreview, RunBlocking, human_size
+from ..display import data_size
+from .image_preview import ImagePreview, RunBlocking
 from .json_view import JsonView, Run
+from .language import Retranslating
 
 OK_COLOR, FAIL_COLOR, NEUTRAL_COLOR = "#188038", "#d93025", "#5f6368"
 _NOTHING = object()
 
 
-class ResponseView(QWidget):
+# What the status line describes: one small type per kind, with the facts it shows (kept so a
+# language switch can write the line again).
+@dataclass(frozen=True)
+class NothingSent:
+    pass
+
+
+@dataclass(frozen=True)
+class Sending:
+    elapsed_s: float
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    pass
+
+
+@dataclass(frozen=True)
+class ImageAnswer:
+    http_status: int
+    content_type: str
+    latency_ms: float
+    exchange: Exchange | None
+
+
+@dataclass(frozen=True)
+class EnvelopeAnswer:
+    http_status: int
+    code: int | None
+    error: str
+    latency_ms: float
+    exchange: Exchange | None
+
+
+@dataclass(frozen=True)
+class Failure:
+    error: BaseException
+    latency_ms: float | None
+    exchange: Exchange | None
+
+
+Status = NothingSent | Sending | Cancelled | ImageAnswer | EnvelopeAnswer | Failure
+
+
+class ResponseView(Retranslating, QWidget):
     def __init__(self, run: Run, run_blocking: RunBlocking | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.status_label = QLabel()
@@ -65,7 +112,7 @@ class ResponseView(QWidget):
         layout.addLayout(options)
         layout.addWidget(self.pages, 1)
 
-        self._state: tuple[str, tuple[Any, ...]] = ("empty", ())
+        self._status: Status = NothingSent()
         self._data: Any = _NOTHING
         self._raw: str | None = None
         self._image: ImageResult | None = None
@@ -84,7 +131,7 @@ class ResponseView(QWidget):
         return self.json_view.loading
 
     def clear(self) -> None:
-        self._set_state("empty")
+        self._set_status(NothingSent())
         self._data, self._raw, self._image = _NOTHING, None, None
         self.json_view.clear_view()
         self.image_preview.clear_image()
@@ -93,10 +140,10 @@ class ResponseView(QWidget):
 
     def set_busy(self, elapsed_s: float) -> None:
         """While a request is in flight; the previous answer stays visible below."""
-        self._set_state("busy", elapsed_s)
+        self._set_status(Sending(elapsed_s))
 
     def show_cancelled(self) -> None:
-        self._set_state("cancelled")
+        self._set_status(Cancelled())
 
     def show_result(self, result: CallResult, redactor: Redactor | None = None, image_stem: str = "image") -> None:
         self._redactor = redactor
@@ -104,14 +151,14 @@ class ResponseView(QWidget):
         self._raw = exchange.response_body if exchange else None
         if isinstance(result.value, ImageResult):
             self._image, self._image_stem, self._data = result.value, image_stem, _NOTHING
-            self._set_state("image", result.http_status, result.value.content_type, result.latency_ms, exchange)
+            self._set_status(ImageAnswer(result.http_status, result.value.content_type, result.latency_ms, exchange))
         else:
             self._image = None
             envelope = result.envelope
             self._data = envelope.data if envelope is not None else result.value
             code = envelope.code if envelope is not None else None
             error = envelope.error if envelope is not None else ""
-            self._set_state("ok", result.http_status, code, error, result.latency_ms, exchange)
+            self._set_status(EnvelopeAnswer(result.http_status, code, error, result.latency_ms, exchange))
         self._render()
 
     def show_failure(self, error: BaseException, elapsed_ms: float | None = None) -> None:
@@ -120,71 +167,75 @@ class ResponseView(QWidget):
         self._image, self._data = None, _NOTHING
         self._raw = exchange.response_body if exchange is not None else None
         latency = exchange.latency_ms if exchange is not None else elapsed_ms
-        self._set_state("failed", error, latency, exchange)
+        self._set_status(Failure(error, latency, exchange))
         self._render()
 
     # --- status line ----------------------------------------------------------------------------------
 
-    def _set_state(self, kind: str, *args: Any) -> None:
-        self._state = (kind, args)
-        self._show_state()
+    def _set_status(self, status: Status) -> None:
+        self._status = status
+        self._show_status()
 
-    def _show_state(self) -> None:
-        kind, args = self._state
+    def _show_status(self) -> None:
         color, detail = NEUTRAL_COLOR, ""
-        if kind == "empty":
-            status = self.tr("No request sent yet.")
-        elif kind == "busy":
-            status = self.tr("Sending… {0:.1f} s").format(args[0])
-        elif kind == "cancelled":
-            status = self.tr("Cancelled — the request was abandoned before an answer arrived.")
-            color = FAIL_COLOR
-        elif kind == "image":
-            http_status, content_type, latency, exchange = args
-            status = " · ".join([f"HTTP {http_status}", self.tr("{0} (an image, no envelope)").format(content_type),
-                                 f"{latency:.0f} ms", *self._sizes(exchange)])
-            color = OK_COLOR
-        elif kind == "ok":
-            http_status, code, error, latency, exchange = args
-            status = " · ".join([f"HTTP {http_status}", self.tr("code {0}").format(code if code is not None else "—"),
-                                 f"{latency:.0f} ms", *self._sizes(exchange)])
-            color = OK_COLOR if code in (200, None) else FAIL_COLOR
-            detail = self.tr("error: {0}").format(error) if error else ""
-        else:  # failed
-            error, latency, exchange = args
-            parts = []
-            if exchange is not None and exchange.status is not None:
-                parts.append(f"HTTP {exchange.status}")
-            if isinstance(error, ApiError):
-                parts.append(self.tr("code {0}").format(error.code))
-                detail = self.tr("error: {0}").format(error.error) if error.error else ""
-            elif isinstance(error, ProtocolError):
-                if not parts and error.http_status is not None:
-                    parts.append(f"HTTP {error.http_status}")
-                parts.append(self.tr("not the API's envelope"))
-                detail = error.reason
-            elif isinstance(error, TransportError):
-                parts.append(self.tr("no answer ({0})").format(error.kind))
-                detail = error.detail
-            else:
-                parts.append(type(error).__name__)
-                detail = str(error)
-            if latency is not None:
-                parts.append(f"{latency:.0f} ms")
-            parts += self._sizes(exchange)
-            status = " · ".join(parts)
-            color = FAIL_COLOR
+        match self._status:
+            case NothingSent():
+                status = self.tr("No request sent yet.")
+            case Sending(elapsed_s):
+                status = self.tr("Sending… {0:.1f} s").format(elapsed_s)
+            case Cancelled():
+                status = self.tr("Cancelled — the request was abandoned before an answer arrived.")
+                color = FAIL_COLOR
+            case ImageAnswer(http_status, content_type, latency, exchange):
+                status = " · ".join([f"HTTP {http_status}",
+                                     self.tr("{0} (an image, no envelope)").format(content_type),
+                                     f"{latency:.0f} ms", *self._sizes(exchange)])
+                color = OK_COLOR
+            case EnvelopeAnswer(http_status, code, error, latency, exchange):
+                status = " · ".join([f"HTTP {http_status}",
+                                     self.tr("code {0}").format(code if code is not None else "—"),
+                                     f"{latency:.0f} ms", *self._sizes(exchange)])
+                color = OK_COLOR if code in (200, None) else FAIL_COLOR
+                detail = self.tr("error: {0}").format(error) if error else ""
+            case Failure(error, latency, exchange):
+                status, detail = self._failure_text(error, latency, exchange)
+                color = FAIL_COLOR
         self.status_label.setText(status)
         self.status_label.setStyleSheet(f"color: {color}; font-weight: bold;")
         self.detail_label.setText(detail)
         self.detail_label.setStyleSheet(f"color: {color};")
         self.detail_label.setVisible(bool(detail))
 
+    def _failure_text(self, error: BaseException, latency: float | None, exchange: Exchange | None) -> tuple[str, str]:
+        """The status line and detail of a failed call: what came back, if anything, and why it failed."""
+        detail = ""
+        parts = []
+        if exchange is not None and exchange.status is not None:
+            parts.append(f"HTTP {exchange.status}")
+        if isinstance(error, ApiError):
+            parts.append(self.tr("code {0}").format(error.code))
+            detail = self.tr("error: {0}").format(error.error) if error.error else ""
+        elif isinstance(error, ProtocolError):
+            if not parts and error.http_status is not None:
+                parts.append(f"HTTP {error.http_status}")
+            parts.append(self.tr("not the API's envelope"))
+            detail = error.reason
+        elif isinstance(error, TransportError):
+            parts.append(self.tr("no answer ({0})").format(error.kind))
+            detail = error.detail
+        else:
+            parts.append(type(error).__name__)
+            detail = str(error)
+        if latency is not None:
+            parts.append(f"{latency:.0f} ms")
+        parts += self._sizes(exchange)
+        return " · ".join(parts), detail
+
     def _sizes(self, exchange: Exchange | None) -> list[str]:
         if exchange is None:
             return []
-        out = [self.tr("sent {0}").format(human_size(exchange.request_size)),
-               self.tr("received {0}").format(human_size(exchange.response_size))]
+        out = [self.tr("sent {0}").format(data_size(exchange.request_size)),
+               self.tr("received {0}").format(data_size(exchange.response_size))]
         if exchange.response_content_type:
             out.append(exchange.response_content_type)
         return out
@@ -242,10 +293,6 @@ class ResponseView(QWidget):
         self.raw_box.setToolTip(self.tr("Show the answer as received instead of the envelope's data"))
         self.reveal_box.setText(self.tr("Reveal secrets"))
         self.reveal_box.setToolTip(self.tr("Show values such as session_key unmasked"))
-        self._show_state()
+        self._show_status()
         self._update_note()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

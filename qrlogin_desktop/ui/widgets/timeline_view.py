@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from ...flow.machine import TERMINAL_STATES, State, Transition
+from .language import Retranslating
 
 
 def state_text(state: State) -> str:
@@ -40,7 +41,7 @@ def _starts_attempt(t: Transition) -> bool:
     return t.source in (State.IDLE, *TERMINAL_STATES) and t.target is State.INITIATING
 
 
-class TimelineView(QTableWidget):
+class TimelineView(Retranslating, QTableWidget):
     COLUMNS = 4  # step, event, entered at, duration
     MAX_ATTEMPTS = 10  # older attempts scroll away: an operator looping logins must not slow the GUI
 
@@ -125,11 +126,6 @@ class TimelineView(QTableWidget):
         self.setHorizontalHeaderLabels([self.tr("Step"), self.tr("Event"), self.tr("Entered at"),
                                         self.tr("Duration (ms)")])
         self._rebuild()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def _rebuild(self) -> None:
         """All rows from the kept transitions (after trimming old attempts or a language switch)."""

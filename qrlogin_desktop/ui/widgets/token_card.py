@@ -7,19 +7,15 @@ always arrives hidden. The claims are decoded without verifying the signature: d
 from __future__ import annotations
 
 import time
-from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QStackedWidget,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -27,8 +23,10 @@ from PySide6.QtWidgets import (
 from ...api.models import TokenModel
 from ...jwt_claims import decode_jwt_claims
 from ...keystore import redact
-
-TIME_CLAIMS = ("exp", "iat", "nbf", "auth_time")
+from ..display import local_time
+from .claims_tree import ClaimsTree
+from .common import RevealButton
+from .language import Retranslating
 
 
 def _clock(seconds: float) -> str:
@@ -37,7 +35,7 @@ def _clock(seconds: float) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60:02d}:{rest % 60:02d}"
 
 
-class TokenCard(QFrame):
+class TokenCard(Retranslating, QFrame):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("tokenCard")
@@ -48,15 +46,11 @@ class TokenCard(QFrame):
         self.token_text = QLineEdit()
         self.token_text.setObjectName("tokenText")
         self.token_text.setReadOnly(True)
-        self.reveal_button = QPushButton()
-        self.reveal_button.setCheckable(True)
+        self.reveal_button = RevealButton()
         self.reveal_button.toggled.connect(self._show_token)
         self.storage = QLabel()
         self.storage.setWordWrap(True)
-        self.claims = QTreeWidget()
-        self.claims.setColumnCount(2)
-        self.claims.setRootIsDecorated(True)
-        self.claims.setUniformRowHeights(True)
+        self.claims = ClaimsTree()
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setStyleSheet("color: #888;")
@@ -95,9 +89,9 @@ class TokenCard(QFrame):
 
     def set_token(self, token: TokenModel) -> None:
         self.token, self._obtained_at = token, time.time()
-        self.reveal_button.setChecked(False)  # a new token always arrives hidden
+        self.reveal_button.conceal()  # a new token always arrives hidden
         self._show_token(False)
-        self._fill_claims(decode_jwt_claims(token.access_token))
+        self.claims.show_claims(decode_jwt_claims(token.access_token))
         self.token_type.setText(token.token_type)
         self.storage.setText("")
         self.pages.setCurrentWidget(self.details)
@@ -112,9 +106,9 @@ class TokenCard(QFrame):
         self.token = None
         self._timer.stop()
         self.token_text.clear()
-        self.claims.clear()
+        self.claims.clear_claims()
         self.storage.clear()
-        self.reveal_button.setChecked(False)
+        self.reveal_button.conceal()
         self.pages.setCurrentWidget(self.empty)
 
     def seconds_left(self) -> float | None:
@@ -124,8 +118,7 @@ class TokenCard(QFrame):
 
     def claim_items(self) -> dict[str, str]:
         """Top-level claims as shown (name → text); for tests."""
-        root = self.claims.invisibleRootItem()
-        return {root.child(i).text(0): root.child(i).text(1) for i in range(root.childCount())}
+        return self.claims.claim_items()
 
     # --- texts ------------------------------------------------------------------------------------------
 
@@ -133,16 +126,9 @@ class TokenCard(QFrame):
         self._type_label.setText(self.tr("Token type"))
         self._expiry_label.setText(self.tr("Expires in"))
         self._token_label.setText(self.tr("Access token"))
-        self.claims.setHeaderLabels([self.tr("Claim"), self.tr("Value (not verified)")])
         self.empty.setText(self.tr("No token yet: complete a QR login."))
-        self.reveal_button.setText(self.tr("Hide") if self.reveal_button.isChecked() else self.tr("Reveal"))
         self.reveal_button.setToolTip(self.tr("Show the whole access token on screen"))
         self._tick()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     # --- internals --------------------------------------------------------------------------------------
 
@@ -150,7 +136,6 @@ class TokenCard(QFrame):
         token = self.token.access_token if self.token else ""
         self.token_text.setText(token if revealed else redact(token) if token else "")
         self.token_text.setCursorPosition(0)
-        self.reveal_button.setText(self.tr("Hide") if revealed else self.tr("Reveal"))
 
     def _tick(self) -> None:
         left = self.seconds_left()
@@ -161,33 +146,4 @@ class TokenCard(QFrame):
             self._timer.stop()
         else:
             self.expiry.setText(self.tr("{0} (at {1})").format(
-                _clock(left), time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(time.time() + left))))
-
-    def _fill_claims(self, claims: dict[str, Any] | None) -> None:
-        self.claims.clear()
-        if claims is None:
-            QTreeWidgetItem(self.claims, [self.tr("(not a JWT)"), ""])
-            return
-        for name, value in claims.items():
-            _add_claim(self.claims.invisibleRootItem(), name, value)
-        # Branch decorations only when some claim nests (most JWTs are flat: no wasted indent).
-        self.claims.setRootIsDecorated(any(isinstance(v, dict | list) for v in claims.values()))
-        self.claims.resizeColumnToContents(0)
-
-
-def _add_claim(parent: QTreeWidgetItem, name: str, value: Any) -> None:
-    if isinstance(value, dict):
-        item = QTreeWidgetItem(parent, [name, ""])
-        for key, inner in value.items():
-            _add_claim(item, str(key), inner)
-        item.setExpanded(True)
-        return
-    if isinstance(value, list):
-        item = QTreeWidgetItem(parent, [name, f"[{len(value)}]"])
-        for index, inner in enumerate(value):
-            _add_claim(item, str(index), inner)
-        return
-    text = str(value)
-    if name in TIME_CLAIMS and isinstance(value, int | float) and not isinstance(value, bool):
-        text = f"{value}  ({time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(value))})"
-    QTreeWidgetItem(parent, [name, text])
+                _clock(left), local_time(time.time() + left)))

@@ -129,7 +129,9 @@ class Server:
             if cprofile is not None:
                 cmd += ["--cprofile", str(cprofile)]
         self.loop = "Event loop: uvloop (_servers.py)"
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+        # Unbuffered: with a buffered pipe, readline() may pull the second line into Python's buffer,
+        # and select() on the pipe then says there is nothing more to read.
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, bufsize=0)
         pin(self.proc.pid, cpus)
         self.port = self._read_port(timeout=30.0)
 

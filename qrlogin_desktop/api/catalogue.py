@@ -44,9 +44,9 @@ class BodyKind(str, Enum):
 class ResultKind(str, Enum):
     STRING = "string"
     INT64 = "int64"
-    TOKEN = "TokenModel"
-    SCAN_RESULT = "UserQRCodeScanResult"
-    JSCONFIG = "WechatJSConfigResult"
+    TOKEN = models.TokenModel.SCHEMA.name
+    SCAN_RESULT = models.UserQRCodeScanResult.SCHEMA.name
+    JSCONFIG = models.WechatJSConfigResult.SCHEMA.name
     IMAGE = "image"
     JSON = "json"
 

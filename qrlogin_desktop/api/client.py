@@ -39,6 +39,8 @@ from .exchange import LOG_BODY_PREFIX, REDACTION_MARGIN, CallResult, Exchange
 from .models import (
     ImageResult,
     QRCodePreSignInRequest,
+    QRCodeScanRequest,
+    QRCodeSignInRequest,
     QRCodeSignUpRequest,
     TokenModel,
     UserQRCodeScanResult,
@@ -56,7 +58,6 @@ PING_DEADLINE = 5.0
 ASSET_DEADLINE = 5.0
 
 logmask.install()
-JSON_TYPES = ("application/json", "text/json", "application/json-patch+json")
 
 
 Listener = Callable[[Exchange], None]
@@ -124,9 +125,6 @@ class QrLoginClient:
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
-
-    def remove_listener(self, listener: Listener) -> None:
-        self._listeners.remove(listener)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -391,10 +389,10 @@ class QrLoginClient:
         return await self._value("QRAuthInitiate", body=body, timeout=timeout)
 
     async def scan(self, sign_in_key: int, *, timeout: float | None = None) -> UserQRCodeScanResult:
-        return await self._value("QRAuthScan", body={"signInKey": sign_in_key}, timeout=timeout)
+        return await self._value("QRAuthScan", body=QRCodeScanRequest(sign_in_key).to_json(), timeout=timeout)
 
     async def confirm_login(self, sign_in_key: int, *, timeout: float | None = None) -> TokenModel:
-        return await self._value("QRAuthConfirmLogin", body={"signInKey": sign_in_key}, timeout=timeout)
+        return await self._value("QRAuthConfirmLogin", body=QRCodeSignInRequest(sign_in_key).to_json(), timeout=timeout)
 
     async def confirm_register(self, request: QRCodeSignUpRequest, *, timeout: float | None = None) -> TokenModel:
         return await self._value("QRAuthConfirmRegister", body=request.to_json(), timeout=timeout)

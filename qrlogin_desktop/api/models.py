@@ -1,8 +1,10 @@
 """Request and response types of the contract; each field carries the rules that guard it.
 
 Schemas are data (:class:`Field` lists) so one definition drives the client's pre-send check, the
-sandbox's 400 answers, the GUI's forms and hints, and the OpenAPI export. The dataclasses on top
-give Python callers typed objects.
+sandbox's 400 answers, the GUI's forms and hints, and the OpenAPI export. Each wire type of the
+QR-Auth endpoints is declared once, as a dataclass whose members are made with :func:`wire`: its
+``SCHEMA`` (the field table), its ``to_json`` (what the sandbox sends and the client posts) and its
+``from_json`` (the client's decoder) are all read off that one declaration.
 
 Sources of rules: "seed" = the provider's reference; "sdk" = the provider's stricter generated SDK;
 "wechat" = what WeChat itself requires of a JToken body the provider forwards.
@@ -12,9 +14,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, fields
+from dataclasses import field as dataclass_field
+from typing import Any, ClassVar, TypeVar
 
 from .errors import ProtocolError, ValidationError, Violation
 from .rules import (
@@ -48,6 +51,13 @@ class Field:
     secret: bool = False  # never echoed in messages or logs (sessionKey)
     blank_is_absent: bool = False  # "" means "not given" (phone: "exactly 11 digits or empty")
     example: Any = None
+    # Answers only (in a request, null is "not given" like absence): what an absent member reads as;
+    # whether null is a documented value; whether the client reads an undocumented null as absent; whether
+    # a number stands for its text (WeChat's own JSON has a numeric timestamp).
+    default: Any = None
+    nullable: bool = False
+    null_is_absent: bool = False
+    accepts_number: bool = False
 
     def violations(self, value: Any = _MISSING) -> list[Violation]:
         absent = value is _MISSING or value is None or (self.blank_is_absent and value == "")
@@ -85,6 +95,7 @@ _ZH_TYPE = {
     Kind.INTEGER: "必须是整数",
     Kind.BOOLEAN: "必须是 true 或 false",
     Kind.OBJECT: "必须是 JSON 对象",
+    Kind.STRINGS: "必须是字符串数组",
 }
 
 
@@ -116,52 +127,6 @@ class Schema:
                     out[f.name] = number
         return out
 
-
-# --- the QR-Auth models -------------------------------------------------------------------------
-
-_SIGN_IN_KEY = Field("signInKey", Kind.INT64, "sign-in key", "登录密钥", required=True, example=1234567890123456789)
-
-PRE_SIGN_IN = Schema(
-    "QRCodePreSignInRequest",
-    (
-        Field(
-            "scopes", Kind.STRING, "authorisation scopes", "授权范围", example="userinfo,phone",
-            rules=(Length(0, 100), Charset("[A-Za-z0-9,]*", "only letters, digits and commas", "只能包含字母、数字和逗号")),
-        ),
-        Field("remark", Kind.STRING, "remark", "备注", rules=(Length(0, 200),), example="desktop login"),
-        Field(
-            "scheme", Kind.STRING, "scheme", "方案", example="app",
-            rules=(Length(0, 50), Charset("[A-Za-z0-9]*", "only letters and digits", "只能包含字母和数字")),
-        ),
-    ),
-)
-
-SCAN = Schema("QRCodeScanRequest", (_SIGN_IN_KEY,))
-SIGN_IN = Schema("QRCodeSignInRequest", (_SIGN_IN_KEY,))
-
-_VERIFICATION_CODE = digits(4, 8)
-
-SIGN_UP = Schema(
-    "QRCodeSignUpRequest",
-    (
-        _SIGN_IN_KEY,
-        Field(
-            "unionID", Kind.STRING, "UnionID", "UnionID", required=True, example="o6_bmasdasdsad6_2sgVt7hMZOPfL",
-            rules=(Length(1, 50), Charset("[A-Za-z0-9_-]*", "only letters, digits, _ and -", "只能包含字母、数字、下划线和连字符")),
-        ),
-        Field("nickName", Kind.STRING, "nickname", "用户昵称", rules=(Length(4, 32),), source="sdk", example="测试用户"),
-        Field("avatar", Kind.STRING, "avatar URL", "用户头像URL", rules=(Length(0, 999),), source="sdk",
-              example="https://example.com/avatar.png"),
-        Field("data", Kind.STRING, "custom data", "自定义数据", rules=(Length(0, 9999),), source="sdk"),
-        Field("email", Kind.STRING, "e-mail", "用户邮箱", example="user@example.com"),
-        Field("emailCode", Kind.STRING, "e-mail code (only when e-mail verification is on)",
-              "邮箱验证码(仅启用邮箱验证时需要)", rules=_VERIFICATION_CODE, blank_is_absent=True),
-        Field("phone", Kind.STRING, "phone number", "用户手机号", rules=digits(11, 11), blank_is_absent=True,
-              example="13800138000"),
-        Field("phoneCode", Kind.STRING, "phone code (only when phone verification is on)",
-              "手机验证码(仅启用手机验证时需要)", rules=_VERIFICATION_CODE, blank_is_absent=True),
-    ),
-)
 
 # --- query parameters of the GET endpoints ------------------------------------------------------
 # The seed marks none of them required, but none of these calls means anything without them; we
@@ -301,62 +266,29 @@ def jtoken_violations(body: Any, schema: Schema | None) -> list[Violation]:
     return schema.violations(target)
 
 
-# --- request dataclasses ------------------------------------------------------------------------
+# --- the QR-Auth wire types ------------------------------------------------------------------------
+
+_WIRE = "wire"  # the dataclass metadata key holding a member's Field (less its name)
+Model = TypeVar("Model", bound="WireModel")
 
 
-class RequestModel:
-    """Typed request body: ``to_json`` drops unset (None) fields, ``validate`` raises on any rule."""
-
-    SCHEMA: ClassVar[Schema]
-
-    def to_json(self) -> dict[str, Any]:
-        values = {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}  # type: ignore[arg-type]
-        return self.SCHEMA.normalised(values)  # a key held as a decimal string still goes out as a number
-
-    def violations(self) -> list[Violation]:
-        return self.SCHEMA.violations(self.to_json())
-
-    def validate(self) -> None:
-        found = self.violations()
-        if found:
-            raise ValidationError(found, endpoint=self.SCHEMA.name)
+def wire(kind: Kind, en: str = "", zh: str = "", *, default: Any = MISSING, **spec: Any) -> Any:
+    """A dataclass member that is also a wire field: the member's name is the field's, ``spec`` the rest
+    of its :class:`Field`. ``default`` is the Python default and what an absent member of an answer reads as."""
+    wire_default = None if default is MISSING else default
+    return dataclass_field(default=default, metadata={_WIRE: {"kind": kind, "en": en, "zh": zh,
+                                                              "default": wire_default, **spec}})
 
 
-@dataclass
-class QRCodePreSignInRequest(RequestModel):
-    SCHEMA: ClassVar[Schema] = PRE_SIGN_IN
-    scopes: str | None = None
-    remark: str | None = None
-    scheme: str | None = None
+def wire_type(*, frozen: bool = False) -> Callable[[type[Model]], type[Model]]:
+    """Class decorator: a dataclass of :func:`wire` members, with its ``SCHEMA`` (named as the class) derived."""
 
+    def decorate(cls: type[Model]) -> type[Model]:
+        cls = dataclass(frozen=frozen)(cls)
+        cls.SCHEMA = Schema(cls.__name__, tuple(Field(f.name, **f.metadata[_WIRE]) for f in fields(cls)))  # type: ignore[arg-type]
+        return cls
 
-@dataclass
-class QRCodeScanRequest(RequestModel):
-    SCHEMA: ClassVar[Schema] = SCAN
-    signInKey: int  # noqa: N815 - wire name
-
-
-@dataclass
-class QRCodeSignInRequest(RequestModel):
-    SCHEMA: ClassVar[Schema] = SIGN_IN
-    signInKey: int  # noqa: N815
-
-
-@dataclass
-class QRCodeSignUpRequest(RequestModel):
-    SCHEMA: ClassVar[Schema] = SIGN_UP
-    signInKey: int  # noqa: N815
-    unionID: str  # noqa: N815
-    nickName: str | None = None  # noqa: N815
-    avatar: str | None = None
-    data: str | None = None
-    email: str | None = None
-    emailCode: str | None = None  # noqa: N815
-    phone: str | None = None
-    phoneCode: str | None = None  # noqa: N815
-
-
-# --- results --------------------------------------------------------------------------------------
+    return decorate
 
 
 def _shape_error(endpoint: str | None, what: str) -> ProtocolError:
@@ -385,25 +317,131 @@ def _as_object(data: Any, model: str, endpoint: str | None) -> Mapping[str, Any]
     return data
 
 
-@dataclass(frozen=True)
-class TokenModel:
-    access_token: str
-    token_type: str
-    expires_in: int
+def _decoded(f: Field, obj: Mapping[str, Any], model: str, endpoint: str | None) -> Any:
+    """One member of an answer, leniently as the predecessor's clients read it, else a typed error."""
+    value = obj.get(f.name, _MISSING)
+    if value is _MISSING:
+        if f.required:
+            raise _shape_error(endpoint, f"{model} without {f.name}")
+        value = f.default
+    takes_null = f.nullable or f.null_is_absent
+    if (value is None and takes_null) or (value == "" and f.blank_is_absent):
+        value = f.default
+    if value is None and takes_null:
+        return None
+    if f.kind is Kind.INT64:
+        return as_int64(value, f.name, endpoint)
+    if f.kind is Kind.STRINGS:
+        if not value:
+            return ()
+        if type_error(Kind.STRINGS, value):
+            raise _shape_error(endpoint, f"{f.name} must be an array of strings")
+        return tuple(value)
+    if f.accepts_number and isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    text = _as_str(value, f.name, endpoint)
+    if f.required and not text:
+        raise _shape_error(endpoint, f"{f.name} is empty")
+    return text
+
+
+class WireModel:
+    """A QR-Auth wire type: request bodies are checked and sent, answers built (sandbox) and decoded (client)."""
+
+    SCHEMA: ClassVar[Schema]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object, members in declaration order; an array member as a list."""
+        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in self.SCHEMA.fields}
 
     @classmethod
-    def from_json(cls, data: Any, endpoint: str | None = None) -> TokenModel:
-        obj = _as_object(data, "TokenModel", endpoint)
-        if "access_token" not in obj:
-            raise _shape_error(endpoint, "TokenModel without access_token")
-        token = _as_str(obj.get("access_token"), "access_token", endpoint)
-        if not token:
-            raise _shape_error(endpoint, "access_token is empty")
-        return cls(
-            access_token=token,
-            token_type=_as_str(obj.get("token_type", "Bearer"), "token_type", endpoint) or "Bearer",
-            expires_in=as_int64(obj.get("expires_in", 0), "expires_in", endpoint),
-        )
+    def from_json(cls: type[Model], data: Any, endpoint: str | None = None) -> Model:
+        obj = _as_object(data, cls.SCHEMA.name, endpoint)
+        return cls(**{f.name: _decoded(f, obj, cls.SCHEMA.name, endpoint) for f in cls.SCHEMA.fields})
+
+
+class RequestModel(WireModel):
+    """Typed request body: ``to_json`` drops unset (None) fields, ``validate`` raises on any rule."""
+
+    def to_json(self) -> dict[str, Any]:
+        values = {name: value for name, value in super().to_json().items() if value is not None}
+        return self.SCHEMA.normalised(values)  # a key held as a decimal string still goes out as a number
+
+    def violations(self) -> list[Violation]:
+        return self.SCHEMA.violations(self.to_json())
+
+    def validate(self) -> None:
+        found = self.violations()
+        if found:
+            raise ValidationError(found, endpoint=self.SCHEMA.name)
+
+
+def _sign_in_key() -> Any:
+    return wire(Kind.INT64, "sign-in key", "登录密钥", required=True, example=1234567890123456789)
+
+
+@wire_type()
+class QRCodePreSignInRequest(RequestModel):
+    scopes: str | None = wire(
+        Kind.STRING, "authorisation scopes", "授权范围", default=None, example="userinfo,phone",
+        rules=(Length(0, 100), Charset("[A-Za-z0-9,]*", "only letters, digits and commas", "只能包含字母、数字和逗号")),
+    )
+    remark: str | None = wire(Kind.STRING, "remark", "备注", default=None, rules=(Length(0, 200),), example="desktop login")
+    scheme: str | None = wire(
+        Kind.STRING, "scheme", "方案", default=None, example="app",
+        rules=(Length(0, 50), Charset("[A-Za-z0-9]*", "only letters and digits", "只能包含字母和数字")),
+    )
+
+
+@wire_type()
+class QRCodeScanRequest(RequestModel):
+    signInKey: int = _sign_in_key()
+
+
+@wire_type()
+class QRCodeSignInRequest(RequestModel):
+    signInKey: int = _sign_in_key()
+
+
+_VERIFICATION_CODE = digits(4, 8)
+
+
+@wire_type()
+class QRCodeSignUpRequest(RequestModel):
+    signInKey: int = _sign_in_key()
+    unionID: str = wire(
+        Kind.STRING, "UnionID", "UnionID", required=True, example="o6_bmasdasdsad6_2sgVt7hMZOPfL",
+        rules=(Length(1, 50), Charset("[A-Za-z0-9_-]*", "only letters, digits, _ and -", "只能包含字母、数字、下划线和连字符")),
+    )
+    nickName: str | None = wire(Kind.STRING, "nickname", "用户昵称", default=None, rules=(Length(4, 32),), source="sdk",
+                                example="测试用户")
+    avatar: str | None = wire(Kind.STRING, "avatar URL", "用户头像URL", default=None, rules=(Length(0, 999),), source="sdk",
+                              example="https://example.com/avatar.png")
+    data: str | None = wire(Kind.STRING, "custom data", "自定义数据", default=None, rules=(Length(0, 9999),), source="sdk")
+    email: str | None = wire(Kind.STRING, "e-mail", "用户邮箱", default=None, example="user@example.com")
+    emailCode: str | None = wire(Kind.STRING, "e-mail code (only when e-mail verification is on)",
+                                 "邮箱验证码(仅启用邮箱验证时需要)", default=None, rules=_VERIFICATION_CODE, blank_is_absent=True)
+    phone: str | None = wire(Kind.STRING, "phone number", "用户手机号", default=None, rules=digits(11, 11),
+                             blank_is_absent=True, example="13800138000")
+    phoneCode: str | None = wire(Kind.STRING, "phone code (only when phone verification is on)",
+                                 "手机验证码(仅启用手机验证时需要)", default=None, rules=_VERIFICATION_CODE, blank_is_absent=True)
+
+
+PRE_SIGN_IN = QRCodePreSignInRequest.SCHEMA
+SCAN = QRCodeScanRequest.SCHEMA
+SIGN_IN = QRCodeSignInRequest.SCHEMA
+SIGN_UP = QRCodeSignUpRequest.SCHEMA
+
+
+# Answers. "required": the client refuses an answer without it (or with it empty); an absent member
+# reads as its default.
+
+
+@wire_type(frozen=True)
+class TokenModel(WireModel):
+    access_token: str = wire(Kind.STRING, "bearer token", "访问令牌", required=True, secret=True)
+    token_type: str = wire(Kind.STRING, "token type", "令牌类型", default="Bearer", blank_is_absent=True, example="Bearer")
+    expires_in: int = wire(Kind.INT64, "lifetime in seconds", "有效期(秒)", default=0, example=86400)
 
     def __repr__(self) -> str:  # the token must never reach a log line through a repr
         return f"TokenModel(token_type={self.token_type!r}, expires_in={self.expires_in}, access_token=<{len(self.access_token)} chars>)"
@@ -411,57 +449,33 @@ class TokenModel:
     __str__ = __repr__
 
 
-@dataclass(frozen=True)
-class UserQRCodeScanResult:
-    appID: int | None  # noqa: N815
-    name: str | None = None
-    logo: str | None = None
-    website: str | None = None
-    description: str | None = None
-    tags: str | None = None
-    scopes: str | None = None
-    remark: str | None = None
-    scheme: str | None = None
+_APP_TEXT = {"kind": Kind.STRING, "default": None, "nullable": True}  # the predecessor sent nulls
 
-    @classmethod
-    def from_json(cls, data: Any, endpoint: str | None = None) -> UserQRCodeScanResult:
-        obj = _as_object(data, "UserQRCodeScanResult", endpoint)
-        app_id = obj.get("appID")
-        texts = {
-            name: _as_str(obj.get(name), name, endpoint, nullable=True)  # the predecessor sent nulls
-            for name in ("name", "logo", "website", "description", "tags", "scopes", "remark", "scheme")
-        }
-        return cls(appID=None if app_id is None else as_int64(app_id, "appID", endpoint), **texts)
+
+@wire_type(frozen=True)
+class UserQRCodeScanResult(WireModel):
+    appID: int | None = wire(Kind.INT64, "application ID", "应用ID", null_is_absent=True, example=20260001)
+    name: str | None = wire(en="application name", zh="应用名称", **_APP_TEXT)
+    logo: str | None = wire(en="logo URL", zh="应用图标URL", **_APP_TEXT)
+    website: str | None = wire(en="website", zh="应用网站", **_APP_TEXT)
+    description: str | None = wire(en="description", zh="应用描述", **_APP_TEXT)
+    tags: str | None = wire(en="tags", zh="应用标签", **_APP_TEXT)
+    scopes: str | None = wire(en="requested scopes", zh="授权范围", **_APP_TEXT)
+    remark: str | None = wire(en="remark", zh="备注", **_APP_TEXT)
+    scheme: str | None = wire(en="scheme", zh="方案", **_APP_TEXT)
 
     @property
     def scope_list(self) -> list[str]:
         return [s for s in (self.scopes or "").split(",") if s]
 
 
-@dataclass(frozen=True)
-class WechatJSConfigResult:
-    noncestr: str
-    timestamp: str
-    signature: str
-    appKey: str  # noqa: N815
-    jsApiList: tuple[str, ...]  # noqa: N815
-
-    @classmethod
-    def from_json(cls, data: Any, endpoint: str | None = None) -> WechatJSConfigResult:
-        obj = _as_object(data, "WechatJSConfigResult", endpoint)
-        timestamp = obj.get("timestamp")
-        if isinstance(timestamp, int) and not isinstance(timestamp, bool):
-            timestamp = str(timestamp)  # WeChat's own JSON uses a number here
-        api_list = obj.get("jsApiList") or []
-        if not isinstance(api_list, list) or not all(isinstance(x, str) for x in api_list):
-            raise _shape_error(endpoint, "jsApiList must be an array of strings")
-        return cls(
-            noncestr=_as_str(obj.get("noncestr"), "noncestr", endpoint) or "",
-            timestamp=_as_str(timestamp, "timestamp", endpoint) or "",
-            signature=_as_str(obj.get("signature"), "signature", endpoint) or "",
-            appKey=_as_str(obj.get("appKey"), "appKey", endpoint, nullable=True) or "",
-            jsApiList=tuple(api_list),
-        )
+@wire_type(frozen=True)
+class WechatJSConfigResult(WireModel):
+    noncestr: str = wire(Kind.STRING, "nonce", "随机字符串")
+    timestamp: str = wire(Kind.STRING, "timestamp (unix seconds)", "时间戳", accepts_number=True)  # WeChat's JSON: a number
+    signature: str = wire(Kind.STRING, "JS-SDK signature", "签名")
+    appKey: str = wire(Kind.STRING, "appKey", "应用标识", default="", null_is_absent=True)
+    jsApiList: tuple[str, ...] = wire(Kind.STRINGS, "JS APIs", "JS接口列表", default=())
 
 
 @dataclass(frozen=True)

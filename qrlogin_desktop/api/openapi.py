@@ -10,7 +10,18 @@ from typing import Any
 
 from .. import __version__
 from .catalogue import APP_KEY, ENDPOINTS, BodyKind, Endpoint, ResultKind
-from .models import JSON_BODY_MEDIA_TYPES, Field, Schema
+from .models import (
+    JSON_BODY_MEDIA_TYPES,
+    Field,
+    QRCodePreSignInRequest,
+    QRCodeScanRequest,
+    QRCodeSignInRequest,
+    QRCodeSignUpRequest,
+    Schema,
+    TokenModel,
+    UserQRCodeScanResult,
+    WechatJSConfigResult,
+)
 from .rules import INT64_DECIMAL_PATTERN, Kind
 
 _KIND_SCHEMA: dict[Kind, dict[str, Any]] = {
@@ -21,21 +32,27 @@ _KIND_SCHEMA: dict[Kind, dict[str, Any]] = {
     Kind.INTEGER: {"type": "integer"},
     Kind.BOOLEAN: {"type": "boolean"},
     Kind.OBJECT: {"type": "object"},
+    Kind.STRINGS: {"type": "array", "items": {"type": "string"}},
     Kind.JSON: {},
 }
+# What the sandbox sends: an int64 always as a JSON number (the client also reads its decimal string).
+_ANSWER_KIND_SCHEMA = {**_KIND_SCHEMA, Kind.INT64: {"type": "integer", "format": "int64"}}
+_REQUESTS = (QRCodePreSignInRequest, QRCodeScanRequest, QRCodeSignInRequest, QRCodeSignUpRequest)
+_ANSWERS = (TokenModel, UserQRCodeScanResult, WechatJSConfigResult)
 
 _RESULT_SCHEMA: dict[ResultKind, dict[str, Any]] = {
     ResultKind.STRING: {"type": "string", "nullable": True},
     ResultKind.INT64: {"type": "integer", "format": "int64"},
-    ResultKind.TOKEN: {"$ref": "#/components/schemas/TokenModel"},
-    ResultKind.SCAN_RESULT: {"$ref": "#/components/schemas/UserQRCodeScanResult"},
-    ResultKind.JSCONFIG: {"$ref": "#/components/schemas/WechatJSConfigResult"},
+    ResultKind.TOKEN: {"$ref": f"#/components/schemas/{TokenModel.SCHEMA.name}"},
+    ResultKind.SCAN_RESULT: {"$ref": f"#/components/schemas/{UserQRCodeScanResult.SCHEMA.name}"},
+    ResultKind.JSCONFIG: {"$ref": f"#/components/schemas/{WechatJSConfigResult.SCHEMA.name}"},
     ResultKind.JSON: {},
 }
 
 
-def field_schema(f: Field) -> dict[str, Any]:
-    out = dict(_KIND_SCHEMA[f.kind])
+def field_schema(f: Field, *, answer: bool = False) -> dict[str, Any]:
+    """``answer``: a member the sandbox sends (null only where it is declared nullable), else one it accepts."""
+    out = dict((_ANSWER_KIND_SCHEMA if answer else _KIND_SCHEMA)[f.kind])
     for rule in f.rules:
         for keyword, value in rule.openapi().items():
             if keyword in out and out[keyword] != value:  # two patterns (say): both must hold
@@ -44,8 +61,8 @@ def field_schema(f: Field) -> dict[str, Any]:
                 out[keyword] = value
     if f.blank_is_absent and "pattern" in out:  # "" means "not given" and passes
         out["pattern"] = f"^$|{out['pattern']}"
-    if not f.required and "type" in out:
-        out["nullable"] = True  # null is "not given" too
+    if (f.nullable if answer else not f.required) and "type" in out:
+        out["nullable"] = True  # in a request, null is "not given" too
         if "enum" in out:
             out["enum"] = [*out["enum"], None]  # OpenAPI 3.0: an enum must list null for nullable to admit it
     description = f"{f.en} / {f.zh}"
@@ -57,10 +74,10 @@ def field_schema(f: Field) -> dict[str, Any]:
     return out
 
 
-def schema_object(schema: Schema, *, open_ended: bool = False) -> dict[str, Any]:
+def schema_object(schema: Schema, *, open_ended: bool = False, answer: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "type": "object",
-        "properties": {f.name: field_schema(f) for f in schema.fields},
+        "properties": {f.name: field_schema(f, answer=answer) for f in schema.fields},
     }
     required = [f.name for f in schema.fields if f.required]
     if required:
@@ -199,22 +216,12 @@ def _operation(ep: Endpoint, app_key: str | None) -> dict[str, Any]:
 
 def build_openapi(app_key: str | None = None) -> dict[str, Any]:
     """The document; ``app_key``: the one appKey a sandbox serves (None: any, as the provider's API)."""
-    from . import models
-
     paths: dict[str, Any] = {}
     for ep in ENDPOINTS:
         paths.setdefault(ep.template, {})[ep.method.lower()] = _operation(ep, app_key)
-    schemas = {s.name: schema_object(s) for s in (models.PRE_SIGN_IN, models.SCAN, models.SIGN_IN, models.SIGN_UP)}
+    schemas = {m.SCHEMA.name: schema_object(m.SCHEMA) for m in _REQUESTS}
+    schemas |= {m.SCHEMA.name: schema_object(m.SCHEMA, answer=True) for m in _ANSWERS}
     schemas["ErrorEnvelope"] = _ERROR_ENVELOPE
-    schemas["TokenModel"] = {"type": "object", "properties": {
-        "access_token": {"type": "string"}, "token_type": {"type": "string"}, "expires_in": {"type": "integer"}}}
-    schemas["UserQRCodeScanResult"] = {"type": "object", "properties": {
-        "appID": {"type": "integer", "format": "int64"},
-        **{n: {"type": "string", "nullable": True} for n in
-           ("name", "logo", "website", "description", "tags", "scopes", "remark", "scheme")}}}
-    schemas["WechatJSConfigResult"] = {"type": "object", "properties": {
-        **{n: {"type": "string"} for n in ("noncestr", "timestamp", "signature", "appKey")},
-        "jsApiList": {"type": "array", "items": {"type": "string"}}}}
     return {
         "openapi": "3.0.3",
         "info": {"title": "服务商 - 微信 (qrlogin-desktop sandbox)", "version": __version__,

@@ -14,7 +14,7 @@ import json
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
@@ -203,6 +203,3 @@ class Redactor:
         if contains_any_ci(text, SENSITIVE_NAMES):
             text = _SENSITIVE_MEMBER.sub(lambda m: m.group(1) + m.group(2) + MASK + m.group(4), text)
         return self.text(text)
-
-    def mapping(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        return self.json(dict(values))

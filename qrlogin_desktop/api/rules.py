@@ -64,6 +64,7 @@ class Kind(str, Enum):
     INTEGER = "integer"
     BOOLEAN = "boolean"
     OBJECT = "object"
+    STRINGS = "strings"  # an array of strings (jsApiList)
     JSON = "json"  # any JSON value (JToken members)
 
 
@@ -85,6 +86,9 @@ def type_error(kind: Kind, value: Any) -> str | None:
         return None if isinstance(value, bool) else "must be true or false"
     if kind is Kind.OBJECT:
         return None if isinstance(value, dict) else "must be a JSON object"
+    if kind is Kind.STRINGS:
+        ok = isinstance(value, list) and all(isinstance(x, str) for x in value)
+        return None if ok else "must be an array of strings"
     return None
 
 

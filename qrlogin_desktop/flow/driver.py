@@ -18,7 +18,6 @@ so once ``cancel()`` returns no request is sent and no task of this driver is le
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -471,11 +470,12 @@ def _signup(form: QRCodeSignUpRequest | Mapping[str, Any], sign_in_key: int) -> 
         values = {k: v for k, v in form.items() if v is not None}
     values["signInKey"] = sign_in_key
     # A form missing unionID or carrying unknown fields is invalid input, not a TypeError crash.
-    known = {f.name for f in dataclasses.fields(QRCodeSignUpRequest)}
+    schema = QRCodeSignUpRequest.SCHEMA
+    known = {f.name for f in schema.fields}
     problems = [Violation(k, "is not a registration field", "不是注册字段", v) for k, v in values.items()
                 if k not in known]
-    if "unionID" not in values:
-        problems.append(Violation("unionID", "is required", "必填", None))
+    problems += [Violation(f.name, "is required", "必填", None) for f in schema.fields
+                 if f.required and f.name not in values]
     if problems:
         raise ValidationError(problems, endpoint="QRAuthConfirmRegister")
     return QRCodeSignUpRequest(**values)

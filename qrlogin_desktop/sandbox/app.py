@@ -28,7 +28,7 @@ from starlette.routing import Route
 from ..api import catalogue
 from ..api.catalogue import API_PREFIX, APP_KEY, BEARER_TOKEN, BodyKind, Endpoint
 from ..api.errors import ValidationError
-from ..api.models import is_json_media_type
+from ..api.models import UserQRCodeScanResult, is_json_media_type
 from ..api.openapi import build_openapi
 from .consent import DEFAULT_CONSENT_HOLD, DecisionWaiters
 from .faults import FaultInjector, Faults
@@ -288,17 +288,17 @@ class Sandbox:
         return HeldPoll(key) if outcome is AWAITING_DECISION and self.consent.hold > 0 else outcome
 
     def _app_info(self, session: QrSession, base_url: str) -> dict[str, Any]:
-        return {
-            "appID": 20260001,
-            "name": self.config.app_name,
-            "logo": base_url.rstrip("/") + "/sandbox/logo.png",
-            "website": "https://example.com/",
-            "description": "qrlogin-desktop 内置沙盒 / the embedded sandbox of qrlogin-desktop",
-            "tags": "sandbox,demo",
-            "scopes": session.scopes or "",
-            "remark": session.remark or "",
-            "scheme": session.scheme or "",
-        }
+        return UserQRCodeScanResult(
+            appID=20260001,
+            name=self.config.app_name,
+            logo=base_url.rstrip("/") + "/sandbox/logo.png",
+            website="https://example.com/",
+            description="qrlogin-desktop 内置沙盒 / the embedded sandbox of qrlogin-desktop",
+            tags="sandbox,demo",
+            scopes=session.scopes or "",
+            remark=session.remark or "",
+            scheme=session.scheme or "",
+        ).to_json()
 
     # --- extras ---------------------------------------------------------------------------------------
 

@@ -102,7 +102,7 @@ class SandboxThread:
     def _run(self) -> None:
         try:
             run_on_uvicorn_loop(self._server.config, self._server.serve)
-        except BaseException as exc:  # noqa: BLE001 - reported to start() and the owner
+        except BaseException as exc:  # everything, uvicorn's SystemExit included: reported to start() and the owner
             self._failure = exc
 
     def stop(self, timeout: float = 5.0) -> None:

@@ -17,6 +17,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from ..api.models import TokenModel
+
 ISSUER = "qrlogin-sandbox"
 
 
@@ -97,7 +99,7 @@ class TokenIssuer:
         payload = _b64url(json.dumps(claims, ensure_ascii=False, separators=(",", ":")).encode())
         signing_input = f"{self._header}.{payload}"
         signature = _b64url(hmac.new(self._key, signing_input.encode(), hashlib.sha256).digest())
-        return {"access_token": f"{signing_input}.{signature}", "token_type": "Bearer", "expires_in": self.lifetime}
+        return TokenModel(f"{signing_input}.{signature}", "Bearer", self.lifetime).to_json()
 
     def verify(self, token: str) -> dict[str, Any] | None:
         """Claims of a token this sandbox issued, or None (used by tests and the GUI's inspector)."""

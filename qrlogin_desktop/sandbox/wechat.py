@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from PIL import Image
 
+from ..api.models import WechatJSConfigResult
 from .drawing import code_image
 from .sessions import Outcome
 
@@ -173,13 +174,13 @@ class WechatSimulator:
     def js_config(self, url: str, app_key: str) -> Outcome:
         noncestr = "".join(secrets.choice(_ALNUM) for _ in range(16))
         timestamp = str(int(self.clock()))
-        return Outcome(200, {
-            "noncestr": noncestr,
-            "timestamp": timestamp,
-            "signature": jsconfig_signature(self.jsapi_ticket, noncestr, timestamp, url),
-            "appKey": app_key,
-            "jsApiList": list(JS_API_LIST),
-        })
+        return Outcome(200, WechatJSConfigResult(
+            noncestr=noncestr,
+            timestamp=timestamp,
+            signature=jsconfig_signature(self.jsapi_ticket, noncestr, timestamp, url),
+            appKey=app_key,
+            jsApiList=JS_API_LIST,
+        ).to_json())
 
     def decrypt(self, encrypted_data: str, iv: str, session_key: str) -> Outcome:
         try:

@@ -42,7 +42,9 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def modules_of(layer: str) -> list[Path]:
-    return sorted((PACKAGE / layer).rglob("*.py"))
+    modules = sorted((PACKAGE / layer).rglob("*.py"))
+    assert modules, f"no modules in {layer}/"
+    return modules
 
 
 def test_the_package_root_holds_only_its_entry_files_and_one_folder_per_layer():

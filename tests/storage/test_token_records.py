@@ -1,4 +1,4 @@
-"""token_storage: the one recipe that turns a fresh login's token into a keyring entry."""
+"""storage.token_records: the one recipe that turns a fresh login's token into a keyring entry."""
 
 from __future__ import annotations
 

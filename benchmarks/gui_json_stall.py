@@ -44,8 +44,8 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit  # noqa: E402
 
 from qrlogin_desktop.api.client import QrLoginClient  # noqa: E402
 from qrlogin_desktop.api.exchange import LOG_BODY_PREFIX, Exchange  # noqa: E402
-from qrlogin_desktop.keystore import TokenStore  # noqa: E402
-from qrlogin_desktop.profiles import ProfileStore  # noqa: E402
+from qrlogin_desktop.storage.keystore import TokenStore  # noqa: E402
+from qrlogin_desktop.storage.profiles import ProfileStore  # noqa: E402
 from qrlogin_desktop.ui.context import AppContext  # noqa: E402
 from qrlogin_desktop.ui.display import monospace_font  # noqa: E402
 from qrlogin_desktop.ui.panels.request_log import RequestLogPanel  # noqa: E402

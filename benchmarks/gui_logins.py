@@ -27,8 +27,8 @@ from _qt_probe import PROBE_MS, Probe, run_until, settle  # noqa: E402
 from keyring.backends import fail  # noqa: E402
 
 from qrlogin_desktop.flow.machine import State  # noqa: E402
-from qrlogin_desktop.keystore import TokenStore  # noqa: E402
-from qrlogin_desktop.profiles import ProfileStore  # noqa: E402
+from qrlogin_desktop.storage.keystore import TokenStore  # noqa: E402
+from qrlogin_desktop.storage.profiles import ProfileStore  # noqa: E402
 from qrlogin_desktop.ui.app import build_window, create_app  # noqa: E402
 from qrlogin_desktop.ui.context import AppContext  # noqa: E402
 

@@ -34,12 +34,12 @@ QTimer.singleShot(0, lambda: (print("shown", flush=True), app.quit()))
 app.exec()
 """
 
-# Our app starts as `qrlogin-desktop` does (qrlogin_desktop/startup_probe.py: the same start, plus
+# Our app starts as `qrlogin-desktop` does (qrlogin_desktop/cli/gui.py: the same start, plus
 # the "shown" and "ready" lines); a packaged bundle runs the same probe via `gui --startup-probe`.
 OURS = """
 import sys
-from qrlogin_desktop.startup_probe import run
-sys.exit(run())
+from qrlogin_desktop.cli.gui import run_startup_probe
+sys.exit(run_startup_probe())
 """
 PROBE_ARGS = ["gui", "--startup-probe"]
 

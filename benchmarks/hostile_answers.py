@@ -48,7 +48,7 @@ async def run(code: Path, answer, timeout: float, as_limit_mb: int, wall: float)
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env)
         try:
             out, err = await asyncio.wait_for(child.communicate(json.dumps(case).encode()), wall)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             child.kill()
             await child.wait()
             return {"error": f"still running, killed at {time.perf_counter() - t0:.0f} s"}

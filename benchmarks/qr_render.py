@@ -7,10 +7,10 @@ variant). Variants, timed with ``time.perf_counter`` one call at a time, round-r
 (so drift hits all of them alike), after ``--warmup`` untimed rounds:
 
   baseline   qrcode.make(payload) saved as PNG by Pillow (qrcode's defaults: ECC M, box 10, border 4)
-  to_png     qrlogin_desktop.qr.to_png(payload)     (ECC M, 8 px per module, 1-bit, optimize=True)
-  to_svg     qrlogin_desktop.qr.to_svg(payload)
-  to_qimage  qrlogin_desktop.qr.to_qimage(payload)  (offscreen Qt, Grayscale8)
-  qr_matrix  qrlogin_desktop.qr.qr_matrix(payload)  (encoding only: the part every variant shares)
+  to_png     qrlogin_desktop.flow.qr.to_png(payload)     (ECC M, 8 px per module, 1-bit, optimize=True)
+  to_svg     qrlogin_desktop.flow.qr.to_svg(payload)
+  to_qimage  qrlogin_desktop.ui.qr_image.to_qimage(payload)  (offscreen Qt, Grayscale8)
+  qr_matrix  qrlogin_desktop.flow.qr.qr_matrix(payload)  (encoding only: the part every variant shares)
 
 Prints median and p95 (ms) of ``-n`` (500) calls each and the ratio to the baseline's median/p95.
 No asserts, always exits 0.
@@ -36,15 +36,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import PIL  # noqa: E402
 import qrcode  # noqa: E402
 
-from qrlogin_desktop.qr import (  # noqa: E402
+from qrlogin_desktop.flow.qr import (  # noqa: E402
     DEFAULT_PAYLOAD_TEMPLATE,
     _cached_matrix,
     qr_matrix,
     render_payload,
     to_png,
-    to_qimage,
     to_svg,
 )
+from qrlogin_desktop.ui.qr_image import to_qimage
 
 
 def baseline_png(payload: str) -> bytes:

@@ -17,12 +17,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 UI = ROOT / "qrlogin_desktop" / "ui"
-TRANSLATIONS = ROOT / "qrlogin_desktop" / "resources" / "translations"
+SOURCES = ROOT / "resources" / "translations"  # the .ts sources: not shipped
+TRANSLATIONS = ROOT / "qrlogin_desktop" / "resources" / "translations"  # the compiled .qm the app loads
 LANGUAGES = ("zh_CN",)
 
 
 def ts_path(language: str) -> Path:
-    return TRANSLATIONS / f"qrlogin_{language}.ts"
+    return SOURCES / f"qrlogin_{language}.ts"
 
 
 def sources() -> list[str]:

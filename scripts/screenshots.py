@@ -29,8 +29,8 @@ def main() -> int:
 
     import uuid
 
-    from qrlogin_desktop.keystore import TokenStore
-    from qrlogin_desktop.profiles import ProfileStore
+    from qrlogin_desktop.storage.keystore import TokenStore
+    from qrlogin_desktop.storage.profiles import ProfileStore
     from qrlogin_desktop.ui.app import create_app
     from qrlogin_desktop.ui.context import AppContext
     from qrlogin_desktop.ui.main_window import MainWindow

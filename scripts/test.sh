@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # System packages: a Secret Service (gnome-keyring) on a private D-Bus, the libraries Qt's
 # offscreen platform loads, a CJK font for the Chinese UI, Xvfb for real-window screenshots,
-# Node.js for the JavaScript phone (tests/js), Chromium and its driver for the phone page.
+# Node.js for the JavaScript phone (tests/sandbox/js), Chromium and its driver for the phone page.
 SYSTEM_PACKAGES=(gnome-keyring dbus libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3
                  fonts-wqy-microhei xvfb nodejs chromium chromium-driver)
 missing=()

@@ -1,7 +1,7 @@
 """A scripted raw HTTP/1.1 server on 127.0.0.1 that answers as badly as a real server can, and the
 client-side runner that measures one call against it in a fresh process.
 
-Server side (used by tests/test_hostile_server.py and benchmarks/hostile_answers.py):
+Server side (used by tests/api/test_hostile_server.py and benchmarks/hostile_answers.py):
 ``async with HostileServer(ANSWERS["drip_body"]) as server: server.port``. Each answer is a
 coroutine ``answer(request: bytes, writer)`` writing whatever bytes it likes.
 

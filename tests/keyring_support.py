@@ -1,6 +1,6 @@
 """A real Secret Service for tests: skip with the reason on a laptop, fail in CI (QRLOGIN_REQUIRE_KEYRING=1).
 
-Shared by tests/test_keystore.py, tests/test_cli_login.py and tests/ui/conftest.py (the tests
+Shared by tests/storage/test_keystore.py, tests/cli/test_cli_login.py and tests/ui/conftest.py (the tests
 directory is on sys.path, so they ``from keyring_support import ...``).
 """
 
@@ -80,7 +80,7 @@ def service_usernames(service: str) -> list[str]:
 
 def delete_service_items(service: str) -> None:
     """gnome-keyring persists the collection on disk: remove every item a test made (and its lock file)."""
-    from qrlogin_desktop.keystore.service_lock import lock_path
+    from qrlogin_desktop.storage.keystore.service_lock import lock_path
 
     _each_item(service, lambda item: item.delete())
     lock_path(service).unlink(missing_ok=True)

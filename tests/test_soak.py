@@ -92,7 +92,7 @@ async def one_session(n: int, mode: str, client: QrLoginClient, sandbox: Sandbox
     run = driver.run_simulated() if mode == "simulate" else driver.run_poll()
     try:
         result = await asyncio.wait_for(run, SESSION_BOUND)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         tally.hung += 1
         return
     tally.results.append(result)

@@ -1,6 +1,6 @@
 """The shipped translations: complete, placeholder-safe, compiled, and up to date with the UI sources.
 
-The ``.ts`` files under ``qrlogin_desktop/resources/translations`` are the source of truth
+The ``.ts`` files under ``resources/translations`` are the source of truth
 (``python scripts/i18n.py update|check|compile``); the ``.qm`` next to each is what the app loads.
 """
 
@@ -17,14 +17,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 UI = ROOT / "qrlogin_desktop" / "ui"
-TRANSLATIONS = ROOT / "qrlogin_desktop" / "resources" / "translations"
-TS_FILES = sorted(TRANSLATIONS.glob("qrlogin_*.ts"))
+SOURCES = ROOT / "resources" / "translations"  # the .ts sources, outside the package
+TRANSLATIONS = ROOT / "qrlogin_desktop" / "resources" / "translations"  # the compiled .qm the app loads
+TS_FILES = sorted(SOURCES.glob("qrlogin_*.ts"))
 LUPDATE = shutil.which("pyside6-lupdate")
 LRELEASE = shutil.which("pyside6-lrelease")
 
 # str.format fields ({0}, {1:.1f}, {signInKey}, ...) and Qt's %n / %1 markers. "{{" / "}}" are
 # escaped braces, not fields, and are dropped before matching.
 PLACEHOLDER = re.compile(r"\{[^{}]*\}|%n|%\d+")
+
+
+def _shipped_qm(ts: Path) -> Path:
+    return TRANSLATIONS / ts.with_suffix(".qm").name
 
 
 def _language(ts: Path) -> str:
@@ -68,10 +73,10 @@ def _label(context: str, message: ET.Element) -> str:
 
 
 def test_translations_are_shipped():
-    assert TS_FILES, f"no qrlogin_*.ts in {TRANSLATIONS}"
+    assert TS_FILES, f"no qrlogin_*.ts in {SOURCES}"
     for ts in TS_FILES:
         assert _messages(ts), f"{ts.name} holds no messages"
-        assert ts.with_suffix(".qm").is_file(), f"{ts.name} has no compiled .qm (python scripts/i18n.py compile)"
+        assert _shipped_qm(ts).is_file(), f"{ts.name} has no compiled .qm (python scripts/i18n.py compile)"
 
 
 @pytest.mark.parametrize("ts", TS_FILES, ids=lambda p: p.name)
@@ -94,7 +99,7 @@ def test_placeholders_match_the_source(ts):
 @pytest.mark.skipif(LRELEASE is None, reason="pyside6-lrelease is not on PATH")
 @pytest.mark.parametrize("ts", TS_FILES, ids=lambda p: p.name)
 def test_shipped_qm_matches_the_ts(ts, tmp_path):
-    shipped = ts.with_suffix(".qm")
+    shipped = _shipped_qm(ts)
     fresh = tmp_path / shipped.name
     subprocess.run([LRELEASE, str(ts), "-qm", str(fresh)], check=True, capture_output=True)
     if fresh.read_bytes() == shipped.read_bytes():

@@ -207,7 +207,7 @@ class QrLoginClient:
 
         try:
             status, data = await _within(deadline, fetch())
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise _deadline_error(deadline, "asset", where) from None
         except httpx.HTTPError as exc:
             raise _transport_error(exc, "asset", where) from None
@@ -230,7 +230,7 @@ class QrLoginClient:
 
         try:
             await _within(deadline, head())
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise _deadline_error(deadline, "ping", self.base_url) from None
         except httpx.HTTPError as exc:
             raise _transport_error(exc, "ping", self.base_url) from None
@@ -298,7 +298,7 @@ class QrLoginClient:
 
         try:
             body_bytes = await _within(deadline, exchange())
-        except asyncio.TimeoutError:
+        except TimeoutError:
             error: QrLoginError = _deadline_error(deadline, ep.id, self.redactor.url(str(request.url)))
         except httpx.HTTPError as exc:
             error = _transport_error(exc, ep.id, self.redactor.url(str(request.url)))

@@ -7,7 +7,7 @@ made, so an export cannot carry a secret the log did not have.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -36,7 +36,7 @@ def _entry(x: Exchange) -> dict[str, Any]:
         "redirectURL": "", "headersSize": -1, "bodySize": x.response_size,
     }
     entry = {
-        "startedDateTime": datetime.fromtimestamp(x.started_at, tz=timezone.utc).isoformat(),
+        "startedDateTime": datetime.fromtimestamp(x.started_at, tz=UTC).isoformat(),
         "time": round(x.latency_ms, 3),
         "request": request, "response": response, "cache": {},
         "timings": {"send": 0, "wait": round(x.latency_ms, 3), "receive": 0},

@@ -1,7 +1,7 @@
 """An OpenAPI 3 document generated from the catalogue (served by the sandbox at /openapi.json).
 
 It states what the sandbox really does: every HTTP status it sends, error envelopes beside the successes,
-every body it accepts. tests/test_schemathesis.py holds the sandbox to it.
+every body it accepts. tests/sandbox/test_schemathesis.py holds the sandbox to it.
 """
 
 from __future__ import annotations

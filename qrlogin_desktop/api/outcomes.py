@@ -2,7 +2,7 @@
 code, and which message the user sees. One table, :data:`RULES`, read by all of them:
 
 * the driver's retries (:meth:`CodeTable.classify`) and the errors' ``retryable``;
-* ``qrlogin-desktop login``'s exit code (``login_command.exit_code_for``) and its English advice;
+* ``qrlogin-desktop login``'s exit code (``cli.login.exit_code_for``) and its English advice;
 * the GUI's translated text (``ui/errors_text.describe_error`` holds the texts, keyed by
   :class:`Message`, so lupdate still finds its literals; which one is shown is decided here).
 

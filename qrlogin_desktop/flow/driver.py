@@ -190,7 +190,7 @@ class FlowDriver:
                 # exchange and logs it; wait_for is the backstop for a client that ignores it.
                 per_try = min(left, getattr(self.client, "timeout", left))
                 return await asyncio.wait_for(self._send(make, per_try), left + _BACKSTOP)
-            except asyncio.TimeoutError:  # the builtin TimeoutError only from Python 3.11 on
+            except TimeoutError:  # wait_for gave up (asyncio.TimeoutError is this builtin since 3.11)
                 raise _DeadlineReached(_no_answer(endpoint)) from None
             except QrLoginError as exc:
                 if (endpoint == CONFIRM_LOGIN and unanswered is not None and isinstance(exc, ApiError)

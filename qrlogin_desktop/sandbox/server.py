@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -36,14 +35,8 @@ def run_on_uvicorn_loop(config: uvicorn.Config, main: Callable[[], Coroutine[Any
     factory = config.get_loop_factory() if hasattr(config, "get_loop_factory") else None
     if factory is None:
         return asyncio.run(main())
-    if sys.version_info >= (3, 11):
-        with asyncio.Runner(loop_factory=factory) as runner:
-            return runner.run(main())
-    loop = factory()  # pragma: no cover - Python 3.10
-    try:
-        return loop.run_until_complete(main())
-    finally:
-        loop.close()
+    with asyncio.Runner(loop_factory=factory) as runner:
+        return runner.run(main())
 
 
 @dataclass(frozen=True)

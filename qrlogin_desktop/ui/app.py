@@ -12,7 +12,7 @@ from PySide6.QtCore import QByteArray
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__
-from ..profiles import ProfileStore
+from ..storage.profiles import ProfileStore
 from . import i18n
 from .context import AppContext
 from .icon import app_icon

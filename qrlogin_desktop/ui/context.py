@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ..connection import Connection, connect, keyring_service
-from ..keystore import TokenStore
-from ..profiles import Profile, ProfileStore
+from ..flow.session import Connection, connect, keyring_service
+from ..storage.keystore import TokenStore
+from ..storage.profiles import Profile, ProfileStore
 from .runner import AsyncRunner, Callback, Outcome
 
 if TYPE_CHECKING:  # httpx loads with the first connection, after the window is up

@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication
 
 from ..api.errors import QrLoginError
 from ..api.outcomes import Message, rule_for
-from ..keystore import KeystoreError, KeystoreTimeout, KeystoreUnavailable
+from ..storage.keystore import KeystoreError, KeystoreTimeout, KeystoreUnavailable
 from . import i18n
 
 

@@ -11,7 +11,7 @@ transitions it is sent, and never reads the driver's attributes, which the worke
 A driver that is cancelled stays cancelled (``FlowDriver.cancel`` is final), so a new QR while an
 attempt is still live means a new driver; a new QR after a terminal state reuses the driver, which
 keeps the earlier attempts in its machine's history. Drivers, QR payloads and the token's storage
-all come from the active :class:`~qrlogin_desktop.connection.Connection`, as on the command line.
+all come from the active :class:`~qrlogin_desktop.flow.session.Connection`, as on the command line.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from ..api.errors import QrLoginError
 from ..api.models import QRCodePreSignInRequest, TokenModel
 from ..flow.driver import FlowCancelled, FlowDriver
 from ..flow.machine import TERMINAL_STATES, Event, State, Transition, moves_from
-from ..qr import qr_matrix
-from ..token_storage import SavedToken
+from ..flow.qr import qr_matrix
+from ..storage.token_records import SavedToken
 from .runner import Outcome
 
 

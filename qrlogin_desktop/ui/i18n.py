@@ -1,8 +1,9 @@
 """Languages: Simplified Chinese and English, following the system locale unless the user chooses.
 
-UI strings go through Qt's ``tr()`` and compiled ``.qm`` catalogues (sources in
-``resources/translations/*.ts``). Texts that come from the endpoint catalogue are bilingual data
-already; :func:`pick` chooses the side for the current language.
+UI strings go through Qt's ``tr()`` and compiled ``.qm`` catalogues, the one part the package
+carries (their sources: the repository's top-level ``resources/translations/*.ts``). Texts that come
+from the endpoint catalogue are bilingual data already; :func:`pick` chooses the side for the
+current language.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from keyring_support import delete_service_items, secret_service, with_timeout  # noqa: E402
 from ui_support import make_context  # noqa: E402
 
-from qrlogin_desktop.keystore import TokenStore  # noqa: E402
-from qrlogin_desktop.profiles import ProfileStore  # noqa: E402
+from qrlogin_desktop.storage.keystore import TokenStore  # noqa: E402
+from qrlogin_desktop.storage.profiles import ProfileStore  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -28,9 +28,9 @@ from test_qr_login_panel import WAIT_MS, click, start, wait_state
 from ui_support import CONNECT_TIMEOUT_MS
 
 from qrlogin_desktop.flow.machine import State
-from qrlogin_desktop.profiles import Profile
 from qrlogin_desktop.sandbox import Sandbox, SandboxConfig, SandboxThread
 from qrlogin_desktop.sandbox.wechat import aes_cbc_encrypt
+from qrlogin_desktop.storage.profiles import Profile
 from qrlogin_desktop.ui.main_window import MainWindow
 from qrlogin_desktop.ui.runner import Outcome
 

@@ -181,7 +181,7 @@ def test_saving_with_an_empty_field_keeps_the_stored_credential(qtbot, keyring_c
 
 
 def test_a_damaged_profiles_file_is_reported_once(qtbot, tmp_path, memory_store):
-    from qrlogin_desktop.profiles import ProfileStore
+    from qrlogin_desktop.storage.profiles import ProfileStore
     from qrlogin_desktop.ui.context import AppContext
     from qrlogin_desktop.ui.main_window import MainWindow
 

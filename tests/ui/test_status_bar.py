@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from ui_support import CONNECT_TIMEOUT_MS
 
-from qrlogin_desktop.profiles import Profile
 from qrlogin_desktop.sandbox import Sandbox, SandboxConfig, SandboxThread
+from qrlogin_desktop.storage.profiles import Profile
 from qrlogin_desktop.ui.context import AppContext
 from qrlogin_desktop.ui.main_window import MainWindow
 from qrlogin_desktop.ui.runner import Outcome

@@ -14,8 +14,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
-from qrlogin_desktop.connection import EMBEDDED_SERVER_LABEL
-from qrlogin_desktop.keystore import StoredToken, TokenKey, TokenStore
+from qrlogin_desktop.flow.session import EMBEDDED_SERVER_LABEL
+from qrlogin_desktop.storage.keystore import StoredToken, TokenKey, TokenStore
 from qrlogin_desktop.ui.models.tokens_model import Column
 from qrlogin_desktop.ui.panels.tokens import ListState, TokensPanel
 

@@ -14,8 +14,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from ...keystore import StoredToken, TokenKey
-from ...tokens_command import human_duration
+from ...storage.keystore import StoredToken, TokenKey
+from ...storage.token_records import human_duration
 from ..display import local_time, monospace_font
 from .record_table import SORT_ROLE, RecordTableModel
 

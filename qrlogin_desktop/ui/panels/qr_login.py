@@ -36,8 +36,9 @@ from PySide6.QtWidgets import (
 
 from ...api.models import PRE_SIGN_IN, SIGN_UP, QRCodePreSignInRequest, TokenModel, UserQRCodeScanResult
 from ...flow.machine import Event, State, Transition
-from ...qr import PayloadTemplateError, fetch_miniprogram_code, render_payload, to_png, to_svg
-from ...token_storage import SavedToken
+from ...flow.qr import PayloadTemplateError, render_payload, to_png, to_svg
+from ...flow.session import fetch_miniprogram_code
+from ...storage.token_records import SavedToken
 from ..errors_text import describe_error
 from ..flow_controller import FlowController, Mode, NotConnected
 from ..runner import Outcome

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from ...api.exchange import Exchange
 from ...api.har import to_har
-from ...atomic_file import write_json_atomically
+from ...storage.atomic_file import write_json_atomically
 from ..display import DATE_TIME_MS, data_size, local_time, monospace_font
 from ..errors_text import describe_error
 from ..models.record_table import RECORD_ROLE

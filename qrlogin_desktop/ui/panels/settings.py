@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from ...api.catalogue import BEARER_TOKEN
 from ...api.errors import ValidationError
 from ...flow.policy import Action
-from ...profiles import Profile
+from ...storage.profiles import Profile
 from .. import i18n
 from ..errors_text import describe_error
 from ..runner import Outcome

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...connection import EMBEDDED_SERVER_LABEL
-from ...keystore import StoredToken, TokenKey
+from ...flow.session import EMBEDDED_SERVER_LABEL
+from ...storage.keystore import StoredToken, TokenKey
 from ..display import local_time, monospace_font
 from ..errors_text import describe_error
 from ..models.record_table import RECORD_ROLE, SORT_ROLE

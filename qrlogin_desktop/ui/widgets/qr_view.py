@@ -24,7 +24,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ...qr import qr_matrix, to_qimage_hidpi
+from ...flow.qr import qr_matrix
+from ..qr_image import to_qimage_hidpi
 from .language import Retranslating
 
 MARGIN = 8

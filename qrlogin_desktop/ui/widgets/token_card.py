@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...api.models import TokenModel
-from ...jwt_claims import decode_jwt_claims
-from ...keystore import redact
+from ...storage.jwt_claims import decode_jwt_claims
+from ...storage.keystore import redact
 from ..display import local_time
 from .claims_tree import ClaimsTree
 from .common import RevealButton

@@ -131,3 +131,14 @@ def test_python_floor_agrees_with_the_code():
     assert pyproject["project"]["requires-python"] == ">=3.11"
     assert pyproject["tool"]["ruff"]["target-version"] == "py311"
     assert "qrcode>=7.4.2" in pyproject["project"]["dependencies"]
+
+
+def test_the_command_line_starts_without_the_server_stack():
+    """Every start (the desktop app's too) parses the arguments; the sandbox flags' defaults must not
+    pull in Starlette, uvicorn or cryptography before a sandbox really runs."""
+    probe = ("import sys; from qrlogin_desktop.cli import build_parser; build_parser().parse_args([]); "
+             "print(sorted(m for m in ('starlette', 'uvicorn', 'cryptography') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

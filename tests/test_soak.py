@@ -8,7 +8,7 @@ every session ends exactly once and within a bound, that no token goes out twice
 the server issued reached the session it belongs to, and that at least 99.9% authenticate. The
 figures are printed (``pytest -s``)::
 
-    QRLOGIN_SOAK_SESSIONS=10000 /work/wt/run-tests -s -m soak tests/test_soak.py
+    QRLOGIN_SOAK_SESSIONS=10000 scripts/test.sh -s -m soak tests/test_soak.py
 
 The poll mode's phone scans in-process (``SessionStore.scan``) at a random moment: the desktop's
 requests are the ones under test, and all of them go over the socket through the faults.

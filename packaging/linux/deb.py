@@ -62,7 +62,7 @@ def _elf_files(folder: Path) -> list[Path]:
 
 
 def scrub_runpaths(folder: Path) -> int:
-    """Drop RUNPATH/RPATH entries outside the bundle (the build machine's Python, e.g. /root/.pyenv/...).
+    """Drop RUNPATH/RPATH entries outside the bundle (the build machine's own Python installation).
 
     Only ``$ORIGIN``-relative entries point into the bundle; anything else is a path of the machine
     that built it, which on a user's machine is at best dead and at worst writable by someone else.

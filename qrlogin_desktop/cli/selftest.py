@@ -16,7 +16,6 @@ import asyncio
 import os
 import sys
 import tempfile
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,24 +51,12 @@ def use_offscreen_without_display() -> None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 
-def _bounded(fn: Callable[[], Any], what: str, timeout: float = KEYRING_DEADLINE) -> Any:
-    """Run a keyring call on a daemon thread: a wedged D-Bus must not hang the self-test (or its exit)."""
-    box: dict[str, Any] = {}
+def _bounded(fn: Callable[[], Any], what: str) -> Any:
+    """A keyring call outside the store, with the store's own per-call timeout runner: a wedged D-Bus
+    must not hang the self-test (or its exit). Its timeout is a KeystoreError, reported as one."""
+    from ..storage.keystore.runner import TimedRunner
 
-    def run() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # re-raised below, on the caller's thread
-            box["error"] = exc
-
-    worker = threading.Thread(target=run, name=f"self-test {what}", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
-        raise SelfTestFailure(f"{what}: no answer from the keyring within {timeout:g} s")
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
+    return TimedRunner(KEYRING_DEADLINE).run(what, fn)
 
 
 def default_backend():

@@ -78,6 +78,7 @@ class Redactor:
         self._lock = threading.Lock()
         self._pinned: set[str] = set()
         self._learned: OrderedDict[str, None] = OrderedDict()
+        self._longest_first: tuple[str, ...] = ()  # rebuilt on (rare) learning, read on every text
         for s in secrets:
             self.add(s, pin=True)
 
@@ -92,6 +93,7 @@ class Redactor:
                 self._learned.move_to_end(secret)
                 while len(self._learned) > KNOWN_SECRETS_LIMIT:
                     self._learned.popitem(last=False)
+            self._longest_first = tuple(sorted(self._pinned.union(self._learned), key=len, reverse=True))
         _register(secret)
 
     def add_url_value(self, secret: str) -> None:
@@ -100,9 +102,7 @@ class Redactor:
             self.add(form)
 
     def text(self, text: str) -> str:
-        with self._lock:
-            secrets = sorted(self._pinned.union(self._learned), key=len, reverse=True)
-        for s in secrets:
+        for s in self._longest_first:  # one tuple read: no lock needed, no sort per call
             if s in text:
                 text = text.replace(s, MASK)
         if len(text) > LARGE_TEXT and not contains_any_ci(text, ("bearer", "eyj")):

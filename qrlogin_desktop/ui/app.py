@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QByteArray
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__
 from ..storage.profiles import ProfileStore
-from . import i18n
+from . import i18n, theme
 from .context import AppContext
 from .icon import app_icon
 from .main_window import MainWindow
@@ -32,11 +31,12 @@ def create_app(argv: list[str] | None = None) -> QApplication:
 def build_window(profiles: ProfileStore | None = None, ctx: AppContext | None = None) -> MainWindow:
     profiles = profiles or ProfileStore().load()
     i18n.install(profiles.settings.get("language"))
+    theme.install(profiles.settings.get(theme.SETTING))
     ctx = ctx or AppContext(profiles)
     window = MainWindow(ctx)
     geometry = profiles.settings.get("window_geometry")
     if geometry:
-        window.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
+        window.restore_saved_geometry(geometry)
     return window
 
 

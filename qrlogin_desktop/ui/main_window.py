@@ -3,20 +3,29 @@
 Endpoint pages are generated from the catalogue, so the window itself stays small. Pages are built
 on first use (or in idle event-loop turns right after the window is shown, one per turn): the
 window appears as fast as a bare one would, and no single turn blocks the event loop for long.
+
+The window's chrome fits a 1024x640 screen: the navigation wraps long page names instead of
+scrolling sideways and takes a share of the width between two bounds; each page sits in a scroll
+area that scrolls when the page asks for more room than the window has, so no page can push the
+window past the screen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QWidget,
@@ -24,14 +33,25 @@ from PySide6.QtWidgets import (
 
 from ..api import catalogue
 from ..api.catalogue import Endpoint, Group
-from . import i18n
+from . import i18n, icons, theme
 from .about_dialog import add_help_menu
 from .context import AppContext
+from .icon import app_icon
 from .panels.request_log import RequestLogPanel
+from .view_menu import ViewMenu
 from .widgets.common import Panel
 from .widgets.language import Retranslating
 
-HEADER_ROLE = Qt.ItemDataRole.UserRole + 1
+ICON_ROLE = Qt.ItemDataRole.UserRole + 1
+NAV_MIN_WIDTH, NAV_MAX_WIDTH = 170, 300  # px: the navigation's share of the width stays between these
+NAV_SHARE = 0.2  # of the window's width, until the user drags the splitter
+# An endpoint page's icon says what the endpoint does (the page names are long; the icons are scanned).
+ENDPOINT_ICONS = {
+    "SubscribeSend": "message", "JSCode2Session": "session", "Decrypt": "decrypt",
+    "UrlLinkGenerate": "link", "GenerateScheme": "scheme", "WXACodeGet": "mini_code",
+    "WXACodeGetUnlimited": "mini_code_unlimited", "MsgSecCheck": "content_check",
+    "UserInfo": "user", "SubscribeMSG": "message", "JSConfig": "js_config",
+}
 
 
 class MainWindow(Retranslating, QMainWindow):
@@ -39,56 +59,74 @@ class MainWindow(Retranslating, QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.setObjectName("mainWindow")
+        self.setWindowIcon(app_icon())
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setIconSize(QSize(16, 16))
-        self.nav.setMinimumWidth(260)
+        self.nav.setIconSize(QSize(18, 18))
+        self.nav.setMinimumWidth(NAV_MIN_WIDTH)
+        # Long page names wrap onto a second line; the list never scrolls sideways.
+        self.nav.setWordWrap(True)
+        self.nav.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setResizeMode(QListView.ResizeMode.Adjust)
+        self.nav.setSpacing(1)
         self.stack = QStackedWidget()
         self.stack.addWidget(QWidget())  # shown until the selected page is built
         self.panels = _LazyPanels(self)
         self._items: dict[str, QListWidgetItem] = {}
         self._headers: dict[str, QListWidgetItem] = {}
         self._factories: dict[str, Callable[[], Panel]] = {}
+        self._areas: dict[str, QScrollArea] = {}
         self._titles: dict[str, Callable[[], str]] = {}
 
-        self._page("qr_login", _qr_login, lambda: self.tr("QR Login"))
-        self._page("tokens", _tokens, lambda: self.tr("Tokens"))
+        self._page("qr_login", _qr_login, lambda: self.tr("QR Login"), "qr_login")
+        self._page("tokens", _tokens, lambda: self.tr("Tokens"), "tokens")
         for group in (Group.MINI_PROGRAM, Group.OFFICIAL_ACCOUNT):
-            self._header(group.value)
+            self._header(group.value, group.value)
             for ep in catalogue.by_group(group):
                 self._page(f"endpoint:{ep.id}", lambda ctx, ep=ep: _endpoint(ctx, ep),
-                           lambda ep=ep: i18n.pick(ep.name_en, ep.name_zh), indent=True)
-        self._header("tools")
-        self._page("request_log", RequestLogPanel, lambda: self.tr("Request Log"))
-        self._page("settings", _settings, lambda: self.tr("Profiles & Settings"))
+                           lambda ep=ep: i18n.pick(ep.name_en, ep.name_zh), ENDPOINT_ICONS.get(ep.id, "send"))
+        self._header("tools", "tools")
+        self._page("request_log", RequestLogPanel, lambda: self.tr("Request Log"), "request_log")
+        self._page("settings", _settings, lambda: self.tr("Profiles & Settings"), "settings")
         # Built now: it must see every exchange from the first request on.
         self.request_log = self.panels["request_log"]
 
-        splitter = QSplitter()
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([280, 1160])
-        self.setCentralWidget(splitter)
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.splitterMoved.connect(self._on_splitter_moved)
+        self._nav_width_chosen = False  # set once the user drags the splitter: their width is kept
+        self.setCentralWidget(self.splitter)
         self.nav.currentRowChanged.connect(self._on_nav)
 
         self.status_profile = QLabel()
         self.status_server = QLabel()
         self.status_health = QLabel()
         for w in (self.status_profile, self.status_server):
-            self.statusBar().addWidget(w)
+            # A long profile name or URL is cut in the status bar, not a reason for a wider window.
+            w.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            self.statusBar().addWidget(w, 1)
         self.statusBar().addPermanentWidget(self.status_health)
 
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
         self.addAction(self.quit_action)
+        self.view_menu = ViewMenu(self, ctx)
+        self.menuBar().addMenu(self.view_menu)
         self.help_menu = add_help_menu(self, ctx)
 
+        theme.notifier().changed.connect(self._retheme)
         ctx.connection_changed.connect(self._update_status)
         ctx.connection_failed.connect(self._on_connection_failed)
         ctx.health_changed.connect(lambda _: self._update_status())
         self.resize(1280, 820)
+        self._fit_nav()
+        self._retheme()
         self.retranslate()
         self.profile_warning: QMessageBox | None = None
         if ctx.profiles.load_warnings:
@@ -101,22 +139,37 @@ class MainWindow(Retranslating, QMainWindow):
     # --- navigation -------------------------------------------------------------------------------------
 
     def _page(self, key: str, factory: Callable[[AppContext], Panel], title: Callable[[], str],
-              indent: bool = False) -> None:
+              icon_name: str) -> None:
         self._factories[key] = lambda: factory(self.ctx)
         self._titles[key] = title
         item = QListWidgetItem()
         item.setData(Qt.ItemDataRole.UserRole, key)
-        if indent:
-            item.setData(HEADER_ROLE, "indent")
+        item.setData(ICON_ROLE, icon_name)
         self.nav.addItem(item)
         self._items[key] = item
 
     def _build(self, key: str) -> Panel:
         panel = self._factories[key]()
-        self.stack.addWidget(panel)
+        # A page larger than the window scrolls inside its own area instead of growing the window
+        # past the screen (pages are made to fit 1024x640; this is the floor under any that do not).
+        area = QScrollArea()
+        area.setObjectName(f"pageArea:{key}")
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setWidget(panel)
+        self._areas[key] = area
+        self.stack.addWidget(area)
         if key == self._current_key():
-            self.stack.setCurrentWidget(panel)  # the selected page arrived: replace the placeholder
+            self.stack.setCurrentWidget(area)  # the selected page arrived: replace the placeholder
         return panel
+
+    def current_page(self) -> Panel | None:
+        area = self.stack.currentWidget()
+        return area.widget() if isinstance(area, QScrollArea) else None
+
+    def page_area(self, key: str) -> QScrollArea:
+        self.panels[key]
+        return self._areas[key]
 
     @property
     def qr_login(self) -> Panel:
@@ -155,25 +208,65 @@ class MainWindow(Retranslating, QMainWindow):
         item = self.nav.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item else None
 
-    def _header(self, key: str) -> None:
+    def _header(self, key: str, icon_name: str) -> None:
         item = QListWidgetItem()
         item.setFlags(Qt.ItemFlag.NoItemFlags)  # a section title, not a page
+        item.setData(ICON_ROLE, icon_name)
         font = item.font()
         font.setBold(True)
         item.setFont(font)
         self.nav.addItem(item)
         self._headers[key] = item
 
+    def _retheme(self, *_scheme: object) -> None:
+        """The navigation's icons and section colour in the current scheme (items are not widgets)."""
+        for item in (*self._headers.values(), *self._items.values()):
+            item.setIcon(icons.icon(item.data(ICON_ROLE)))
+        for item in self._headers.values():
+            item.setForeground(theme.color("muted"))
+        self._update_status()
+
+    # --- size ---------------------------------------------------------------------------------------------
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_nav()
+
+    def _fit_nav(self) -> None:
+        """The navigation takes NAV_SHARE of the width within its bounds, until the user sets it."""
+        if self._nav_width_chosen:
+            return
+        total = self.splitter.width() or self.width()
+        nav = max(NAV_MIN_WIDTH, min(NAV_MAX_WIDTH, round(total * NAV_SHARE)))
+        self.splitter.setSizes([nav, max(0, total - nav - self.splitter.handleWidth())])
+
+    def _on_splitter_moved(self, _pos: int, _index: int) -> None:
+        self._nav_width_chosen = True
+
+    def restore_saved_geometry(self, saved: str) -> None:
+        """The geometry of the last session, then kept on the screen it is on (see fit_to_screen)."""
+        self.restoreGeometry(QByteArray.fromBase64(saved.encode()))
+        self.fit_to_screen()
+
+    def fit_to_screen(self) -> None:
+        """Shrink and move the window into its screen's available area (taskbars excluded): a geometry
+        saved at another scale factor or on a larger monitor must not put the status bar off screen."""
+        screen = QGuiApplication.screenAt(self.geometry().center()) or self.screen() or \
+            QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        self.setGeometry(fitted(self.geometry(), self.frameGeometry(), screen.availableGeometry()))
+
     def _on_nav(self, row: int) -> None:
         item = self.nav.item(row)
         key = item.data(Qt.ItemDataRole.UserRole) if item else None
         if key in self._factories:
-            self.stack.setCurrentWidget(self.panels[key])
+            self.stack.setCurrentWidget(self.page_area(key))
 
     def show_panel(self, key: str) -> Panel:
         self.nav.setCurrentItem(self._items[key])
         page = self.panels[key]
-        self.stack.setCurrentWidget(page)  # also when the entry was already selected, page unbuilt
+        self.stack.setCurrentWidget(self._areas[key])  # also when the entry was already selected, page unbuilt
         return page
 
     # --- texts and status ---------------------------------------------------------------------------------
@@ -185,8 +278,7 @@ class MainWindow(Retranslating, QMainWindow):
         for key, item in self._headers.items():
             item.setText(headers[key])
         for key, item in self._items.items():
-            prefix = "    " if item.data(HEADER_ROLE) == "indent" else ""
-            item.setText(prefix + self._titles[key]())
+            item.setText(self._titles[key]())
             item.setToolTip(self._titles[key]())
         self._update_status()
 
@@ -198,21 +290,23 @@ class MainWindow(Retranslating, QMainWindow):
             self.status_server.setText(self.tr("Connecting…"))
         else:
             self.status_server.setText(self.tr("Server: {0}").format(ctx.connection.base_url if ctx.connection else "-"))
+        for label in (self.status_profile, self.status_server):
+            label.setToolTip(label.text())  # the full text where the status bar had to cut it
         health = ctx.health
         self.status_health.setToolTip("")
         if ctx.credential_refused:
-            text, color = self.tr("● credential refused (401)"), "#e37400"
+            text, color = self.tr("● credential refused (401)"), "warning"
             self.status_health.setToolTip(self.tr("The server answers, but refuses the bearer credential. "
                                                   "Check the profile's credential in Profiles & Settings."))
         elif isinstance(health, float):
-            text, color = self.tr("● answers ({0:.0f} ms)").format(health), "#188038"
+            text, color = self.tr("● answers ({0:.0f} ms)").format(health), "ok"
         elif isinstance(health, str):
-            text, color = self.tr("● no answer"), "#d93025"
+            text, color = self.tr("● no answer"), "error"
             self.status_health.setToolTip(health)
         else:
-            text, color = self.tr("● checking…"), "#999999"
+            text, color = self.tr("● checking…"), "muted"
         self.status_health.setText(text)
-        self.status_health.setStyleSheet(f"color: {color};")
+        theme.styled(self.status_health, f"color: {{{color}}};")
 
     def _show_profile_warnings(self) -> None:
         """The damaged profiles file, once: the list is emptied, so no later window repeats it."""
@@ -236,6 +330,17 @@ class MainWindow(Retranslating, QMainWindow):
     def closeEvent(self, event) -> None:
         self.ctx.profiles.settings["window_geometry"] = bytes(self.saveGeometry().toBase64()).decode()
         super().closeEvent(event)
+
+
+def fitted(geometry: QRect, frame: QRect, available: QRect) -> QRect:
+    """``geometry`` (the client area, inside ``frame``) resized and moved so the frame lies in ``available``."""
+    left, top = geometry.left() - frame.left(), geometry.top() - frame.top()
+    right, bottom = frame.right() - geometry.right(), frame.bottom() - geometry.bottom()
+    width = min(geometry.width(), available.width() - left - right)
+    height = min(geometry.height(), available.height() - top - bottom)
+    x = min(max(geometry.left(), available.left() + left), available.right() - right - width + 1)
+    y = min(max(geometry.top(), available.top() + top), available.bottom() - bottom - height + 1)
+    return QRect(x, y, width, height)
 
 
 class _LazyPanels(Mapping[str, Panel]):

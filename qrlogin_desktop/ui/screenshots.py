@@ -1,7 +1,8 @@
-"""Screenshots of every page, in every language, after a real login against the embedded sandbox.
+"""Screenshots of every page, in every language, theme and size, after a real login on the embedded sandbox.
 
 Used by ``scripts/screenshots.py`` (README images) and by the GUI tests (``test-output/``), so the
-pictures in the README are the app as it is, not as it was drawn once.
+pictures in the README are the app as it is, not as it was drawn once. One window serves the whole
+matrix: it is resized and re-themed between shots, never rebuilt or logged in again.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from ..flow.machine import State
-from . import i18n
+from . import i18n, theme
 from .main_window import MainWindow
+
+SIZES = ((1024, 640), (1440, 900), (1920, 1080))
+THEMES = (theme.LIGHT, theme.DARK)
 
 SHOWCASE_ENDPOINTS = {"UrlLinkGenerate": None, "WXACodeGetUnlimited": None,
                       "JSConfig": {"url": "https://example.com/page?from=desktop"}}
@@ -61,6 +65,47 @@ def prepare(window: MainWindow) -> None:
         wait_until(lambda before=before: len(answers) > before)
     ctx.exchange_logged.disconnect(answers.append)
     settle(300)
+
+
+def shot_name(key: str, language: str, theme_choice: str, size: tuple[int, int]) -> str:
+    return f"{key.replace(':', '_')}_{language}_{theme_choice}_{size[0]}x{size[1]}.png"
+
+
+def capture_matrix(window: MainWindow, out_dir: Path,
+                   languages: Iterable[str] = (i18n.ENGLISH, i18n.CHINESE),
+                   themes: Iterable[str] = THEMES, sizes: Iterable[tuple[int, int]] = SIZES,
+                   pages: Iterable[str] | None = None,
+                   inspect: Callable[[MainWindow, str, str, str, tuple[int, int]], None] | None = None,
+                   ) -> dict[tuple[str, str, str, tuple[int, int]], Path]:
+    """``<page>_<language>_<theme>_<w>x<h>.png`` for every combination; ``inspect(window, page, language,
+    theme, size)`` runs on the live window before each shot (layout checks). Returns the files by key."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    keys = list(pages) if pages is not None else list(window.panels)
+    written: dict[tuple[str, str, str, tuple[int, int]], Path] = {}
+    for theme_choice in themes:
+        theme.install(theme_choice)
+        for language in languages:
+            i18n.install(language)
+            for size in sizes:
+                window.resize(*size)
+                for key in keys:
+                    window.show_panel(key)
+                    _laid_out()
+                    if inspect is not None:
+                        inspect(window, key, language, theme_choice, size)
+                    path = out_dir / shot_name(key, language, theme_choice, size)
+                    # Quality 80: a light zlib level - the shots are for eyes and diffs, not for size.
+                    if not window.grab().save(str(path), "PNG", 80):
+                        raise OSError(f"could not write {path}")
+                    written[(key, language, theme_choice, size)] = path
+    window.show_panel("qr_login")
+    return written
+
+
+def _laid_out() -> None:
+    """Deliver the posted layout and paint events of a page just shown or resized (no fixed wait)."""
+    for _ in range(3):
+        QCoreApplication.processEvents()
 
 
 def capture(window: MainWindow, out_dir: Path, languages: Iterable[str] = (i18n.ENGLISH, i18n.CHINESE),

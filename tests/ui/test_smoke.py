@@ -13,4 +13,4 @@ def test_main_window_connects_to_embedded_sandbox(qtbot, ctx):
     qtbot.waitUntil(lambda: isinstance(ctx.health, float), timeout=5000)
     assert "Sandbox" in window.status_profile.text()
     for key in window.panels:
-        assert window.show_panel(key) is window.stack.currentWidget()
+        assert window.show_panel(key) is window.current_page()

@@ -1,16 +1,23 @@
-"""Small building blocks the panels share: the panel base class, the in-place error banner, the
-Reveal toggle, the self-clearing status line, the record table, split panes and page headings."""
+"""Small building blocks the panels share: the panel base class, the error banner, the Reveal toggle,
+the self-clearing status line, the record table, split panes and page headings.
+
+Feedback never moves controls: the banner floats over the top edge of its page instead of taking a
+place in the layout, and the status line keeps its one line of height while it is empty - a click
+aimed at a button lands on that button whether or not a message has just appeared.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
+    QGraphicsDropShadowEffect,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -18,7 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import icons, theme
 from .language import Retranslating
+
+BANNER_MARGIN = 6  # px between the floating banner and its page's edges
+BANNER_MAX_LINES = 4  # a longer message scrolls inside the banner rather than covering the page
 
 
 class Panel(Retranslating, QWidget):
@@ -30,13 +41,18 @@ class Panel(Retranslating, QWidget):
 
 
 class ErrorBanner(Retranslating, QFrame):
-    """A clear message in place, with a Retry button when the action can be retried."""
+    """A clear message over the top of its page, with a Retry button when the action can be retried.
+
+    A panel adds it to its layout where a banner belongs; on first use the banner leaves the layout
+    and floats over the page's top edge (raised, with a shadow), so showing or clearing it moves
+    nothing under the pointer. Banners of one page stack in the order they were made.
+    """
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("errorBanner")
-        self.setStyleSheet("#errorBanner { background: #fdecea; border: 1px solid #f5c2c0; border-radius: 4px; }"
-                           "#errorBanner QLabel { color: #8a1c1c; }")
+        theme.styled(self, "#errorBanner {{ background: {banner_bg}; border: 1px solid {banner_border}; "
+                           "border-radius: 4px; }} #errorBanner QLabel {{ color: {banner_text}; }}")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         self.label = QLabel()
@@ -44,13 +60,19 @@ class ErrorBanner(Retranslating, QFrame):
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.retry_button = QPushButton()
-        self.dismiss_button = QPushButton("×")
+        self.dismiss_button = QPushButton()
         self.dismiss_button.setFlat(True)
-        self.dismiss_button.setFixedWidth(24)
+        self.dismiss_button.setFixedWidth(28)
+        icons.set_icon(self.dismiss_button, "close")
         layout.addWidget(self.label, 1)
-        layout.addWidget(self.retry_button)
-        layout.addWidget(self.dismiss_button)
+        layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.dismiss_button, 0, Qt.AlignmentFlag.AlignTop)
+        shadow = QGraphicsDropShadowEffect(self)
+        shadow.setBlurRadius(12)
+        shadow.setOffset(0, 2)
+        self.setGraphicsEffect(shadow)
         self._retry: Callable[[], None] | None = None
+        self._host: QWidget | None = None
         self.retry_button.clicked.connect(self._on_retry)
         self.dismiss_button.clicked.connect(self.clear)
         self.retranslate()
@@ -58,17 +80,26 @@ class ErrorBanner(Retranslating, QFrame):
 
     def retranslate(self) -> None:
         self.retry_button.setText(self.tr("Retry"))
+        self.dismiss_button.setToolTip(self.tr("Dismiss"))
+        self.dismiss_button.setAccessibleName(self.tr("Dismiss"))
 
     def show_error(self, text: str, retry: Callable[[], None] | None = None) -> None:
         self.label.setText(text)
+        self.label.setToolTip(text)  # a message longer than BANNER_MAX_LINES is read in full here
         self._retry = retry
         self.retry_button.setVisible(retry is not None)
+        if retry is not None:
+            icons.set_icon(self.retry_button, "retry")
+        self._float()
         self.show()
+        self.raise_()
+        self.place()
 
     def clear(self) -> None:
         self._retry = None
         self.label.clear()
         self.hide()
+        self._place_siblings()
 
     @property
     def text(self) -> str:
@@ -79,6 +110,66 @@ class ErrorBanner(Retranslating, QFrame):
         self.clear()
         if retry is not None:
             retry()
+
+    # --- floating -------------------------------------------------------------------------------------------
+
+    def _float(self) -> None:
+        """Leave the layout (once) and follow the page's size from then on."""
+        host = self.parentWidget()
+        if host is None or host is self._host:
+            return
+        if host.layout() is not None:
+            _remove_from_layout(host.layout(), self)
+        host.installEventFilter(self)
+        self._host = host
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._host and event.type() == QEvent.Type.Resize and self.isVisible():
+            self.place()
+        return False
+
+    def place(self) -> None:
+        """Over the top of the page's visible part (a page taller or wider than the window scrolls),
+        below the banners made before this one that are showing."""
+        host = self._host
+        if host is None:
+            return
+        visible = host.visibleRegion().boundingRect()
+        if visible.isEmpty():
+            visible = host.rect()
+        top = visible.top() + BANNER_MARGIN
+        for sibling in _banners_of(host):
+            if sibling is self:
+                break
+            if sibling.isVisible():
+                top = sibling.geometry().bottom() + 1 + BANNER_MARGIN
+        width = max(0, visible.width() - 2 * BANNER_MARGIN)
+        line = self.label.fontMetrics().lineSpacing()
+        margins = self.layout().contentsMargins()
+        cap = BANNER_MAX_LINES * line + margins.top() + margins.bottom()
+        height = min(max(self.sizeHint().height(), self.heightForWidth(width)), cap)
+        self.setGeometry(visible.left() + BANNER_MARGIN, top, width, height)
+
+    def _place_siblings(self) -> None:
+        if self._host is not None:
+            for sibling in _banners_of(self._host):
+                if sibling.isVisible():
+                    sibling.place()
+
+
+def _banners_of(host: QWidget) -> list[ErrorBanner]:
+    return [child for child in host.children() if isinstance(child, ErrorBanner)]
+
+
+def _remove_from_layout(layout: QLayout, widget: QWidget) -> bool:
+    if layout.indexOf(widget) >= 0:
+        layout.removeWidget(widget)
+        return True
+    for i in range(layout.count()):
+        inner = layout.itemAt(i).layout()
+        if inner is not None and _remove_from_layout(inner, widget):
+            return True
+    return False
 
 
 class RevealButton(Retranslating, QPushButton):
@@ -102,11 +193,18 @@ class RevealButton(Retranslating, QPushButton):
 
 
 class StatusFlash(QLabel):
-    """A one-line confirmation ("Token copied", "Exported 3 requests") that clears itself."""
+    """A one-line confirmation ("Token copied", "Exported 3 requests") that clears itself.
+
+    It keeps its line's height while empty and does not widen its row for a long message (the full
+    text is its tooltip), so a message appearing or clearing moves no control beside or below it.
+    """
 
     def __init__(self, object_name: str, duration_ms: int, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName(object_name)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(self.fontMetrics().height() + 4)
+        self.setWordWrap(False)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(duration_ms)
@@ -114,7 +212,12 @@ class StatusFlash(QLabel):
 
     def flash(self, text: str) -> None:
         self.setText(text)
+        self.setToolTip(text)
         self._timer.start()
+
+    def clear(self) -> None:
+        super().clear()
+        self.setToolTip("")
 
 
 def record_table(object_name: str, model) -> QTableView:

@@ -100,6 +100,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.splitterMoved.connect(self._on_splitter_moved)
         self._nav_width_chosen = False  # set once the user drags the splitter: their width is kept
+        self._fit_when_shown = False
         self.setCentralWidget(self.splitter)
         self.nav.currentRowChanged.connect(self._on_nav)
 
@@ -244,9 +245,17 @@ class MainWindow(Retranslating, QMainWindow):
         self._nav_width_chosen = True
 
     def restore_saved_geometry(self, saved: str) -> None:
-        """The geometry of the last session, then kept on the screen it is on (see fit_to_screen)."""
+        """The geometry of the last session, kept on the screen it is on (see fit_to_screen): now, and
+        once more after the first show, when the window manager's frame is known."""
         self.restoreGeometry(QByteArray.fromBase64(saved.encode()))
         self.fit_to_screen()
+        self._fit_when_shown = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._fit_when_shown:
+            self._fit_when_shown = False
+            QTimer.singleShot(0, self.fit_to_screen)
 
     def fit_to_screen(self) -> None:
         """Shrink and move the window into its screen's available area (taskbars excluded): a geometry

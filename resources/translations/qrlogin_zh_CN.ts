@@ -187,6 +187,10 @@
         <source>Retry</source>
         <translation>重试</translation>
     </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
 </context>
 <context>
     <name>Errors</name>
@@ -1323,6 +1327,33 @@ It is removed from the keyring; a new one needs another QR login.</source>
     <message>
         <source>Could not delete the token for {0}. {1}</source>
         <translation>无法删除 {0} 的令牌。{1}</translation>
+    </message>
+</context>
+<context>
+    <name>ViewMenu</name>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;System</source>
+        <translation>跟随系统(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>浅色(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>深色(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Could not save the settings: {0}</source>
+        <translation>无法保存设置：{0}</translation>
     </message>
 </context>
 </TS>

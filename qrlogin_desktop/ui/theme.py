@@ -212,4 +212,8 @@ def _apply(scheme: Scheme) -> None:
             template = widget.property(_TEMPLATE_PROPERTY)
             if template:
                 widget.setStyleSheet(_render(template))
+            elif widget.styleSheet():
+                # A widget with a style sheet keeps the palette it was polished with: setting the
+                # sheet again polishes it with the new one (a bold title must not stay dark on dark).
+                widget.setStyleSheet(widget.styleSheet())
         notifier().changed.emit(scheme)

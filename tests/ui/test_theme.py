@@ -103,3 +103,14 @@ def test_view_menu_choice_applies_at_once_and_is_kept_in_the_settings_file(qtbot
     again = build_window(profiles, ctx)  # the next start reads it back
     qtbot.addWidget(again)
     assert theme.is_dark() and again.view_menu.theme_actions[theme.DARK].isChecked()
+
+
+def test_a_widget_with_its_own_style_sheet_takes_the_new_palette(qtbot):
+    theme.install(theme.LIGHT)
+    title = QLabel("Send mini-program subscribe message")
+    title.setStyleSheet("font-size: 16px; font-weight: bold;")  # as page titles do: no colour of its own
+    qtbot.addWidget(title)
+    title.show()
+    qtbot.waitExposed(title)
+    theme.install(theme.DARK)
+    assert title.palette().color(QPalette.ColorRole.WindowText).lightness() > 180

@@ -121,11 +121,14 @@ class ErrorBanner(Retranslating, QFrame):
         if host.layout() is not None:
             _remove_from_layout(host.layout(), self)
         host.installEventFilter(self)
+        if host.parentWidget() is not None:  # e.g. the viewport of the scroll area the page is in
+            host.parentWidget().installEventFilter(self)
         self._host = host
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._host and event.type() == QEvent.Type.Resize and self.isVisible():
-            self.place()
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show) and self.isVisible():
+            # After the event: the page's visible part is known only once every resize is done.
+            QTimer.singleShot(0, self.place)
         return False
 
     def place(self) -> None:

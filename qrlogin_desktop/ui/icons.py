@@ -1,18 +1,18 @@
 """The UI's icons: Lucide's line icons (ISC licence, resources/icons/actions/LICENSE), drawn in the theme's text colour.
 
 Pages ask by what an icon means, not by its file: ``icons.set_icon(button, "copy")``. The SVGs use
-``currentColor``; each icon is drawn once per scheme (normal, disabled and selected colours of the
-palette, a few sizes for 100-200 % scale) on first use, so start-up pays only for the icons on
-screen. :func:`set_icon` remembers the name on the widget or action, and a scheme switch draws
-them again in the new colours.
+``currentColor``; an icon is drawn when Qt first paints it, at the size, scale and mode (normal,
+disabled, selected: the palette's colours for each) it is painted in, and kept - start-up pays
+only for the icons on screen, at the sizes on screen. :func:`set_icon` remembers the name on the
+widget or action, and a scheme switch draws them again in the new colours.
 """
 
 from __future__ import annotations
 
 from importlib import resources
 
-from PySide6.QtCore import QByteArray, QObject, QRectF, Qt
-from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QObject, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QAction, QColor, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractButton, QApplication
 
 from . import theme
@@ -77,7 +77,6 @@ NAMES: dict[str, str] = {
     "language": "languages",
 }
 
-SIZES = (16, 20, 24, 32, 48)  # 48: a 24 px icon at 200 %
 _NAME_PROPERTY = "qrloginIcon"
 _cache: dict[tuple[str, str | None, theme.Scheme], QIcon] = {}
 _svg: dict[str, bytes] = {}
@@ -104,8 +103,6 @@ def set_icon(target: QAbstractButton | QAction, name: str, tint: str | None = No
 
 
 def _draw(name: str, tint: str | None) -> QIcon:
-    from PySide6.QtSvg import QSvgRenderer  # first icon only: QtSvg is not needed before the window
-
     source = _svg.get(name)
     if source is None:
         source = _svg[name] = svg_path(name).read_bytes()
@@ -115,18 +112,50 @@ def _draw(name: str, tint: str | None) -> QIcon:
         QIcon.Mode.Disabled: pal.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText),
         QIcon.Mode.Selected: pal.color(QPalette.ColorRole.HighlightedText),
     }
-    result = QIcon()
-    for mode, colour in colours.items():
-        renderer = QSvgRenderer(QByteArray(_coloured(source, colour)))
-        for size in SIZES:
-            pixmap = QPixmap(size, size)
-            pixmap.fill(Qt.GlobalColor.transparent)
-            painter = QPainter(pixmap)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            renderer.render(painter, QRectF(0, 0, size, size))
-            painter.end()
-            result.addPixmap(pixmap, mode)
-    return result
+    colours[QIcon.Mode.Active] = colours[QIcon.Mode.Normal]
+    return QIcon(_SvgIconEngine(source, colours))
+
+
+class _SvgIconEngine(QIconEngine):
+    """One SVG in one colour per icon mode, rendered on demand and kept per size, scale and mode."""
+
+    def __init__(self, source: bytes, colours: dict[QIcon.Mode, QColor]):
+        super().__init__()
+        self._source = source
+        self._colours = colours
+        self._pixmaps: dict[tuple[int, int, float, QIcon.Mode], QPixmap] = {}
+
+    def clone(self) -> QIconEngine:
+        return _SvgIconEngine(self._source, self._colours)
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        scale = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        painter.drawPixmap(rect, self.scaledPixmap(rect.size(), mode, state, scale))
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        return self.scaledPixmap(size, mode, state, 1.0)
+
+    def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float) -> QPixmap:
+        key = (size.width(), size.height(), scale, mode)
+        cached = self._pixmaps.get(key)
+        if cached is None:
+            cached = self._pixmaps[key] = self._render(size, mode, scale)
+        return cached
+
+    def _render(self, size: QSize, mode: QIcon.Mode, scale: float) -> QPixmap:
+        from PySide6.QtSvg import QSvgRenderer  # first icon painted: nothing before needs QtSvg
+
+        side = min(size.width(), size.height())
+        pixels = max(1, round(side * scale))
+        pixmap = QPixmap(pixels, pixels)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        colour = self._colours.get(mode, self._colours[QIcon.Mode.Normal])
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        QSvgRenderer(QByteArray(_coloured(self._source, colour))).render(painter, QRectF(0, 0, pixels, pixels))
+        painter.end()
+        pixmap.setDevicePixelRatio(scale)
+        return pixmap
 
 
 def _coloured(source: bytes, colour: QColor) -> bytes:

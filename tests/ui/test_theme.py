@@ -114,3 +114,10 @@ def test_a_widget_with_its_own_style_sheet_takes_the_new_palette(qtbot):
     qtbot.waitExposed(title)
     theme.install(theme.DARK)
     assert title.palette().color(QPalette.ColorRole.WindowText).lightness() > 180
+
+
+def test_icons_are_sharp_at_200_percent():
+    from PySide6.QtCore import QSize
+
+    pixmap = icons.icon("copy").pixmap(QSize(24, 24), 2.0)
+    assert (pixmap.width(), pixmap.devicePixelRatio()) == (48, 2.0)  # drawn at 48 px, not scaled up

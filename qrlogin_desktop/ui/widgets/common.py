@@ -193,6 +193,7 @@ class RevealButton(Retranslating, QPushButton):
 
     def retranslate(self, *_checked: bool) -> None:
         self.setText(self.tr("Hide") if self.isChecked() else self.tr("Reveal"))
+        icons.set_icon(self, "hide" if self.isChecked() else "reveal")
 
 
 class StatusFlash(QLabel):

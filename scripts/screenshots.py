@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Regenerate the README screenshots: the real window, offscreen, after a login on the sandbox.
 
-    python scripts/screenshots.py [OUT_DIR] [--all]
+    python scripts/screenshots.py [OUT_DIR] [--all | --matrix]
 
-Writes docs/screenshots/qr_login_en.png and qr_login_zh_CN.png (with --all: every page).
+Writes docs/screenshots/qr_login_en.png and qr_login_zh_CN.png (with --all: every page; with
+--matrix: every page in both languages, light and dark, at 1024x640, 1440x900 and 1920x1080, named
+<page>_<language>_<theme>_<w>x<h>.png, as the test suite writes them to test-output/screenshots/).
 Run it where a Secret Service is available (scripts/screenshots.sh makes a throw-away one); the
 token goes to a throw-away keyring service that is emptied afterwards.
 """
@@ -25,6 +27,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out_dir", nargs="?", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--all", action="store_true", help="every page, not only QR Login")
+    parser.add_argument("--matrix", action="store_true", help="every page, language, theme and size")
     args = parser.parse_args()
 
     import uuid
@@ -34,7 +37,7 @@ def main() -> int:
     from qrlogin_desktop.ui.app import create_app
     from qrlogin_desktop.ui.context import AppContext
     from qrlogin_desktop.ui.main_window import MainWindow
-    from qrlogin_desktop.ui.screenshots import capture, prepare
+    from qrlogin_desktop.ui.screenshots import capture, capture_matrix, prepare
 
     create_app([])
     with tempfile.TemporaryDirectory() as config:
@@ -46,7 +49,10 @@ def main() -> int:
         window.show()
         ctx.activate(profiles.active)
         prepare(window)
-        written = capture(window, Path(args.out_dir), pages=None if args.all else ["qr_login"])
+        if args.matrix:
+            written = list(capture_matrix(window, Path(args.out_dir)).values())
+        else:
+            written = capture(window, Path(args.out_dir), pages=None if args.all else ["qr_login"])
         for token in store.list():
             store.delete(token.key)
         ctx.shutdown()

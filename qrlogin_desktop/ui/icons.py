@@ -65,6 +65,8 @@ NAMES: dict[str, str] = {
     "filter": "list-filter",
     "save_image": "image-down",
     "phone": "smartphone",
+    "format": "wand-sparkles",
+    "credential": "key-round",
     # states and feedback
     "info": "info",
     "error": "circle-alert",

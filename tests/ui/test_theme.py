@@ -81,6 +81,8 @@ def test_every_icon_name_draws_a_visible_icon():
         image = icons.icon(name).pixmap(24, 24).toImage()
         drawn = sum(1 for x in range(24) for y in range(24) if image.pixelColor(x, y).alpha() > 0)
         assert drawn > 10, name
+    shipped = {path.stem for path in icons.svg_path("start").parent.glob("*.svg")}
+    assert shipped == set(icons.NAMES.values())  # no icon file that nothing names
     disabled = icons.icon("start").pixmap(24, 24, icon_mode_disabled()).toImage()
     assert disabled != icons.icon("start").pixmap(24, 24).toImage()
 

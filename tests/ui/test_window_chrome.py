@@ -132,6 +132,27 @@ def test_banner_and_flash_do_not_move_the_controls(qtbot):
     assert page.button.geometry() == before and not page.banner.isVisible()
 
 
+def test_a_flash_after_a_stretch_shows_its_text(qtbot):
+    """As the endpoint pages' "Copied" line: a row of buttons, a stretch, then the flash."""
+    from PySide6.QtWidgets import QHBoxLayout
+
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    button = QPushButton("Copy as cURL")
+    flash = StatusFlash("curlFeedback", 60_000)
+    layout.addWidget(button)
+    layout.addStretch(1)
+    layout.addWidget(flash)
+    qtbot.addWidget(row)
+    row.resize(700, 40)
+    row.show()
+    before = button.geometry()
+    flash.flash("Copied — it contains the real credential.")
+    qtbot.wait(20)
+    assert flash.width() >= flash.fontMetrics().horizontalAdvance(flash.text())
+    assert button.geometry() == before
+
+
 def test_two_banners_of_a_page_stack_instead_of_covering_each_other(qtbot):
     page = _Page()
     second = ErrorBanner(page)

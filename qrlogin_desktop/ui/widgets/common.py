@@ -206,7 +206,8 @@ class StatusFlash(QLabel):
     def __init__(self, object_name: str, duration_ms: int, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName(object_name)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(1)  # as wide as its text where there is room, never a reason to widen the window
         self.setFixedHeight(self.fontMetrics().height() + 4)
         self.setWordWrap(False)
         self._timer = QTimer(self)

@@ -102,7 +102,9 @@ def test_lists_keyring_tokens_redacted_with_claims(qtbot, tokens_panel, two_toke
     for token in two_tokens.values():
         assert token.access_token not in texts
         assert token.redacted() in texts
-    qtbot.waitUntil(lambda: "SecretService" in panel.backend_label.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.backend_label.text() == "Stored in: System keyring (Secret Service)",
+                    timeout=WAIT_MS)
+    assert "SecretService" in panel.backend_label.toolTip()  # keyring's own description, for support
     assert not panel.memory_warning.isVisible()
 
     alice = select_account(panel, "union_alice")
@@ -264,7 +266,9 @@ def test_memory_only_tokens_are_listed_with_a_warning(qtbot, ctx):
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=WAIT_MS)
     assert panel.memory_warning.isVisible()
     assert "memory only" in panel.memory_warning.text()
-    qtbot.waitUntil(lambda: "not usable" in panel.backend_label.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.backend_label.text().startswith("No usable keyring: tokens and credentials are "
+                                                                  "kept in memory only"), timeout=WAIT_MS)
+    assert "not usable" in panel.backend_label.toolTip()
     assert token.access_token not in "\n".join(table_texts(panel))
     tooltip = panel.proxy.index(0, Column.ACCOUNT).data(3)
     assert "memory" in tooltip.lower()

@@ -428,6 +428,10 @@
         <source>Pretty-print the body (Ctrl+Z undoes it)</source>
         <translation>格式化请求体（Ctrl+Z 可撤销）</translation>
     </message>
+    <message>
+        <source>Request body (JSON)</source>
+        <translation>请求体（JSON）</translation>
+    </message>
 </context>
 <context>
     <name>JsonView</name>
@@ -500,6 +504,10 @@
     <message>
         <source>qrlogin-desktop — QR Login Console</source>
         <translation>qrlogin-desktop — 扫码登录调试台</translation>
+    </message>
+    <message>
+        <source>Pages</source>
+        <translation>页面</translation>
     </message>
     <message>
         <source>Mini Program</source>
@@ -992,6 +1000,10 @@
         <source>Show values such as session_key unmasked</source>
         <translation>不遮盖 session_key 等敏感值</translation>
     </message>
+    <message>
+        <source>Response</source>
+        <translation>响应</translation>
+    </message>
 </context>
 <context>
     <name>RevealButton</name>
@@ -1294,6 +1306,10 @@
     <message>
         <source>Token (redacted)</source>
         <translation>令牌（已遮盖）</translation>
+    </message>
+    <message>
+        <source>{0}…({1} chars)…{2}</source>
+        <translation>{0}…（{1} 个字符）…{2}</translation>
     </message>
     <message>
         <source>expired</source>

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -74,11 +76,13 @@ class CodeTableEditor(Retranslating, QTableWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(0, 2, parent)
         self.setObjectName("codeTable")
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the words need room
         self.verticalHeader().hide()
         self.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
         self.setMinimumHeight(140)
         self.itemChanged.connect(self._on_item_changed)
+        self.retranslate()
 
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         combo = self.cellWidget(item.row(), 1)
@@ -270,11 +274,19 @@ class SettingsPanel(Panel):
 
         body = QHBoxLayout()
         body.addLayout(left, 1)
-        column = QVBoxLayout()
+        # The form is taller than a small screen: it scrolls, the page never forces the window's height.
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setObjectName("settingsScroll")
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.profile_box)
         column.addWidget(self.app_box)
         column.addStretch(1)
-        body.addLayout(column, 3)
+        self.form_scroll.setWidget(content)
+        body.addWidget(self.form_scroll, 3)
         outer = QVBoxLayout(self)
         outer.addWidget(self.banner)
         outer.addLayout(body)
@@ -395,7 +407,9 @@ class SettingsPanel(Panel):
             self.base_url.setText(profile.base_url)
             self.app_key.setText(profile.app_key)
             self.base_url.setPlaceholderText("https://api.example.com")
-        self.credential_row.setVisible(not embedded)
+        # The sandbox's credential is made at launch: no field to type one, nothing to replace or remove.
+        for row in (self.credential, self.show_credential, self.credential_row):
+            self.form.setRowVisible(row, not embedded)
         self.sandbox_note.setVisible(embedded)
         self.delete_button.setEnabled(not embedded)
         self.verify_tls.setChecked(profile.verify_tls)

@@ -41,6 +41,7 @@ from ..widgets.claims_tree import ClaimsTree
 from ..widgets.common import ErrorBanner, Panel, RevealButton, StatusFlash, heading_label, record_table, split
 
 TICK_MS = 1000
+MAX_COLUMN_PX = 220  # wider cells are cut short; their tooltip holds the whole text
 STATUS_MS = 4000
 
 
@@ -319,6 +320,8 @@ class TokensPanel(Panel):
         self._render_backend()
         self._render_state()
         self.table.resizeColumnsToContents()
+        for column in range(self.proxy.columnCount()):  # a long server name must not push the others out
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), MAX_COLUMN_PX))
         self._show_details(self._current_token())
 
     # --- selection and details ----------------------------------------------------------------------
@@ -352,7 +355,8 @@ class TokensPanel(Panel):
         self.type_value.setText(token.token_type)
         self.obtained_value.setText(local_time(token.obtained_at))
         self._render_expiry(token)
-        self.token_view.setPlainText(token.access_token if self.reveal_button.isChecked() else token.redacted())
+        self.token_view.setPlainText(token.access_token if self.reveal_button.isChecked()
+                                     else self.model.redacted_text(token))
         self.claims_tree.show_claims(token.claims)
 
     def _render_expiry(self, token: StoredToken) -> None:

@@ -41,7 +41,7 @@ from ..widgets.claims_tree import ClaimsTree
 from ..widgets.common import ErrorBanner, Panel, RevealButton, StatusFlash, heading_label, record_table, split
 
 TICK_MS = 1000
-MAX_COLUMN_PX = 220  # wider cells are cut short; their tooltip holds the whole text
+MAX_COLUMN_PX = 160  # wider cells are cut short (their tooltip holds the whole text): all columns fit 1024 px
 STATUS_MS = 4000
 
 

@@ -304,6 +304,8 @@ def test_sandbox_profile_shows_its_real_address_read_only(qtbot, ctx):
 def test_sandbox_credential_is_masked_until_revealed_and_can_be_copied(qtbot, ctx, caplog):
     from PySide6.QtGui import QGuiApplication
 
+    from qrlogin_desktop.ui import i18n
+
     caplog.set_level(logging.DEBUG)
     panel = SettingsPanel(ctx)
     qtbot.addWidget(panel)
@@ -321,6 +323,11 @@ def test_sandbox_credential_is_masked_until_revealed_and_can_be_copied(qtbot, ct
     assert QGuiApplication.clipboard().text() == token
     assert panel.status_label.text() == "Credential copied to the clipboard."
     QGuiApplication.clipboard().clear()
+    try:
+        i18n.install(i18n.CHINESE)
+        assert panel.status_label.text() == "凭据已复制到剪贴板。"  # the confirmation follows the switch
+    finally:
+        i18n.install(i18n.ENGLISH)
     assert token not in caplog.text
 
 

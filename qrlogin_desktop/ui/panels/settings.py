@@ -315,6 +315,7 @@ class SettingsPanel(Panel):
         ctx.profiles_changed.connect(self.reload)
         ctx.connection_changed.connect(self._on_connection_changed)
         self._error: tuple[Callable[[], str], Callable[[], None] | None] | None = None
+        self._flash: Callable[[], str] | None = None  # the confirmation shown beside Save, as facts
         self._keyring_facts = None  # BackendFacts once the keyring answered
         self._keyring_error: Exception | None = None
 
@@ -368,6 +369,8 @@ class SettingsPanel(Panel):
         self._render_keyring()
         if self._error is not None and self.banner.isVisible():
             self.banner.show_error(self._error[0](), self._error[1])  # the same facts, in the new language
+        if self._flash is not None and self.status_label.text():
+            self.status_label.setText(self._flash())
 
     # --- list ----------------------------------------------------------------------------------------------
 
@@ -686,12 +689,18 @@ class SettingsPanel(Panel):
         if not on:
             self.stored_credential.setText(MASK if self._credential_available() else "")
             return
-        self._read_credential(self.stored_credential.setText)
+
+        def show(secret: str) -> None:
+            if self.reveal_credential_button.isChecked():  # not hidden again while the keyring answered
+                self.stored_credential.setText(secret)
+
+        self._read_credential(show)
 
     def copy_credential(self) -> None:
         def copy(secret: str) -> None:
             QGuiApplication.clipboard().setText(secret)
-            self.status_label.flash(self.tr("Credential copied to the clipboard."))
+            self._flash = lambda: self.tr("Credential copied to the clipboard.")
+            self.status_label.flash(self._flash())
 
         self._read_credential(copy)
 

@@ -1,7 +1,8 @@
 """Help → About: the version, the Qt and Python it runs on, the licence, and where its data lives.
 
 "Where does it keep my tokens?" is the question a support request starts with, so the dialog names
-the configuration file and the keyring service (and, once the keyring answered, its backend).
+the configuration file and the keyring service (and, once the keyring answered, its backend, named in
+the dialog's language; keyring's own description is the tooltip). Esc closes it, as any dialog.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QM
 from .. import __version__
 from .context import AppContext
 from .icon import app_icon
+from .keyring_text import backend_text
 
 LICENCE = "MIT"  # as pyproject.toml's [project] license; tests/ui/test_about_dialog.py holds them together
 
@@ -60,14 +62,26 @@ class AboutDialog(QDialog):
         layout.addWidget(self.title, alignment=Qt.AlignmentFlag.AlignHCenter)
         layout.addLayout(self.form)
         layout.addWidget(buttons)
-        self.backend: str | None = None
+        self.backend = None  # BackendFacts once the keyring answered
+        self.backend_error: str | None = None
         self.retranslate()
-        # The backend description may wait for D-Bus: ask on a worker, fill the line when it answers.
-        ctx.run_blocking(ctx.token_store.backend_description, self._backend_known)
+        # The backend's facts may wait for D-Bus: ask on a worker, fill the line when it answers.
+        ctx.run_blocking(ctx.token_store.backend_facts, self._backend_known)
 
     def _backend_known(self, outcome) -> None:
-        self.backend = outcome.value if outcome.ok else str(outcome.error)
-        self.fields["backend"].setText(self.backend)
+        if outcome.ok:
+            self.backend = outcome.value
+        else:
+            self.backend_error = str(outcome.error)
+        self._render_backend()
+
+    def _render_backend(self) -> None:
+        field = self.fields["backend"]
+        if self.backend is not None:
+            field.setText(backend_text(self.backend))
+            field.setToolTip(self.backend.description)
+        else:
+            field.setText(self.backend_error or self.tr("asking the keyring…"))
 
     def retranslate(self) -> None:
         v = versions()
@@ -86,7 +100,7 @@ class AboutDialog(QDialog):
         self.fields["config"].setText(str(self.ctx.profiles.path))
         self.fields["keyring"].setText(self.tr("service “{0}” in the OS keyring (tokens, server credentials)")
                                        .format(self.ctx.token_store.service))
-        self.fields["backend"].setText(self.backend or self.tr("asking the keyring…"))
+        self._render_backend()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:

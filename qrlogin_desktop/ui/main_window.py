@@ -282,6 +282,7 @@ class MainWindow(Retranslating, QMainWindow):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("qrlogin-desktop — QR Login Console"))
+        self.nav.setAccessibleName(self.tr("Pages"))
         headers = {Group.MINI_PROGRAM.value: self.tr("Mini Program"),
                    Group.OFFICIAL_ACCOUNT.value: self.tr("Official Account"), "tools": self.tr("Tools")}
         for key, item in self._headers.items():

@@ -111,6 +111,53 @@
     </message>
 </context>
 <context>
+    <name>CodeTableEditor</name>
+    <message>
+        <source>Keep waiting</source>
+        <translation>继续等待</translation>
+    </message>
+    <message>
+        <source>Scanned: poll faster</source>
+        <translation>已扫码：加快轮询</translation>
+    </message>
+    <message>
+        <source>Rate limited: wait, then poll</source>
+        <translation>被限流：稍候再轮询</translation>
+    </message>
+    <message>
+        <source>Retry with backoff</source>
+        <translation>退避后重试</translation>
+    </message>
+    <message>
+        <source>QR expired</source>
+        <translation>二维码已过期</translation>
+    </message>
+    <message>
+        <source>Declined on the phone</source>
+        <translation>手机端已拒绝</translation>
+    </message>
+    <message>
+        <source>Stop with the error</source>
+        <translation>停止并报错</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>code</translation>
+    </message>
+    <message>
+        <source>Poller action</source>
+        <translation>轮询处理方式</translation>
+    </message>
+    <message>
+        <source>Code table</source>
+        <translation>code 处理表</translation>
+    </message>
+    <message>
+        <source>Poller action for code {0}</source>
+        <translation>code {0} 的轮询处理方式</translation>
+    </message>
+</context>
+<context>
     <name>EndpointPanel</name>
     <message>
         <source>Query parameters</source>
@@ -385,6 +432,10 @@
         <source>Pretty-print the body (Ctrl+Z undoes it)</source>
         <translation>格式化请求体（Ctrl+Z 可撤销）</translation>
     </message>
+    <message>
+        <source>Request body (JSON)</source>
+        <translation>请求体（JSON）</translation>
+    </message>
 </context>
 <context>
     <name>JsonView</name>
@@ -395,6 +446,45 @@
     <message>
         <source>Cannot show this value: {0}</source>
         <translation>无法显示该值：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>Keyring</name>
+    <message>
+        <source>System keyring (Secret Service)</source>
+        <translation>系统密钥环 (Secret Service)</translation>
+    </message>
+    <message>
+        <source>KDE Wallet (KWallet)</source>
+        <translation>KDE 钱包 (KWallet)</translation>
+    </message>
+    <message>
+        <source>macOS Keychain</source>
+        <translation>macOS 钥匙串</translation>
+    </message>
+    <message>
+        <source>Windows Credential Manager</source>
+        <translation>Windows 凭据管理器</translation>
+    </message>
+    <message>
+        <source>No usable keyring: tokens and credentials are kept in memory only, lost when the app exits</source>
+        <translation>没有可用的系统钥匙串：令牌和凭据仅保存在内存中，应用退出后即丢失</translation>
+    </message>
+    <message>
+        <source>No usable keyring: tokens and credentials are stored in a plain file (insecure): {0}</source>
+        <translation>没有可用的系统钥匙串：令牌和凭据以明文文件保存（不安全）：{0}</translation>
+    </message>
+    <message>
+        <source>Keyring state unknown (see the tooltip)</source>
+        <translation>系统钥匙串状态未知（详见提示）</translation>
+    </message>
+    <message>
+        <source>Other keyring: {0}</source>
+        <translation>其他钥匙串：{0}</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
     </message>
 </context>
 <context>
@@ -418,6 +508,10 @@
     <message>
         <source>qrlogin-desktop — QR Login Console</source>
         <translation>qrlogin-desktop — 扫码登录调试台</translation>
+    </message>
+    <message>
+        <source>Pages</source>
+        <translation>页面</translation>
     </message>
     <message>
         <source>Mini Program</source>
@@ -910,6 +1004,10 @@
         <source>Show values such as session_key unmasked</source>
         <translation>不遮盖 session_key 等敏感值</translation>
     </message>
+    <message>
+        <source>Response</source>
+        <translation>响应</translation>
+    </message>
 </context>
 <context>
     <name>RevealButton</name>
@@ -973,6 +1071,10 @@
         <translation>code 处理表</translation>
     </message>
     <message>
+        <source>Stored credential</source>
+        <translation>已保存的凭据</translation>
+    </message>
+    <message>
         <source>Asking the keyring…</source>
         <translation>正在查询系统钥匙串…</translation>
     </message>
@@ -991,14 +1093,6 @@
     <message>
         <source>Placeholders: {signInKey}, {appKey}, {server}</source>
         <translation>占位符：{signInKey}、{appKey}、{server}</translation>
-    </message>
-    <message>
-        <source>Code</source>
-        <translation>code</translation>
-    </message>
-    <message>
-        <source>Poller action</source>
-        <translation>轮询处理方式</translation>
     </message>
     <message>
         <source>Add code</source>
@@ -1057,6 +1151,26 @@
         <translation>内置沙盒：启动时自动分配空闲的本机回环端口，并填入地址和凭据。</translation>
     </message>
     <message>
+        <source>Copy credential</source>
+        <translation>复制凭据</translation>
+    </message>
+    <message>
+        <source>Copy the full credential to the clipboard</source>
+        <translation>将完整凭据复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>Show the stored credential until another profile is selected</source>
+        <translation>显示已保存的凭据，直到选择其他配置</translation>
+    </message>
+    <message>
+        <source>Profiles</source>
+        <translation>配置列表</translation>
+    </message>
+    <message>
+        <source>filled in when the sandbox is up</source>
+        <translation>沙盒启动后自动填入</translation>
+    </message>
+    <message>
         <source>A credential is stored in the keyring.</source>
         <translation>系统钥匙串中已保存凭据。</translation>
     </message>
@@ -1067,6 +1181,14 @@
     <message>
         <source>No credential is stored.</source>
         <translation>未保存凭据。</translation>
+    </message>
+    <message>
+        <source>the sandbox is not up yet</source>
+        <translation>沙盒尚未启动</translation>
+    </message>
+    <message>
+        <source>none stored</source>
+        <translation>未保存</translation>
     </message>
     <message>
         <source>⚠ The bearer credential would travel unencrypted over http:// to a host that is not this machine. Use https://.</source>
@@ -1103,6 +1225,10 @@
     <message>
         <source>Import profiles</source>
         <translation>导入配置</translation>
+    </message>
+    <message>
+        <source>Credential copied to the clipboard.</source>
+        <translation>凭据已复制到剪贴板。</translation>
     </message>
 </context>
 <context>
@@ -1186,6 +1312,10 @@
         <translation>令牌（已遮盖）</translation>
     </message>
     <message>
+        <source>{0}…({1} chars)…{2}</source>
+        <translation>{0}…（{1} 个字符）…{2}</translation>
+    </message>
+    <message>
         <source>expired</source>
         <translation>已过期</translation>
     </message>
@@ -1253,8 +1383,8 @@
         <translation>JWT 声明（未验签）</translation>
     </message>
     <message>
-        <source>Keyring: {0}</source>
-        <translation>系统钥匙串：{0}</translation>
+        <source>Stored in: {0}</source>
+        <translation>保存于：{0}</translation>
     </message>
     <message>
         <source>Keyring: checking…</source>

@@ -18,6 +18,15 @@ from qrlogin_desktop.storage.profiles import ProfileStore  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
+def _english_catalogue(qapp):
+    """As the app does at start-up (ui/app.py): English has a catalogue too (its plural forms)."""
+    from qrlogin_desktop.ui import i18n
+
+    if i18n.current() == i18n.ENGLISH:
+        i18n.install(i18n.ENGLISH)
+
+
+@pytest.fixture(autouse=True)
 def _isolated_config(tmp_path, monkeypatch):
     monkeypatch.setenv("QRLOGIN_CONFIG_DIR", str(tmp_path / "config"))
 

@@ -53,8 +53,27 @@ def test_about_names_versions_licence_and_where_data_lives(qtbot, window, ctx):
     assert f"service “{ctx.token_store.service}”" in fields["keyring"]
     # The backend line is filled in once the keyring answered (memory_store: no keyring at all).
     qtbot.waitUntil(lambda: dialog.backend is not None, timeout=WAIT_MS)
-    assert dialog.fields["backend"].text() == ctx.token_store.backend_description()
-    assert "memory only" in dialog.fields["backend"].text()
+    assert dialog.fields["backend"].text() == ("No usable keyring: tokens and credentials are kept in memory only, "
+                                               "lost when the app exits")
+    assert dialog.fields["backend"].toolTip() == ctx.token_store.backend_description()  # keyring's own words
+
+
+def test_about_renders_the_backend_again_in_the_new_language(qtbot, window):
+    dialog = _open_about(qtbot, window)
+    qtbot.waitUntil(lambda: dialog.backend is not None, timeout=WAIT_MS)
+    i18n.install(i18n.CHINESE)
+    assert dialog.fields["backend"].text() == "没有可用的系统钥匙串：令牌和凭据仅保存在内存中，应用退出后即丢失"
+    i18n.install(i18n.ENGLISH)
+    assert dialog.fields["backend"].text().startswith("No usable keyring")
+
+
+def test_escape_closes_the_about_dialog(qtbot, window):
+    from PySide6.QtCore import Qt
+
+    dialog = _open_about(qtbot, window)
+    dialog.activateWindow()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)
 
 
 def test_about_follows_a_language_switch(qtbot, window):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -252,3 +253,134 @@ def test_a_declined_login_is_explained_in_both_languages(qtbot):
         i18n.install(i18n.ENGLISH)
     assert "declined the login on your phone" in english and "new QR" in english
     assert "拒绝登录" in chinese
+
+
+# --- no raw identifiers in Chinese --------------------------------------------------------------------------
+
+# A snake_case identifier ("rate_limited", "registration_required") is an enum value or a key shown raw.
+SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def raw_words() -> set[str]:
+    """English words that only reach a Chinese screen untranslated: the flow's and the poller's own
+    vocabulary (enum values the UI must put in words) and a few words of the texts around them."""
+    from qrlogin_desktop.flow.machine import Event, State
+    from qrlogin_desktop.flow.policy import Action
+
+    vocabulary = {member.value for enum in (Action, State, Event) for member in enum}
+    return {w for w in vocabulary if "_" not in w} | {
+        "priority", "keyring", "backend", "viable", "usable", "memory", "chars", "seconds", "tokens",
+        "requests", "problem", "problems", "error", "errors", "loading", "retrying", "waiting", "unknown",
+    }
+
+
+def data_strings(window: MainWindow) -> list[str]:
+    """What the user or the server wrote, or the API's own names: shown as they are in every language."""
+    from qrlogin_desktop.api import catalogue
+
+    ctx = window.ctx
+    out = [p.name for p in ctx.profiles.profiles] + [str(ctx.profiles.path), ctx.token_store.service]
+    if ctx.connection is not None:
+        out += [ctx.connection.base_url, ctx.connection.app_key]
+    for token in ctx.token_store.list():
+        out += [str(token.key), token.key.server, token.key.app_key, token.key.account, token.token_type]
+        for name, value in (token.claims or {}).items():
+            out += [name, str(value), json.dumps(value, ensure_ascii=False)]
+    for ep in catalogue.ENDPOINTS:
+        out += [ep.id, ep.template, ep.path] + [f.name for f in ep.query]
+        out += [f.name for f in ep.body.fields] if ep.body is not None else []
+    return sorted({s for s in out if s}, key=len, reverse=True)
+
+
+def shown_texts(window: MainWindow) -> list[tuple[str, str]]:
+    """(widget, text) for what is on screen now: labels, buttons, group titles, combo items, the headers
+    and cells of tables and trees. Views of wire data (the request log's rows, JSON bodies) are left out."""
+    from PySide6.QtWidgets import QComboBox, QTableView, QTreeView
+
+    from qrlogin_desktop.ui.widgets.claims_tree import ClaimsTree
+
+    out = []
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisible():
+            continue
+        where = f"{type(widget).__name__}#{widget.objectName() or '?'}"
+        if isinstance(widget, QLabel | QAbstractButton):
+            out.append((where, widget.text()))
+        elif isinstance(widget, QGroupBox):
+            out.append((where, widget.title()))
+        elif isinstance(widget, QComboBox):
+            out += [(where, widget.itemText(i)) for i in range(widget.count())]
+        if isinstance(widget, QTableView | QTreeView):
+            out += [(where, text) for text in _header_texts(widget)]
+            model = widget.model()
+            if model is None or widget.objectName() == "requestTable" or isinstance(widget, ClaimsTree):
+                continue  # the request log's rows are the wire's; claims are the token's own
+            for row in range(min(model.rowCount(), 50)):
+                for column in range(model.columnCount()):
+                    out.append((where, str(model.index(row, column).data() or "")))
+    return out
+
+
+def raw_identifiers(window: MainWindow) -> list[str]:
+    data = data_strings(window)
+    words = raw_words()
+    found = []
+    for where, text in shown_texts(window):
+        for known in data:
+            text = text.replace(known, "")
+        # Hyphenated names ("gnome-keyring") are names, not the English word inside them.
+        raw = set(SNAKE_CASE.findall(text)) | {w for w in re.findall(r"[A-Za-z][A-Za-z-]*", text) if w.lower() in words}
+        if raw:
+            found.append(f"{where}: {text!r} ({', '.join(sorted(raw))})")
+    return found
+
+
+@pytest.mark.parametrize("store", ["ctx", "keyring_ctx"])
+def test_no_raw_identifiers_on_any_page_in_chinese(qtbot, request, store):
+    """Every page in zh_CN, a stored token on the Tokens page: no enum value, no keyring jargon shown raw."""
+    from test_tokens_panel import make_token
+
+    context = request.getfixturevalue(store)
+    i18n.install(i18n.ENGLISH)
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        context.token_store.save(make_token("union_alice"))
+        i18n.install(i18n.CHINESE)
+        found = {}
+        for key in window.panels:
+            page = window.show_panel(key)
+            if key == "tokens":
+                qtbot.waitUntil(lambda page=page: page.model.rowCount() == 1 and page._backend is not None,
+                                timeout=WAIT_MS * 2)
+                page.table.selectRow(0)
+            if key == "settings":
+                qtbot.waitUntil(lambda page=page: page._keyring_facts is not None, timeout=WAIT_MS * 2)
+            if raw := raw_identifiers(window):
+                found[key] = raw
+        assert not found, "\n".join(f"{page}: {line}" for page, lines in found.items() for line in lines)
+    finally:
+        i18n.install(i18n.ENGLISH)
+        for token in context.token_store.list():
+            context.token_store.delete(token.key)
+
+
+def test_no_raw_identifiers_after_a_login_in_chinese(qtbot, keyring_ctx):
+    """The same check with every page in use: a simulated login, endpoint calls, the token stored."""
+    from qrlogin_desktop.ui.screenshots import prepare
+
+    i18n.install(i18n.ENGLISH)
+    window = MainWindow(keyring_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        prepare(window)
+        i18n.install(i18n.CHINESE)
+        found = []
+        for key in window.panels:
+            window.show_panel(key)
+            found += [f"{key}: {line}" for line in raw_identifiers(window)]
+        assert not found, "\n".join(found)
+    finally:
+        i18n.install(i18n.ENGLISH)

@@ -80,7 +80,7 @@ def test_calls_appear_as_rows_with_redacted_details(qtbot, ctx, panel):
     assert float(initiate["LATENCY"]) > 0
     assert initiate["REQUEST_SIZE"].endswith(" bytes") and initiate["RESPONSE_SIZE"].endswith(" bytes")
     assert len(initiate["TIME"]) == 12 and initiate["TIME"][8] == "."  # hh:mm:ss.mmm
-    assert panel.count_label.text() == "2 request(s)"
+    assert panel.count_label.text() == "2 requests"
 
     select(qtbot, panel, 0)
     text = details(panel)
@@ -104,7 +104,7 @@ def test_filter_and_errors_only(qtbot, ctx, panel):
 
     panel.filter_edit.setText("JSCODE2session")  # case-insensitive
     assert [r["METHOD"] for r in rows(panel)] == ["GET", "GET"]
-    assert panel.count_label.text() == "2 of 3 request(s) shown"
+    assert panel.count_label.text() == "2 of 3 requests shown"
     panel.filter_edit.setText("post")
     assert [r["PATH"].rsplit("/", 1)[-1] for r in rows(panel)] == ["Initiate"]
     panel.filter_edit.setText("500")
@@ -125,7 +125,7 @@ def test_filter_and_errors_only(qtbot, ctx, panel):
     assert len(rows(panel)) == 4
 
     panel.clear_button.click()
-    assert panel.model.rowCount() == 0 and panel.count_label.text() == "0 request(s)"
+    assert panel.model.rowCount() == 0 and panel.count_label.text() == "0 requests"
 
 
 def test_har_export_has_the_flow_and_no_secret(qtbot, ctx, panel, tmp_path, monkeypatch):

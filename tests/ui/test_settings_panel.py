@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 from unittest import mock
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QLineEdit, QMessageBox
 
 from qrlogin_desktop.sandbox import Sandbox, SandboxConfig, SandboxThread
 from qrlogin_desktop.ui.panels.settings import SettingsPanel
@@ -207,3 +209,183 @@ def test_a_damaged_profiles_file_is_reported_once(qtbot, tmp_path, memory_store)
         assert again.profile_warning is None  # once
     finally:
         ctx.shutdown()
+
+
+# --- texts in the UI's language, re-rendered on a switch ---------------------------------------------------
+
+
+def _action_combos(panel: SettingsPanel) -> dict[str, QComboBox]:
+    table = panel.code_table
+    return {table.item(row, 0).text(): table.cellWidget(row, 1) for row in range(table.rowCount())}
+
+
+def test_code_table_actions_are_words_in_both_languages(qtbot, ctx):
+    from qrlogin_desktop.flow.policy import Action
+    from qrlogin_desktop.ui import i18n
+
+    panel = SettingsPanel(ctx)
+    qtbot.addWidget(panel)
+    raw = {a.value for a in Action}
+    combos = _action_combos(panel)
+    assert combos["408"].currentText() == "Keep waiting"
+    assert combos["500"].currentText() == "Retry with backoff"
+    shown = {combo.itemText(i) for combo in combos.values() for i in range(combo.count())}
+    assert not shown & raw, shown & raw  # never "retry", "rate_limited"…
+    combos["500"].setCurrentIndex(combos["500"].findData(Action.STOP.value))
+    assert panel.code_table.table() == {"500": "stop"}  # the stored value is still the Action's own
+    try:
+        i18n.install(i18n.CHINESE)
+        assert combos["408"].currentText() == "继续等待"
+        assert combos["500"].currentText() == "停止并报错"
+        assert combos["500"].accessibleName() == "code 500 的轮询处理方式"
+    finally:
+        i18n.install(i18n.ENGLISH)
+    assert combos["500"].currentText() == "Stop with the error"
+    assert panel.code_table.table() == {"500": "stop"}
+
+
+@pytest.mark.keyring
+def test_keyring_backend_is_named_in_the_ui_language(qtbot, keyring_ctx):
+    from qrlogin_desktop.ui import i18n
+
+    panel = SettingsPanel(keyring_ctx)
+    qtbot.addWidget(panel)
+    qtbot.waitUntil(lambda: panel.keyring_label.text() == "System keyring (Secret Service)", timeout=10_000)
+    assert "SecretService" in panel.keyring_label.toolTip()  # keyring's own words stay, for support
+    try:
+        i18n.install(i18n.CHINESE)
+        assert panel.keyring_label.text() == "系统密钥环 (Secret Service)"
+    finally:
+        i18n.install(i18n.ENGLISH)
+
+
+def test_a_shown_error_is_rendered_again_in_the_new_language(qtbot, ctx):
+    from qrlogin_desktop.ui import i18n
+
+    panel = SettingsPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    _new_profile(qtbot, panel, "ftp://nowhere")
+    panel.save_button.click()
+    english = panel.banner.text
+    assert "base_url" in english and "URL" in english
+    try:
+        i18n.install(i18n.CHINESE)
+        assert "base_url" in panel.banner.text and "网址" in panel.banner.text
+    finally:
+        i18n.install(i18n.ENGLISH)
+    assert panel.banner.text == english
+
+
+# --- the embedded sandbox's real address; the stored credential on demand ---------------------------------
+
+
+def _sandbox_profile(ctx):
+    return next(p for p in ctx.profiles.profiles if p.embedded_sandbox)
+
+
+def test_sandbox_profile_shows_its_real_address_read_only(qtbot, ctx):
+    panel = SettingsPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    sandbox = _sandbox_profile(ctx)
+    panel._load(sandbox)
+    url = ctx.connection.base_url
+    assert panel.base_url.text() == url
+    assert panel.base_url.text().startswith("http://127.0.0.1:")
+    assert panel.app_key.text() == ctx.connection.app_key
+    assert panel.base_url.isReadOnly() and panel.app_key.isReadOnly() and panel.base_url.isEnabled()
+    panel.save_button.click()  # saving keeps the profile's own (empty) URL: the port changes every launch
+    qtbot.waitUntil(lambda: ctx.profiles.path.exists(), timeout=10_000)
+    assert ctx.profiles.get(sandbox.id).base_url == ""
+    assert url not in ctx.profiles.path.read_text(encoding="utf-8")
+
+
+def test_sandbox_credential_is_masked_until_revealed_and_can_be_copied(qtbot, ctx, caplog):
+    from PySide6.QtGui import QGuiApplication
+
+    from qrlogin_desktop.ui import i18n
+
+    caplog.set_level(logging.DEBUG)
+    panel = SettingsPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel._load(_sandbox_profile(ctx))
+    token = ctx.connection.token
+    assert token and panel.stored_credential.text() != token and token not in panel.stored_credential.text()
+    assert panel.reveal_credential_button.isEnabled()
+    panel.reveal_credential_button.click()
+    assert panel.stored_credential.text() == token
+    panel.reveal_credential_button.click()  # Hide
+    assert token not in panel.stored_credential.text()
+    QGuiApplication.clipboard().clear()
+    panel.copy_credential_button.click()
+    assert QGuiApplication.clipboard().text() == token
+    assert panel.status_label.text() == "Credential copied to the clipboard."
+    QGuiApplication.clipboard().clear()
+    try:
+        i18n.install(i18n.CHINESE)
+        assert panel.status_label.text() == "凭据已复制到剪贴板。"  # the confirmation follows the switch
+    finally:
+        i18n.install(i18n.ENGLISH)
+    assert token not in caplog.text
+
+
+@pytest.mark.keyring
+def test_stored_credential_is_read_from_the_keyring_only_on_demand(qtbot, keyring_ctx, staging, caplog):
+    from PySide6.QtGui import QGuiApplication
+
+    caplog.set_level(logging.DEBUG)
+    panel = SettingsPanel(keyring_ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    profile = _saved_staging(qtbot, panel, staging.url)
+    panel._load(profile)
+    qtbot.waitUntil(lambda: panel.credential_stored is True, timeout=10_000)
+    assert SECRET not in panel.stored_credential.text()
+    assert all(SECRET not in w.text() for w in panel.findChildren(QLineEdit) + panel.findChildren(QLabel))
+    panel.reveal_credential_button.click()
+    qtbot.waitUntil(lambda: panel.stored_credential.text() == SECRET, timeout=10_000)
+
+    # Another profile: what was revealed is hidden again (and not re-read for it).
+    panel._load(_sandbox_profile(keyring_ctx))
+    panel._load(profile)
+    assert not panel.reveal_credential_button.isChecked() and SECRET not in panel.stored_credential.text()
+
+    QGuiApplication.clipboard().clear()
+    qtbot.waitUntil(panel.copy_credential_button.isEnabled, timeout=10_000)
+    panel.copy_credential_button.click()
+    qtbot.waitUntil(lambda: QGuiApplication.clipboard().text() == SECRET, timeout=10_000)
+    QGuiApplication.clipboard().clear()
+    assert SECRET not in caplog.text
+
+
+def test_no_credential_means_nothing_to_reveal(qtbot, keyring_ctx):
+    panel = SettingsPanel(keyring_ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.new_button.click()
+    qtbot.waitUntil(lambda: panel.credential_stored is False, timeout=10_000)
+    assert not panel.reveal_credential_button.isEnabled() and not panel.copy_credential_button.isEnabled()
+    assert panel.stored_credential.text() == ""
+
+
+# --- keyboard -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["name", "payload_template", "timeout"])
+def test_enter_in_a_form_field_saves_the_profile(qtbot, ctx, field):
+    panel = SettingsPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.new_button.click()  # no credential typed: this context's keyring is memory-only, which Save refuses
+    panel.name.setText("Staging")
+    panel.base_url.setText("https://staging.example.com")
+    panel.app_key.setText("staging-app")
+    panel.timeout.setValue(17)
+    widget = getattr(panel, field)
+    widget.setFocus()
+    qtbot.keyClick(widget, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: ctx.profiles.path.exists() and ctx.profiles.find("Staging") is not None
+                    and "staging.example.com" in ctx.profiles.path.read_text(encoding="utf-8"), timeout=10_000)
+    assert json.loads(ctx.profiles.path.read_text(encoding="utf-8"))["profiles"][-1]["timeout"] == 17

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 import threading
 import time
 
 import keyring.backend
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
@@ -20,6 +21,7 @@ from qrlogin_desktop.ui.models.tokens_model import Column
 from qrlogin_desktop.ui.panels.tokens import ListState, TokensPanel
 
 WAIT_MS = 10_000
+CJK = re.compile(r"[\u3400-\u9fff]")
 TEXT_ROLES = (0, 2, 3, 4, 5)  # Display, Edit, ToolTip, StatusTip, WhatsThis
 
 
@@ -102,7 +104,9 @@ def test_lists_keyring_tokens_redacted_with_claims(qtbot, tokens_panel, two_toke
     for token in two_tokens.values():
         assert token.access_token not in texts
         assert token.redacted() in texts
-    qtbot.waitUntil(lambda: "SecretService" in panel.backend_label.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.backend_label.text() == "Stored in: System keyring (Secret Service)",
+                    timeout=WAIT_MS)
+    assert "SecretService" in panel.backend_label.toolTip()  # keyring's own description, for support
     assert not panel.memory_warning.isVisible()
 
     alice = select_account(panel, "union_alice")
@@ -264,7 +268,9 @@ def test_memory_only_tokens_are_listed_with_a_warning(qtbot, ctx):
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=WAIT_MS)
     assert panel.memory_warning.isVisible()
     assert "memory only" in panel.memory_warning.text()
-    qtbot.waitUntil(lambda: "not usable" in panel.backend_label.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.backend_label.text().startswith("No usable keyring: tokens and credentials are "
+                                                                  "kept in memory only"), timeout=WAIT_MS)
+    assert "not usable" in panel.backend_label.toolTip()
     assert token.access_token not in "\n".join(table_texts(panel))
     tooltip = panel.proxy.index(0, Column.ACCOUNT).data(3)
     assert "memory" in tooltip.lower()
@@ -283,3 +289,143 @@ def test_refreshes_when_tokens_change_and_only_when_shown(qtbot, ctx):
     ctx.token_store.save(make_token("union_new"))
     ctx.tokens_changed.emit()
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=WAIT_MS)
+
+
+# --- keyboard, plurals and texts in the UI's language ----------------------------------------------------
+
+
+@pytest.mark.keyring
+def test_delete_key_on_the_table_deletes_after_the_confirmation(qtbot, tokens_panel, keyring_store, monkeypatch):
+    panel = tokens_panel
+    alice = select_account(panel, "union_alice")
+    asked = []
+    answer = [QMessageBox.StandardButton.No]
+
+    def question(*args, **kwargs):
+        asked.append(args[2])
+        return answer[0]
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    panel.table.setFocus()
+    qtbot.waitUntil(panel.table.hasFocus, timeout=WAIT_MS)
+    qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
+    assert len(asked) == 1 and "union_alice" in asked[0]  # the same confirmation as the button's
+    qtbot.wait(300)
+    assert keyring_store.get(alice.key) is not None  # "No" keeps it
+    answer[0] = QMessageBox.StandardButton.Yes
+    qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=WAIT_MS)
+    assert keyring_store.get(alice.key) is None
+
+
+@pytest.mark.keyring
+def test_escape_in_the_delete_confirmation_keeps_the_token(qtbot, tokens_panel, keyring_store):
+    """A real QMessageBox: Esc answers No."""
+    from PySide6.QtWidgets import QApplication
+
+    panel = tokens_panel
+    alice = select_account(panel, "union_alice")
+    seen = []
+
+    def press_escape() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(20, press_escape)
+            return
+        seen.append(box.text() if isinstance(box, QMessageBox) else "")
+        qtbot.keyClick(box, Qt.Key.Key_Escape)
+
+    QTimer.singleShot(20, press_escape)
+    panel.delete_button.click()  # returns once the box is closed
+    assert seen and "union_alice" in seen[0]
+    qtbot.wait(300)
+    assert keyring_store.get(alice.key) is not None and panel.model.rowCount() == 2
+
+
+@pytest.mark.keyring
+def test_token_count_has_real_plural_forms(qtbot, tokens_panel, keyring_store):
+    from qrlogin_desktop.ui import i18n
+
+    panel = tokens_panel
+    qtbot.waitUntil(lambda: panel._state is ListState.LOADED, timeout=WAIT_MS)
+    assert panel.state_label.text() == "2 tokens"
+    keyring_store.delete(select_account(panel, "union_alice").key)
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=WAIT_MS)
+    assert panel.state_label.text() == "1 token"
+    try:
+        i18n.install(i18n.CHINESE)
+        assert panel.state_label.text() == "1 个令牌"
+    finally:
+        i18n.install(i18n.ENGLISH)
+
+
+def test_memory_warning_has_real_plural_forms(qtbot, ctx):
+    ctx.token_store.save(make_token("union_mem"))
+    panel = TokensPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=WAIT_MS)
+    assert panel.memory_warning.text().startswith("⚠ 1 token is kept in memory only")
+    assert "(s)" not in panel.memory_warning.text() + panel.state_label.text()
+
+
+@pytest.mark.keyring
+def test_backend_and_redacted_token_read_in_chinese(qtbot, tokens_panel, two_tokens):
+    from qrlogin_desktop.ui import i18n
+
+    panel = tokens_panel
+    qtbot.waitUntil(lambda: panel.backend_label.text().endswith("(Secret Service)"), timeout=WAIT_MS)
+    alice = select_account(panel, "union_alice")
+    try:
+        i18n.install(i18n.CHINESE)
+        assert panel.backend_label.text() == "保存于：系统密钥环 (Secret Service)"
+        length = len(alice.access_token)
+        assert panel.token_view.toPlainText() == f"{alice.access_token[:4]}…（{length} 个字符）…{alice.access_token[-3:]}"
+        assert "chars" not in "\n".join(table_texts(panel))
+    finally:
+        i18n.install(i18n.ENGLISH)
+    assert panel.token_view.toPlainText() == alice.redacted()
+
+
+def test_a_shown_error_and_status_follow_a_language_switch(qtbot, profiles):
+    """The banner keeps the error, not its English text: a switch renders it again."""
+    from qrlogin_desktop.ui import i18n
+    from qrlogin_desktop.ui.context import AppContext
+
+    backend = HungBackend()
+    store = TokenStore(backend=backend, service="qrlogin-ui-test-hung-i18n", timeout=0.3)
+    ctx = AppContext(profiles, token_store=store)
+    try:
+        panel = TokensPanel(ctx)
+        qtbot.addWidget(panel)
+        panel.show()
+        qtbot.waitUntil(lambda: panel.banner.isVisible(), timeout=5000)
+        assert panel.banner.text.startswith("Could not list the stored tokens.")
+        assert "did not answer in time" in panel.banner.text
+        i18n.install(i18n.CHINESE)
+        assert panel.banner.isVisible() and CJK.search(panel.banner.text)
+        assert "Could not list" not in panel.banner.text and "did not answer" not in panel.banner.text
+        assert CJK.search(panel.state_label.text())
+        i18n.install(i18n.ENGLISH)
+        assert panel.banner.text.startswith("Could not list the stored tokens.")
+    finally:
+        i18n.install(i18n.ENGLISH)
+        backend.release.set()
+        ctx.shutdown()
+
+
+@pytest.mark.keyring
+def test_a_shown_confirmation_follows_a_language_switch(qtbot, tokens_panel):
+    from qrlogin_desktop.ui import i18n
+
+    panel = tokens_panel
+    select_account(panel, "union_bob")
+    panel.copy_button.click()
+    assert panel.status_label.text().startswith("Token copied to the clipboard")
+    try:
+        i18n.install(i18n.CHINESE)
+        assert CJK.search(panel.status_label.text()) and "copied" not in panel.status_label.text()
+    finally:
+        i18n.install(i18n.ENGLISH)
+        QGuiApplication.clipboard().clear()

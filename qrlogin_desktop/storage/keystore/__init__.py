@@ -44,9 +44,10 @@ from .errors import (
 )
 from .index import INDEX_USERNAME
 from .records import CREDENTIAL_PREFIX, TOKEN_PREFIX, Location, StorageResult, StoredToken, TokenKey, redact
-from .store import DEFAULT_SERVICE, DEFAULT_TIMEOUT, TokenStore
+from .store import DEFAULT_SERVICE, DEFAULT_TIMEOUT, BackendFacts, TokenStore
 
 __all__ = [
+    "BackendFacts",
     "CREDENTIAL_PREFIX",
     "DEFAULT_SERVICE",
     "DEFAULT_TIMEOUT",

@@ -32,11 +32,23 @@ fail = LazyModule("keyring.backends.fail")
 null = LazyModule("keyring.backends.null")
 
 
+# keyring's backend modules, by the OS service behind them: a UI names the service in its own words
+# (and language) from this, never from keyring's class names, which are English and change.
+FAMILIES = {
+    "keyring.backends.SecretService": "secret_service",
+    "keyring.backends.libsecret": "secret_service",
+    "keyring.backends.kwallet": "kwallet",
+    "keyring.backends.macOS": "macos",
+    "keyring.backends.Windows": "windows",
+}
+
+
 @dataclass(frozen=True)
 class DetectedBackend:
     backend: keyring.backend.KeyringBackend
     unusable_reason: str | None  # None when the backend can store secrets
     description: str
+    families: tuple[str, ...] = ()  # the family of each backend in use (a chainer's: of each it chains)
 
 
 def detect(runner: TimedRunner, explicit: keyring.backend.KeyringBackend | None) -> DetectedBackend:
@@ -44,7 +56,15 @@ def detect(runner: TimedRunner, explicit: keyring.backend.KeyringBackend | None)
     backend = explicit if explicit is not None else runner.run("detect keyring backend", keyring.get_keyring)
     reason = runner.run("check keyring backend", unusable_reason, backend)
     description = runner.run("describe keyring backend", describe_backend, backend)
-    return DetectedBackend(backend, reason, description)
+    families = runner.run("describe keyring backend", backend_families, backend)
+    return DetectedBackend(backend, reason, description, families)
+
+
+def backend_families(backend: keyring.backend.KeyringBackend) -> tuple[str, ...]:
+    """``FAMILIES``' name for ``backend`` ("other" when unknown), or for each backend a chainer chains."""
+    if isinstance(backend, chainer.ChainerBackend):
+        return tuple(f for b in backend.backends for f in backend_families(b))
+    return (FAMILIES.get(type(backend).__module__, "other"),)
 
 
 def backend_name(backend: keyring.backend.KeyringBackend) -> str:

@@ -78,18 +78,25 @@ class TokenKey:
         return f"{self.server} / {self.app_key} / {self.account}"
 
 
+def redact_parts(secret: str) -> tuple[str, int, str]:
+    """What a redacted secret shows: its first 4 and last 3 characters and its length, or only its
+    length when it is shorter than 24 characters (a UI words the length in its own language)."""
+    n = len(secret)
+    if n < _REDACT_MIN_LEN:
+        return "", n, ""
+    return secret[:4], n, secret[-3:]
+
+
 def redact(secret: str) -> str:
     """Short, log-safe form of a secret: ``eyJh…(312 chars)…x9Q``.
 
     The result is always much shorter than the secret, so it can never contain
     it; secrets shorter than 24 characters are shown only as their length.
     """
-    n = len(secret)
-    if n == 0:
+    if not secret:
         return "(empty)"
-    if n < _REDACT_MIN_LEN:
-        return f"…({n} chars)…"
-    return f"{secret[:4]}…({n} chars)…{secret[-3:]}"
+    head, n, tail = redact_parts(secret)
+    return f"{head}…({n} chars)…{tail}"
 
 
 @dataclass(repr=False)

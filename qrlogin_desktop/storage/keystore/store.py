@@ -40,6 +40,18 @@ DEFAULT_TIMEOUT = 5.0
 
 
 @dataclass(frozen=True)
+class BackendFacts:
+    """Where new values go, as facts: ``families`` of the usable OS keyring (see
+    :data:`~.detection.FAMILIES`), or else ``fallback`` ("memory"/"file", None when detection itself
+    failed) and the plain file's path; ``description`` is :meth:`TokenStore.backend_description`."""
+
+    families: tuple[str, ...]
+    fallback: Location | None
+    fallback_path: str | None
+    description: str
+
+
+@dataclass(frozen=True)
 class _Target:
     """Where new values go: the OS keyring, or (when it is unusable) the plain file or memory."""
 
@@ -110,6 +122,18 @@ class TokenStore:
             return detected.description
         where = f"plain file {self._fallback_path} (INSECURE)" if target.location == "file" else "memory only"
         return f"{detected.description} — not usable: {detected.unusable_reason}; storing in {where}"
+
+    def backend_facts(self) -> BackendFacts:
+        """The active backend as facts a UI renders in its own language. Never raises."""
+        try:
+            target = self._target()
+        except KeystoreError:
+            return BackendFacts((), None, None, self.backend_description())
+        detected = target.detected
+        fallback = str(self._fallback_path) if target.location == "file" else None
+        return BackendFacts(detected.families if detected.unusable_reason is None else (),
+                            None if detected.unusable_reason is None else target.location, fallback,
+                            self.backend_description())
 
     def ensure_keyring(self) -> None:
         """Raise :class:`KeystoreUnavailable` unless a real keyring backend is usable."""
@@ -237,6 +261,9 @@ class TokenStore:
 
     async def abackend_description(self) -> str:
         return await _to_thread(self.backend_description)
+
+    async def abackend_facts(self) -> BackendFacts:
+        return await _to_thread(self.backend_facts)
 
     # ---------------------------------------------------------------- internals
 

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ...storage.keystore import StoredToken, TokenKey
+from ...storage.keystore.records import redact_parts
 from ...storage.token_records import human_duration
 from ..display import local_time, monospace_font
 from .record_table import SORT_ROLE, RecordTableModel
@@ -118,7 +119,12 @@ class TokensModel(RecordTableModel):
             return local_time(token.obtained_at)
         if column == Column.EXPIRES_IN:
             return self.expires_text(token)
-        return token.redacted()
+        return self.redacted_text(token)
+
+    def redacted_text(self, token: StoredToken) -> str:
+        """:meth:`StoredToken.redacted`'s parts, the length in the UI's language."""
+        head, n, tail = redact_parts(token.access_token)
+        return self.tr("{0}…({1} chars)…{2}").format(head, n, tail)
 
     def expires_text(self, token: StoredToken) -> str:
         left = token.seconds_left()
@@ -131,4 +137,4 @@ class TokensModel(RecordTableModel):
             return self.tr("Expires at {0}").format(local_time(token.expires_at))
         if column == Column.TOKEN:
             return self.tr("Select the row and use Reveal or Copy token to see the full token.")
-        return None
+        return self._display(token, column)  # the whole text of a cell the column may cut short

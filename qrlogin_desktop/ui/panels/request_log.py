@@ -59,6 +59,7 @@ class _TextPane(QWidget):
             text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.text = text
         self.text.setObjectName(object_name)
+        self.caption.setBuddy(self.text)  # the caption is the box's accessible name
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)

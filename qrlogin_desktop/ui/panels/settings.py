@@ -4,21 +4,28 @@ The profile file holds no secret: the bearer credential typed here goes straight
 (off the GUI thread) and the file only ever sees the profile's id. A stored credential is never
 loaded back into the form: the page only learns *whether* one is stored (a bool from the worker
 thread). Saving with the field empty keeps the stored one; only "Remove credential", confirmed,
-deletes it.
+deletes it. Its value is read only on an explicit Reveal or Copy (from the keyring, off the GUI
+thread; the embedded sandbox's from its running connection), shown in a read-only field that is
+masked again whenever the profile changes, and never logged.
+
+Messages on the page keep their facts, not their rendered text: a language switch renders them again.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -28,6 +35,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -41,8 +49,13 @@ from ...flow.policy import Action
 from ...storage.profiles import Profile
 from .. import i18n
 from ..errors_text import describe_error
+from ..keyring_text import backend_text
 from ..runner import Outcome
-from ..widgets.common import ErrorBanner, Panel
+from ..widgets.common import ErrorBanner, Panel, RevealButton, StatusFlash
+from ..widgets.language import Retranslating
+
+STATUS_MS = 4000
+MASK = "•" * 12  # what the stored-credential field shows until Reveal: nothing of the secret itself
 
 
 def _spin(minimum: float, maximum: float, step: float, decimals: int = 2) -> QDoubleSpinBox:
@@ -53,14 +66,54 @@ def _spin(minimum: float, maximum: float, step: float, decimals: int = 2) -> QDo
     return box
 
 
-class CodeTableEditor(QTableWidget):
-    """Envelope code → what the poller does; starts from the built-in table, edits override it."""
+class CodeTableEditor(Retranslating, QTableWidget):
+    """Envelope code → what the poller does; starts from the built-in table, edits override it.
+
+    Each action is shown in words (and the current language); the stored value stays the
+    :class:`Action`'s own (``"retry"``), kept as the combo item's data.
+    """
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(0, 2, parent)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.setObjectName("codeTable")
+        self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the words need room
         self.verticalHeader().hide()
+        self.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
         self.setMinimumHeight(140)
+        self.itemChanged.connect(self._on_item_changed)
+        self.retranslate()
+
+    def _on_item_changed(self, item: QTableWidgetItem) -> None:
+        combo = self.cellWidget(item.row(), 1)
+        if item.column() == 0 and isinstance(combo, QComboBox):
+            self._name_combo(item.row(), combo)  # the combo's name says which code it is for
+
+    def action_texts(self) -> dict[str, str]:
+        return {
+            Action.WAIT.value: self.tr("Keep waiting"),
+            Action.SCANNED.value: self.tr("Scanned: poll faster"),
+            Action.RATE_LIMITED.value: self.tr("Rate limited: wait, then poll"),
+            Action.RETRY.value: self.tr("Retry with backoff"),
+            Action.EXPIRED.value: self.tr("QR expired"),
+            Action.DECLINED.value: self.tr("Declined on the phone"),
+            Action.STOP.value: self.tr("Stop with the error"),
+        }
+
+    def retranslate(self) -> None:
+        self.setHorizontalHeaderLabels([self.tr("Code"), self.tr("Poller action")])
+        self.setAccessibleName(self.tr("Code table"))
+        texts = self.action_texts()
+        for row in range(self.rowCount()):
+            combo = self.cellWidget(row, 1)
+            if isinstance(combo, QComboBox):
+                for index in range(combo.count()):
+                    combo.setItemText(index, texts[combo.itemData(index)])
+                self._name_combo(row, combo)
+
+    def _name_combo(self, row: int, combo: QComboBox) -> None:
+        item = self.item(row, 0)
+        combo.setAccessibleName(self.tr("Poller action for code {0}").format(item.text() if item else ""))
 
     def set_table(self, overrides: dict[str, str]) -> None:
         from ...flow.policy import DEFAULT_CODES
@@ -76,9 +129,12 @@ class CodeTableEditor(QTableWidget):
         self.insertRow(row)
         self.setItem(row, 0, QTableWidgetItem(code))
         combo = QComboBox()
-        combo.addItems([a.value for a in Action])
-        combo.setCurrentText(action)
+        texts = self.action_texts()
+        for a in Action:
+            combo.addItem(texts[a.value], a.value)
+        combo.setCurrentIndex(max(0, combo.findData(action)))
         self.setCellWidget(row, 1, combo)
+        self._name_combo(row, combo)
 
     def table(self) -> dict[str, str]:
         from ...flow.policy import DEFAULT_CODES
@@ -89,7 +145,7 @@ class CodeTableEditor(QTableWidget):
             item = self.item(row, 0)
             code = item.text().strip() if item else ""
             combo = self.cellWidget(row, 1)
-            action = combo.currentText() if isinstance(combo, QComboBox) else ""
+            action = combo.currentData() if isinstance(combo, QComboBox) else ""
             if code and defaults.get(code) != action:
                 out[code] = action  # only what differs from the built-in table is stored
         return out
@@ -110,8 +166,9 @@ class SettingsPanel(Panel):
 
         self.name = QLineEdit()
         self.base_url = QLineEdit()
-        self.base_url.setPlaceholderText("https://api.example.com")
+        self.base_url.setObjectName("baseUrl")
         self.app_key = QLineEdit()
+        self.app_key.setObjectName("appKey")
         self.credential = QLineEdit()
         self.credential.setEchoMode(QLineEdit.EchoMode.Password)
         self.credential.setObjectName("credential")
@@ -129,6 +186,22 @@ class SettingsPanel(Panel):
         credential_row.addWidget(self.remove_credential_button)
         self.credential_row = QWidget()
         self.credential_row.setLayout(credential_row)
+        # The stored credential, masked until Reveal; read on demand, forgotten on Hide.
+        self.stored_credential = QLineEdit(MASK)
+        self.stored_credential.setObjectName("storedCredential")
+        self.stored_credential.setReadOnly(True)
+        self.reveal_credential_button = RevealButton()
+        self.reveal_credential_button.setObjectName("revealCredential")
+        self.copy_credential_button = QPushButton()
+        self.copy_credential_button.setObjectName("copyCredential")
+        stored_row = QHBoxLayout()
+        stored_row.setContentsMargins(0, 0, 0, 0)
+        stored_row.addWidget(self.stored_credential, 1)
+        stored_row.addWidget(self.reveal_credential_button)
+        stored_row.addWidget(self.copy_credential_button)
+        self.stored_row = QWidget()
+        self.stored_row.setLayout(stored_row)
+        self.status_label = StatusFlash("settingsStatus", STATUS_MS)
         self.verify_tls = QCheckBox()
         self.timeout = _spin(0.5, 300, 1)
         self.poll_min = _spin(0.05, 60, 0.05)
@@ -157,7 +230,7 @@ class SettingsPanel(Panel):
         self._labels: dict[str, QLabel] = {}
         for key, widget in (("name", self.name), ("base_url", self.base_url), ("app_key", self.app_key),
                             ("credential", self.credential), ("", self.show_credential),
-                            ("", self.credential_row),
+                            ("", self.credential_row), ("stored_credential", self.stored_row),
                             ("verify_tls", self.verify_tls), ("timeout", self.timeout),
                             ("poll_min", self.poll_min), ("poll_idle", self.poll_idle),
                             ("session_ttl", self.session_ttl), ("auto_refresh", self.auto_refresh),
@@ -166,6 +239,7 @@ class SettingsPanel(Panel):
             label = QLabel()
             if key:
                 self._labels[key] = label
+                label.setBuddy(self.stored_credential if widget is self.stored_row else widget)
             self.form.addRow(label, widget)
 
         left = QVBoxLayout()
@@ -185,7 +259,7 @@ class SettingsPanel(Panel):
         right.addLayout(self.form)
         right.addWidget(self.http_warning)
         buttons = QHBoxLayout()
-        buttons.addStretch(1)
+        buttons.addWidget(self.status_label, 1)  # beside the buttons: a confirmation moves no control
         buttons.addWidget(self.use_button)
         buttons.addWidget(self.save_button)
         right.addLayout(buttons)
@@ -196,14 +270,23 @@ class SettingsPanel(Panel):
         self.keyring_title = QLabel()
         app_form.addRow(self.language_label, self.language)
         app_form.addRow(self.keyring_title, self.keyring_label)
+        self.language_label.setBuddy(self.language)
 
         body = QHBoxLayout()
         body.addLayout(left, 1)
-        column = QVBoxLayout()
+        # The form is taller than a small screen: it scrolls, the page never forces the window's height.
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setObjectName("settingsScroll")
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.profile_box)
         column.addWidget(self.app_box)
         column.addStretch(1)
-        body.addLayout(column, 3)
+        self.form_scroll.setWidget(content)
+        body.addWidget(self.form_scroll, 3)
         outer = QVBoxLayout(self)
         outer.addWidget(self.banner)
         outer.addLayout(body)
@@ -216,13 +299,25 @@ class SettingsPanel(Panel):
         self.save_button.clicked.connect(lambda: self.save_profile())
         self.use_button.clicked.connect(self.use_profile)
         self.replace_credential_button.clicked.connect(self.credential.setFocus)
+        self.reveal_credential_button.toggled.connect(self._on_reveal_credential)
+        self.copy_credential_button.clicked.connect(self.copy_credential)
         self.remove_credential_button.clicked.connect(self.remove_credential)
         self.add_code_button.clicked.connect(lambda: self.code_table.add_row())
         self.show_credential.toggled.connect(
             lambda on: self.credential.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
         self.base_url.textChanged.connect(self._update_warning)
         self.language.currentIndexChanged.connect(self._on_language)
+        # Enter in any field of the profile form saves it (the page's default action).
+        for field in (self.name, self.base_url, self.app_key, self.credential, self.payload_template):
+            field.returnPressed.connect(self._save_from_keyboard)
+        for spin in (self.timeout, self.poll_min, self.poll_idle, self.session_ttl, self.auto_refresh):
+            spin.lineEdit().returnPressed.connect(self._save_from_keyboard)  # a spin box passes Enter on
         ctx.profiles_changed.connect(self.reload)
+        ctx.connection_changed.connect(self._on_connection_changed)
+        self._error: tuple[Callable[[], str], Callable[[], None] | None] | None = None
+        self._flash: Callable[[], str] | None = None  # the confirmation shown beside Save, as facts
+        self._keyring_facts = None  # BackendFacts once the keyring answered
+        self._keyring_error: Exception | None = None
 
         current = ctx.profiles.settings.get("language", i18n.SYSTEM)
         self.language.setCurrentIndex(max(0, self.language.findData(current)))
@@ -240,14 +335,13 @@ class SettingsPanel(Panel):
             "timeout": self.tr("Timeout (s)"), "poll_min": self.tr("Fastest poll interval (s)"),
             "poll_idle": self.tr("Idle poll interval (s)"), "session_ttl": self.tr("QR lifetime (s)"),
             "auto_refresh": self.tr("Auto-refresh expired QRs"), "payload_template": self.tr("QR payload template"),
-            "code_table": self.tr("Code table"),
+            "code_table": self.tr("Code table"), "stored_credential": self.tr("Stored credential"),
         }
         for key, label in self._labels.items():
             label.setText(texts[key])
         self.show_credential.setText(self.tr("Show credential"))
         self.verify_tls.setText(self.tr("Verify certificates"))
         self.payload_template.setToolTip(self.tr("Placeholders: {signInKey}, {appKey}, {server}"))
-        self.code_table.setHorizontalHeaderLabels([self.tr("Code"), self.tr("Poller action")])
         self.add_code_button.setText(self.tr("Add code"))
         self.new_button.setText(self.tr("New"))
         self.delete_button.setText(self.tr("Delete…"))
@@ -263,8 +357,20 @@ class SettingsPanel(Panel):
         self.keyring_title.setText(self.tr("Keyring"))
         self.sandbox_note.setText(self.tr("The embedded sandbox: its address and credential are filled in at "
                                           "launch, on a free loopback port."))
+        self.copy_credential_button.setText(self.tr("Copy credential"))
+        self.copy_credential_button.setToolTip(self.tr("Copy the full credential to the clipboard"))
+        self.reveal_credential_button.setToolTip(self.tr("Show the stored credential until another profile "
+                                                         "is selected"))
+        self.profile_list.setAccessibleName(self.tr("Profiles"))
+        self.language.setAccessibleName(self.tr("Language"))
         self._update_warning()
         self._show_credential_state()
+        self._show_address()
+        self._render_keyring()
+        if self._error is not None and self.banner.isVisible():
+            self.banner.show_error(self._error[0](), self._error[1])  # the same facts, in the new language
+        if self._flash is not None and self.status_label.text():
+            self.status_label.setText(self._flash())
 
     # --- list ----------------------------------------------------------------------------------------------
 
@@ -290,14 +396,23 @@ class SettingsPanel(Panel):
         self.profile_box.setEnabled(profile is not None)
         if profile is None:
             return
+        self.reveal_credential_button.setChecked(False)  # another profile: whatever was revealed is hidden
         self.name.setText(profile.name)
-        self.base_url.setText(profile.base_url)
-        self.app_key.setText(profile.app_key)
         self.credential.clear()
         embedded = profile.embedded_sandbox
-        for w in (self.base_url, self.app_key, self.credential, self.show_credential):
+        for w in (self.credential, self.show_credential):
             w.setEnabled(not embedded)
-        self.credential_row.setVisible(not embedded)
+        for w in (self.base_url, self.app_key):
+            w.setReadOnly(embedded)  # the sandbox's are made at launch: shown, selectable, not editable
+        if embedded:
+            self._show_address()
+        else:
+            self.base_url.setText(profile.base_url)
+            self.app_key.setText(profile.app_key)
+            self.base_url.setPlaceholderText("https://api.example.com")
+        # The sandbox's credential is made at launch: no field to type one, nothing to replace or remove.
+        for row in (self.credential, self.show_credential, self.credential_row):
+            self.form.setRowVisible(row, not embedded)
         self.sandbox_note.setVisible(embedded)
         self.delete_button.setEnabled(not embedded)
         self.verify_tls.setChecked(profile.verify_tls)
@@ -313,6 +428,30 @@ class SettingsPanel(Panel):
             self.refresh_credential_state()
         self._show_credential_state()
         self._update_warning()
+
+    def _show_address(self) -> None:
+        """The embedded sandbox's real URL and appKey once it is up (its profile stores neither)."""
+        profile = self._editing
+        if profile is None or not profile.embedded_sandbox:
+            return
+        connection = self._sandbox_connection()
+        self.base_url.setText(connection.base_url if connection is not None else "")
+        self.app_key.setText(connection.app_key if connection is not None else profile.app_key)
+        self.base_url.setPlaceholderText(self.tr("filled in when the sandbox is up"))
+
+    def _sandbox_connection(self):
+        """The running connection of the profile being edited when it is the embedded sandbox, else None."""
+        connection = self.ctx.connection
+        profile = self._editing
+        if profile is None or not profile.embedded_sandbox or connection is None:
+            return None
+        return connection if connection.profile.id == profile.id else None
+
+    def _on_connection_changed(self) -> None:
+        if self._editing is not None and self._editing.embedded_sandbox:
+            self.reveal_credential_button.setChecked(False)  # a new sandbox has a new credential
+            self._show_address()
+            self._show_credential_state()
 
     def refresh_credential_state(self) -> None:
         """Ask the keyring (on the worker loop) whether the profile has a credential: only a bool comes back."""
@@ -330,7 +469,7 @@ class SettingsPanel(Panel):
                 self.credential_stored = bool(outcome.value)
                 self._show_credential_state()
             elif not outcome.cancelled:
-                self.banner.show_error(describe_error(outcome.error), self.refresh_credential_state)
+                self._show_error(lambda: describe_error(outcome.error), self.refresh_credential_state)
 
         self.ctx.run(is_stored(), known)
 
@@ -347,19 +486,40 @@ class SettingsPanel(Panel):
             self.credential.setPlaceholderText(self.tr("kept in the OS keyring, never in the config file"))
         self.replace_credential_button.setVisible(bool(stored))
         self.remove_credential_button.setVisible(bool(stored))
+        self._show_stored_credential()
+
+    def _credential_available(self) -> bool:
+        if self._editing is not None and self._editing.embedded_sandbox:
+            return self._sandbox_connection() is not None
+        return bool(self.credential_stored)
+
+    def _show_stored_credential(self) -> None:
+        available = self._credential_available()
+        for b in (self.reveal_credential_button, self.copy_credential_button):
+            b.setEnabled(available)
+        if not available:
+            self.reveal_credential_button.setChecked(False)
+        if not self.reveal_credential_button.isChecked():
+            self.stored_credential.setText(MASK if available else "")
+        embedded = self._editing is not None and self._editing.embedded_sandbox
+        self.stored_credential.setPlaceholderText(
+            self.tr("the sandbox is not up yet") if embedded else self.tr("none stored"))
+        self.stored_credential.setAccessibleName(self.tr("Stored credential"))
 
     def _form_profile(self) -> Profile:
         assert self._editing is not None
+        embedded = self._editing.embedded_sandbox  # its URL and appKey on screen are the running sandbox's
         return dataclasses.replace(
-            self._editing, name=self.name.text().strip(), base_url=self.base_url.text().strip(),
-            app_key=self.app_key.text().strip(), verify_tls=self.verify_tls.isChecked(),
+            self._editing, name=self.name.text().strip(),
+            base_url=self._editing.base_url if embedded else self.base_url.text().strip(),
+            app_key=self._editing.app_key if embedded else self.app_key.text().strip(), verify_tls=self.verify_tls.isChecked(),
             timeout=self.timeout.value(), poll_min_interval=self.poll_min.value(),
             poll_idle_interval=self.poll_idle.value(), session_ttl=self.session_ttl.value(),
             auto_refresh=self.auto_refresh.value(), payload_template=self.payload_template.text(),
             code_table=self.code_table.table())
 
     def _update_warning(self) -> None:
-        if self._editing is None:
+        if self._editing is None or self._editing.embedded_sandbox:
             self.http_warning.hide()
             return
         warning = dataclasses.replace(self._editing, base_url=self.base_url.text().strip()).plain_http_warning
@@ -382,8 +542,7 @@ class SettingsPanel(Panel):
         profile = self._form_profile()
         found = profile.violations()
         if found:
-            lang = "zh" if i18n.is_chinese() else "en"
-            self.banner.show_error("; ".join(v.message(lang) for v in found))
+            self._show_error(lambda: "; ".join(v.message("zh" if i18n.is_chinese() else "en") for v in found))
             return
         # An empty field means "keep what is stored": the field is never filled from the keyring.
         credential = self.credential.text() or None
@@ -391,9 +550,9 @@ class SettingsPanel(Panel):
             # The client could never send it (a pasted line break, non-ASCII): refuse it here, and do
             # not keep it in the form either; the message names the rule, never the value.
             self.credential.clear()
-            self.banner.show_error(describe_error(ValidationError(broken)))
+            self._show_error(lambda: describe_error(ValidationError(broken)))
             return
-        self.banner.clear()
+        self._clear_error()
         self.ctx.profiles.upsert(profile)
         self._editing = profile
         store, profiles = self.ctx.token_store, self.ctx.profiles
@@ -410,7 +569,7 @@ class SettingsPanel(Panel):
 
         def done(outcome: Outcome) -> None:
             if not outcome.ok:
-                self.banner.show_error(describe_error(outcome.error), self.save_profile)
+                self._show_error(lambda: describe_error(outcome.error), self.save_profile)
                 return
             self.reload()  # also empties the credential field and asks the keyring again
             self.ctx.profiles_changed.emit()
@@ -440,7 +599,7 @@ class SettingsPanel(Panel):
 
         def removed(outcome: Outcome) -> None:
             if not outcome.ok:
-                self.banner.show_error(describe_error(outcome.error), self.remove_credential)
+                self._show_error(lambda: describe_error(outcome.error), self.remove_credential)
             self.refresh_credential_state()
             if outcome.ok and profile.id == self.ctx.profiles.active_id:
                 self.ctx.activate(profile)  # the live client must not keep using it either
@@ -466,7 +625,7 @@ class SettingsPanel(Panel):
             await store.adelete_credential(profile.id)
             await asyncio.to_thread(profiles.save)
 
-        self.ctx.run(persist(), lambda o: None if o.ok else self.banner.show_error(describe_error(o.error)))
+        self.ctx.run(persist(), lambda o: None if o.ok else self._show_error(lambda: describe_error(o.error)))
         if was_active and profiles.active is not None:
             self.ctx.activate(profiles.active)
         self.reload()
@@ -496,11 +655,87 @@ class SettingsPanel(Panel):
 
     def _file_done(self, outcome: Outcome) -> None:
         if not outcome.ok:
-            self.banner.show_error(describe_error(outcome.error))
+            self._show_error(lambda: describe_error(outcome.error))
+
+    def _show_error(self, render: Callable[[], str], retry: Callable[[], None] | None = None) -> None:
+        """Show ``render()`` in the banner; a language switch calls it again (facts kept, not the text)."""
+        self._error = (render, retry)
+        self.banner.show_error(render(), retry)
+
+    def _clear_error(self) -> None:
+        self._error = None
+        self.banner.clear()
 
     def refresh_keyring(self) -> None:
-        self.ctx.run(self.ctx.token_store.abackend_description(),
-                     lambda o: self.keyring_label.setText(o.value if o.ok else describe_error(o.error)))
+        def known(outcome: Outcome) -> None:
+            self._keyring_facts = outcome.value if outcome.ok else None
+            self._keyring_error = None if outcome.ok else outcome.error
+            self._render_keyring()
+
+        self.ctx.run(self.ctx.token_store.abackend_facts(), known)
+
+    def _render_keyring(self) -> None:
+        if self._keyring_error is not None:
+            self.keyring_label.setText(describe_error(self._keyring_error))
+        elif self._keyring_facts is None:
+            self.keyring_label.setText(self.tr("Asking the keyring…"))
+        else:
+            self.keyring_label.setText(backend_text(self._keyring_facts))
+            self.keyring_label.setToolTip(self._keyring_facts.description)  # keyring's own words, for support
+
+    # --- the stored credential, on demand ------------------------------------------------------------------
+
+    def _on_reveal_credential(self, on: bool) -> None:
+        if not on:
+            self.stored_credential.setText(MASK if self._credential_available() else "")
+            return
+
+        def show(secret: str) -> None:
+            if self.reveal_credential_button.isChecked():  # not hidden again while the keyring answered
+                self.stored_credential.setText(secret)
+
+        self._read_credential(show)
+
+    def copy_credential(self) -> None:
+        def copy(secret: str) -> None:
+            QGuiApplication.clipboard().setText(secret)
+            self._flash = lambda: self.tr("Credential copied to the clipboard.")
+            self.status_label.flash(self._flash())
+
+        self._read_credential(copy)
+
+    def _read_credential(self, use: Callable[[str], None]) -> None:
+        """Hand the current profile's credential to ``use``: the sandbox's from its connection, any other
+        from the keyring (on the worker loop). Dropped if the user moved to another profile meanwhile."""
+        profile = self._editing
+        if profile is None:
+            return
+        if profile.embedded_sandbox:
+            connection = self._sandbox_connection()
+            if connection is not None and connection.token:
+                use(connection.token)
+            else:
+                self.reveal_credential_button.setChecked(False)
+            return
+
+        def known(outcome: Outcome) -> None:
+            if self._editing is None or self._editing.id != profile.id:
+                return
+            if outcome.ok and outcome.value:
+                use(outcome.value)
+                return
+            self.reveal_credential_button.setChecked(False)
+            if outcome.ok:  # deleted meanwhile (another window, the CLI)
+                self.credential_stored = False
+                self._show_credential_state()
+            elif not outcome.cancelled:
+                self._show_error(lambda: describe_error(outcome.error))
+
+        self.ctx.run(self.ctx.token_store.aget_credential(profile.id), known)
+
+    def _save_from_keyboard(self) -> None:
+        if self._editing is not None and self.save_button.isEnabled():
+            self.save_profile()
 
     def _on_language(self, _index: int) -> None:
         choice = self.language.currentData()

@@ -3,16 +3,20 @@
 Every keyring call runs on the worker loop (``ctx.run``), so a locked or hung keyring shows an
 error banner with Retry instead of freezing the window. The access token is shown redacted; the
 full value appears only after an explicit "Reveal" (a toggle, undone when the selection moves), and
-leaves the process only through an explicit "Copy token".
+leaves the process only through an explicit "Copy token". Delete on the table deletes the selected
+token, after the same confirmation as the button.
+
+Messages on the page keep their facts, not their rendered text: a language switch renders them again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import enum
+from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QTextOption
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QTextOption
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -29,6 +33,7 @@ from ...flow.session import EMBEDDED_SERVER_LABEL
 from ...storage.keystore import StoredToken, TokenKey
 from ..display import local_time, monospace_font
 from ..errors_text import describe_error
+from ..keyring_text import backend_text
 from ..models.record_table import RECORD_ROLE, SORT_ROLE
 from ..models.tokens_model import Column, TokensModel
 from ..runner import Outcome
@@ -36,6 +41,7 @@ from ..widgets.claims_tree import ClaimsTree
 from ..widgets.common import ErrorBanner, Panel, RevealButton, StatusFlash, heading_label, record_table, split
 
 TICK_MS = 1000
+MAX_COLUMN_PX = 160  # wider cells are cut short (their tooltip holds the whole text): all columns fit 1024 px
 STATUS_MS = 4000
 
 
@@ -58,7 +64,9 @@ class TokensPanel(Panel):
         self._restoring = False
         self._shown: StoredToken | None = None
         self._pending: list[StoredToken] = []
-        self._backend_text = ""
+        self._backend = None  # BackendFacts once the keyring answered
+        self._error: tuple[Callable[[], str], Callable[[], None] | None] | None = None
+        self._flash: Callable[[], str] | None = None
 
         self.heading = heading_label()
         self.refresh_button = QPushButton()
@@ -101,6 +109,7 @@ class TokensPanel(Panel):
         self.token_view.setFont(monospace_font())
         self.token_view.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
         self.token_view.setFixedHeight(self.token_view.fontMetrics().lineSpacing() * 4 + 12)
+        self.token_view.setTabChangesFocus(True)
         self.reveal_button = RevealButton()
         self.reveal_button.setObjectName("revealToken")
         self.copy_button = QPushButton()
@@ -165,6 +174,9 @@ class TokensPanel(Panel):
         self.reveal_button.toggled.connect(self._on_reveal)
         self.copy_button.clicked.connect(self._copy)
         self.delete_button.clicked.connect(self._confirm_delete)
+        self.delete_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
+        self.delete_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)  # only while the table has focus
+        self.delete_shortcut.activated.connect(self._confirm_delete)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         ctx.tokens_changed.connect(self._on_tokens_changed)
         self.retranslate()
@@ -185,14 +197,24 @@ class TokensPanel(Panel):
         self.copy_button.setToolTip(self.tr("Copy the full token to the clipboard"))
         self.delete_button.setText(self.tr("Delete…"))
         self.claims_label.setText(self.tr("JWT claims (unverified)"))
+        self.table.setAccessibleName(self.tr("Stored tokens"))
+        self.claims_tree.setAccessibleName(self.tr("JWT claims (unverified)"))
+        self.token_view.setAccessibleName(self.tr("Token"))
         self.model.retranslate()
         self._render_backend()
         self._render_state()
         self._show_details(self._shown)
+        if self._error is not None and self.banner.isVisible():
+            self.banner.show_error(self._error[0](), self._error[1])  # the same facts, in the new language
+        if self._flash is not None and self.status_label.text():
+            self.status_label.setText(self._flash())
 
     def _render_backend(self) -> None:
-        if self._backend_text:
-            self.backend_label.setText(self.tr("Keyring: {0}").format(self._backend_text))
+        if self._backend is not None:
+            text = backend_text(self._backend)
+            usable = self._backend.families and self._backend.fallback is None
+            self.backend_label.setText(self.tr("Stored in: {0}").format(text) if usable else text)
+            self.backend_label.setToolTip(self._backend.description)  # keyring's own words, for support
         else:
             self.backend_label.setText(self.tr("Keyring: checking…"))
         n = len(self._pending)
@@ -250,12 +272,21 @@ class TokensPanel(Panel):
             return tokens, pending
 
         self.ctx.run(load(), self._on_loaded)
-        self.ctx.run(store.abackend_description(), self._on_backend)
+        self.ctx.run(store.abackend_facts(), self._on_backend)
 
     def _on_backend(self, outcome: Outcome) -> None:
         if outcome.ok:
-            self._backend_text = str(outcome.value)
+            self._backend = outcome.value
             self._render_backend()
+
+    def _show_error(self, render: Callable[[], str], retry: Callable[[], None] | None = None) -> None:
+        """Show ``render()`` in the banner; a language switch calls it again (facts kept, not the text)."""
+        self._error = (render, retry)
+        self.banner.show_error(render(), retry)
+
+    def _flash_status(self, render: Callable[[], str]) -> None:
+        self._flash = render
+        self.status_label.flash(render())
 
     def _on_loaded(self, outcome: Outcome) -> None:
         self._loading = False
@@ -268,10 +299,11 @@ class TokensPanel(Panel):
         if not outcome.ok:
             self._state = ListState.FAILED
             self._render_state()
-            self.banner.show_error(
-                self.tr("Could not list the stored tokens. {0}").format(describe_error(outcome.error)),
-                retry=self.refresh)
+            error = outcome.error
+            self._show_error(lambda: self.tr("Could not list the stored tokens. {0}").format(describe_error(error)),
+                             retry=self.refresh)
             return
+        self._error = None
         self.banner.clear()
         tokens, pending = outcome.value
         selected = self._shown.key if self._shown is not None else None
@@ -288,6 +320,8 @@ class TokensPanel(Panel):
         self._render_backend()
         self._render_state()
         self.table.resizeColumnsToContents()
+        for column in range(self.proxy.columnCount()):  # a long server name must not push the others out
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), MAX_COLUMN_PX))
         self._show_details(self._current_token())
 
     # --- selection and details ----------------------------------------------------------------------
@@ -321,7 +355,8 @@ class TokensPanel(Panel):
         self.type_value.setText(token.token_type)
         self.obtained_value.setText(local_time(token.obtained_at))
         self._render_expiry(token)
-        self.token_view.setPlainText(token.access_token if self.reveal_button.isChecked() else token.redacted())
+        self.token_view.setPlainText(token.access_token if self.reveal_button.isChecked()
+                                     else self.model.redacted_text(token))
         self.claims_tree.show_claims(token.claims)
 
     def _render_expiry(self, token: StoredToken) -> None:
@@ -338,14 +373,14 @@ class TokensPanel(Panel):
     def _on_reveal(self, checked: bool) -> None:
         self._show_details(self._shown)
         if checked and self._shown is not None:
-            self.status_label.flash(self.tr("The full token is shown until you select another row or press Hide."))
+            self._flash_status(lambda: self.tr("The full token is shown until you select another row or press Hide."))
 
     def _copy(self) -> None:
         token = self._shown
         if token is None:
             return
         QGuiApplication.clipboard().setText(token.access_token)
-        self.status_label.flash(self.tr("Token copied to the clipboard ({0}).").format(token.key))
+        self._flash_status(lambda: self.tr("Token copied to the clipboard ({0}).").format(token.key))
 
     def _confirm_delete(self) -> None:
         token = self._shown
@@ -365,11 +400,12 @@ class TokensPanel(Panel):
         def done(outcome: Outcome) -> None:
             self.delete_button.setEnabled(self._shown is not None)
             if outcome.ok:
-                self.status_label.flash(self.tr("Deleted the token for {0}.").format(key))
+                self._flash_status(lambda: self.tr("Deleted the token for {0}.").format(key))
                 self.ctx.tokens_changed.emit()  # refreshes this panel and tells the others
             elif not outcome.cancelled:
-                self.banner.show_error(
-                    self.tr("Could not delete the token for {0}. {1}").format(key, describe_error(outcome.error)),
+                error = outcome.error
+                self._show_error(
+                    lambda: self.tr("Could not delete the token for {0}. {1}").format(key, describe_error(error)),
                     retry=lambda: self._delete(key))
 
         self.ctx.run(self.ctx.token_store.adelete(key), done)

@@ -79,6 +79,7 @@ class ClaimsTree(Retranslating, QTreeWidget):
             item = QTreeWidgetItem(parent, self._leaf(name, value, top_level))
         if top_level:
             item.setData(0, NAME_ROLE, name)
+        item.setToolTip(1, item.text(1))  # a long value is cut short in the column: the tooltip has it all
 
     def _leaf(self, name: str, value: Any, top_level: bool) -> list[str]:
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

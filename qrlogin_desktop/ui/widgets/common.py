@@ -235,6 +235,7 @@ def record_table(object_name: str, model) -> QTableView:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setAlternatingRowColors(True)
     table.setWordWrap(False)
+    table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move inside it): keyboard users never get stuck
     table.verticalHeader().hide()
     return table
 

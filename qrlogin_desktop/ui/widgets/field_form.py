@@ -70,6 +70,7 @@ class FieldForm(Retranslating, QWidget):
             label = i18n.pick(f.en, f.zh) or f.name
             self.labels[f.name].setText(f"{f.name}{' *' if f.required else ''}")
             self.labels[f.name].setToolTip(label)
+            self.editors[f.name].setAccessibleName(label)  # what a screen reader says: the field's meaning
             rules = i18n.pick(f.rules_en, f.rules_zh)
             self.hints[f.name].setText(f"{label}" + (f" — {rules}" if rules else ""))
             editor = self.editors[f.name]

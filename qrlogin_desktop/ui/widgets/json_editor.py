@@ -205,5 +205,6 @@ class JsonEditor(Retranslating, QWidget):
         self.reset_button.setToolTip(self.tr("Replace the body with the catalogue's example (Ctrl+Z undoes it)"))
         self.format_button.setText(self.tr("Format"))
         self.format_button.setToolTip(self.tr("Pretty-print the body (Ctrl+Z undoes it)"))
+        self.edit.setAccessibleName(self.tr("Request body (JSON)"))
         self.check()
 

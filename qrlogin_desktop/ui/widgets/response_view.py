@@ -293,6 +293,7 @@ class ResponseView(Retranslating, QWidget):
         self.raw_box.setToolTip(self.tr("Show the answer as received instead of the envelope's data"))
         self.reveal_box.setText(self.tr("Reveal secrets"))
         self.reveal_box.setToolTip(self.tr("Show values such as session_key unmasked"))
+        self.json_view.setAccessibleName(self.tr("Response"))
         self._show_status()
         self._update_note()
 

@@ -50,6 +50,7 @@ class TimelineView(Retranslating, QTableWidget):
         self.setObjectName("timeline")
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setTabKeyNavigation(False)  # Tab leaves the table: keyboard users never get stuck in it
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(22)  # compact rows: a log, not a form
         header = self.horizontalHeader()

@@ -81,8 +81,12 @@ def _capped(text: str) -> str:
     return text if len(text) <= TEXT_CAP else text[:TEXT_CAP] + f"\n… [{len(text) - TEXT_CAP} more characters]"
 
 
+_SHOWN_HEADERS = frozenset({"authorization", "content-type", "accept"})  # the rest is the HTTP stack's own
+
+
 def sent_text(exchange: Exchange) -> str:
-    lines = [f"{exchange.method} {exchange.url}", *(f"{k}: {v}" for k, v in exchange.request_headers)]
+    lines = [f"{exchange.method} {exchange.url}",
+             *(f"{k}: {v}" for k, v in exchange.request_headers if k.lower() in _SHOWN_HEADERS)]
     if exchange.request_body:
         lines += ["", exchange.request_body]
     return _capped("\n".join(lines))

@@ -30,17 +30,21 @@ main{padding:8px 24px 40px}
 section{background:#fff;border:1px solid #dadce0;border-radius:8px;margin:16px 0;overflow:hidden}
 section h2{font-size:16px;margin:0;padding:10px 14px;background:#f8f9fa;border-bottom:1px solid #dadce0}
 section h2 .sub{color:#5f6368;font-weight:400;font-size:13px;margin-left:8px}
-table{border-collapse:collapse;width:100%}
-td,th{padding:6px 10px;border-bottom:1px solid #eceff1;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%;table-layout:fixed}
+col.result{width:90px}col.check{width:27%}col.tests{width:27%}
+td,th{padding:6px 10px;border-bottom:1px solid #eceff1;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{font-size:12px;color:#5f6368;font-weight:600}
 tr.fail td{background:#fff8f7}
+tr.more td{padding-top:0;border-bottom:1px solid #dadce0}
+tr[data-verdict]:not(.more) td{border-bottom:none}
 .badge{display:inline-block;border-radius:10px;padding:1px 9px;font-size:12px;font-weight:600;white-space:nowrap}
 .zh{color:#5f6368;display:block}
 .id{font:12px ui-monospace,Menlo,Consolas,monospace;color:#80868b}
 details{margin-top:4px}
 summary{cursor:pointer;color:#1a73e8;font-size:12px}
 pre{background:#f8f9fa;border:1px solid #eceff1;border-radius:4px;padding:8px;white-space:pre-wrap;
-word-break:break-all;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;max-height:320px;overflow:auto;margin:6px 0}
+word-break:break-all;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;max-height:240px;overflow:auto;margin:4px 0}
+.exchange{display:grid;grid-template-columns:1fr 1fr;gap:8px}
 .hidden{display:none}
 """
 
@@ -76,7 +80,7 @@ def _exchanges(result: Result, lang: str) -> str:
     label = {"en": "requests and answers", "zh": "请求与响应"}.get(lang, "requests and answers / 请求与响应")
     blocks = []
     for sent, received in zip(result.sent, result.received, strict=True):
-        blocks.append(f"<pre>{_e(sent)}</pre><pre>{_e(received)}</pre>")
+        blocks.append(f'<div class="exchange"><pre>{_e(sent)}</pre><pre>{_e(received)}</pre></div>')
     opened = " open" if result.verdict is Verdict.FAIL else ""
     return f'<details{opened}><summary>{_e(label)} ({len(result.sent)})</summary>{"".join(blocks)}</details>'
 
@@ -87,7 +91,9 @@ def _row(result: Result, lang: str) -> str:
             f'<td><span class="badge {css}">{_bi(_LABEL[result.verdict], lang)}</span></td>'
             f'<td>{_bi(result.check.title, lang)}<div class="id">{_e(result.check.id)}</div></td>'
             f"<td>{_bi(result.check.tests, lang)}</td>"
-            f"<td>{_bi(result.reason, lang)}{_exchanges(result, lang)}</td></tr>")
+            f"<td>{_bi(result.reason, lang)}</td></tr>"
+            + (f'<tr class="more {css}" data-verdict="{css}"><td></td><td colspan="3">{_exchanges(result, lang)}</td></tr>'
+               if result.sent else ""))
 
 
 def _heads(lang: str) -> str:
@@ -114,7 +120,8 @@ def render(report: Report, *, lang: str = "both") -> str:
         fails = sum(r.verdict is Verdict.FAIL for r in results)
         sub = f"{len(results)} checks" + (f", {fails} failed" if fails else "")
         sections.append(f'<section data-group="{group.value}"><h2>{_bi(GROUP_TITLES[group], lang)}'
-                        f'<span class="sub">{_e(sub)}</span></h2><table><thead><tr>{_heads(lang)}</tr></thead>'
+                        f'<span class="sub">{_e(sub)}</span></h2><table><colgroup><col class="result"><col class="check">'
+                        f'<col class="tests"><col></colgroup><thead><tr>{_heads(lang)}</tr></thead>'
                         f"<tbody>{rows}</tbody></table></section>")
     heading = {"en": "Conformance check", "zh": "一致性检查"}.get(lang, "Conformance check · 一致性检查")
     html_lang = "zh-CN" if lang.startswith("zh") else "en"

@@ -15,19 +15,15 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from ..api.errors import QrLoginError
 from ..conformance import report_html, report_junit, report_terminal
-from ..conformance.model import Options, Report
-from ..conformance.probe import Meaning, Probe
-from ..conformance.runner import run_suite
-from ..conformance.suite import build_suite
+from ..conformance.model import Options
+from ..conformance.runner import ServerDoesNotAnswer, check_connection
 from ..flow.session import Connection, connect
 from ..storage.profiles import Profile, ProfileStore
 from .login import _credential_from_args, _credential_problem, _load_profiles
 from .tokens import token_store
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-PING_DEADLINE = 5.0  # s for the server to answer at all before the run
 
 
 def _connection(args: argparse.Namespace) -> Connection | str:
@@ -69,30 +65,6 @@ def _connection(args: argparse.Namespace) -> Connection | str:
     return connection
 
 
-def probe_for(connection: Connection) -> Probe:
-    """A probe with the connection's credential, limits and the profile's code table."""
-    profile = connection.profile
-    documented = [int(code) for code in profile.code_table]
-    return Probe(connection.base_url, connection.app_key, connection.token,
-                 meaning=Meaning(connection.codes(), documented), timeout=profile.timeout,
-                 verify=profile.verify_tls, session_ttl=profile.session_ttl,
-                 client_options={"max_answer_bytes": profile.max_answer_mib * 1024 * 1024,
-                                 "max_image_bytes": profile.max_image_mib * 1024 * 1024})
-
-
-async def check_server(connection: Connection, options: Options, deadline: float) -> Report | str:
-    """The report, or why the server could not be checked at all (it does not answer)."""
-    probe = probe_for(connection)
-    try:
-        try:
-            await probe.ping(PING_DEADLINE)
-        except QrLoginError as exc:
-            return probe.redactor.text(str(exc))
-        return await run_suite(build_suite(), probe, options, deadline=deadline)
-    finally:
-        await probe.aclose()
-
-
 def _write(path: str, data: bytes) -> str | None:
     try:
         Path(path).write_bytes(data)
@@ -108,15 +80,15 @@ def run_check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     options = Options(register=not args.no_register, expiry=args.expiry, jsapi_ticket=args.jsapi_ticket)
     try:
-        report = asyncio.run(check_server(connection, options, args.run_timeout))
+        report = asyncio.run(check_connection(connection, options, deadline=args.run_timeout))
+    except ServerDoesNotAnswer as exc:
+        print(f"error: the server does not answer: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("check cancelled", file=sys.stderr)
         return EXIT_FAILED
     finally:
         connection.close()
-    if isinstance(report, str):
-        print(f"error: the server does not answer: {report}", file=sys.stderr)
-        return EXIT_USAGE
     sys.stdout.write(report_terminal.render(report, lang=args.lang if args.lang != "both" else "en"))
     problems = []
     if args.junit:

@@ -14,7 +14,7 @@ import secrets
 import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..api.client import QrLoginClient
 from ..api.envelope import decode_envelope
@@ -23,6 +23,9 @@ from ..api.exchange import LOG_BODY_PREFIX, Exchange
 from ..api.outcomes import RULES, CodeTable, Outcome, answer_code
 from ..api.redact import Redactor
 from .model import Options, Text
+
+if TYPE_CHECKING:
+    from ..flow.session import Connection
 
 TEXT_CAP = 2000  # characters of each request and each answer a result keeps
 SHAPE_PROBLEMS_KEPT = 3  # offending answers an envelope check quotes, per endpoint
@@ -287,3 +290,14 @@ class Probe:
                 await asyncio.sleep(self.session_ttl + EXPIRY_MARGIN)
                 self._expired = keys
         return self._expired
+
+
+def probe_for(connection: Connection) -> Probe:
+    """A probe of ``connection``'s server with its credential, its profile's limits and code table (the codes
+    the profile lists are the ones it documents)."""
+    profile = connection.profile
+    return Probe(connection.base_url, connection.app_key, connection.token,
+                 meaning=Meaning(connection.codes(), (int(code) for code in profile.code_table)),
+                 timeout=profile.timeout, verify=profile.verify_tls, session_ttl=profile.session_ttl,
+                 client_options={"max_answer_bytes": profile.max_answer_mib * 1024 * 1024,
+                                 "max_image_bytes": profile.max_image_mib * 1024 * 1024})

@@ -6,12 +6,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ..api.errors import QrLoginError
 from .model import Check, Finding, Options, Report, Result, Text, Verdict, failed
-from .probe import Probe, SetupFailed, Unreachable
+from .probe import Probe, SetupFailed, Unreachable, probe_for
+from .suite import build_suite
+
+if TYPE_CHECKING:
+    from ..flow.session import Connection
 
 DEFAULT_RUN_DEADLINE = 600.0  # s for the whole run, expiry wait excluded: ~1000 calls to a slow server
+PING_DEADLINE = 5.0  # s for the server to answer at all before the run
 
 Progress = Callable[[Result, int, int], None]  # (result, how many done, how many in all)
 
@@ -57,3 +63,21 @@ async def run_suite(checks: Sequence[Check], probe: Probe, options: Options, *, 
         probe.take_trace()
     return Report(server=probe.redactor.url(probe.base_url), app_key=probe.app_key, results=tuple(results),
                   started_at=started_at, seconds=time.perf_counter() - t0, planned=len(checks), stopped=stopped)
+
+
+class ServerDoesNotAnswer(Exception):
+    """No HTTP answer at all before the run (a wrong URL, a server down): nothing to check."""
+
+
+async def check_connection(connection: Connection, options: Options, *, progress: Progress | None = None,
+                           deadline: float = DEFAULT_RUN_DEADLINE) -> Report:
+    """The whole suite against ``connection``'s server (the command line's and the Test bench page's run)."""
+    probe = probe_for(connection)
+    try:
+        try:
+            await probe.ping(PING_DEADLINE)
+        except QrLoginError as exc:
+            raise ServerDoesNotAnswer(probe.redactor.text(str(exc))) from None
+        return await run_suite(build_suite(), probe, options, progress=progress, deadline=deadline)
+    finally:
+        await probe.aclose()

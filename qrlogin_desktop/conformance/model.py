@@ -54,6 +54,13 @@ GROUP_TITLES = {
 }
 
 
+GROUP_LABELS = {  # short names, for a table column
+    Group.RULES: Text("rules", "规则"), Group.AUTH: Text("auth", "认证"), Group.LIFECYCLE: Text("lifecycle", "生命周期"),
+    Group.EXPIRY: Text("expiry", "过期"), Group.IMAGES: Text("images", "图片"), Group.WECHAT: Text("wechat", "微信"),
+    Group.ENVELOPE: Text("envelope", "信封"),
+}
+
+
 @dataclass(frozen=True)
 class Finding:
     verdict: Verdict

@@ -28,6 +28,7 @@ from . import i18n
 from .about_dialog import add_help_menu
 from .context import AppContext
 from .panels.request_log import RequestLogPanel
+from .panels.test_bench import TestBenchPanel
 from .widgets.common import Panel
 from .widgets.language import Retranslating
 
@@ -60,6 +61,7 @@ class MainWindow(Retranslating, QMainWindow):
                            lambda ep=ep: i18n.pick(ep.name_en, ep.name_zh), indent=True)
         self._header("tools")
         self._page("request_log", RequestLogPanel, lambda: self.tr("Request Log"))
+        self._page("test_bench", TestBenchPanel, lambda: self.tr("Test Bench"))
         self._page("settings", _settings, lambda: self.tr("Profiles & Settings"))
         # Built now: it must see every exchange from the first request on.
         self.request_log = self.panels["request_log"]

@@ -21,7 +21,7 @@ from variants import (
 
 from qrlogin_desktop.api.outcomes import Action, CodeTable
 from qrlogin_desktop.conformance.model import Group, Options, Report, Verdict
-from qrlogin_desktop.conformance.probe import Meaning
+from qrlogin_desktop.conformance.probe import TEXT_CAP, Meaning
 from qrlogin_desktop.conformance.suite import build_suite
 from qrlogin_desktop.sandbox import Faults
 
@@ -148,3 +148,12 @@ def test_the_expiry_run_waits_one_lifetime_not_one_per_check():
     assert len(expiry) == 3 and all(r.verdict is Verdict.PASS for r in expiry)
     assert sum(r.seconds for r in expiry) < 2 * (TTL + 1.5)  # waited once (TTL + margin), not three times
     assert took >= TTL
+
+
+def test_each_request_and_answer_a_result_keeps_is_capped():
+    with served(sandbox()) as url:
+        report = run_check(url, options=Options())
+    texts = [t for r in report.results for t in (*r.sent, *r.received)]
+    assert max(map(len, texts)) <= TEXT_CAP + 40
+    cut = [t for t in texts if t.endswith("more characters]")]
+    assert cut  # the 10,000-character data and avatar cases were sent, and kept cut

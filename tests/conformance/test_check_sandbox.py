@@ -5,6 +5,7 @@ table lets a server use its own codes."""
 from __future__ import annotations
 
 import time
+import xml.etree.ElementTree as ET
 
 import pytest
 from support import TEST_TOKEN
@@ -20,6 +21,7 @@ from variants import (
 )
 
 from qrlogin_desktop.api.outcomes import Action, CodeTable
+from qrlogin_desktop.conformance import report_junit
 from qrlogin_desktop.conformance.model import Group, Options, Report, Verdict
 from qrlogin_desktop.conformance.probe import TEXT_CAP, Meaning
 from qrlogin_desktop.conformance.suite import build_suite
@@ -129,6 +131,10 @@ def test_each_call_is_bounded_by_the_client_deadline_and_the_run_by_its_own():
     assert not report.ok and 0 < len(report.results) < report.planned
     assert all(r.verdict is Verdict.FAIL for r in report.results)
     assert "overall deadline of 0.3 s" in report.results[0].reason.en
+    # An unfinished run is a failure in the operator's CI too.
+    junit = ET.fromstring(report_junit.render(report))
+    assert int(junit.get("tests")) == len(report.results) + 1 == int(junit.get("failures"))
+    assert junit.find("testsuite[@name='run']/testcase/failure").get("type") == "incomplete"
 
 
 def test_the_credential_never_reaches_a_result():

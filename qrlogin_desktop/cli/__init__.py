@@ -1,7 +1,7 @@
-"""Command line: ``qrlogin-desktop [gui|sandbox|login|tokens]``. With no arguments it opens the desktop app.
+"""Command line: ``qrlogin-desktop [gui|sandbox|login|tokens|check]``. With no arguments it opens the desktop app.
 
 This module holds the parser and :func:`main`; each command runs in a module of its own (``gui``,
-``sandbox``, ``login``, ``tokens``, ``selftest``), imported only when that command runs, so
+``sandbox``, ``login``, ``tokens``, ``check``, ``selftest``), imported only when that command runs, so
 parsing the arguments loads no Qt and no command's code.
 """
 
@@ -143,6 +143,40 @@ def _add_tokens_parser(sub: argparse._SubParsersAction) -> None:
         q.add_argument("--insecure-token-file", metavar="PATH", help=argparse.SUPPRESS)
 
 
+def _add_check_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("check", help="check a server against the contract; exit 0 all pass, 1 any fails, 2 bad usage",
+                       description="The conformance check: the contract's rules at their boundaries, bearer auth, "
+                                   "the QR session lifecycle cell by cell, the envelope of every answer, the image "
+                                   "endpoints and JSConfig's signature. Exit 0 when every check passes, 1 when any "
+                                   "fails, 2 on bad usage or a server that does not answer.")
+    where = p.add_argument_group(
+        "server", f"The bearer credential comes from, first match wins: --token-stdin, --token, the {TOKEN_ENV} "
+                  "environment variable, the profile's credential in the keyring.")
+    where.add_argument("--profile", help="a saved profile (name or id): its server, appKey, credential and code table")
+    where.add_argument("--server", help="base URL, e.g. https://api.example.com")
+    where.add_argument("--app-key", help="the appKey")
+    where.add_argument("--token", help=f"bearer credential; visible in the process list, prefer {TOKEN_ENV}")
+    where.add_argument("--token-stdin", action="store_true",
+                       help="read the bearer credential from stdin (one trailing newline is dropped)")
+    where.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
+    what = p.add_argument_group("what to check")
+    what.add_argument("--no-register", action="store_true",
+                      help="leave out the checks that register users (Confirm-Register)")
+    what.add_argument("--expiry", action="store_true", help="also check expiry: waits one QR lifetime")
+    what.add_argument("--session-ttl", type=_non_negative, metavar="SECONDS",
+                      help="the server's QR lifetime, for --expiry (default: the profile's, 120)")
+    what.add_argument("--jsapi-ticket", metavar="T", help="the server's jsapi_ticket: JSConfig's signature is recomputed")
+    what.add_argument("--timeout", type=_non_negative, metavar="SECONDS", help="overall deadline of each call (10)")
+    what.add_argument("--run-timeout", type=_non_negative, default=600.0, metavar="SECONDS",
+                      help="deadline of the whole run, a QR lifetime added with --expiry (600)")
+    out = p.add_argument_group("output")
+    out.add_argument("--junit", metavar="FILE", help="write the results as JUnit XML")
+    out.add_argument("--report", metavar="FILE.html", help="write a self-contained HTML report")
+    out.add_argument("--lang", choices=("en", "zh", "both"), default="both",
+                     help="language of the HTML report (both by default) and of the table (English unless zh)")
+    p.add_argument("--insecure-token-file", metavar="PATH", help=argparse.SUPPRESS)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qrlogin-desktop", description="QR-code login console for the 服务商-微信 API")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -157,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sandbox_parser(sub)
     _add_login_parser(sub)
     _add_tokens_parser(sub)
+    _add_check_parser(sub)
     return parser
 
 
@@ -181,6 +216,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .tokens import run_tokens
 
         return run_tokens(args)
+    if args.command == "check":
+        from .check import run_check
+
+        return run_check(args)
     from .gui import run_gui
 
     return run_gui(startup_probe=getattr(args, "startup_probe", False))

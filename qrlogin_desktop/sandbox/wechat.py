@@ -1,7 +1,7 @@
 """The WeChat side of the sandbox, with the real algorithms.
 
 * JS-SDK signature: SHA-1 hex of ``jsapi_ticket=T&noncestr=N&timestamp=S&url=U`` (url without
-  its #fragment), as WeChat's JS-SDK documents it.
+  its #fragment), as WeChat's JS-SDK documents it (``api/jssdk.py``, shared with the conformance check).
 * Mini-program user data: AES-128-CBC, key = base64 sessionKey, IV = base64 iv, PKCS#7 padding,
   plaintext JSON with ``watermark.appid``.
 * code2session: openid / session_key / unionid; a code works once, like WeChat's (errcode 40163).
@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from PIL import Image
 
+from ..api.jssdk import jsconfig_signature
 from ..api.models import WechatJSConfigResult
 from .drawing import code_image
 from .sessions import Outcome
@@ -37,12 +38,6 @@ DEFAULT_JSAPI_TICKET = "sandbox_jsapi_ticket_HoagFKDcsGMVCIY2vOjf9n"
 DEFAULT_KEYWORDS = ("违禁词", "forbidden", "赌博", "gambling")
 JS_API_LIST = ("updateAppMessageShareData", "updateTimelineShareData", "chooseImage", "scanQRCode", "getLocation")
 _ALNUM = string.ascii_letters + string.digits
-
-
-def jsconfig_signature(jsapi_ticket: str, noncestr: str, timestamp: str, url: str) -> str:
-    url = url.split("#", 1)[0]
-    plain = f"jsapi_ticket={jsapi_ticket}&noncestr={noncestr}&timestamp={timestamp}&url={url}"
-    return hashlib.sha1(plain.encode()).hexdigest()
 
 
 class DecryptError(ValueError):

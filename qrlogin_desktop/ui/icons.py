@@ -26,6 +26,7 @@ NAMES: dict[str, str] = {
     "official_account": "megaphone",
     "tools": "wrench",
     "request_log": "scroll-text",
+    "test_bench": "circle-check",
     "settings": "settings",
     # endpoint pages, by what the endpoint does
     "message": "message-square-text",

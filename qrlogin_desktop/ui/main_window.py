@@ -38,6 +38,7 @@ from .about_dialog import add_help_menu
 from .context import AppContext
 from .icon import app_icon
 from .panels.request_log import RequestLogPanel
+from .panels.test_bench import TestBenchPanel
 from .view_menu import ViewMenu
 from .widgets.common import Panel
 from .widgets.language import Retranslating
@@ -88,6 +89,7 @@ class MainWindow(Retranslating, QMainWindow):
                            lambda ep=ep: i18n.pick(ep.name_en, ep.name_zh), ENDPOINT_ICONS.get(ep.id, "send"))
         self._header("tools", "tools")
         self._page("request_log", RequestLogPanel, lambda: self.tr("Request Log"), "request_log")
+        self._page("test_bench", TestBenchPanel, lambda: self.tr("Test Bench"), "test_bench")
         self._page("settings", _settings, lambda: self.tr("Profiles & Settings"), "settings")
         # Built now: it must see every exchange from the first request on.
         self.request_log = self.panels["request_log"]

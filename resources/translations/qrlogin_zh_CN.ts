@@ -502,6 +502,10 @@
         <translation>请求日志</translation>
     </message>
     <message>
+        <source>Test Bench</source>
+        <translation>测试台</translation>
+    </message>
+    <message>
         <source>Profiles &amp; Settings</source>
         <translation>配置与设置</translation>
     </message>
@@ -1229,6 +1233,129 @@
     <message>
         <source>Credential copied to the clipboard.</source>
         <translation>凭据已复制到剪贴板。</translation>
+    </message>
+</context>
+<context>
+    <name>TestBenchPanel</name>
+    <message>
+        <source>Test bench</source>
+        <translation>测试台</translation>
+    </message>
+    <message>
+        <source>Checks the server of the active profile against the contract: every field rule at its boundaries, bearer authentication, the QR session lifecycle cell by cell, the envelope of every answer, the mini-program code images and JSConfig&apos;s signature. The same suite as `qrlogin-desktop check`.</source>
+        <translation>按接口约定检查当前配置的服务器:每条字段规则的边界值、Bearer 认证、二维码会话生命周期的每个单元格、每个响应的信封格式、小程序码图片以及 JSConfig 签名。与 `qrlogin-desktop check` 使用同一套检查。</translation>
+    </message>
+    <message>
+        <source>Include checks that register users (Confirm-Register)</source>
+        <translation>包含会注册用户的检查(Confirm-Register)</translation>
+    </message>
+    <message>
+        <source>Check expiry (waits one QR lifetime)</source>
+        <translation>检查过期(需等待一个二维码有效期)</translation>
+    </message>
+    <message>
+        <source>jsapi_ticket (optional: checks JSConfig&apos;s signature)</source>
+        <translation>jsapi_ticket(可选:用于校验 JSConfig 签名)</translation>
+    </message>
+    <message>
+        <source>Run check</source>
+        <translation>开始检查</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Export JUnit…</source>
+        <translation>导出 JUnit…</translation>
+    </message>
+    <message>
+        <source>Export HTML…</source>
+        <translation>导出 HTML…</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>检查项</translation>
+    </message>
+    <message>
+        <source>Tests (rule or table cell)</source>
+        <translation>测试的规则或表格单元</translation>
+    </message>
+    <message>
+        <source>pass</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <source>fail</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>n/a</source>
+        <translation>不适用</translation>
+    </message>
+    <message>
+        <source>Not connected: choose a profile in Profiles &amp; Settings.</source>
+        <translation>未连接:请在“配置与设置”中选择一个配置。</translation>
+    </message>
+    <message>
+        <source>Server: {0} · appKey {1}</source>
+        <translation>服务器:{0} · appKey {1}</translation>
+    </message>
+    <message>
+        <source>The check could not run: {0}</source>
+        <translation>无法运行检查:{0}</translation>
+    </message>
+    <message>
+        <source>{0} passed · {1} failed · {2} n/a</source>
+        <translation>{0} 项通过 · {1} 项失败 · {2} 项不适用</translation>
+    </message>
+    <message>
+        <source>stopped after {0} of {1}</source>
+        <translation>已在 {0}/{1} 项后停止</translation>
+    </message>
+    <message>
+        <source>Tests: {0}</source>
+        <translation>测试:{0}</translation>
+    </message>
+    <message>
+        <source>Result: {0}</source>
+        <translation>结果:{0}</translation>
+    </message>
+    <message>
+        <source>— request {0} —</source>
+        <translation>— 请求 {0} —</translation>
+    </message>
+    <message>
+        <source>— answer {0} —</source>
+        <translation>— 响应 {0} —</translation>
+    </message>
+    <message>
+        <source>Could not write {0}: {1}</source>
+        <translation>无法写入 {0}:{1}</translation>
+    </message>
+    <message>
+        <source>Export JUnit XML</source>
+        <translation>导出 JUnit XML</translation>
+    </message>
+    <message>
+        <source>Export HTML report</source>
+        <translation>导出 HTML 报告</translation>
+    </message>
+    <message>
+        <source>JUnit XML (*.xml)</source>
+        <translation>JUnit XML (*.xml)</translation>
+    </message>
+    <message>
+        <source>HTML page (*.html)</source>
+        <translation>HTML 页面 (*.html)</translation>
     </message>
 </context>
 <context>

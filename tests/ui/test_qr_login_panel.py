@@ -239,8 +239,10 @@ def test_errors_show_in_place_and_retry_works(qtbot, ctx, inject, cause):
     assert cause in panel.banner.text
     assert "bad-token-123456" not in panel.banner.text
     wait_state(qtbot, panel, State.FAILED)
-    assert panel.qr_view.overlay is Overlay.FAILED
-    assert panel.banner.retry_button.isVisible()
+    # Initiate failed: one "Couldn't get a QR" card, no QR to copy, and a button saying what it does.
+    assert panel.qr_view.overlay is Overlay.NO_QR
+    assert not panel.copy_button.isEnabled() and panel.key_value.text() == ""
+    assert panel.banner.retry_button.isVisible() and panel.banner.retry_button.text() == "New QR"
 
     # Still responsive, nothing typed is lost.
     qtbot.keyClicks(panel.initiate_form.editors["remark"], "!")

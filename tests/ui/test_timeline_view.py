@@ -18,14 +18,14 @@ def test_old_attempts_scroll_away_and_numbering_continues(qtbot):
             machine.handle(event, at)
     for transition in machine.history:
         view.add(transition)
-    separators = [view.item(r, 0).text() for r in range(view.rowCount()) if view.columnSpan(r, 0) == 4]
+    separators = [view.item(r, 0).text() for r in range(view.rowCount()) if view.columnSpan(r, 0) == TimelineView.COLUMNS]
     assert len(separators) == TimelineView.MAX_ATTEMPTS
     assert separators[0] == "Attempt 4" and separators[-1] == f"Attempt {TimelineView.MAX_ATTEMPTS + 3}"
     assert view.rowCount() == TimelineView.MAX_ATTEMPTS * 4  # a separator and three steps each
 
 
 def _cells(view: TimelineView) -> list[tuple[str, ...]]:
-    return [tuple(view.item(r, c).text() if view.item(r, c) else "" for c in range(4)) for r in range(view.rowCount())]
+    return [tuple(view.item(r, c).text() if view.item(r, c) else "" for c in range(TimelineView.COLUMNS)) for r in range(view.rowCount())]
 
 
 def test_rows_added_one_by_one_equal_a_full_rebuild(qtbot):
@@ -41,6 +41,6 @@ def test_rows_added_one_by_one_equal_a_full_rebuild(qtbot):
         incremental = _cells(view)
         view._rebuild()
         assert _cells(view) == incremental
-    assert incremental[-1][0] == "QR expired" and incremental[-1][3] == "…"
+    assert incremental[-1][0] == "QR expired" and incremental[-1][3] == "—"  # an attempt's end lasts no time
     assert incremental[0][0] == f"Attempt {3 + 1}"  # the oldest three scrolled away, numbering kept
     assert incremental[-2][3] == "250"  # the previous step got its duration when the next arrived

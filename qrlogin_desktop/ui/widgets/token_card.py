@@ -28,6 +28,15 @@ from .claims_tree import ClaimsTree
 from .common import RevealButton
 from .language import Retranslating
 
+# Where a provider's JWT names its user, most specific first (the sandbox uses unique_name).
+NICKNAME_CLAIMS = ("nickname", "nickName", "unique_name", "name", "preferred_username")
+
+
+def user_of(token: TokenModel) -> str | None:
+    """The logged-in user's name from the token's claims (display only, unverified), if it has one."""
+    claims = decode_jwt_claims(token.access_token) or {}
+    return next((str(claims[c]) for c in NICKNAME_CLAIMS if isinstance(claims.get(c), str) and claims[c]), None)
+
 
 def _clock(seconds: float) -> str:
     seconds = max(0, int(seconds))

@@ -142,10 +142,10 @@ class QrLoginPanel(Panel):
         self.timeline_box = _group(timeline_layout)
         self.token_card = TokenCard()
         token_layout = QVBoxLayout()
-        token_layout.addWidget(_scrolling(self.token_card))
+        token_layout.addWidget(_scrolling(self.token_card, (0, 1 << 24)))  # scrolls down, never sideways
         self.token_box = _group(token_layout)
-        lower.addWidget(self.timeline_box, 3)
-        lower.addWidget(self.token_box, 2)
+        lower.addWidget(self.timeline_box, 2)  # wider: its reason column says why an attempt ended
+        lower.addWidget(self.token_box, 1)
 
         # The claims tree needs a few rows to be useful.
         self.splitter = split(Qt.Orientation.Vertical, self.upper, bottom, stretch=(3, 2), sizes=[560, 300])

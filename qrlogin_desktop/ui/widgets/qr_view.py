@@ -63,13 +63,12 @@ class QrView(Retranslating, QWidget):
         self._logo: QPixmap | None = None
 
     def sizeHint(self) -> QSize:
-        return QSize(320, 320)
+        # Small on purpose: the page's layout (word-wrapped labels make it height-for-width) asks
+        # for the preferred height, and the code grows into whatever room is left (Expanding).
+        return QSize(160, 160)
 
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return width
+    # No heightForWidth: the code is drawn as the largest square that fits whatever room the page
+    # gives, so a wide, short window shrinks it instead of scrolling it out of view.
 
     # --- content ----------------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from ...flow.machine import TERMINAL_STATES, Event, State, Transition
@@ -103,16 +103,16 @@ class TimelineView(Retranslating, QTableWidget):
         header.setMinimumSectionSize(48)
         # Fixed widths from sample texts: ResizeToContents would measure every row again on each
         # new row, which made one transition cost milliseconds on the GUI thread. The samples are
-        # the widest texts of each column; the step's is set per language in retranslate().
-        metrics = self.fontMetrics()
-        for column, sample in ((1, "registration required"), (2, "00:00:00.000"), (3, "Duration (ms)")):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        self._transitions: list[Transition] = []
-        self._dropped_attempts = 0
+        # the widest texts of each column; the step's and event's are set per language in retranslate().
         self._bold = QFont(self.font())
         self._bold.setBold(True)
+        for column, sample in ((2, "00:00:00.000"), (3, "Duration (ms)")):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, QFontMetrics(self._bold).horizontalAdvance(sample) + 16)
+        for column in (0, 1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        self._transitions: list[Transition] = []
+        self._dropped_attempts = 0
         # Transition.at is the driver's monotonic clock; this turns it into wall-clock time.
         self._wall_offset = time.time() - time.monotonic()
         self.retranslate()
@@ -183,9 +183,11 @@ class TimelineView(Retranslating, QTableWidget):
     def retranslate(self) -> None:
         self.setHorizontalHeaderLabels([self.tr("Step"), self.tr("Event"), self.tr("Entered at"),
                                         self.tr("Duration (ms)"), self.tr("Reason")])
-        # The step column fits the longest state name in this language, so it never elides to "R…".
-        widest = max(self.fontMetrics().horizontalAdvance(state_text(s)) for s in State)
-        self.horizontalHeader().resizeSection(0, widest + 24)
+        # The step and event columns fit their longest text in this language (bold: the current row),
+        # so they never elide to "R…".
+        metrics = QFontMetrics(self._bold)
+        for column, texts in ((0, map(state_text, State)), (1, map(event_text, Event))):
+            self.horizontalHeader().resizeSection(column, max(map(metrics.horizontalAdvance, texts)) + 16)
         self._rebuild()
 
     def _rebuild(self) -> None:

@@ -62,6 +62,8 @@ class TokenCard(Retranslating, QFrame):
         self.claims = ClaimsTree()
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)  # a narrow result column wraps it rather than scrolling sideways
+        self.expiry.setWordWrap(True)
         self.empty.setStyleSheet("color: #888;")
 
         self.form = QFormLayout()

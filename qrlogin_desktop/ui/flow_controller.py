@@ -245,9 +245,14 @@ class FlowController(QObject):
         self._launch(driver, driver.poll_until_done())
 
     def connection_changed(self) -> None:
-        """The driver's client is closed with its connection: stop the flow rather than fail later."""
-        if self.driver is not None and self._connection is not self.ctx.connection:
-            self.cancel()
+        """The driver's client is closed with its connection: stop the flow rather than fail later,
+        and forget it: its QR, state and token belong to the previous server, not to this one."""
+        driver = self.driver
+        if driver is None or self._connection is self.ctx.connection:
+            return
+        self.ctx.run(driver.cancel())
+        self.driver, self.view, self._forward = None, FlowView(), ()
+        self.token, self.saved, self._cancel_requested = None, None, False
 
     def _current(self) -> FlowDriver | None:
         if self.driver is None:

@@ -269,6 +269,14 @@
         <source>Details</source>
         <translation>详情</translation>
     </message>
+    <message>
+        <source>Show the details</source>
+        <translation>显示详情</translation>
+    </message>
+    <message>
+        <source>Dismiss the message</source>
+        <translation>关闭此消息</translation>
+    </message>
 </context>
 <context>
     <name>FlowController</name>
@@ -1349,6 +1357,18 @@
     <message>
         <source>Show the whole access token on screen</source>
         <translation>在屏幕上显示完整的访问令牌</translation>
+    </message>
+    <message>
+        <source>Reveal the access token</source>
+        <translation>显示访问令牌</translation>
+    </message>
+    <message>
+        <source>Access token (redacted)</source>
+        <translation>访问令牌（已遮蔽）</translation>
+    </message>
+    <message>
+        <source>Claims of the token (not verified)</source>
+        <translation>令牌声明（未验证）</translation>
     </message>
     <message>
         <source>expired</source>

@@ -115,6 +115,7 @@ class QrLoginPanel(Panel):
         self._status: Text | None = None  # the line under the QR ("copied", "QR refreshed, 1 of 2")
         self._rejected: RegistrationRejected | None = None  # the last refused registration
         self._registration_asked = False  # this QR's server wants a registration before a token
+        self._confirm_next = False  # a scan just happened: Confirm login gets the focus once enabled
 
         self.upper = QWidget()
         self._columns = QHBoxLayout(self.upper)
@@ -477,6 +478,7 @@ class QrLoginPanel(Panel):
         self.app_card.clear()
         self.app_info, self._logo, self._mini_code = None, None, None
         self._stored_result, self._rejected, self._registration_asked = None, None, False
+        self._confirm_next = False
         self._clear_qr()
         self._set_status(None)
         self.register_toggle.setChecked(False)
@@ -551,10 +553,11 @@ class QrLoginPanel(Panel):
             self._render_register_hint()
             self._focus_register_form()
         elif t.event is Event.SCANNED and self.controller.mode is Mode.SIMULATE:
-            QTimer.singleShot(0, self._focus_confirm)  # after the buttons follow the new state
+            self._confirm_next = True  # focused once the Scan call is over and Confirm is enabled
         self._show_state()
         self._update_buttons()
         if t.target in TERMINAL_STATES:
+            self._confirm_next = False
             if t.target is State.FAILED:
                 self._clear_qr()  # a failed login's QR is not one to copy or scan
             self._focus_qr_if_lost()
@@ -646,9 +649,9 @@ class QrLoginPanel(Panel):
     # --- focus --------------------------------------------------------------------------------------------
 
     def _focus_confirm(self) -> None:
-        if shiboken6.isValid(self) and self.confirm_button.isEnabled():
-            self._show_phone_first()
-            self.confirm_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._confirm_next = False
+        self._show_phone_first()
+        self.confirm_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _focus_register_form(self) -> None:
         if self.side_tabs.indexOf(self.phone_pane) >= 0:
@@ -818,6 +821,8 @@ class QrLoginPanel(Panel):
         has_image = self.qr_view.current_image() is not None
         self.copy_button.setEnabled(has_image)
         self.save_button.setEnabled(has_image)
+        if self._confirm_next and self.confirm_button.isEnabled():
+            self._focus_confirm()
 
     def _tick(self) -> None:
         left, ttl = self.controller.seconds_left(), self.controller.session_ttl

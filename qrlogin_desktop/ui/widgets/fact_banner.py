@@ -60,6 +60,9 @@ class FactBanner(ErrorBanner):
         super().retranslate()
         if hasattr(self, "details_button"):  # the base class's __init__ calls this before ours ran
             self.details_button.setText(self.tr("Details"))
+            self.details_button.setAccessibleName(self.tr("Show the details"))
+            self.dismiss_button.setAccessibleName(self.tr("Dismiss the message"))
+            self.retry_button.setAccessibleName(self.retry_button.text())
             self._render()
 
     def _render(self) -> None:
@@ -68,6 +71,7 @@ class FactBanner(ErrorBanner):
         self.label.setText(self._text())
         if self._action_text is not None:
             self.retry_button.setText(self._action_text())
+        self.retry_button.setAccessibleName(self.retry_button.text())
         details = self._details() if self._details is not None else ""
         self.details_label.setText(details)
         self.details_button.setVisible(bool(details))

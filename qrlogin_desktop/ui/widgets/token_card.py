@@ -139,6 +139,9 @@ class TokenCard(Retranslating, QFrame):
         self._token_label.setText(self.tr("Access token"))
         self.empty.setText(self.tr("No token yet: complete a QR login."))
         self.reveal_button.setToolTip(self.tr("Show the whole access token on screen"))
+        self.reveal_button.setAccessibleName(self.tr("Reveal the access token"))
+        self.token_text.setAccessibleName(self.tr("Access token (redacted)"))
+        self.claims.setAccessibleName(self.tr("Claims of the token (not verified)"))
         self._tick()
 
     # --- internals --------------------------------------------------------------------------------------

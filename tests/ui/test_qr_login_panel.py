@@ -725,3 +725,21 @@ def test_messages_already_on_screen_are_rerendered_in_the_new_language(qtbot, ct
     finally:
         i18n.install(i18n.ENGLISH)
     qtbot.waitUntil(lambda: panel.banner.text == english, timeout=WAIT_MS)
+
+
+def test_the_timeline_says_why_an_attempt_failed_in_the_current_language(qtbot, ctx):
+    from qrlogin_desktop.ui import i18n
+
+    panel = make_panel(qtbot, ctx)
+    ctx.client.token = "bad-token-123456"
+    click(qtbot, panel.start_button)
+    wait_state(qtbot, panel, State.FAILED)
+    row = panel.timeline.rowCount() - 1
+    qtbot.waitUntil(lambda: panel.timeline.item(row, 4).text() == panel.banner.text, timeout=WAIT_MS)
+    assert "401" in panel.timeline.item(row, 4).text() and "bad-token" not in panel.timeline.item(row, 4).text()
+    try:
+        i18n.install(i18n.CHINESE)
+        qtbot.waitUntil(lambda: panel.timeline.item(row, 4).text() == panel.banner.text != "", timeout=WAIT_MS)
+        assert "401" in panel.timeline.item(row, 4).text()
+    finally:
+        i18n.install(i18n.ENGLISH)

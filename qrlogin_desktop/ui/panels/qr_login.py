@@ -602,6 +602,9 @@ class QrLoginPanel(Panel):
             return str(error) if isinstance(error, NotConnected) else describe_error(error)
 
         self.banner.show_fact(text, self.new_qr, action_text=lambda: self.tr("New QR"))
+        last = self.timeline.last_transition()
+        if last is not None and last.target is State.FAILED:
+            self.timeline.explain(last, text)  # the same words as the banner, in the current language
         self._show_state()
         self._update_buttons()
 
@@ -610,6 +613,10 @@ class QrLoginPanel(Panel):
         self._rejected = rejected
         self.register_toggle.setChecked(True)
         self.register_form.refuse(rejected.violations)
+        last = self.timeline.last_transition()
+        if last is not None and last.event is Event.REGISTER_REJECTED:
+            self.timeline.explain(last, lambda: "; ".join(
+                v.message("zh" if i18n.is_chinese() else "en") for v in rejected.violations))
         self._render_register_hint()
         self._focus_register_form()
         self._update_buttons()

@@ -12,6 +12,7 @@ language switch re-renders every row.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
@@ -112,12 +113,24 @@ class TimelineView(Retranslating, QTableWidget):
         for column in (0, 1):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         self._transitions: list[Transition] = []
+        # Reasons the page can say better than the transition's own (English) facts: the error,
+        # rendered in the current language (see explain()).
+        self._explained: dict[Transition, Callable[[], str]] = {}
         self._dropped_attempts = 0
         # Transition.at is the driver's monotonic clock; this turns it into wall-clock time.
         self._wall_offset = time.time() - time.monotonic()
         self.retranslate()
 
+    def explain(self, transition: Transition, reason: Callable[[], str]) -> None:
+        """Show ``reason()`` (run again on a language switch) as why ``transition`` happened."""
+        self._explained[transition] = reason
+        if self._transitions and self._transitions[-1] is transition:
+            self._fill_row(self.rowCount() - 1, transition, None, current=True)  # the usual case: the last row
+        else:
+            self._rebuild()
+
     def clear_steps(self) -> None:
+        self._explained.clear()
         self._transitions.clear()
         self._dropped_attempts = 0
         self._rebuild()
@@ -129,6 +142,8 @@ class TimelineView(Retranslating, QTableWidget):
             cut = starts[-self.MAX_ATTEMPTS]
             dropped = sum(1 for t in self._transitions[:cut] if _starts_attempt(t))
             self._dropped_attempts += dropped
+            for gone in self._transitions[:cut]:
+                self._explained.pop(gone, None)
             del self._transitions[:cut]
             for _ in range(cut + dropped):  # those steps' rows and their attempts' separators
                 self.removeRow(0)
@@ -149,7 +164,8 @@ class TimelineView(Retranslating, QTableWidget):
         entered = time.strftime("%H:%M:%S", time.localtime(t.at + self._wall_offset))
         millis = int(((t.at + self._wall_offset) % 1) * 1000)
         ended = t.target in TERMINAL_STATES
-        reason = reason_text(t)
+        explained = self._explained.get(t)
+        reason = explained() if explained is not None else reason_text(t)
         cells = [
             state_text(t.target),
             event_text(t.event),
@@ -170,6 +186,9 @@ class TimelineView(Retranslating, QTableWidget):
                 item.setBackground(OUTCOME_BRUSH.get(t.target, LIVE_BRUSH))
                 item.setFont(self._bold)
             self.setItem(row, column, item)
+
+    def last_transition(self) -> Transition | None:
+        return self._transitions[-1] if self._transitions else None
 
     def steps(self) -> list[tuple[State, float | None]]:
         """(state, duration in seconds) for each row; None for the current step and for an attempt's

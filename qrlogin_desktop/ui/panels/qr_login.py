@@ -134,9 +134,6 @@ class QrLoginPanel(Panel):
         self._columns.addWidget(self.centre_pane, 3)
         self._columns.addWidget(self.phone_pane, 2)
 
-        bottom = QWidget()
-        lower = QHBoxLayout(bottom)
-        lower.setContentsMargins(0, 0, 0, 0)
         self.timeline = TimelineView()
         timeline_layout = QVBoxLayout()
         timeline_layout.addWidget(self.timeline)
@@ -145,8 +142,9 @@ class QrLoginPanel(Panel):
         token_layout = QVBoxLayout()
         token_layout.addWidget(_scrolling(self.token_card, (0, 1 << 24)))  # scrolls down, never sideways
         self.token_box = _group(token_layout)
-        lower.addWidget(self.timeline_box, 2)  # wider: its reason column says why an attempt ended
-        lower.addWidget(self.token_box, 1)
+        # The user may give either more room; by default the timeline is wider (its reason column).
+        bottom = split(Qt.Orientation.Horizontal, self.timeline_box, self.token_box, stretch=(3, 2),
+                       sizes=[600, 400])
 
         # The claims tree needs a few rows to be useful.
         self.splitter = split(Qt.Orientation.Vertical, self.upper, bottom, stretch=(3, 2), sizes=[560, 300])

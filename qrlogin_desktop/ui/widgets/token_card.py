@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -105,7 +106,7 @@ class TokenCard(Retranslating, QFrame):
         self.claims.show_claims(decode_jwt_claims(token.access_token))
         self.token_type.setText(token.token_type)
         self.storage.setText("")
-        self.pages.setCurrentWidget(self.details)
+        self._show_page(self.details)
         self._tick()
         self._timer.start()
 
@@ -120,7 +121,7 @@ class TokenCard(Retranslating, QFrame):
         self.claims.clear_claims()
         self.storage.clear()
         self.reveal_button.conceal()
-        self.pages.setCurrentWidget(self.empty)
+        self._show_page(self.empty)
 
     def seconds_left(self) -> float | None:
         if self.token is None:
@@ -145,6 +146,15 @@ class TokenCard(Retranslating, QFrame):
         self._tick()
 
     # --- internals --------------------------------------------------------------------------------------
+
+    def _show_page(self, page: QWidget) -> None:
+        # The hidden page does not count towards the card's minimum size (QStackedLayout skips
+        # Ignored widgets): an empty card in a short window shows its message, not a scroll bar.
+        for other in (self.empty, self.details):
+            ignored = QSizePolicy.Policy.Ignored
+            other.setSizePolicy(QSizePolicy.Policy.Preferred if other is page else ignored,
+                                QSizePolicy.Policy.Preferred if other is page else ignored)
+        self.pages.setCurrentWidget(page)
 
     def _show_token(self, revealed: bool) -> None:
         token = self.token.access_token if self.token else ""

@@ -435,8 +435,6 @@ class QrLoginPanel(Panel):
 
     def start(self) -> None:
         """A fresh session: clears the previous one's QR, timeline, result and messages."""
-        if not self.start_button.isEnabled():
-            return  # Enter in a field while not connected
         if not self.initiate_form.is_valid():
             self.initiate_form.validate()
             return

@@ -74,6 +74,37 @@ class Declined(ApiError):
         self.args = (f"the phone user declined the login ({refusal})",)
 
 
+class RegistrationRejected(QrLoginError):
+    """Confirm-Register refused the form (or our own check did, before sending): the session is still
+    scanned, so the user can fix the named fields and register again. ``violations`` name them: the
+    server's own list, else the one field its code stands for (409: the unionID is taken)."""
+
+    def __init__(self, refusal: QrLoginError, violations: tuple[Violation, ...]):
+        self.refusal = refusal
+        self.violations = violations
+        self.endpoint = CONFIRM_REGISTER
+        super().__init__(str(refusal))
+
+    @property
+    def outcome(self) -> Outcome:
+        return self.refusal.outcome
+
+
+# What Confirm-Register answers when the form is at fault: the user fixes it, the session lives on.
+FORM_REFUSALS = frozenset({Outcome.INVALID_INPUT, Outcome.INPUT_REFUSED, Outcome.ALREADY_USED})
+
+
+def _rejection(error: QrLoginError, form: Mapping[str, Any]) -> RegistrationRejected | None:
+    """The refusal as a rejected form, or None when the form is not what the server refused."""
+    if error.outcome not in FORM_REFUSALS:
+        return None
+    violations = tuple(getattr(error, "violations", ()))
+    if not violations and error.outcome is Outcome.ALREADY_USED:
+        # The session was scanned when Register went out, so "conflict" can only mean the unionID.
+        violations = (Violation("unionID", "is already registered", "已被注册", form.get("unionID")),)
+    return RegistrationRejected(error, violations)
+
+
 @dataclass(frozen=True)
 class FlowResult:
     state: State
@@ -265,8 +296,8 @@ class FlowDriver:
         """A new QR: Initiate; returns the signInKey. Also used for "New QR" and auto-refresh."""
         return await self._guard(self._start)
 
-    async def _start(self) -> int:
-        self._event(Event.START)
+    async def _start(self, **detail: Any) -> int:
+        self._event(Event.START, **detail)
         self.app_info = self.token = self.error = None
         self.deadline = None
         # No session exists yet; Initiate gets one session TTL, like any later step of the login:
@@ -298,18 +329,20 @@ class FlowDriver:
             await self._start_or_result()
             if self.machine.is_terminal:
                 return self.result()
+        refresh = 0
         while True:
             result = await self._poll_until_done()
-            if result.state is not State.EXPIRED or refreshes <= 0:
+            if result.state is not State.EXPIRED or refresh >= refreshes:
                 return result
-            refreshes -= 1
-            await self._start_or_result()
+            refresh += 1
+            # The START says it is the driver's own refresh, and which: the GUI tells the user so.
+            await self._start_or_result(refresh=refresh, refreshes=refreshes)
             if self.machine.is_terminal:
                 return self.result()
 
-    async def _start_or_result(self) -> None:
+    async def _start_or_result(self, **detail: Any) -> None:
         try:
-            await self._start()
+            await self._start(**detail)
         except QrLoginError:
             pass  # recorded as FAILED by _start
 
@@ -348,6 +381,10 @@ class FlowDriver:
         return self.result()
 
     def _accept_token(self, token: TokenModel) -> None:
+        if self.state is State.WAITING_FOR_SCAN:
+            # A poll jumped from 408 to a token (the sandbox treats the scan as consent): the token
+            # proves the scan, so the flow shows it, as WeChat's page shows "scanned" before "done".
+            self._event(Event.SCANNED, implied=True)
         self.token = token
         self._event(Event.TOKEN, token_type=token.token_type, expires_in=token.expires_in)
 
@@ -383,21 +420,24 @@ class FlowDriver:
         return await self._guard(lambda: self._simulate_register(form))
 
     async def _simulate_register(self, form: QRCodeSignUpRequest | Mapping[str, Any]) -> TokenModel:
+        """Raises :class:`RegistrationRejected` (the machine back in SCANNED) when the form is refused."""
         try:
             request = _signup(form, self.sign_in_key)  # type: ignore[arg-type]
         except ValidationError as exc:
-            self._fail(exc)
-            raise
+            raise RegistrationRejected(exc, exc.violations) from None  # nothing sent: still SCANNED
         self._event(Event.REGISTER, unionID=request.unionID)
-        await self._phone_call(lambda t: self.phone.confirm_register(request, timeout=t), CONFIRM_REGISTER)
+        await self._phone_call(lambda t: self.phone.confirm_register(request, timeout=t), CONFIRM_REGISTER,
+                               refused=lambda exc: _rejection(exc, request.to_json()))
         self._event(Event.REGISTERED)
         token = await self._phone_call(
             lambda t: self.client.confirm_login(self.sign_in_key, timeout=t), CONFIRM_LOGIN)  # type: ignore[arg-type]
         self._accept_token(token)
         return token
 
-    async def _phone_call(self, make: Callable[[float], Awaitable[T]], endpoint: str) -> T:
-        """One simulated-phone step within the session: records how it ended unless it succeeded."""
+    async def _phone_call(self, make: Callable[[float], Awaitable[T]], endpoint: str, *,
+                          refused: Callable[[QrLoginError], RegistrationRejected | None] | None = None) -> T:
+        """One simulated-phone step within the session: records how it ended unless it succeeded.
+        ``refused`` turns an error that the user can correct into the error to raise instead of failing."""
         # Without a session (before Initiate answered) no time is left: nothing is sent, and the
         # machine says whether EXPIRED is legal here (IllegalTransition if not).
         deadline = self.deadline if self.deadline is not None else self.clock()
@@ -415,6 +455,10 @@ class FlowDriver:
                 self._event(Event.EXPIRED, code=getattr(exc, "code", None))
                 self.error = exc
                 raise
+            rejection = refused(exc) if refused is not None else None
+            if rejection is not None:
+                self._event(Event.REGISTER_REJECTED, error=str(exc), code=getattr(exc, "code", None))
+                raise rejection from None
             self._fail(exc)
             raise
 
@@ -435,6 +479,8 @@ class FlowDriver:
                                                http_status=200, endpoint=CONFIRM_LOGIN))
             else:
                 await self._simulate_register(register)
+        except RegistrationRejected as rejected:
+            return self._fail(rejected.refusal)  # nobody here to correct the form: the run ends
         except QrLoginError:
             pass  # already recorded as FAILED / EXPIRED
         return self.result()

@@ -24,10 +24,12 @@ The two ways of driving the flow map onto the same table:
 
 * **poll**: Initiate -> ``INITIATED``; Confirm-Login answers 408 (no event:
   still waiting), 202 (``SCANNED``, at every 202: the table's SCANNED->SCANNED
-  self-loop takes the repeats), a token (``TOKEN``) or 410 (``EXPIRED``).
+  self-loop takes the repeats), a token (``TOKEN``; ``SCANNED`` first when no
+  202 came before it: a token proves the scan) or 410 (``EXPIRED``).
 * **simulate** (the desktop plays the phone): Scan -> ``SCANNED``; then
   Confirm-Login as the phone (``CONFIRM``) or Confirm-Register (``REGISTER``,
-  then ``REGISTERED``); a 202 from the phone's Confirm-Login means the server
+  then ``REGISTERED``, or ``REGISTER_REJECTED`` back to SCANNED when the form
+  was refused); a 202 from the phone's Confirm-Login means the server
   wants a registration first (``REGISTRATION_REQUIRED``); finally the
   desktop's Confirm-Login yields the token (``TOKEN``).
 
@@ -38,19 +40,19 @@ Diagram (main paths; the fan-in edges are listed below it)::
                                     |
                                     | INITIATED
                                     v
-                             WAITING_FOR_SCAN ------------------------+
-                                    |                                 |
-                                    | SCANNED                         |
-                                    v                                 |
-             +-----------------> SCANNED ------------+                |
-             |                      |                |                |
-   REGISTRATION_REQUIRED            | CONFIRM        | REGISTER       | TOKEN
-             |                      v                v                | (poll: the
-             +------------------ CONFIRMING <---- REGISTERING         |  sandbox treats
-                                    |      REGISTERED                 |  scan as consent)
-                                    | TOKEN                           |
-                                    v                                 |
-                              AUTHENTICATED <-------------------------+
+                             WAITING_FOR_SCAN
+                                    |
+                                    | SCANNED (poll: a 202, or implied by a token)
+                                    v
+             +-----------------> SCANNED <------------------+
+             |                      |  /                     |
+   REGISTRATION_REQUIRED    CONFIRM |  / REGISTER            | REGISTER_REJECTED
+             |                      v    v                   |
+             +------------------ CONFIRMING <-- REGISTERING --+
+                                    |      REGISTERED
+                                    | TOKEN
+                                    v
+                              AUTHENTICATED
 
       also: SCANNED --TOKEN--> AUTHENTICATED  (poll: the user decided on a real phone)
             SCANNED --SCANNED--> SCANNED  (a repeat: poll sees a 202 at every try)
@@ -119,6 +121,9 @@ class Event(enum.Enum):
     CONFIRM = "confirm"  # simulate: sending Confirm-Login as the phone
     REGISTER = "register"  # simulate: sending Confirm-Register
     REGISTERED = "registered"  # Confirm-Register succeeded; desktop still needs its token
+    # Confirm-Register refused the form (400, or 409 "unionID already registered"): the session is
+    # still scanned, so the user fixes the named field and registers again.
+    REGISTER_REJECTED = "register_rejected"
     REGISTRATION_REQUIRED = "registration_required"  # phone's Confirm-Login answered 202
     TOKEN = "token"  # a token arrived
     EXPIRED = "expired"  # the signInKey expired (410 or caller's deadline)
@@ -145,11 +150,10 @@ _TABLE: dict[tuple[State, Event], State] = {
     (State.INITIATING, Event.INITIATED): State.WAITING_FOR_SCAN,
     (State.INITIATING, Event.FAIL): State.FAILED,
     (State.INITIATING, Event.CANCEL): State.CANCELLED,
-    # QR is on screen.  TOKEN straight from here is legal because in poll mode
-    # the sandbox treats the scan itself as consent, so a poll can jump from
-    # 408 to a token without ever showing a 202.
+    # QR is on screen.  No TOKEN straight from here: a token proves a scan, so
+    # a poll that jumps from 408 to a token (the sandbox treats the scan itself
+    # as consent) reports SCANNED first, as WeChat's own page shows it.
     (State.WAITING_FOR_SCAN, Event.SCANNED): State.SCANNED,
-    (State.WAITING_FOR_SCAN, Event.TOKEN): State.AUTHENTICATED,
     (State.WAITING_FOR_SCAN, Event.EXPIRED): State.EXPIRED,
     (State.WAITING_FOR_SCAN, Event.FAIL): State.FAILED,
     (State.WAITING_FOR_SCAN, Event.CANCEL): State.CANCELLED,
@@ -174,6 +178,7 @@ _TABLE: dict[tuple[State, Event], State] = {
     # Confirm-Register in flight.  Success does not yield a token by itself:
     # the desktop still has to collect it via Confirm-Login, hence CONFIRMING.
     (State.REGISTERING, Event.REGISTERED): State.CONFIRMING,
+    (State.REGISTERING, Event.REGISTER_REJECTED): State.SCANNED,  # fix the form, register again
     (State.REGISTERING, Event.EXPIRED): State.EXPIRED,
     (State.REGISTERING, Event.FAIL): State.FAILED,
     (State.REGISTERING, Event.CANCEL): State.CANCELLED,

@@ -28,7 +28,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 from ..api.errors import QrLoginError
 from ..api.models import QRCodePreSignInRequest, TokenModel
-from ..flow.driver import FlowCancelled, FlowDriver
+from ..flow.driver import FlowCancelled, FlowDriver, RegistrationRejected
 from ..flow.machine import TERMINAL_STATES, Event, State, Transition, moves_from
 from ..flow.qr import qr_matrix
 from ..storage.token_records import SavedToken
@@ -56,7 +56,8 @@ class FlowView:
     def after(self, t: Transition, extra: Any) -> FlowView:
         """The view once ``t`` happened; ``extra`` is what :func:`_extra` read with it."""
         if t.event is Event.START:
-            return FlowView(t.target, self.sign_in_key, None, t.attempt)  # the old key shows until a new one comes
+            # The old key is dead: a failed Initiate must not leave it on screen as if it were live.
+            return FlowView(t.target, None, None, t.attempt)
         if t.target is State.WAITING_FOR_SCAN and "signInKey" in t.detail:
             return FlowView(t.target, t.detail["signInKey"], extra, t.attempt)  # type: ignore[arg-type]
         return FlowView(t.target, self.sign_in_key, self.deadline, t.attempt)
@@ -69,6 +70,8 @@ class FlowController(QObject):
     app_info = Signal(object)  # UserQRCodeScanResult from the simulated phone's Scan
     authenticated = Signal(object)  # TokenModel
     failed = Signal(object)  # the error that ended the attempt (or an operation)
+    # RegistrationRejected: the form was refused, the session is still scanned (fix it, register again)
+    register_rejected = Signal(object)
     stored = Signal(object)  # SavedToken, or the KeystoreError that prevented storing
     busy_changed = Signal(bool)  # a driver operation is in flight
 
@@ -242,9 +245,14 @@ class FlowController(QObject):
         self._launch(driver, driver.poll_until_done())
 
     def connection_changed(self) -> None:
-        """The driver's client is closed with its connection: stop the flow rather than fail later."""
-        if self.driver is not None and self._connection is not self.ctx.connection:
-            self.cancel()
+        """The driver's client is closed with its connection: stop the flow rather than fail later,
+        and forget it: its QR, state and token belong to the previous server, not to this one."""
+        driver = self.driver
+        if driver is None or self._connection is self.ctx.connection:
+            return
+        self.ctx.run(driver.cancel())
+        self.driver, self.view, self._forward = None, FlowView(), ()
+        self.token, self.saved, self._cancel_requested = None, None, False
 
     def _current(self) -> FlowDriver | None:
         if self.driver is None:
@@ -268,6 +276,9 @@ class FlowController(QObject):
                 return
             error = outcome.error
             if outcome.cancelled or isinstance(error, FlowCancelled | asyncio.CancelledError):
+                return
+            if isinstance(error, RegistrationRejected):
+                self.register_rejected.emit(error)
                 return
             if isinstance(error, QrLoginError) and self.view.state in (State.FAILED, State.EXPIRED):
                 return  # already reported through the FAIL transition, or shown as "expired"

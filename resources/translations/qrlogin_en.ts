@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>QrLoginPanel</name>
+    <message numerus="yes">
+        <source>QR refreshed, {0} of %n</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>RequestLogPanel</name>
     <message numerus="yes">
         <source>%n request(s)</source>

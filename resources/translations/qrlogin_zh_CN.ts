@@ -315,6 +315,21 @@
     </message>
 </context>
 <context>
+    <name>FactBanner</name>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Show the details</source>
+        <translation>显示详情</translation>
+    </message>
+    <message>
+        <source>Dismiss the message</source>
+        <translation>关闭此消息</translation>
+    </message>
+</context>
+<context>
     <name>FlowController</name>
     <message>
         <source>Not connected to a server yet.</source>
@@ -323,6 +338,73 @@
     <message>
         <source>Start a QR login first.</source>
         <translation>请先开始扫码登录。</translation>
+    </message>
+</context>
+<context>
+    <name>FlowEvent</name>
+    <message>
+        <source>start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>initiated</source>
+        <translation>已发起</translation>
+    </message>
+    <message>
+        <source>scanned</source>
+        <translation>已扫码</translation>
+    </message>
+    <message>
+        <source>confirm</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>register</source>
+        <translation>注册</translation>
+    </message>
+    <message>
+        <source>registered</source>
+        <translation>已注册</translation>
+    </message>
+    <message>
+        <source>registration refused</source>
+        <translation>注册被拒</translation>
+    </message>
+    <message>
+        <source>registration required</source>
+        <translation>需要注册</translation>
+    </message>
+    <message>
+        <source>token</source>
+        <translation>获得令牌</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <source>failure</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>the QR&apos;s lifetime ran out</source>
+        <translation>二维码有效期已到</translation>
+    </message>
+    <message>
+        <source>a token arrived, so the QR was scanned</source>
+        <translation>已收到令牌，说明二维码已被扫描</translation>
+    </message>
+    <message>
+        <source>automatic refresh {0} of {1}</source>
+        <translation>自动刷新 {0}/{1}</translation>
+    </message>
+    <message>
+        <source>server code {0}</source>
+        <translation>服务器代码 {0}</translation>
     </message>
 </context>
 <context>
@@ -625,8 +707,16 @@
         <translation>新二维码</translation>
     </message>
     <message>
+        <source>Another QR in this session (F5)</source>
+        <translation>在本会话中换一个二维码 (F5)</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop this login (Esc)</source>
+        <translation>停止本次登录 (Esc)</translation>
     </message>
     <message>
         <source>signInKey</source>
@@ -657,8 +747,130 @@
         <translation>确认登录</translation>
     </message>
     <message>
+        <source>Register a new user instead…</source>
+        <translation>改为注册新用户…</translation>
+    </message>
+    <message>
         <source>Register (QR-Auth/Confirm-Register)</source>
         <translation>注册（QR-Auth/Confirm-Register）</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <source>Start a QR login</source>
+        <translation>开始扫码登录</translation>
+    </message>
+    <message>
+        <source>Cancel the login</source>
+        <translation>取消登录</translation>
+    </message>
+    <message>
+        <source>Mode: poll, a real phone scans</source>
+        <translation>模式：轮询，由真实手机扫码</translation>
+    </message>
+    <message>
+        <source>Mode: simulate the phone here</source>
+        <translation>模式：在此模拟手机</translation>
+    </message>
+    <message>
+        <source>Run the simulated flow automatically</source>
+        <translation>自动运行模拟流程</translation>
+    </message>
+    <message>
+        <source>QR source: local QR</source>
+        <translation>二维码来源：本地二维码</translation>
+    </message>
+    <message>
+        <source>QR source: mini-program code</source>
+        <translation>二维码来源：小程序码</translation>
+    </message>
+    <message>
+        <source>QR code</source>
+        <translation>二维码</translation>
+    </message>
+    <message>
+        <source>Time left before the QR expires</source>
+        <translation>二维码过期前的剩余时间</translation>
+    </message>
+    <message>
+        <source>QR payload</source>
+        <translation>二维码内容</translation>
+    </message>
+    <message>
+        <source>Copy the QR code</source>
+        <translation>复制二维码</translation>
+    </message>
+    <message>
+        <source>Save the QR code to a file</source>
+        <translation>将二维码保存到文件</translation>
+    </message>
+    <message>
+        <source>Scan the QR with the simulated phone</source>
+        <translation>用模拟手机扫描二维码</translation>
+    </message>
+    <message>
+        <source>Confirm the login on the simulated phone</source>
+        <translation>在模拟手机上确认登录</translation>
+    </message>
+    <message>
+        <source>Show the registration form</source>
+        <translation>显示注册表单</translation>
+    </message>
+    <message>
+        <source>Register the new user</source>
+        <translation>注册新用户</translation>
+    </message>
+    <message>
+        <source>Timeline of the login&apos;s states</source>
+        <translation>登录状态时间线</translation>
+    </message>
+    <message>
+        <source>Settings and phone</source>
+        <translation>设置与手机</translation>
+    </message>
+    <message>
+        <source>Initiate</source>
+        <translation>发起</translation>
+    </message>
+    <message>
+        <source>{0}: {1}</source>
+        <translation>{0}：{1}</translation>
+    </message>
+    <message>
+        <source>Save again</source>
+        <translation>重新保存</translation>
+    </message>
+    <message numerus="yes">
+        <source>QR refreshed, {0} of %n</source>
+        <translation>
+            <numerusform>二维码已刷新，第 {0} 次，共 %n 次</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The token was NOT stored; it is kept in memory until the app exits.</source>
+        <translation>令牌未能保存，仅保留在内存中，直到程序退出。</translation>
+    </message>
+    <message>
+        <source>Store again</source>
+        <translation>重新保存</translation>
+    </message>
+    <message>
+        <source>Get it again</source>
+        <translation>重新获取</translation>
+    </message>
+    <message>
+        <source>Waiting for the phone user&apos;s decision</source>
+        <translation>等待手机用户确认</translation>
+    </message>
+    <message>
+        <source>The server refused the registration: {0}. Correct the marked field and press Register again.</source>
+        <translation>服务器拒绝了注册：{0}。请修改标出的字段，然后再次点击“注册”。</translation>
     </message>
     <message>
         <source>The server wants a registration before it hands out a token: fill in the form and press Register.</source>
@@ -725,10 +937,6 @@
         <translation>已保存到{0}，标识为 {1}</translation>
     </message>
     <message>
-        <source>The token was NOT stored: {0} It is kept in memory until the app exits.</source>
-        <translation>令牌未能保存：{0} 它仅保留在内存中，应用退出后即丢失。</translation>
-    </message>
-    <message>
         <source>Not stored (kept in memory only)</source>
         <translation>未保存（仅在内存中）</translation>
     </message>
@@ -739,10 +947,6 @@
     <message>
         <source>Could not get the mini-program code: {0}</source>
         <translation>无法获取小程序码：{0}</translation>
-    </message>
-    <message>
-        <source>Expires in --:--</source>
-        <translation>--:-- 后过期</translation>
     </message>
     <message>
         <source>Expires in {0:02d}:{1:02d}</source>
@@ -768,16 +972,20 @@
         <translation>登录成功</translation>
     </message>
     <message>
-        <source>QR expired — click to refresh</source>
-        <translation>二维码已过期 — 点击刷新</translation>
+        <source>QR expired — click or press Enter to refresh</source>
+        <translation>二维码已过期 — 点击或按 Enter 刷新</translation>
     </message>
     <message>
-        <source>Failed — click to try again</source>
-        <translation>失败 — 点击重试</translation>
+        <source>Login failed — click or press Enter for a new QR</source>
+        <translation>登录失败 — 点击或按 Enter 获取新二维码</translation>
     </message>
     <message>
-        <source>Cancelled — click for a new QR</source>
-        <translation>已取消 — 点击获取新二维码</translation>
+        <source>Couldn&apos;t get a QR — click or press Enter to retry</source>
+        <translation>未能获取二维码 — 点击或按 Enter 重试</translation>
+    </message>
+    <message>
+        <source>Cancelled — click or press Enter for a new QR</source>
+        <translation>已取消 — 点击或按 Enter 获取新二维码</translation>
     </message>
 </context>
 <context>
@@ -1377,6 +1585,10 @@
         <translation>耗时 (ms)</translation>
     </message>
     <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
         <source>Attempt {0}</source>
         <translation>第 {0} 次尝试</translation>
     </message>
@@ -1402,6 +1614,18 @@
     <message>
         <source>Show the whole access token on screen</source>
         <translation>在屏幕上显示完整的访问令牌</translation>
+    </message>
+    <message>
+        <source>Reveal the access token</source>
+        <translation>显示访问令牌</translation>
+    </message>
+    <message>
+        <source>Access token (redacted)</source>
+        <translation>访问令牌（已遮蔽）</translation>
+    </message>
+    <message>
+        <source>Claims of the token (not verified)</source>
+        <translation>令牌声明（未验证）</translation>
     </message>
     <message>
         <source>expired</source>

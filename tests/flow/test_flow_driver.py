@@ -25,9 +25,15 @@ from hypothesis import strategies as st
 from support import APP_KEY, TEST_TOKEN, FakeClock, asgi_client
 
 from qrlogin_desktop.api.client import Exchange, QrLoginClient
-from qrlogin_desktop.api.errors import ApiError, ProtocolError, TransportError, ValidationError
+from qrlogin_desktop.api.errors import ApiError, ProtocolError, TransportError, ValidationError, Violation
 from qrlogin_desktop.api.models import QRCodePreSignInRequest, QRCodeSignUpRequest
-from qrlogin_desktop.flow.driver import AnswerLost, FlowCancelled, FlowDriver, FlowResult
+from qrlogin_desktop.flow.driver import (
+    AnswerLost,
+    FlowCancelled,
+    FlowDriver,
+    FlowResult,
+    RegistrationRejected,
+)
 from qrlogin_desktop.flow.machine import Event, IllegalTransition, State, Transition
 from qrlogin_desktop.flow.policy import DEFAULT_CODES, Action, CodeTable, PollPolicy
 from qrlogin_desktop.sandbox import Sandbox, SandboxThread
@@ -242,11 +248,13 @@ async def test_invalid_registration_form_step_by_step_raises(transport, desk):
     driver = FlowDriver(desk, policy=fast_policy())
     await driver.start()
     await driver.simulate_scan()
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(RegistrationRejected) as caught:
         await driver.simulate_register(form(nickName="abc"))
-    assert "nickName" in caught.value.fields
-    assert driver.state is State.FAILED and driver.error is caught.value
-    assert transport.count(REGISTER) == 0
+    assert [v.field for v in caught.value.violations] == ["nickName"]
+    # Refused before sending: the session is still scanned, and a corrected form goes through.
+    assert driver.state is State.SCANNED and transport.count(REGISTER) == 0
+    token = await driver.simulate_register(form(nickName="abcd"))
+    assert driver.state is State.AUTHENTICATED and token is driver.token
 
 
 @pytest.mark.parametrize(("bad_form", "field"), [({"nickName": "Tester"}, "unionID"),
@@ -266,6 +274,47 @@ async def test_taken_unionid_fails_with_409(sandbox, transport, desk):
     assert result.state is State.FAILED
     assert isinstance(result.error, ApiError) and result.error.code == 409
     assert transport.seen == [INITIATE, SCAN, REGISTER]  # 409 is not retried
+
+
+async def test_taken_unionid_step_by_step_stays_scanned_and_a_new_unionid_registers(sandbox, transport, desk):
+    driver = FlowDriver(desk, policy=fast_policy())
+    await driver.start()
+    await driver.simulate_scan()
+    taken = sandbox.users.default_user.union_id
+    with pytest.raises(RegistrationRejected) as caught:
+        await driver.simulate_register(form(unionID=taken))
+    assert isinstance(caught.value.refusal, ApiError) and caught.value.refusal.code == 409
+    assert [(v.field, v.value) for v in caught.value.violations] == [("unionID", taken)]
+    assert driver.state is State.SCANNED
+    assert [t.event for t in driver.machine.history][-2:] == [Event.REGISTER, Event.REGISTER_REJECTED]
+    await driver.simulate_register(form(unionID="u_desk_fresh"))
+    assert driver.state is State.AUTHENTICATED
+    assert sandbox.issuer.verify(driver.token.access_token)["unionid"] == "u_desk_fresh"
+
+
+class RefusingPhone:
+    """The real client as the phone, except that Confirm-Register gets a server's 400 with its
+    violations (the sandbox checks the same rules as our client, so it never sends one itself)."""
+
+    def __init__(self, client: QrLoginClient):
+        self.client = client
+
+    def __getattr__(self, name: str):
+        return getattr(self.client, name)
+
+    async def confirm_register(self, request, *, timeout=None):
+        raise ApiError(400, "phone: bad format", http_status=200, endpoint="QRAuthConfirmRegister",
+                       violations=[Violation("phone", "bad format", "格式错误", request.phone)])
+
+
+async def test_a_400_from_confirm_register_keeps_the_session_scanned(sandbox, transport, desk):
+    driver = FlowDriver(desk, phone=RefusingPhone(desk), policy=fast_policy())
+    await driver.start()
+    await driver.simulate_scan()
+    with pytest.raises(RegistrationRejected) as caught:
+        await driver.simulate_register(form())
+    assert [v.field for v in caught.value.violations] == ["phone"]
+    assert driver.state is State.SCANNED and Event.REGISTER in driver.machine.allowed_events()
 
 
 # --- 3. 202: the server waits for a registration ------------------------------------------------------------
@@ -354,8 +403,10 @@ async def test_poll_second_client_scans_authenticates(sandbox, transport, desk, 
 
     assert result.state is State.AUTHENTICATED
     assert sandbox.issuer.verify(result.token.access_token)["unionid"] == sandbox.users.default_user.union_id
-    # scan means consent in the sandbox: straight from WAITING_FOR_SCAN to AUTHENTICATED
-    assert states_of(driver) == [State.INITIATING, State.WAITING_FOR_SCAN, State.AUTHENTICATED]
+    # Scan means consent in the sandbox: the poll goes from 408 to a token, and the token proves the
+    # scan, so SCANNED is recorded (marked implied) before AUTHENTICATED, as WeChat's page shows it.
+    assert states_of(driver) == [State.INITIATING, State.WAITING_FOR_SCAN, State.SCANNED, State.AUTHENTICATED]
+    assert driver.machine.history[2].detail == {"implied": True}
     assert transport.count(INITIATE) == 1 and transport.count(SCAN) == 0
     n = len(transport.seen)
     await asyncio.sleep(0.05)
@@ -489,6 +540,9 @@ async def test_auto_refresh_twice_then_stays_expired(sandbox, clock, transport, 
     for attempt in (1, 2, 3):
         steps = driver.machine.timeline(attempt)
         assert [s.state for s in steps] == [State.INITIATING, State.WAITING_FOR_SCAN, State.EXPIRED]
+    # Each refresh's START says which one it is, for the GUI's "QR refreshed, 1 of 2".
+    refreshes = [dict(t.detail) for t in driver.machine.history if t.event is Event.START]
+    assert refreshes == [{}, {"refresh": 1, "refreshes": 2}, {"refresh": 2, "refreshes": 2}]
     assert all(sandbox.sessions.get(k).state is SessionState.EXPIRED for k in keys)
 
 
@@ -642,7 +696,7 @@ async def test_malformed_answers_mid_poll_recover(sandbox, transport, desk, phon
     assert sandbox.issuer.verify(result.token.access_token) is not None
     assert len(errors) == 2
     assert "HTML" in errors[0].error
-    assert states_of(driver) == [State.INITIATING, State.WAITING_FOR_SCAN, State.AUTHENTICATED]
+    assert states_of(driver) == [State.INITIATING, State.WAITING_FOR_SCAN, State.SCANNED, State.AUTHENTICATED]
 
 
 async def test_malformed_answers_past_max_retries_fail_with_protocol_error(sandbox, transport, desk):
@@ -766,7 +820,7 @@ async def test_server_goes_away_and_comes_back(sandbox):
         assert result.state is State.AUTHENTICATED
         assert sandbox.issuer.verify(result.token.access_token) is not None
         assert driver.machine.attempt == 1
-        assert states_of(driver) == [State.INITIATING, State.WAITING_FOR_SCAN, State.AUTHENTICATED]
+        assert states_of(driver) == [State.INITIATING, State.WAITING_FOR_SCAN, State.SCANNED, State.AUTHENTICATED]
     finally:
         await asyncio.to_thread(first.stop)
         if second is not None:

@@ -50,8 +50,9 @@ def _build_expected() -> dict[tuple[State, Event], State]:
     add({S.SCANNED}, E.CONFIRM, S.CONFIRMING)
     add({S.SCANNED}, E.REGISTER, S.REGISTERING)
     add({S.REGISTERING}, E.REGISTERED, S.CONFIRMING)
+    add({S.REGISTERING}, E.REGISTER_REJECTED, S.SCANNED)
     add({S.CONFIRMING}, E.REGISTRATION_REQUIRED, S.SCANNED)
-    add({S.WAITING_FOR_SCAN, S.SCANNED, S.CONFIRMING}, E.TOKEN, S.AUTHENTICATED)
+    add({S.SCANNED, S.CONFIRMING}, E.TOKEN, S.AUTHENTICATED)
     add({S.WAITING_FOR_SCAN, S.SCANNED, S.CONFIRMING, S.REGISTERING}, E.EXPIRED, S.EXPIRED)
     add(NON_TERMINAL - {S.IDLE}, E.FAIL, S.FAILED)
     add(NON_TERMINAL, E.CANCEL, S.CANCELLED)
@@ -256,7 +257,7 @@ def test_simulate_registration_path() -> None:
     assert sum(s.duration or 0.0 for s in m.timeline()) == pytest.approx(2.5)
 
 
-def test_poll_mode_token_straight_from_waiting_and_202_recorded_once() -> None:
+def test_poll_mode_202_recorded_once_and_a_token_needs_a_scan_first() -> None:
     m = drive(S.WAITING_FOR_SCAN)
     m.handle(E.SCANNED, m.entered_at, http=202)
     scanned_at, history = m.entered_at, m.history
@@ -269,8 +270,17 @@ def test_poll_mode_token_straight_from_waiting_and_202_recorded_once() -> None:
     m.handle(E.TOKEN, m.entered_at + 1, http=200)
     assert m.state is S.AUTHENTICATED
 
+    # A token proves a scan: the driver reports SCANNED first, so the table has no shortcut.
     m2 = drive(S.WAITING_FOR_SCAN)
-    assert m2.handle(E.TOKEN, m2.entered_at + 3) is S.AUTHENTICATED
+    with pytest.raises(IllegalTransition):
+        m2.handle(E.TOKEN, m2.entered_at + 3)
+
+
+def test_a_refused_registration_goes_back_to_scanned_and_may_register_again() -> None:
+    m = drive(S.REGISTERING)
+    assert m.handle(E.REGISTER_REJECTED, m.entered_at + 1, error="409") is S.SCANNED
+    assert E.REGISTER in moves_from(S.SCANNED)
+    assert m.handle(E.REGISTER, m.entered_at + 1) is S.REGISTERING
 
 
 def test_expiry_then_auto_refresh_starts_a_new_attempt() -> None:

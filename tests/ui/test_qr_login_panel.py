@@ -239,8 +239,10 @@ def test_errors_show_in_place_and_retry_works(qtbot, ctx, inject, cause):
     assert cause in panel.banner.text
     assert "bad-token-123456" not in panel.banner.text
     wait_state(qtbot, panel, State.FAILED)
-    assert panel.qr_view.overlay is Overlay.FAILED
-    assert panel.banner.retry_button.isVisible()
+    # Initiate failed: one "Couldn't get a QR" card, no QR to copy, and a button saying what it does.
+    assert panel.qr_view.overlay is Overlay.NO_QR
+    assert not panel.copy_button.isEnabled() and panel.key_value.text() == ""
+    assert panel.banner.retry_button.isVisible() and panel.banner.retry_button.text() == "New QR"
 
     # Still responsive, nothing typed is lost.
     qtbot.keyClicks(panel.initiate_form.editors["remark"], "!")
@@ -397,3 +399,347 @@ def test_the_controller_keeps_its_own_copy_of_the_flow(qtbot, ctx) -> None:
     wait_state(qtbot, panel, State.SCANNED)
     # A second Scan would be the table's repeat, which moves nothing: not offered to the user.
     assert Event.SCANNED not in controller.allowed_events() and not panel.scan_button.isEnabled()
+
+
+# --- issue 11: a page that fits any window ---------------------------------------------------------------
+
+
+def _rect_in(widget, ancestor):
+    from PySide6.QtCore import QRect
+
+    return QRect(widget.mapTo(ancestor, QPoint(0, 0)), widget.size())
+
+
+def _text_fits(label) -> bool:
+    """The label's whole text is drawn inside it (wrapped as the label wraps it), nothing clipped."""
+    flags = int(label.alignment()) | (int(Qt.TextFlag.TextWordWrap) if label.wordWrap() else 0)
+    box = label.contentsRect()
+    needed = label.fontMetrics().boundingRect(box, flags, label.text())
+    return box.contains(needed) or (needed.width() <= box.width() and needed.height() <= box.height())
+
+
+@pytest.mark.parametrize("size", [(1024, 640), (1440, 900)], ids=["1024x640", "1440x900"])
+def test_the_page_fits_the_window_without_overlapping_itself(qtbot, ctx, size):
+    from qrlogin_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    panel = window.show_panel("qr_login")
+    qtbot.waitUntil(panel.start_button.isEnabled, timeout=WAIT_MS)
+    click(qtbot, panel.simulate_radio)
+    window.resize(*size)
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1024 and hint.height() <= 640, hint  # the window can go down to 1024x640
+    qtbot.waitUntil(lambda: window.size().toTuple() == size, timeout=WAIT_MS)
+    start(qtbot, panel, simulate=True)
+    click(qtbot, panel.scan_button)
+    wait_state(qtbot, panel, State.SCANNED)  # the longest state title: "Scanned — waiting for the phone"
+    qtbot.wait(50)  # the layout follows the new texts
+
+    narrow = size[0] < 1440
+    # Narrow: the phone is a tab beside the settings; wide: a column of its own.
+    assert (panel.side_tabs.indexOf(panel.phone_pane) >= 0) is narrow
+    columns = [panel.side_tabs, panel.centre_pane] + ([] if narrow else [panel.phone_pane])
+    rects = [_rect_in(w, panel) for w in columns]
+    for i, a in enumerate(rects):
+        assert panel.rect().contains(a), (columns[i].objectName(), a)
+        for b in rects[i + 1:]:
+            assert not a.intersects(b), (a, b)
+    assert _text_fits(panel.state_label), panel.state_label.text()
+    # The QR, its title and its buttons are all in view, none covering another.
+    centre = panel.centre_pane
+    for widget in (panel.state_label, panel.qr_view, panel.copy_button, panel.key_value):
+        assert centre.viewport().rect().contains(_rect_in(widget, centre.viewport())), widget
+    assert not _rect_in(panel.state_label, panel).intersects(_rect_in(panel.qr_view, panel))
+    assert panel.qr_view.width() >= 140 and panel.qr_view.height() >= 140
+    # The timeline's Step column is as wide as its longest text (no "R…").
+    timeline = panel.timeline
+    steps = [timeline.item(r, 0) for r in range(timeline.rowCount()) if timeline.columnSpan(r, 0) == 1]
+    widest = max(QFontMetricsBold(timeline).horizontalAdvance(item.text()) for item in steps)
+    assert timeline.columnWidth(0) >= widest
+
+
+def QFontMetricsBold(widget):
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    font = QFont(widget.font())
+    font.setBold(True)
+    return QFontMetrics(font)
+
+
+# --- issue 11: the page tells the truth ------------------------------------------------------------------
+
+
+def test_a_failed_start_clears_the_previous_qr_and_offers_one_retry_card(qtbot, ctx):
+    panel = make_panel(qtbot, ctx)
+    start(qtbot, panel, simulate=False)
+    assert panel.copy_button.isEnabled()
+    ctx.client.token = "bad-token-123456"  # the next Start fails at Initiate (401)
+    click(qtbot, panel.start_button)
+    wait_state(qtbot, panel, State.FAILED)
+    assert panel.key_value.text() == "" and panel.payload_value.text() == ""
+    assert panel.qr_view.current_image() is None and panel.qr_view.payload is None
+    assert not panel.copy_button.isEnabled() and not panel.save_button.isEnabled()
+    assert panel.qr_view.overlay is Overlay.NO_QR
+    assert panel.qr_view.overlay_text().startswith("Couldn't get a QR")
+    assert panel.banner.retry_button.text() == "New QR"
+    ctx.client.token = ctx.connection.token
+    qtbot.keyClick(panel.qr_view, Qt.Key.Key_Return)  # the card itself retries, from the keyboard too
+    wait_state(qtbot, panel, State.WAITING_FOR_SCAN)
+
+
+def test_poll_mode_shows_scanned_and_the_users_nickname_once_logged_in(qtbot, ctx):
+    panel = make_panel(qtbot, ctx)
+    key = start(qtbot, panel, simulate=False)
+    conn = ctx.connection
+
+    async def phone_scans() -> None:
+        async with QrLoginClient(conn.base_url, conn.app_key, conn.token) as phone:
+            await phone.scan(key)
+
+    ctx.run(phone_scans()).result(5)
+    wait_state(qtbot, panel, State.AUTHENTICATED)
+    assert [s for s, _ in panel.timeline.steps()] == [
+        State.INITIATING, State.WAITING_FOR_SCAN, State.SCANNED, State.AUTHENTICATED]
+    nickname = sandbox_of(ctx).users.default_user.nick_name
+    assert nickname in panel.qr_view.accessibleDescription()  # "Logged in <nickname>", not the app's name
+    assert sandbox_of(ctx).config.app_name not in panel.qr_view.accessibleDescription()
+
+
+def test_poll_mode_waits_in_scanned_while_the_phone_decides(qtbot, ctx):
+    sandbox_of(ctx).sessions.explicit_consent = True  # the phone page decides, as on WeChat
+    panel = make_panel(qtbot, ctx)
+    key = start(qtbot, panel, simulate=False)
+    sandbox_of(ctx).sessions.scan(key)
+    wait_state(qtbot, panel, State.SCANNED)
+    assert panel.qr_view.overlay is Overlay.SCANNED
+    assert "Waiting for the phone user" in panel.qr_view.accessibleDescription()
+    sandbox_of(ctx).sessions.phone_confirm(key)
+    sandbox_of(ctx).consent.decided(key)
+    wait_state(qtbot, panel, State.AUTHENTICATED)
+
+
+def test_each_auto_refresh_says_so(qtbot, ctx):
+    ctx.profile.session_ttl = 0.6
+    ctx.profile.auto_refresh = 2
+    sandbox_of(ctx).sessions.ttl = 0.6
+    panel = make_panel(qtbot, ctx)
+    start(qtbot, panel, simulate=False)
+    qtbot.waitUntil(lambda: panel.file_status.text() == "QR refreshed, 1 of 2", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.file_status.text() == "QR refreshed, 2 of 2", timeout=WAIT_MS)
+    wait_state(qtbot, panel, State.EXPIRED)
+    reasons = [panel.timeline.item(r, 4).text() for r in range(panel.timeline.rowCount())
+               if panel.timeline.item(r, 4) is not None]
+    assert "automatic refresh 1 of 2" in reasons
+
+
+def test_switching_profile_clears_the_previous_servers_result(qtbot, ctx):
+    panel = make_panel(qtbot, ctx)
+    click(qtbot, panel.simulate_radio)
+    click(qtbot, panel.auto_check)
+    click(qtbot, panel.start_button)
+    wait_state(qtbot, panel, State.AUTHENTICATED)
+    assert panel.token_card.token is not None
+    ctx.activate(ctx.profile)  # reconnect: another server (a fresh sandbox)
+    qtbot.waitUntil(lambda: ctx.client is not None, timeout=15_000)
+    assert panel.timeline.rowCount() == 0 and panel.token_card.token is None
+    assert panel.key_value.text() == "" and panel.qr_view.payload is None
+    assert panel.qr_view.overlay is Overlay.NONE and not panel.copy_button.isEnabled()
+
+
+def _to_registration(qtbot, ctx, panel) -> None:
+    sandbox_of(ctx).require_registration = True
+    start(qtbot, panel, simulate=True)
+    click(qtbot, panel.scan_button)
+    qtbot.waitUntil(panel.confirm_button.isEnabled, timeout=WAIT_MS)
+    click(qtbot, panel.confirm_button)
+    qtbot.waitUntil(lambda: not panel.register_hint.isHidden(), timeout=WAIT_MS)
+    wait_state(qtbot, panel, State.SCANNED)
+
+
+def test_a_taken_unionid_stays_scanned_with_the_error_at_its_field_and_register_again_works(qtbot, ctx):
+    panel = make_panel(qtbot, ctx)
+    _to_registration(qtbot, ctx, panel)
+    form = panel.register_form
+    fill(qtbot, form, "unionID", sandbox_of(ctx).users.default_user.union_id)  # 409: already registered
+    fill(qtbot, form, "nickName", "Second Try")
+    click(qtbot, panel.register_button)
+    qtbot.waitUntil(lambda: "already registered" in form.error_text("unionID"), timeout=WAIT_MS)
+    wait_state(qtbot, panel, State.SCANNED)
+    assert not panel.banner.isVisible()  # no "failed, new QR": the session lives on
+    assert "refused" in panel.register_hint.text()
+    events = [panel.timeline.item(r, 1).text() for r in range(panel.timeline.rowCount())
+              if panel.timeline.columnSpan(r, 0) == 1]
+    assert events[-2:] == ["register", "registration refused"]
+    union_id = f"u_{uuid.uuid4().hex[:12]}"
+    fill(qtbot, form, "unionID", union_id)
+    assert form.error_text("unionID") == ""  # edited: the server's verdict was about the old value
+    qtbot.keyClick(form.editors["unionID"], Qt.Key.Key_Return)  # Enter registers, like the button
+    wait_state(qtbot, panel, State.AUTHENTICATED)
+    assert panel.token_card.claim_items()["unionid"] == union_id
+
+
+def test_the_registration_form_shows_only_when_registering_and_the_next_start_scrolls_back(qtbot, ctx):
+    from qrlogin_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)  # the default size
+    qtbot.addWidget(window)
+    window.show()
+    panel = window.show_panel("qr_login")
+    qtbot.waitUntil(panel.start_button.isEnabled, timeout=WAIT_MS)
+    click(qtbot, panel.simulate_radio)
+    start(qtbot, panel, simulate=True)
+    assert not panel.register_box.isVisibleTo(panel)  # a plain login needs no form
+    click(qtbot, panel.register_toggle)
+    assert panel.register_box.isVisibleTo(panel)
+    click(qtbot, panel.register_toggle)
+    _to_registration(qtbot, ctx, panel)
+    assert panel.register_box.isVisibleTo(panel)  # asked for by the server: shown by itself
+    pane = panel.phone_pane
+    if panel.side_tabs.indexOf(pane) >= 0:
+        assert panel.side_tabs.currentWidget() is pane
+    qtbot.wait(50)
+    # Register is above the fold.
+    assert pane.viewport().rect().contains(_rect_in(panel.register_button, pane.viewport()))
+    pane.verticalScrollBar().setValue(pane.verticalScrollBar().maximum())
+    click(qtbot, panel.start_button)
+    wait_state(qtbot, panel, State.WAITING_FOR_SCAN)
+    assert pane.verticalScrollBar().value() == 0 and not panel.register_box.isVisibleTo(panel)
+    assert pane.viewport().rect().contains(_rect_in(panel.scan_button, pane.viewport()))
+
+
+# --- issue 11: keyboard first ----------------------------------------------------------------------------
+
+
+def _focus_into(qtbot, panel) -> None:
+    panel.activateWindow()
+    qtbot.waitUntil(panel.isActiveWindow, timeout=WAIT_MS)
+
+
+def test_enter_starts_scan_focuses_confirm_and_esc_cancels(qtbot, ctx):
+    panel = make_panel(qtbot, ctx)
+    _focus_into(qtbot, panel)
+    click(qtbot, panel.simulate_radio)
+    remark = panel.initiate_form.editors["remark"]
+    remark.setFocus()
+    qtbot.keyClick(remark, Qt.Key.Key_Return)  # Enter in a field: the page's default action, Start
+    wait_state(qtbot, panel, State.WAITING_FOR_SCAN)
+    click(qtbot, panel.scan_button)
+    wait_state(qtbot, panel, State.SCANNED)
+    qtbot.waitUntil(panel.confirm_button.hasFocus, timeout=WAIT_MS)  # the next step has the focus
+    qtbot.keyClick(panel.confirm_button, Qt.Key.Key_Escape)
+    wait_state(qtbot, panel, State.CANCELLED)
+    assert not panel.timeline.tabKeyNavigation()  # Tab leaves the timeline instead of walking its cells
+
+
+def test_an_expired_qr_is_refreshed_from_the_keyboard(qtbot, ctx):
+    ctx.profile.session_ttl = 0.8
+    sandbox_of(ctx).sessions.ttl = 0.8
+    panel = make_panel(qtbot, ctx)
+    _focus_into(qtbot, panel)
+    key = start(qtbot, panel, simulate=True)
+    wait_state(qtbot, panel, State.EXPIRED, timeout=5000)
+    assert panel.qr_view.focusPolicy() & Qt.FocusPolicy.TabFocus  # reachable with Tab
+    qtbot.keyClick(panel.qr_view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.controller.sign_in_key not in (None, key), timeout=WAIT_MS)
+    second = panel.controller.sign_in_key
+    wait_state(qtbot, panel, State.EXPIRED, timeout=5000)
+    panel.key_value.setFocus()
+    qtbot.keyClick(panel.key_value, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: panel.controller.sign_in_key not in (None, key, second), timeout=WAIT_MS)
+
+
+def test_every_control_has_a_translated_accessible_name(qtbot, ctx):
+    from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QProgressBar, QTabWidget
+
+    from qrlogin_desktop.ui import i18n
+    from qrlogin_desktop.ui.widgets.qr_view import QrView
+
+    panel = make_panel(qtbot, ctx)
+    kinds = (QAbstractButton, QLineEdit, QAbstractItemView, QProgressBar, QrView, QTabWidget)
+    # Every control, the token card's and the banners' included; a table's own parts (its headers
+    # and corner button) are named by the table.
+    tables = panel.findChildren(QAbstractItemView)
+    ours = [w for w in panel.findChildren(QWidgetType()) if isinstance(w, kinds)
+            and not any(t.isAncestorOf(w) for t in tables) and not type(w).__name__.startswith("QTabBar")]
+    unnamed = [f"{type(w).__name__}:{w.objectName()}" for w in ours if not w.accessibleName()]
+    assert not unnamed, unnamed
+    try:
+        i18n.install(i18n.CHINESE)
+        qtbot.waitUntil(lambda: panel.start_button.accessibleName() == "开始扫码登录", timeout=WAIT_MS)
+        assert panel.qr_view.accessibleName() == "二维码"
+    finally:
+        i18n.install(i18n.ENGLISH)
+
+
+def QWidgetType():
+    from PySide6.QtWidgets import QWidget
+
+    return QWidget
+
+
+# --- issue 11: one short banner for a token that was not stored ------------------------------------------
+
+
+def test_a_token_not_stored_says_so_in_one_sentence_with_details_and_keeps_the_buttons_in_view(qtbot, ctx):
+    panel = make_panel(qtbot, ctx)
+    click(qtbot, panel.simulate_radio)
+    click(qtbot, panel.auto_check)
+    click(qtbot, panel.start_button)
+    wait_state(qtbot, panel, State.AUTHENTICATED)
+    qtbot.waitUntil(panel.store_banner.isVisible, timeout=WAIT_MS)
+    text = panel.store_banner.text
+    assert text.count("NOT stored") == 1 and text.count(".") == 1 and "\n" not in text
+    reason = panel.store_banner.details_text
+    assert "keyring" in reason.lower() and reason not in text  # the cause is behind Details
+    assert panel.store_banner.details_button.isVisible() and not panel.store_banner.details_label.isVisible()
+    click(qtbot, panel.store_banner.details_button)
+    assert panel.store_banner.details_label.isVisible()
+    click(qtbot, panel.store_banner.details_button)
+    qtbot.wait(50)
+    pane = panel.settings_pane
+    for button in (panel.new_qr_button, panel.cancel_button):
+        assert pane.viewport().rect().contains(_rect_in(button, pane.viewport())), button.text()
+
+
+# --- issue 11: messages on screen follow a language switch ----------------------------------------------
+
+
+def test_messages_already_on_screen_are_rerendered_in_the_new_language(qtbot, ctx):
+    from qrlogin_desktop.ui import i18n
+
+    panel = make_panel(qtbot, ctx)
+    assert panel.countdown_label.text() == ""  # no QR: no "Expires in --:--"
+    ctx.client.token = "bad-token-123456"
+    click(qtbot, panel.start_button)
+    wait_state(qtbot, panel, State.FAILED)
+    english = panel.banner.text
+    try:
+        i18n.install(i18n.CHINESE)
+        qtbot.waitUntil(lambda: panel.banner.text != english, timeout=WAIT_MS)
+        assert "401" in panel.banner.text and panel.banner.retry_button.text() == "新二维码"
+        events = [panel.timeline.item(r, 1).text() for r in range(panel.timeline.rowCount())
+                  if panel.timeline.columnSpan(r, 0) == 1]
+        assert events == ["开始", "失败"]
+    finally:
+        i18n.install(i18n.ENGLISH)
+    qtbot.waitUntil(lambda: panel.banner.text == english, timeout=WAIT_MS)
+
+
+def test_the_timeline_says_why_an_attempt_failed_in_the_current_language(qtbot, ctx):
+    from qrlogin_desktop.ui import i18n
+
+    panel = make_panel(qtbot, ctx)
+    ctx.client.token = "bad-token-123456"
+    click(qtbot, panel.start_button)
+    wait_state(qtbot, panel, State.FAILED)
+    row = panel.timeline.rowCount() - 1
+    qtbot.waitUntil(lambda: panel.timeline.item(row, 4).text() == panel.banner.text, timeout=WAIT_MS)
+    assert "401" in panel.timeline.item(row, 4).text() and "bad-token" not in panel.timeline.item(row, 4).text()
+    try:
+        i18n.install(i18n.CHINESE)
+        qtbot.waitUntil(lambda: panel.timeline.item(row, 4).text() == panel.banner.text != "", timeout=WAIT_MS)
+        assert "401" in panel.timeline.item(row, 4).text()
+    finally:
+        i18n.install(i18n.ENGLISH)

@@ -2,20 +2,25 @@
 
 Left: what to ask for (the Initiate form), how to run (poll for a real phone, or simulate the
 phone here), which code to show. Centre: the QR with WeChat-style overlays and its countdown.
-Right (simulate only): the phone. Bottom: the state timeline and the resulting token.
+Right (simulate only): the phone; a tab beside the settings when the page is narrow. Bottom: the
+state timeline and the resulting token. Every column scrolls rather than clips, so the page works
+from a 1024x640 window to a 4K screen.
 
 All flow work runs in :class:`~qrlogin_desktop.ui.flow_controller.FlowController` on the worker
-loop; this panel only turns its signals into widgets and the user's clicks into its calls.
+loop; this panel only turns its signals into widgets and the user's clicks into its calls. What
+the panel says is kept as facts (callables that render the text), so a language switch
+re-renders the messages already on screen.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QImage, QPixmap
+from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -30,27 +35,36 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QScrollArea,
+    QSizePolicy,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from ...api.models import PRE_SIGN_IN, SIGN_UP, QRCodePreSignInRequest, TokenModel, UserQRCodeScanResult
-from ...flow.machine import Event, State, Transition
+from ...flow.driver import RegistrationRejected
+from ...flow.machine import TERMINAL_STATES, Event, State, Transition
 from ...flow.qr import PayloadTemplateError, render_payload, to_png, to_svg
 from ...flow.session import fetch_miniprogram_code
 from ...storage.token_records import SavedToken
+from .. import i18n
 from ..errors_text import describe_error
 from ..flow_controller import FlowController, Mode, NotConnected
 from ..runner import Outcome
 from ..widgets.app_info_card import AppInfoCard
-from ..widgets.common import ErrorBanner, Panel, split
+from ..widgets.common import Panel, split
+from ..widgets.fact_banner import FactBanner
 from ..widgets.field_form import FieldForm
-from ..widgets.qr_view import Overlay, QrView
+from ..widgets.qr_view import CLICKABLE, Overlay, QrView
 from ..widgets.timeline_view import TimelineView, state_text
-from ..widgets.token_card import TokenCard
+from ..widgets.token_card import TokenCard, user_of
 
 TICK_MS = 250  # countdown refresh: smooth enough for a seconds display, cheap
 LOGO_MAX_BYTES = 1 << 20
+# Below this width of the page's upper part the phone becomes a tab beside the settings: three
+# columns of at least ~250 px each no longer fit (a 1024 px window leaves the page ~750 px).
+PHONE_TAB_BELOW = 960
+SIDE_WIDTH = (220, 320)  # min, max of the settings column and of the phone column
 
 OVERLAY_FOR_STATE = {
     State.INITIATING: Overlay.LOADING,
@@ -65,6 +79,8 @@ OVERLAY_FOR_STATE = {
 STATE_COLOR = {State.AUTHENTICATED: "#188038", State.FAILED: "#d93025", State.EXPIRED: "#b06000",
                State.CANCELLED: "#666666"}
 
+Text = Callable[[], str]
+
 
 def _group(layout: QVBoxLayout | QFormLayout | QHBoxLayout) -> QGroupBox:
     box = QGroupBox()
@@ -72,13 +88,16 @@ def _group(layout: QVBoxLayout | QFormLayout | QHBoxLayout) -> QGroupBox:
     return box
 
 
-def _scrolling(widget: QWidget, width: int) -> QScrollArea:
+def _scrolling(widget: QWidget, widths: tuple[int, int] | None = None) -> QScrollArea:
+    """``widget`` in a frameless scroll area: a short window scrolls it instead of clipping it."""
     area = QScrollArea()
     area.setWidget(widget)
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setFixedWidth(width)
+    if widths is not None:
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setMinimumWidth(widths[0])
+        area.setMaximumWidth(widths[1])
     return area
 
 
@@ -87,45 +106,58 @@ class QrLoginPanel(Panel):
         super().__init__(ctx, parent)
         self.setObjectName("qrLoginPanel")
         self.controller = FlowController(ctx, self)
-        self.banner = ErrorBanner()  # the flow's errors
-        self.store_banner = ErrorBanner()  # a token that could not be stored: separate, so it stays
+        self.banner = FactBanner()  # the flow's errors
+        self.store_banner = FactBanner()  # a token that could not be stored: separate, so it stays
         self.app_info: UserQRCodeScanResult | None = None
         self._logo: QPixmap | None = None
         self._mini_code: bytes | None = None  # the mini-program code shown, as the server sent it
+        self._stored_result: SavedToken | BaseException | None = None
+        self._status: Text | None = None  # the line under the QR ("copied", "QR refreshed, 1 of 2")
+        self._rejected: RegistrationRejected | None = None  # the last refused registration
+        self._registration_asked = False  # this QR's server wants a registration before a token
+        self._confirm_next = False  # a scan just happened: Confirm login gets the focus once enabled
 
-        top = QWidget()
-        columns = QHBoxLayout(top)
-        columns.setContentsMargins(0, 0, 0, 0)
-        columns.addWidget(_scrolling(self._build_left(), 300))
-        columns.addWidget(self._build_centre(), 1)
-        self.phone_pane = _scrolling(self._build_phone(), 330)
-        columns.addWidget(self.phone_pane)
+        self.upper = QWidget()
+        self._columns = QHBoxLayout(self.upper)
+        self._columns.setContentsMargins(0, 0, 0, 0)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setObjectName("qrSideTabs")
+        self.side_tabs.setDocumentMode(True)
+        self.side_tabs.setTabBarAutoHide(True)  # one tab (poll mode, or wide): no tab bar
+        self.settings_pane = _scrolling(self._build_left())
+        self.side_tabs.addTab(self.settings_pane, "")
+        self.side_tabs.setMinimumWidth(SIDE_WIDTH[0])
+        self.side_tabs.setMaximumWidth(SIDE_WIDTH[1])
+        self.centre_pane = _scrolling(self._build_centre())
+        self.phone_pane = _scrolling(self._build_phone(), SIDE_WIDTH)
+        self._columns.addWidget(self.side_tabs, 2)
+        self._columns.addWidget(self.centre_pane, 3)
+        self._columns.addWidget(self.phone_pane, 2)
 
-        bottom = QWidget()
-        lower = QHBoxLayout(bottom)
-        lower.setContentsMargins(0, 0, 0, 0)
         self.timeline = TimelineView()
         timeline_layout = QVBoxLayout()
         timeline_layout.addWidget(self.timeline)
         self.timeline_box = _group(timeline_layout)
         self.token_card = TokenCard()
         token_layout = QVBoxLayout()
-        token_layout.addWidget(self.token_card)
+        token_layout.addWidget(_scrolling(self.token_card, (0, 1 << 24)))  # scrolls down, never sideways
         self.token_box = _group(token_layout)
-        lower.addWidget(self.timeline_box, 3)
-        lower.addWidget(self.token_box, 2)
+        # The user may give either more room; by default the timeline is wider (its reason column).
+        bottom = split(Qt.Orientation.Horizontal, self.timeline_box, self.token_box, stretch=(3, 2),
+                       sizes=[600, 400])
 
         # The claims tree needs a few rows to be useful.
-        splitter = split(Qt.Orientation.Vertical, top, bottom, stretch=(3, 2), sizes=[560, 300])
+        self.splitter = split(Qt.Orientation.Vertical, self.upper, bottom, stretch=(3, 2), sizes=[560, 300])
         root = QVBoxLayout(self)
         root.addWidget(self.banner)
         root.addWidget(self.store_banner)
-        root.addWidget(splitter, 1)
+        root.addWidget(self.splitter, 1)
 
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
         self._timer.start()
+        self._shortcuts()
         self._connect()
         self.retranslate()
         self._mode_changed()
@@ -166,6 +198,8 @@ class QrLoginPanel(Panel):
         self.source_box = _group(source)
 
         self.new_qr_button, self.cancel_button = QPushButton(), QPushButton()
+        self.new_qr_button.setObjectName("newQrButton")
+        self.cancel_button.setObjectName("cancelButton")
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_qr_button)
         buttons.addWidget(self.cancel_button)
@@ -173,9 +207,9 @@ class QrLoginPanel(Panel):
         left = QWidget()
         layout = QVBoxLayout(left)
         layout.setContentsMargins(0, 0, 6, 0)
+        layout.addLayout(buttons)  # first: never scrolled away by a long form
         for box in (self.initiate_box, self.mode_box, self.source_box):
             layout.addWidget(box)
-        layout.addLayout(buttons)
         layout.addStretch(1)
         return left
 
@@ -183,10 +217,18 @@ class QrLoginPanel(Panel):
         self.state_label = QLabel()
         self.state_label.setObjectName("stateLabel")
         self.state_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.state_label.setWordWrap(True)  # a long state (Chinese, a narrow window) wraps, never clips
+        self.state_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        font = self.state_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.state_label.setFont(font)
         self.qr_view = QrView()
         self.countdown_label = QLabel()
         self.countdown_label.setObjectName("countdown")
         self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Its line is kept while empty: the widgets below do not jump when a countdown starts.
+        self.countdown_label.setMinimumHeight(self.countdown_label.fontMetrics().height())
         self.countdown_bar = QProgressBar()
         self.countdown_bar.setRange(0, 1000)
         self.countdown_bar.setTextVisible(False)
@@ -196,11 +238,17 @@ class QrLoginPanel(Panel):
             field.setReadOnly(True)  # selectable and copyable, not editable
         self.copy_button, self.save_button = QPushButton(), QPushButton()
         self.file_status = QLabel()
+        self.file_status.setObjectName("qrStatus")
         self.file_status.setStyleSheet("color: #666;")
         self.file_status.setWordWrap(True)
+        self.file_status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.file_status.setMinimumHeight(self.file_status.fontMetrics().height())
 
         details = QFormLayout()
+        details.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._key_label, self._payload_label = QLabel(), QLabel()
+        self._key_label.setBuddy(self.key_value)
+        self._payload_label.setBuddy(self.payload_value)
         details.addRow(self._key_label, self.key_value)
         details.addRow(self._payload_label, self.payload_value)
         buttons = QHBoxLayout()
@@ -227,6 +275,11 @@ class QrLoginPanel(Panel):
         self.app_card = AppInfoCard()
         self.confirm_button = QPushButton()
         self.confirm_button.setObjectName("confirmButton")
+        # The registration form only when registering: asked for by the server, or chosen here.
+        self.register_toggle = QPushButton()
+        self.register_toggle.setObjectName("registerToggle")
+        self.register_toggle.setCheckable(True)
+        self.register_toggle.setFlat(True)
         self.register_hint = QLabel()
         self.register_hint.setWordWrap(True)
         self.register_hint.setStyleSheet("color: #b06000;")
@@ -236,14 +289,16 @@ class QrLoginPanel(Panel):
         self.register_button.setObjectName("registerButton")
         register = QVBoxLayout()
         register.addWidget(self.register_hint)
+        register.addWidget(self.register_button)  # above the form: in view without scrolling
         register.addWidget(self.register_form)
-        register.addWidget(self.register_button)
         self.register_box = _group(register)
+        self.register_box.hide()
 
         phone = QVBoxLayout()
         phone.addWidget(self.scan_button)
         phone.addWidget(self.app_card)
         phone.addWidget(self.confirm_button)
+        phone.addWidget(self.register_toggle)
         self.phone_box = _group(phone)
 
         pane = QWidget()
@@ -254,6 +309,19 @@ class QrLoginPanel(Panel):
         layout.addStretch(1)
         return pane
 
+    def _shortcuts(self) -> None:
+        within = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        cancel = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, context=within)
+        cancel.activated.connect(lambda: self.cancel_button.isEnabled() and self.cancel_button.click())
+        for key in (QKeySequence(Qt.Key.Key_F5), QKeySequence("Ctrl+R")):
+            refresh = QShortcut(key, self, context=within)
+            refresh.activated.connect(lambda: self.new_qr_button.isEnabled() and self.new_qr_button.click())
+        # Enter in a field runs the form's action, as in a dialog (a panel has no default button).
+        for form, action in ((self.initiate_form, self.start), (self.register_form, self.register)):
+            for editor in form.editors.values():
+                if isinstance(editor, QLineEdit):
+                    editor.returnPressed.connect(action)
+
     def _connect(self) -> None:
         c = self.controller
         c.transition.connect(self._on_transition)
@@ -261,6 +329,7 @@ class QrLoginPanel(Panel):
         c.app_info.connect(self._on_app_info)
         c.authenticated.connect(self._on_authenticated)
         c.failed.connect(self._on_failed)
+        c.register_rejected.connect(self._on_register_rejected)
         c.stored.connect(self._on_stored)
         c.busy_changed.connect(lambda _: self._update_buttons())
         self.start_button.clicked.connect(self.start)
@@ -268,7 +337,8 @@ class QrLoginPanel(Panel):
         self.cancel_button.clicked.connect(c.cancel)
         self.scan_button.clicked.connect(c.scan)
         self.confirm_button.clicked.connect(c.confirm)
-        self.register_button.clicked.connect(lambda: c.register(self.register_form.values()))
+        self.register_button.clicked.connect(self.register)
+        self.register_toggle.toggled.connect(self._show_register_form)
         self.qr_view.refresh_requested.connect(self.new_qr)
         self.copy_button.clicked.connect(self.copy_qr)
         self.save_button.clicked.connect(self.save_qr)
@@ -280,9 +350,8 @@ class QrLoginPanel(Panel):
 
     # --- texts --------------------------------------------------------------------------------------------
 
-
     def retranslate(self) -> None:
-        if getattr(self, "_stored_result", None) is not None and self.controller.token is not None:
+        if self._stored_result is not None and self.controller.token is not None:
             self._on_stored(self._stored_result)
         self.initiate_box.setTitle(self.tr("Initiate (QR-Auth/Initiate)"))
         self.start_button.setText(self.tr("Start"))
@@ -297,7 +366,9 @@ class QrLoginPanel(Panel):
         self.mini_radio.setText(self.tr("Mini-program code"))
         self.mini_radio.setToolTip(self.tr("WeChat's own code from WXACodeGetUnlimited, scene = signInKey"))
         self.new_qr_button.setText(self.tr("New QR"))
+        self.new_qr_button.setToolTip(self.tr("Another QR in this session (F5)"))
         self.cancel_button.setText(self.tr("Cancel"))
+        self.cancel_button.setToolTip(self.tr("Stop this login (Esc)"))
         self._key_label.setText(self.tr("signInKey"))
         self._payload_label.setText(self.tr("Payload"))
         self.copy_button.setText(self.tr("Copy QR"))
@@ -305,14 +376,51 @@ class QrLoginPanel(Panel):
         self.phone_box.setTitle(self.tr("Phone (simulated)"))
         self.scan_button.setText(self.tr("Scan"))
         self.confirm_button.setText(self.tr("Confirm login"))
+        self.register_toggle.setText(self.tr("Register a new user instead…"))
         self.register_box.setTitle(self.tr("Register (QR-Auth/Confirm-Register)"))
-        self.register_hint.setText(self.tr("The server wants a registration before it hands out a token: "
-                                           "fill in the form and press Register."))
         self.register_button.setText(self.tr("Register"))
+        self._render_register_hint()
         self.timeline_box.setTitle(self.tr("Timeline"))
         self.token_box.setTitle(self.tr("Result"))
+        self.side_tabs.setTabText(0, self.tr("Settings"))
+        if self.side_tabs.indexOf(self.phone_pane) >= 0:
+            self.side_tabs.setTabText(self.side_tabs.indexOf(self.phone_pane), self.tr("Phone"))
+        self._name_controls()
+        self.file_status.setText(self._status() if self._status is not None else "")
         self._show_state()
         self._tick()
+
+    def _name_controls(self) -> None:
+        """Accessible names: what a screen reader says for each control (buttons say their text too,
+        but the fields, the QR, the table and the countdown have no text of their own)."""
+        names = {
+            self.start_button: self.tr("Start a QR login"),
+            self.new_qr_button: self.tr("New QR"),
+            self.cancel_button: self.tr("Cancel the login"),
+            self.poll_radio: self.tr("Mode: poll, a real phone scans"),
+            self.simulate_radio: self.tr("Mode: simulate the phone here"),
+            self.auto_check: self.tr("Run the simulated flow automatically"),
+            self.local_radio: self.tr("QR source: local QR"),
+            self.mini_radio: self.tr("QR source: mini-program code"),
+            self.qr_view: self.tr("QR code"),
+            self.countdown_bar: self.tr("Time left before the QR expires"),
+            self.key_value: self.tr("signInKey"),
+            self.payload_value: self.tr("QR payload"),
+            self.copy_button: self.tr("Copy the QR code"),
+            self.save_button: self.tr("Save the QR code to a file"),
+            self.scan_button: self.tr("Scan the QR with the simulated phone"),
+            self.confirm_button: self.tr("Confirm the login on the simulated phone"),
+            self.register_toggle: self.tr("Show the registration form"),
+            self.register_button: self.tr("Register the new user"),
+            self.timeline: self.tr("Timeline of the login's states"),
+            self.side_tabs: self.tr("Settings and phone"),
+        }
+        for widget, name in names.items():
+            widget.setAccessibleName(name)
+        for form, where in ((self.initiate_form, self.tr("Initiate")), (self.register_form, self.tr("Register"))):
+            for name, editor in form.editors.items():
+                editor.setAccessibleName(self.tr("{0}: {1}").format(where, name))
+                editor.setAccessibleDescription(form.hints[name].text())
 
     # --- user actions -------------------------------------------------------------------------------------
 
@@ -326,7 +434,7 @@ class QrLoginPanel(Panel):
                 "auto": auto, "auto_register": register}
 
     def start(self) -> None:
-        """A fresh session: clears the previous one's timeline, result and messages."""
+        """A fresh session: clears the previous one's QR, timeline, result and messages."""
         if not self.initiate_form.is_valid():
             self.initiate_form.validate()
             return
@@ -334,10 +442,11 @@ class QrLoginPanel(Panel):
         self.timeline.clear_steps()
         self._reset_result()
         self.controller.start(**self._settings())
+        self._show_phone_first()
         self._update_buttons()
 
     def new_qr(self) -> None:
-        """Another QR in the same session (button, a click on an expired QR, Retry)."""
+        """Another QR in the same session (button, a click on an expired QR, F5)."""
         if self.controller.driver is None:
             self.start()
             return
@@ -347,21 +456,50 @@ class QrLoginPanel(Panel):
         self.banner.clear()
         self._reset_result()
         self.controller.new_qr(**self._settings())
+        self._show_phone_first()
         self._update_buttons()
 
+    def register(self) -> None:
+        if not self.register_button.isEnabled():
+            self.register_form.validate()  # Enter on an incomplete form: say what is missing
+            return
+        self._rejected = None
+        self._render_register_hint()
+        self.controller.register(self.register_form.values())
+
     def _reset_result(self) -> None:
+        """Nothing of the previous QR stays: not its code, key, payload, app, token or messages."""
         self.store_banner.clear()
         self.token_card.clear()
         self.app_card.clear()
         self.app_info, self._logo, self._mini_code = None, None, None
-        self.register_hint.hide()
-        self.file_status.clear()
+        self._stored_result, self._rejected, self._registration_asked = None, None, False
+        self._confirm_next = False
+        self._clear_qr()
+        self._set_status(None)
+        self.register_toggle.setChecked(False)
+        self._render_register_hint()
+
+    def _clear_qr(self) -> None:
+        self.key_value.clear()
+        self.payload_value.clear()
+        self.qr_view.set_payload(None)
+
+    def _show_phone_first(self) -> None:
+        """A new QR: the phone pane from its top (Scan in view), and the phone tab when it is one."""
+        self.phone_pane.verticalScrollBar().setValue(0)
+        if self._mode() is Mode.SIMULATE and self.side_tabs.indexOf(self.phone_pane) >= 0:
+            self.side_tabs.setCurrentWidget(self.phone_pane)
+
+    def _set_status(self, text: Text | None) -> None:
+        self._status = text
+        self.file_status.setText(text() if text is not None else "")
 
     def copy_qr(self) -> None:
         image = self.qr_view.current_image()
         if image is not None:
             QGuiApplication.clipboard().setImage(image)
-            self.file_status.setText(self.tr("QR code copied to the clipboard."))
+            self._set_status(lambda: self.tr("QR code copied to the clipboard."))
 
     def save_qr(self) -> None:
         payload, key = self.qr_view.payload, self.controller.sign_in_key
@@ -389,9 +527,10 @@ class QrLoginPanel(Panel):
             if not shiboken6.isValid(self):
                 return  # the panel was closed meanwhile
             if outcome.ok:
-                self.file_status.setText(self.tr("Saved to {0}").format(outcome.value))
+                self._set_status(lambda: self.tr("Saved to {0}").format(outcome.value))
             else:
-                self.banner.show_error(self.tr("Could not save the QR code: {0}").format(outcome.error), self.save_qr)
+                self.banner.show_fact(lambda: self.tr("Could not save the QR code: {0}").format(outcome.error),
+                                      self.save_qr, action_text=lambda: self.tr("Save again"))
 
         self.ctx.run_blocking(write, done)
 
@@ -399,23 +538,38 @@ class QrLoginPanel(Panel):
 
     def _on_transition(self, t: Transition) -> None:
         self.timeline.add(t)
-        if t.event is Event.REGISTRATION_REQUIRED:
-            self.register_hint.show()
+        if t.event is Event.START:
+            self._clear_qr()  # the old QR is dead, whatever this attempt brings
+            if "refresh" in t.detail:
+                n, total = int(t.detail["refresh"]), int(t.detail["refreshes"])
+                self._set_status(lambda: self.tr("QR refreshed, {0} of %n", "", total).format(n))
+        elif t.event is Event.REGISTRATION_REQUIRED:
+            self._registration_asked = True
+            self.register_toggle.setChecked(True)
+            self._render_register_hint()
+            self._focus_register_form()
+        elif t.event is Event.SCANNED and self.controller.mode is Mode.SIMULATE:
+            self._confirm_next = True  # focused once the Scan call is over and Confirm is enabled
         self._show_state()
         self._update_buttons()
+        if t.target in TERMINAL_STATES:
+            self._confirm_next = False
+            if t.target is State.FAILED:
+                self._clear_qr()  # a failed login's QR is not one to copy or scan
+            self._focus_qr_if_lost()
 
     def _on_qr(self, key: int) -> None:
         connection = self.ctx.connection
         self._mini_code = None
         self.app_card.clear()
         self.app_info = None
-        self.register_hint.hide()
         self.key_value.setText(str(key))
         try:
             payload = render_payload(connection.profile.payload_template, sign_in_key=key,
                                      app_key=connection.app_key, server=connection.base_url)
         except (PayloadTemplateError, ValueError) as exc:
-            self.banner.show_error(self.tr("The profile's QR payload template is unusable: {0}").format(exc))
+            self.banner.show_fact(
+                lambda exc=exc: self.tr("The profile's QR payload template is unusable: {0}").format(exc))
             return
         self.payload_value.setText(payload)
         self.payload_value.setCursorPosition(0)
@@ -437,35 +591,87 @@ class QrLoginPanel(Panel):
         self.token_card.set_token(token)
         self._stored_result = None
         self.token_card.set_storage(self.tr("Storing the token…"), True)
+        self._show_state()
 
     def _on_failed(self, error: BaseException) -> None:
-        text = str(error) if isinstance(error, NotConnected) else describe_error(error)
-        self.banner.show_error(text, self.new_qr)
+        def text() -> str:
+            return str(error) if isinstance(error, NotConnected) else describe_error(error)
+
+        self.banner.show_fact(text, self.new_qr, action_text=lambda: self.tr("New QR"))
+        last = self.timeline.last_transition()
+        if last is not None and last.target is State.FAILED:
+            self.timeline.explain(last, text)  # the same words as the banner, in the current language
         self._show_state()
         self._update_buttons()
 
+    def _on_register_rejected(self, rejected: RegistrationRejected) -> None:
+        """The server (or our check) refused the form: the session waits in Scanned for a corrected one."""
+        self._rejected = rejected
+        self.register_toggle.setChecked(True)
+        self.register_form.refuse(rejected.violations)
+        last = self.timeline.last_transition()
+        if last is not None and last.event is Event.REGISTER_REJECTED:
+            self.timeline.explain(last, lambda: "; ".join(
+                v.message("zh" if i18n.is_chinese() else "en") for v in rejected.violations))
+        self._render_register_hint()
+        self._focus_register_form()
+        self._update_buttons()
+
     def _on_stored(self, result: SavedToken | BaseException) -> None:
-        # A token that could not be stored must not be dropped quietly: say so, loudly, with Retry.
+        # A token that could not be stored must not be dropped quietly: say so, with a way to store it.
         self._stored_result = result  # kept so a language switch can say it again
         if isinstance(result, SavedToken):
             where = {"keyring": self.tr("the OS keyring"), "file": self.tr("a PLAIN FILE (insecure)"),
                      "memory": self.tr("memory only")}[result.result.location]
             if result.persistent:
-                self.store_banner.clear()
                 self.token_card.set_storage(self.tr("Stored in {0} as {1}").format(where, result.token.key), True)
                 if result.result.warning:
-                    self.store_banner.show_error(result.result.warning)
+                    warning = result.result.warning
+                    self.store_banner.show_fact(lambda: warning)
+                else:
+                    self.store_banner.clear()
                 return
             reason = result.result.warning or ""
         else:
             reason = describe_error(result)
-        text = self.tr("The token was NOT stored: {0} It is kept in memory until the app exits.").format(reason)
-        self.store_banner.show_error(text, self.controller.store_token)
+        # One sentence; the cause (often several lines from the keyring) behind Details.
+        self.store_banner.show_fact(
+            lambda: self.tr("The token was NOT stored; it is kept in memory until the app exits."),
+            self.controller.store_token, action_text=lambda: self.tr("Store again"), details=lambda: reason)
         self.token_card.set_storage(self.tr("Not stored (kept in memory only)"), False)
 
     def _on_connection_changed(self) -> None:
+        """Another profile (or a reconnect): the previous server's QR and result are not this one's."""
         self.controller.connection_changed()
+        self.banner.clear()
+        self.timeline.clear_steps()
+        self._reset_result()
+        self._show_state()
         self._update_buttons()
+
+    # --- focus --------------------------------------------------------------------------------------------
+
+    def _focus_confirm(self) -> None:
+        self._confirm_next = False
+        self._show_phone_first()
+        self.confirm_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _focus_register_form(self) -> None:
+        if self.side_tabs.indexOf(self.phone_pane) >= 0:
+            self.side_tabs.setCurrentWidget(self.phone_pane)
+        self.phone_pane.ensureWidgetVisible(self.register_button)
+        names = [v.field for v in self._rejected.violations] if self._rejected is not None else []
+        bad = next((self.register_form.editors[n] for n in names if n in self.register_form.editors), None)
+        (bad or self.register_form.editors["unionID"]).setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _focus_qr_if_lost(self) -> None:
+        """The attempt ended: Enter on the QR starts another. Moved there only from a control that
+        has just been disabled (Cancel, Confirm), never away from a field the user is typing in."""
+        focus = QGuiApplication.focusObject()
+        if isinstance(focus, QWidget) and self.isAncestorOf(focus) and focus.isEnabled():
+            return
+        if self.qr_view.overlay in CLICKABLE:
+            self.qr_view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- side fetches (mini-program code, logo) -------------------------------------------------------------
 
@@ -482,14 +688,16 @@ class QrLoginPanel(Panel):
             if outcome.ok:
                 image = QImage.fromData(outcome.value.data)
                 if image.isNull():
-                    self.banner.show_error(self.tr("The mini-program code is not an image I can show."))
+                    self.banner.show_fact(lambda: self.tr("The mini-program code is not an image I can show."))
                     return
                 self._mini_code = outcome.value.data
                 self.qr_view.set_image(image)
             elif not outcome.cancelled:
                 self.qr_view.set_image(None)  # the local QR stays usable meanwhile
-                self.banner.show_error(self.tr("Could not get the mini-program code: {0}").format(
-                    describe_error(outcome.error)), lambda: self._fetch_mini_code(key))
+                error = outcome.error
+                self.banner.show_fact(
+                    lambda: self.tr("Could not get the mini-program code: {0}").format(describe_error(error)),
+                    lambda: self._fetch_mini_code(key), action_text=lambda: self.tr("Get it again"))
             self._update_buttons()
 
         self.ctx.run(fetch_miniprogram_code(client, key), done)
@@ -537,20 +745,67 @@ class QrLoginPanel(Panel):
 
     def _show_state(self) -> None:
         state = self.controller.state()
-        self.state_label.setText(state_text(state))
-        color = STATE_COLOR.get(state, "#1a1a1a")
-        self.state_label.setStyleSheet(f"font-size: 16px; font-weight: bold; color: {color};")
+        text = state_text(state)
+        self.state_label.setText(text)
+        self.state_label.setToolTip(text)
+        self.state_label.setStyleSheet(f"color: {STATE_COLOR.get(state, '#1a1a1a')};")
         overlay = OVERLAY_FOR_STATE.get(state, Overlay.NONE)
-        detail = ""
+        if overlay is Overlay.FAILED and self.controller.sign_in_key is None:
+            overlay = Overlay.NO_QR  # Initiate itself failed: there never was a QR in this attempt
+        self.qr_view.set_overlay(overlay, self._overlay_detail(overlay), self._logo)
+
+    def _overlay_detail(self, overlay: Overlay) -> str:
+        """Who is logging in: the user from the token's claims once logged in, the app after a scan."""
+        token = self.token_card.token
+        if overlay is Overlay.DONE and token is not None:
+            user = user_of(token)
+            if user is not None:
+                return user
         if overlay in (Overlay.SCANNED, Overlay.DONE) and self.app_info is not None:
-            detail = self.app_info.name or ""
-        self.qr_view.set_overlay(overlay, detail, self._logo)
+            return self.app_info.name or ""
+        if overlay is Overlay.SCANNED and self.controller.mode is Mode.POLL:
+            return self.tr("Waiting for the phone user's decision")
+        return ""
+
+    def _render_register_hint(self) -> None:
+        if self._rejected is not None:
+            lang = "zh" if i18n.is_chinese() else "en"
+            problems = "; ".join(v.message(lang) for v in self._rejected.violations)
+            self.register_hint.setText(self.tr("The server refused the registration: {0}. Correct the "
+                                               "marked field and press Register again.").format(problems))
+        else:
+            self.register_hint.setText(self.tr("The server wants a registration before it hands out a token: "
+                                               "fill in the form and press Register."))
+        self.register_hint.setVisible(self._rejected is not None or self._registration_asked)
+
+    def _show_register_form(self, shown: bool) -> None:
+        self.register_box.setVisible(shown)
+        if shown:
+            QTimer.singleShot(0, lambda: shiboken6.isValid(self) and self.phone_pane.ensureWidgetVisible(
+                self.register_button))
 
     def _mode_changed(self) -> None:
-        simulate = self._mode() is Mode.SIMULATE
-        self.phone_pane.setVisible(simulate)
-        self.auto_check.setEnabled(simulate)
+        self.auto_check.setEnabled(self._mode() is Mode.SIMULATE)
+        self._place_phone()
         self._update_buttons()
+
+    def _place_phone(self) -> None:
+        """The phone pane: a column of its own when there is room, else a tab beside the settings."""
+        simulate = self._mode() is Mode.SIMULATE
+        as_tab = simulate and self.upper.width() < PHONE_TAB_BELOW
+        index = self.side_tabs.indexOf(self.phone_pane)
+        if as_tab and index < 0:
+            self._columns.removeWidget(self.phone_pane)
+            self.side_tabs.addTab(self.phone_pane, self.tr("Phone"))
+        elif not as_tab:
+            if index >= 0:
+                self.side_tabs.removeTab(index)
+                self._columns.addWidget(self.phone_pane, 2)
+            self.phone_pane.setVisible(simulate)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, lambda: shiboken6.isValid(self) and self._place_phone())  # after the layout ran
 
     def _update_buttons(self) -> None:
         # Which phone action is possible comes from the machine's own table, not from a copy here.
@@ -569,11 +824,13 @@ class QrLoginPanel(Panel):
         has_image = self.qr_view.current_image() is not None
         self.copy_button.setEnabled(has_image)
         self.save_button.setEnabled(has_image)
+        if self._confirm_next and self.confirm_button.isEnabled():
+            self._focus_confirm()
 
     def _tick(self) -> None:
         left, ttl = self.controller.seconds_left(), self.controller.session_ttl
         if left is None or ttl <= 0:
-            self.countdown_label.setText(self.tr("Expires in --:--"))
+            self.countdown_label.setText("")  # no QR (or no longer a live one): nothing to count down
             self.countdown_bar.setValue(0)
         else:
             whole = math.ceil(left)
@@ -584,4 +841,3 @@ class QrLoginPanel(Panel):
             self.countdown_bar.setStyleSheet(f"QProgressBar {{ border: 0; background: #eeeeee; }}"
                                              f"QProgressBar::chunk {{ background: {color}; }}")
         self.controller.expire_if_due()
-

@@ -31,6 +31,8 @@ class FieldForm(Retranslating, QWidget):
         self.labels: dict[str, QLabel] = {}
         self.hints: dict[str, QLabel] = {}
         self.errors: dict[str, QLabel] = {}
+        # What a server refused in a field (e.g. "already registered"), kept until the field is edited.
+        self._refused: dict[str, Violation] = {}
         layout = QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for f in self.fields:
@@ -126,10 +128,20 @@ class FieldForm(Retranslating, QWidget):
             self._show(f.name, by_field.get(f.name, []))
         return found
 
+    def refuse(self, violations: Sequence[Violation]) -> None:
+        """Show a server's refusal at its fields, like a rule's error, until the user edits them."""
+        for v in violations:
+            if v.field in self.editors:
+                self._refused[v.field] = v
+        self.validate()
+
     def _show(self, name: str, violations: list[Violation]) -> None:
         editor, error = self.editors[name], self.errors[name]
+        if name in self._refused:
+            violations = [*violations, self._refused[name]]
         # Empty required fields are not shouted at while the user has not typed yet.
-        pristine = isinstance(editor, QLineEdit) and not editor.isModified() and editor.text() == ""
+        pristine = (isinstance(editor, QLineEdit) and not editor.isModified() and editor.text() == ""
+                    and name not in self._refused)
         if violations and not pristine:
             lang = "zh" if i18n.is_chinese() else "en"
             error.setText("; ".join(v.message(lang) for v in violations))
@@ -142,6 +154,7 @@ class FieldForm(Retranslating, QWidget):
                 editor.setStyleSheet("")
 
     def _on_edit(self, name: str) -> None:
+        self._refused.pop(name, None)  # edited: the server's verdict was about the old value
         f = next(f for f in self.fields if f.name == name)
         self._show(name, f.violations(self._value(f)))
         self.changed.emit()

@@ -15,6 +15,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QImage,
+    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPainterPath,
@@ -37,20 +38,22 @@ class Overlay(enum.Enum):
     SCANNED = "scanned"  # the phone scanned: dim the QR, "confirm on your phone"
     DONE = "done"  # logged in
     EXPIRED = "expired"  # click to refresh
-    FAILED = "failed"  # click to try again
+    FAILED = "failed"  # the login failed after its QR was shown: click for a new QR
+    NO_QR = "no_qr"  # Initiate failed, so there is no QR at all: click to try again
     CANCELLED = "cancelled"  # click for a new QR
 
 
-CLICKABLE = frozenset({Overlay.EXPIRED, Overlay.FAILED, Overlay.CANCELLED})
+CLICKABLE = frozenset({Overlay.EXPIRED, Overlay.FAILED, Overlay.NO_QR, Overlay.CANCELLED})
+REFRESH_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space, Qt.Key.Key_R})
 
 
 class QrView(Retranslating, QWidget):
-    refresh_requested = Signal()  # the user clicked an expired / failed / cancelled QR
+    refresh_requested = Signal()  # the user clicked (or pressed Enter on) an expired / failed / cancelled QR
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("qrView")
-        self.setMinimumSize(240, 240)
+        self.setMinimumSize(140, 140)  # it scales: 1024x640 windows and 4K screens alike
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._payload: str | None = None
         self._source_image: QImage | None = None  # a mini-program code instead of the local QR
@@ -60,13 +63,12 @@ class QrView(Retranslating, QWidget):
         self._logo: QPixmap | None = None
 
     def sizeHint(self) -> QSize:
-        return QSize(320, 320)
+        # Small on purpose: the page's layout (word-wrapped labels make it height-for-width) asks
+        # for the preferred height, and the code grows into whatever room is left (Expanding).
+        return QSize(160, 160)
 
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return width
+    # No heightForWidth: the code is drawn as the largest square that fits whatever room the page
+    # gives, so a wide, short window shrinks it instead of scrolling it out of view.
 
     # --- content ----------------------------------------------------------------------------------------
 
@@ -82,7 +84,11 @@ class QrView(Retranslating, QWidget):
 
     def set_overlay(self, overlay: Overlay, detail: str = "", logo: QPixmap | None = None) -> None:
         self.overlay, self._detail, self._logo = overlay, detail, logo
-        self.setCursor(Qt.CursorShape.PointingHandCursor if overlay in CLICKABLE else Qt.CursorShape.ArrowCursor)
+        clickable = overlay in CLICKABLE
+        self.setCursor(Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor)
+        # Reachable by Tab only when Enter on it does something (refresh the QR).
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if clickable else Qt.FocusPolicy.NoFocus)
+        self.setAccessibleDescription(" ".join(t for t in self._texts()[overlay] if t))
         self.update()
 
     @property
@@ -124,6 +130,7 @@ class QrView(Retranslating, QWidget):
         super().resizeEvent(event)
 
     def retranslate(self) -> None:
+        self.setAccessibleDescription(" ".join(t for t in self._texts()[self.overlay] if t))
         self.update()  # overlay texts are translated at paint time
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -143,27 +150,38 @@ class QrView(Retranslating, QWidget):
             else:
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
                 painter.drawImage(_fit(image.size(), box), image)
-        else:
+        elif self.overlay is Overlay.NONE:  # one message at a time: an overlay replaces this hint
             self._draw_text(painter, box, self.tr("Press Start to show a QR code"), "", QColor("#888888"))
         self._draw_overlay(painter, box)
+        if self.hasFocus():
+            painter.setPen(QPen(self.palette().highlight().color(), 2))
+            painter.drawRect(box.adjusted(1, 1, -2, -2))
         painter.end()
 
-    def _draw_overlay(self, painter: QPainter, box: QRect) -> None:
-        texts = {
+    def _texts(self) -> dict[Overlay, tuple[str, str]]:
+        return {
+            Overlay.NONE: ("", ""),
             Overlay.LOADING: (self.tr("Requesting a QR code…"), ""),
             # 扫描成功,请在手机上确认 is what WeChat's own web login says here.
             Overlay.SCANNED: (self.tr("Scanned — confirm on your phone"), self._detail),
             Overlay.DONE: (self.tr("Logged in"), self._detail),
-            Overlay.EXPIRED: (self.tr("QR expired — click to refresh"), ""),
-            Overlay.FAILED: (self.tr("Failed — click to try again"), self._detail),
-            Overlay.CANCELLED: (self.tr("Cancelled — click for a new QR"), ""),
+            Overlay.EXPIRED: (self.tr("QR expired — click or press Enter to refresh"), ""),
+            Overlay.FAILED: (self.tr("Login failed — click or press Enter for a new QR"), self._detail),
+            Overlay.NO_QR: (self.tr("Couldn't get a QR — click or press Enter to retry"), self._detail),
+            Overlay.CANCELLED: (self.tr("Cancelled — click or press Enter for a new QR"), ""),
         }
+
+    def overlay_text(self) -> str:
+        """The overlay's title as drawn (for tests and the accessible description)."""
+        return self._texts()[self.overlay][0]
+
+    def _draw_overlay(self, painter: QPainter, box: QRect) -> None:
         if self.overlay is Overlay.NONE:
             return
         painter.fillRect(box, QColor(255, 255, 255, 225))
-        title, detail = texts[self.overlay]
-        color = {Overlay.DONE: "#07c160", Overlay.SCANNED: "#07c160", Overlay.FAILED: "#d93025"}.get(
-            self.overlay, "#333333")
+        title, detail = self._texts()[self.overlay]
+        color = {Overlay.DONE: "#07c160", Overlay.SCANNED: "#07c160", Overlay.FAILED: "#d93025",
+                 Overlay.NO_QR: "#d93025"}.get(self.overlay, "#333333")
         if self._logo is not None and self.overlay is Overlay.SCANNED:
             logo = self._logo.scaled(56, 56, Qt.AspectRatioMode.KeepAspectRatio,
                                      Qt.TransformationMode.SmoothTransformation)
@@ -199,6 +217,12 @@ class QrView(Retranslating, QWidget):
         if event.button() == Qt.MouseButton.LeftButton and self.overlay in CLICKABLE:
             self.refresh_requested.emit()
         super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.overlay in CLICKABLE and event.key() in REFRESH_KEYS and not event.modifiers():
+            self.refresh_requested.emit()
+            return
+        super().keyPressEvent(event)
 
 
 def _fit(size: QSize, box: QRect) -> QRectF:

@@ -1,19 +1,24 @@
-"""The state timeline under the QR: each state entered, when, and for how long; attempts apart.
+"""The state timeline under the QR: each state entered, by which event, when, for how long, and why
+an attempt ended; attempts apart.
 
 Fed with the machine's :class:`~qrlogin_desktop.flow.machine.Transition` records as they arrive
 (from one driver or several: "New QR" on a live attempt replaces the driver), so it needs no
-access to the machine itself. Durations come from the transitions' own timestamps.
+access to the machine itself. Durations come from the transitions' own timestamps; an attempt's
+last state (authenticated, failed, ...) has none, since the attempt ended when it was entered.
+Rows are coloured by outcome, and the texts come from tables keyed by the machine's enums, so a
+language switch re-renders every row.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
-from ...flow.machine import TERMINAL_STATES, State, Transition
+from ...flow.machine import TERMINAL_STATES, Event, State, Transition
 from .language import Retranslating
 
 
@@ -33,7 +38,47 @@ def state_text(state: State) -> str:
     }[state]
 
 
-CURRENT_BRUSH = QBrush(QColor("#e6f7ee"))
+def event_text(event: Event) -> str:
+    """A machine event in words, in the current language (the timeline's Event column)."""
+    return {
+        Event.START: QCoreApplication.translate("FlowEvent", "start"),
+        Event.INITIATED: QCoreApplication.translate("FlowEvent", "initiated"),
+        Event.SCANNED: QCoreApplication.translate("FlowEvent", "scanned"),
+        Event.CONFIRM: QCoreApplication.translate("FlowEvent", "confirm"),
+        Event.REGISTER: QCoreApplication.translate("FlowEvent", "register"),
+        Event.REGISTERED: QCoreApplication.translate("FlowEvent", "registered"),
+        Event.REGISTER_REJECTED: QCoreApplication.translate("FlowEvent", "registration refused"),
+        Event.REGISTRATION_REQUIRED: QCoreApplication.translate("FlowEvent", "registration required"),
+        Event.TOKEN: QCoreApplication.translate("FlowEvent", "token"),
+        Event.EXPIRED: QCoreApplication.translate("FlowEvent", "expired"),
+        Event.FAIL: QCoreApplication.translate("FlowEvent", "failure"),
+        Event.CANCEL: QCoreApplication.translate("FlowEvent", "cancel"),
+    }[event]
+
+
+def reason_text(t: Transition) -> str:
+    """Why this step happened, from the transition's facts (an error, the deadline, a refresh)."""
+    detail = t.detail
+    if "error" in detail:
+        return str(detail["error"])
+    if detail.get("reason") == "deadline":
+        return QCoreApplication.translate("FlowEvent", "the QR's lifetime ran out")
+    if detail.get("implied"):
+        return QCoreApplication.translate("FlowEvent", "a token arrived, so the QR was scanned")
+    if "refresh" in detail:
+        return QCoreApplication.translate("FlowEvent", "automatic refresh {0} of {1}").format(
+            detail["refresh"], detail["refreshes"])
+    if detail.get("code") is not None:
+        return QCoreApplication.translate("FlowEvent", "server code {0}").format(detail["code"])
+    return ""
+
+
+# The current row's background, by outcome: a live step is neutral, an ending says how it ended.
+LIVE_BRUSH = QBrush(QColor("#e8f0fe"))
+OUTCOME_BRUSH = {State.AUTHENTICATED: QBrush(QColor("#e6f7ee")), State.FAILED: QBrush(QColor("#fdecea")),
+                 State.EXPIRED: QBrush(QColor("#fff4e0")), State.CANCELLED: QBrush(QColor("#eeeeee"))}
+OUTCOME_COLOR = {State.AUTHENTICATED: QColor("#188038"), State.FAILED: QColor("#d93025"),
+                 State.EXPIRED: QColor("#b06000"), State.CANCELLED: QColor("#666666")}
 HEADER_BRUSH = QBrush(QColor("#f2f2f2"))
 
 
@@ -42,7 +87,7 @@ def _starts_attempt(t: Transition) -> bool:
 
 
 class TimelineView(Retranslating, QTableWidget):
-    COLUMNS = 4  # step, event, entered at, duration
+    COLUMNS = 5  # step, event, entered at, duration, reason
     MAX_ATTEMPTS = 10  # older attempts scroll away: an operator looping logins must not slow the GUI
 
     def __init__(self, parent: QWidget | None = None):
@@ -50,26 +95,42 @@ class TimelineView(Retranslating, QTableWidget):
         self.setObjectName("timeline")
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setTabKeyNavigation(False)  # Tab leaves the table: keyboard users never get stuck in it
+        self.setTabKeyNavigation(False)  # Tab leaves the table instead of walking its cells
+        self.setWordWrap(False)
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(22)  # compact rows: a log, not a form
         header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)  # the reason takes what is left
+        header.setMinimumSectionSize(48)
         # Fixed widths from sample texts: ResizeToContents would measure every row again on each
-        # new row, which made one transition cost milliseconds on the GUI thread.
-        metrics = self.fontMetrics()
-        for column, sample in ((1, "registration_required"), (2, "00:00:00.000"), (3, "Duration (ms)")):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
-        self._transitions: list[Transition] = []
-        self._dropped_attempts = 0
+        # new row, which made one transition cost milliseconds on the GUI thread. The samples are
+        # the widest texts of each column; the step's and event's are set per language in retranslate().
         self._bold = QFont(self.font())
         self._bold.setBold(True)
+        for column, sample in ((2, "00:00:00.000"), (3, "Duration (ms)")):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, QFontMetrics(self._bold).horizontalAdvance(sample) + 16)
+        for column in (0, 1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        self._transitions: list[Transition] = []
+        # Reasons the page can say better than the transition's own (English) facts: the error,
+        # rendered in the current language (see explain()).
+        self._explained: dict[Transition, Callable[[], str]] = {}
+        self._dropped_attempts = 0
         # Transition.at is the driver's monotonic clock; this turns it into wall-clock time.
         self._wall_offset = time.time() - time.monotonic()
         self.retranslate()
 
+    def explain(self, transition: Transition, reason: Callable[[], str]) -> None:
+        """Show ``reason()`` (run again on a language switch) as why ``transition`` happened."""
+        self._explained[transition] = reason
+        if self._transitions and self._transitions[-1] is transition:
+            self._fill_row(self.rowCount() - 1, transition, None, current=True)  # the usual case: the last row
+        else:
+            self._rebuild()
+
     def clear_steps(self) -> None:
+        self._explained.clear()
         self._transitions.clear()
         self._dropped_attempts = 0
         self._rebuild()
@@ -81,6 +142,8 @@ class TimelineView(Retranslating, QTableWidget):
             cut = starts[-self.MAX_ATTEMPTS]
             dropped = sum(1 for t in self._transitions[:cut] if _starts_attempt(t))
             self._dropped_attempts += dropped
+            for gone in self._transitions[:cut]:
+                self._explained.pop(gone, None)
             del self._transitions[:cut]
             for _ in range(cut + dropped):  # those steps' rows and their attempts' separators
                 self.removeRow(0)
@@ -89,7 +152,7 @@ class TimelineView(Retranslating, QTableWidget):
         # rebuild of up to ten attempts costs ~3 ms per transition on the GUI thread.
         if len(self._transitions) > 1 and self.rowCount():
             previous = self._transitions[-2]
-            self._fill_row(self.rowCount() - 1, previous, transition.at - previous.at, current=False)
+            self._fill_row(self.rowCount() - 1, previous, _duration(previous, transition), current=False)
         if _starts_attempt(transition):
             self._separator(self.tr("Attempt {0}").format(self._dropped_attempts + len(starts)))
         row = self.rowCount()
@@ -100,32 +163,50 @@ class TimelineView(Retranslating, QTableWidget):
     def _fill_row(self, row: int, t: Transition, duration: float | None, *, current: bool) -> None:
         entered = time.strftime("%H:%M:%S", time.localtime(t.at + self._wall_offset))
         millis = int(((t.at + self._wall_offset) % 1) * 1000)
+        ended = t.target in TERMINAL_STATES
+        explained = self._explained.get(t)
+        reason = explained() if explained is not None else reason_text(t)
         cells = [
             state_text(t.target),
-            t.event.value,
+            event_text(t.event),
             f"{entered}.{millis:03d}",
-            "…" if duration is None else f"{duration * 1000:.0f}",
+            "—" if ended else "…" if duration is None else f"{duration * 1000:.0f}",
+            reason,
         ]
+        color = OUTCOME_COLOR.get(t.target)
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)
             if column == 3:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if reason:
+                item.setToolTip(reason)  # the whole reason, however narrow the column
+            if color is not None:
+                item.setForeground(QBrush(color))
             if current:
-                item.setBackground(CURRENT_BRUSH)
+                item.setBackground(OUTCOME_BRUSH.get(t.target, LIVE_BRUSH))
                 item.setFont(self._bold)
             self.setItem(row, column, item)
 
+    def last_transition(self) -> Transition | None:
+        return self._transitions[-1] if self._transitions else None
+
     def steps(self) -> list[tuple[State, float | None]]:
-        """(state, duration in seconds or None while current) for each row; for tests and export."""
+        """(state, duration in seconds) for each row; None for the current step and for an attempt's
+        end (authenticated, failed, ...), which lasts no time. For tests and export."""
         out = []
         for i, t in enumerate(self._transitions):
             nxt = self._transitions[i + 1] if i + 1 < len(self._transitions) else None
-            out.append((t.target, None if nxt is None else nxt.at - t.at))
+            out.append((t.target, None if nxt is None else _duration(t, nxt)))
         return out
 
     def retranslate(self) -> None:
         self.setHorizontalHeaderLabels([self.tr("Step"), self.tr("Event"), self.tr("Entered at"),
-                                        self.tr("Duration (ms)")])
+                                        self.tr("Duration (ms)"), self.tr("Reason")])
+        # The step and event columns fit their longest text in this language (bold: the current row),
+        # so they never elide to "R…".
+        metrics = QFontMetrics(self._bold)
+        for column, texts in ((0, map(state_text, State)), (1, map(event_text, Event))):
+            self.horizontalHeader().resizeSection(column, max(map(metrics.horizontalAdvance, texts)) + 16)
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -153,3 +234,9 @@ class TimelineView(Retranslating, QTableWidget):
         self.setItem(row, 0, item)
         self.setSpan(row, 0, 1, self.COLUMNS)
 
+
+
+def _duration(t: Transition, following: Transition) -> float | None:
+    """How long the state ``t`` entered lasted: until the next transition, unless it ended its attempt
+    (a failed attempt is over when it fails, not when the user retries a minute later)."""
+    return None if t.target in TERMINAL_STATES else following.at - t.at

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -27,6 +28,15 @@ from ..display import local_time
 from .claims_tree import ClaimsTree
 from .common import RevealButton
 from .language import Retranslating
+
+# Where a provider's JWT names its user, most specific first (the sandbox uses unique_name).
+NICKNAME_CLAIMS = ("nickname", "nickName", "unique_name", "name", "preferred_username")
+
+
+def user_of(token: TokenModel) -> str | None:
+    """The logged-in user's name from the token's claims (display only, unverified), if it has one."""
+    claims = decode_jwt_claims(token.access_token) or {}
+    return next((str(claims[c]) for c in NICKNAME_CLAIMS if isinstance(claims.get(c), str) and claims[c]), None)
 
 
 def _clock(seconds: float) -> str:
@@ -53,6 +63,8 @@ class TokenCard(Retranslating, QFrame):
         self.claims = ClaimsTree()
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)  # a narrow result column wraps it rather than scrolling sideways
+        self.expiry.setWordWrap(True)
         self.empty.setStyleSheet("color: #888;")
 
         self.form = QFormLayout()
@@ -94,7 +106,7 @@ class TokenCard(Retranslating, QFrame):
         self.claims.show_claims(decode_jwt_claims(token.access_token))
         self.token_type.setText(token.token_type)
         self.storage.setText("")
-        self.pages.setCurrentWidget(self.details)
+        self._show_page(self.details)
         self._tick()
         self._timer.start()
 
@@ -109,7 +121,7 @@ class TokenCard(Retranslating, QFrame):
         self.claims.clear_claims()
         self.storage.clear()
         self.reveal_button.conceal()
-        self.pages.setCurrentWidget(self.empty)
+        self._show_page(self.empty)
 
     def seconds_left(self) -> float | None:
         if self.token is None:
@@ -128,9 +140,21 @@ class TokenCard(Retranslating, QFrame):
         self._token_label.setText(self.tr("Access token"))
         self.empty.setText(self.tr("No token yet: complete a QR login."))
         self.reveal_button.setToolTip(self.tr("Show the whole access token on screen"))
+        self.reveal_button.setAccessibleName(self.tr("Reveal the access token"))
+        self.token_text.setAccessibleName(self.tr("Access token (redacted)"))
+        self.claims.setAccessibleName(self.tr("Claims of the token (not verified)"))
         self._tick()
 
     # --- internals --------------------------------------------------------------------------------------
+
+    def _show_page(self, page: QWidget) -> None:
+        # The hidden page does not count towards the card's minimum size (QStackedLayout skips
+        # Ignored widgets): an empty card in a short window shows its message, not a scroll bar.
+        for other in (self.empty, self.details):
+            ignored = QSizePolicy.Policy.Ignored
+            other.setSizePolicy(QSizePolicy.Policy.Preferred if other is page else ignored,
+                                QSizePolicy.Policy.Preferred if other is page else ignored)
+        self.pages.setCurrentWidget(page)
 
     def _show_token(self, revealed: bool) -> None:
         token = self.token.access_token if self.token else ""

@@ -5,9 +5,9 @@
     <name>QrLoginPanel</name>
     <message numerus="yes">
         <source>QR refreshed, {0} of %n</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>QR refreshed, {0} of %n</numerusform>
+            <numerusform>QR refreshed, {0} of %n</numerusform>
         </translation>
     </message>
 </context>

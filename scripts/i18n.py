@@ -6,6 +6,8 @@
     python scripts/i18n.py compile   # pyside6-lrelease: .ts -> .qm shipped in the package
 
 The .ts files are the source of truth; translators edit them with Qt Linguist or any editor.
+English is the source language: its catalogue holds the plural forms only (``-pluralonly``), so that
+``tr("%n token(s)", "", n)`` reads "1 token" / "2 tokens".
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 UI = ROOT / "qrlogin_desktop" / "ui"
 SOURCES = ROOT / "resources" / "translations"  # the .ts sources: not shipped
 TRANSLATIONS = ROOT / "qrlogin_desktop" / "resources" / "translations"  # the compiled .qm the app loads
-LANGUAGES = ("zh_CN",)
+LANGUAGES = ("zh_CN", "en")
+PLURAL_ONLY = ("en",)  # the source language: only its numerus forms need a translation
 
 
 def ts_path(language: str) -> Path:
@@ -30,11 +33,15 @@ def sources() -> list[str]:
     return sorted(str(p.relative_to(ROOT)) for p in UI.rglob("*.py"))
 
 
+def lupdate_command(language: str, ts: Path) -> list[str]:
+    """pyside6-lupdate extracting every tr() of the UI sources into ``ts`` (merged with what it holds)."""
+    return ["pyside6-lupdate", *sources(), "-no-obsolete", "-locations", "none", "-target-language", language,
+            *(["-pluralonly"] if language in PLURAL_ONLY else []), "-ts", str(ts)]
+
+
 def update() -> None:
     for language in LANGUAGES:
-        subprocess.run(["pyside6-lupdate", *sources(), "-no-obsolete", "-locations", "none",
-                        "-target-language", language, "-ts", str(ts_path(language).relative_to(ROOT))],
-                       cwd=ROOT, check=True)
+        subprocess.run(lupdate_command(language, ts_path(language).relative_to(ROOT)), cwd=ROOT, check=True)
 
 
 def unfinished(language: str) -> list[tuple[str, str]]:

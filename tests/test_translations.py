@@ -1,7 +1,8 @@
-"""The shipped translations: complete, placeholder-safe, compiled, and up to date with the UI sources.
+"""The shipped translations: complete, placeholder-safe, plural-aware, compiled, up to date with the UI sources.
 
 The ``.ts`` files under ``resources/translations`` are the source of truth
 (``python scripts/i18n.py update|check|compile``); the ``.qm`` next to each is what the app loads.
+English is the source language; its catalogue holds the plural forms only (``lupdate -pluralonly``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ TRANSLATIONS = ROOT / "qrlogin_desktop" / "resources" / "translations"  # the co
 TS_FILES = sorted(SOURCES.glob("qrlogin_*.ts"))
 LUPDATE = shutil.which("pyside6-lupdate")
 LRELEASE = shutil.which("pyside6-lrelease")
+PLURAL_ONLY = ("en",)  # the source language's catalogue: numerus messages only
+# How many plural forms Qt expects per language (its numerus rules: Chinese has one, English two).
+PLURAL_FORMS = {"zh_CN": 1, "en": 2}
 
 # str.format fields ({0}, {1:.1f}, {signInKey}, ...) and Qt's %n / %1 markers. "{{" / "}}" are
 # escaped braces, not fields, and are dropped before matching.
@@ -73,7 +77,7 @@ def _label(context: str, message: ET.Element) -> str:
 
 
 def test_translations_are_shipped():
-    assert TS_FILES, f"no qrlogin_*.ts in {SOURCES}"
+    assert {_language(ts) for ts in TS_FILES} >= {"zh_CN", "en"}, f"a catalogue is missing in {SOURCES}"
     for ts in TS_FILES:
         assert _messages(ts), f"{ts.name} holds no messages"
         assert _shipped_qm(ts).is_file(), f"{ts.name} has no compiled .qm (python scripts/i18n.py compile)"
@@ -94,6 +98,30 @@ def test_placeholders_match_the_source(ts):
             if _placeholders(form) != expected:
                 wrong.append(f"{_label(context, message)} -> {form!r}")
     assert not wrong, "placeholders differ from the source:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("ts", TS_FILES, ids=lambda p: p.name)
+def test_plural_messages_have_every_form(ts):
+    """A ``%n`` message is a numerus one (``tr(text, "", n)``) with as many forms as the language has,
+    each keeping ``%n``: "1 token(s)" is never what a reader sees."""
+    wanted = PLURAL_FORMS[_language(ts)]
+    wrong = []
+    for context, message in _messages(ts):
+        source = message.findtext("source", "")
+        numerus = message.get("numerus") == "yes"
+        if "%n" in source and not numerus:
+            wrong.append(f"{_label(context, message)}: has %n but is not called with a count (tr(text, '', n))")
+        if numerus and len(_forms(message)) != wanted:
+            wrong.append(f"{_label(context, message)}: {len(_forms(message))} plural form(s), {wanted} needed")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_plural_message_has_english_forms():
+    """The English catalogue holds every numerus message of the Chinese one (same sources)."""
+    by_language = {_language(ts): ts for ts in TS_FILES}
+    plural = {(c, m.findtext("source")) for c, m in _messages(by_language["zh_CN"]) if m.get("numerus") == "yes"}
+    english = {(c, m.findtext("source")) for c, m in _messages(by_language["en"]) if m.get("numerus") == "yes"}
+    assert plural and plural == english, sorted(plural ^ english)
 
 
 @pytest.mark.skipif(LRELEASE is None, reason="pyside6-lrelease is not on PATH")
@@ -128,8 +156,9 @@ def test_shipped_qm_matches_the_ts(ts, tmp_path):
 def test_ts_is_up_to_date_with_the_sources(ts, tmp_path):
     copy = tmp_path / ts.name
     shutil.copyfile(ts, copy)
-    subprocess.run([LUPDATE, *_ui_sources(), "-no-obsolete", "-locations", "none",
-                    "-target-language", _language(ts), "-ts", str(copy)],
+    language = _language(ts)
+    subprocess.run([LUPDATE, *_ui_sources(), "-no-obsolete", "-locations", "none", "-target-language", language,
+                    *(["-pluralonly"] if language in PLURAL_ONLY else []), "-ts", str(copy)],
                    cwd=ROOT, check=True, capture_output=True)
     fresh = _messages(copy)
     new = [_label(context, m) for context, m in fresh if not _is_finished(m)]
@@ -151,3 +180,14 @@ def test_chinese_catalogue_loads_from_the_package():
     assert translator.load(i18n.qm_path(i18n.CHINESE))
     assert translator.translate("MainWindow", "QR Login") == "扫码登录"
     assert translator.translate("TokensPanel", "%n token(s)", "", 3) == "%n 个令牌"
+
+
+def test_english_plurals_read_as_english():
+    from PySide6.QtCore import QTranslator
+
+    from qrlogin_desktop.ui import i18n
+
+    translator = QTranslator()
+    assert translator.load(i18n.qm_path(i18n.ENGLISH))
+    assert translator.translate("TokensPanel", "%n token(s)", "", 1) == "%n token"
+    assert translator.translate("TokensPanel", "%n token(s)", "", 2) == "%n tokens"

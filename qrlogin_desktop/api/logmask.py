@@ -31,7 +31,8 @@ from .redact import (
 
 _NAMES = "|".join(sorted(map(re.escape, SENSITIVE_NAMES), key=len, reverse=True))
 # name=value in a query string or a form (sessionKey=..., access_token=...).
-_PARAM = re.compile(rf"(?i)(\b(?:{_NAMES})=)[^&\s'\"#]+")
+# A value already masked (as is or percent-encoded, as the Redactor writes a URL) is left as it is.
+_PARAM = re.compile(rf"(?i)(\b(?:{_NAMES})=)(?!(?:\*\*\*|%2A%2A%2A)(?:[&\s'\"#]|$))[^&\s'\"#]+")
 _PARAM_HINTS = tuple(name + "=" for name in SENSITIVE_NAMES)
 # A header as text ("Authorization: Bearer x") or as httpcore logs it ((b'authorization', b'Bearer x')).
 _HEADER = re.compile(r"(?i)(\b(?:proxy-authorization|authorization|set-cookie|cookie)['\"]?"

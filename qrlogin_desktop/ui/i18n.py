@@ -4,6 +4,9 @@ UI strings go through Qt's ``tr()`` and compiled ``.qm`` catalogues, the one par
 carries (their sources: the repository's top-level ``resources/translations/*.ts``). Texts that come
 from the endpoint catalogue are bilingual data already; :func:`pick` chooses the side for the
 current language.
+
+English is the source language, but it has a catalogue too: plural forms only (``lupdate
+-pluralonly``), so that ``tr("%n token(s)", "", n)`` reads "1 token" and "2 tokens", as Qt intends.
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ def install(choice: str | None) -> str:
         app.removeTranslator(_translator)
         _translator = None
     _current = language
-    if language != ENGLISH and app is not None:
+    if app is not None:
         translator = QTranslator(app)
         if translator.load(qm_path(language)):
             app.installTranslator(translator)

@@ -6,8 +6,8 @@
     <message numerus="yes">
         <source>Not sent: %n problem(s) — see the messages next to the fields, or turn off &quot;Validate before sending&quot;.</source>
         <translation>
-            <numerusform>Not sent: %n problem — see the message next to the field, or turn off "Validate before sending".</numerusform>
-            <numerusform>Not sent: %n problems — see the messages next to the fields, or turn off "Validate before sending".</numerusform>
+            <numerusform>Not sent: %n problem — see the message next to the field, or turn off &quot;Validate before sending&quot;.</numerusform>
+            <numerusform>Not sent: %n problems — see the messages next to the fields, or turn off &quot;Validate before sending&quot;.</numerusform>
         </translation>
     </message>
 </context>

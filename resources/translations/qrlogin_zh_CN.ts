@@ -703,8 +703,8 @@
         <translation>业务码</translation>
     </message>
     <message>
-        <source>Latency (ms)</source>
-        <translation>耗时 (ms)</translation>
+        <source>Latency</source>
+        <translation>耗时</translation>
     </message>
     <message>
         <source>Request</source>
@@ -861,9 +861,9 @@
     </message>
     <message>
         <source>{0} {1}
-{2} · status {3} · {4:.1f} ms · {5}</source>
+{2} · HTTP {3} · code {4} · {5:,.1f} ms · {6}</source>
         <translation>{0} {1}
-{2} · 状态 {3} · {4:.1f} ms · {5}</translation>
+{2} · HTTP {3} · 业务码 {4} · {5:,.1f} ms · {6}</translation>
     </message>
     <message>
         <source>Error: {0}</source>

@@ -101,7 +101,7 @@ def test_calls_appear_as_rows_with_redacted_details(qtbot, ctx, panel):
     assert "127.0.0.1" not in initiate["PATH"]
     assert session["METHOD"] == "GET" and session["STATUS"] == "200"
     assert session["PATH"].split("?")[0].endswith("/JSCode2Session") and "js_code=code_for_the_log" in session["PATH"]
-    assert float(initiate["LATENCY"]) > 0
+    assert initiate["LATENCY"].endswith(" ms") and float(initiate["LATENCY"][:-3].replace(",", "")) > 0
     assert initiate["REQUEST_SIZE"].endswith(" bytes") and initiate["RESPONSE_SIZE"].endswith(" bytes")
     assert len(initiate["TIME"]) == 12 and initiate["TIME"][8] == "."  # hh:mm:ss.mmm
     assert panel.count_label.text() == "2 requests"
@@ -317,7 +317,7 @@ def test_the_path_column_gets_the_room_and_no_title_is_cut(qtbot, ctx, panel):
             assert header.sectionSize(column) >= titles.horizontalAdvance(title) + 8, (language, title)
         others = [header.sectionSize(c) for c in Column if c != Column.PATH]
         assert header.sectionSize(Column.PATH) > max(others), (language, others)
-        assert header.sectionSize(Column.PATH) >= 200
+        assert header.sectionSize(Column.PATH) >= 200  # at 1024 px: most of the row is the path
         for number in (Column.LATENCY, Column.REQUEST_SIZE, Column.RESPONSE_SIZE):
             assert header.sectionSize(number) < 160, (language, number)
     i18n.install(i18n.ENGLISH)
@@ -477,3 +477,80 @@ def test_history_write_failure_is_said_not_raised(qtbot, ctx, tmp_path):
     panel.append(_exchange(1))
     qtbot.waitUntil(lambda: "could not be saved" in panel.status_label.text(), timeout=WAIT_MS)
     assert panel.model.rowCount() == 1
+
+
+# --- screenshots -------------------------------------------------------------------------------------------------
+
+def test_request_log_screenshots_at_two_sizes_in_both_languages(qtbot, ctx):
+    """After a sandbox login, the Request Log at 1024x640 and 1440x900, English and Chinese, once with a
+    row's menu open (drawn onto the window's picture: a popup is a window of its own)."""
+    import os
+
+    from PIL import Image
+    from PySide6.QtGui import QPainter
+
+    from qrlogin_desktop.ui.main_window import MainWindow
+    from qrlogin_desktop.ui.screenshots import prepare, settle
+
+    out = Path(os.environ.get("QRLOGIN_SCREENSHOTS_DIR") or Path(__file__).resolve().parents[2] / "test-output"
+               / "screenshots") / "request_log"
+    out.mkdir(parents=True, exist_ok=True)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    written = []
+    try:
+        prepare(window)
+        log = window.show_panel("request_log")
+        for language in (i18n.ENGLISH, i18n.CHINESE):
+            i18n.install(language)
+            for width, height in ((1024, 640), (1440, 900)):
+                window.resize(width, height)
+                settle(150)
+                log.table.selectRow(log.proxy.rowCount() - 1)
+                qtbot.waitUntil(lambda: not log.details_loading, timeout=WAIT_MS)
+                picture = window.grab()  # the window's own minimum (its widest page) may be larger
+                if width == 1024:
+                    row = log.proxy.rowCount() - 2
+                    rect = log.table.visualRect(log.proxy.index(row, Column.PATH))
+                    at = log.table.viewport().mapToGlobal(rect.center())
+                    log.show_row_menu(log.proxy.exchange(row), at)
+                    qtbot.waitUntil(log.row_menu.isVisible, timeout=WAIT_MS)
+                    settle(100)
+                    painter = QPainter(picture)
+                    painter.drawPixmap(window.mapFromGlobal(log.row_menu.pos()), log.row_menu.grab())
+                    painter.end()
+                    log.row_menu.hide()
+                path = out / f"request_log_{width}x{height}_{language}{'_menu' if width == 1024 else ''}.png"
+                assert picture.save(str(path))
+                written.append(path)
+    finally:
+        i18n.install(i18n.ENGLISH)
+    assert len(written) == 4
+    for path in written:
+        with Image.open(path) as image:
+            # Not a blank page: a rendered page has many distinct colours.
+            assert len(image.convert("RGB").getcolors(maxcolors=1 << 16) or range(1 << 16)) > 16, path
+
+
+def test_a_cut_json_body_is_shown_in_lines_not_as_one_huge_line(qtbot, panel):
+    from qrlogin_desktop.ui.panels.request_log import reflow_cut_json
+
+    items = [{"id": i, "text": 'lorem, "ipsum": {dolor} [sit]'} for i in range(20_000)]
+    whole = json.dumps({"code": 200, "data": {"items": items}, "error": ""})
+    note = f"\n… [cut: the first {LOG_BODY_PREFIX} characters of {len(whole)} bytes]"
+    body = whole[:LOG_BODY_PREFIX] + note
+    exchange = Exchange(started_at=1_700_000_000, endpoint="MsgSecCheck", method="POST", url="http://127.0.0.1:1/x",
+                        request_headers=(), request_body="{}", status=200, response_body=body,
+                        response_size=len(whole), envelope_code=200)
+    panel.append(exchange)
+    panel.table.selectRow(0)
+    assert panel.details_loading
+    qtbot.waitUntil(lambda: not panel.details_loading, timeout=WAIT_MS)
+    shown = panel.response_body.text.toPlainText()
+    lines = shown.split("\n")
+    assert len(lines) > 10_000 and max(map(len, lines)) < 200
+    assert '"text": "lorem, \\"ipsum\\": {dolor} [sit]"' in shown  # a string stays whole, escapes and all
+    assert shown.endswith(note)
+    assert "".join(shown[: -len(note)].split()) == "".join(whole[:LOG_BODY_PREFIX].split())  # only whitespace moved
+    assert reflow_cut_json('{"a": [1, 2]}') == '{\n  "a": [\n    1,\n    2\n  ]\n}'

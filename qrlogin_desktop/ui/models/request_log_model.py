@@ -116,7 +116,7 @@ class RequestLogModel(RecordTableModel):
             Column.PATH: self.tr("Path"),
             Column.STATUS: self.tr("HTTP"),
             Column.CODE: self.tr("Code"),
-            Column.LATENCY: self.tr("Latency (ms)"),
+            Column.LATENCY: self.tr("Latency"),
             Column.REQUEST_SIZE: self.tr("Request"),
             Column.RESPONSE_SIZE: self.tr("Response"),
         }
@@ -163,7 +163,7 @@ class RequestLogModel(RecordTableModel):
         if column == Column.CODE:
             return code_of(x)
         if column == Column.LATENCY:
-            return f"{x.latency_ms:.1f}"
+            return f"{x.latency_ms:,.1f} ms"
         if column == Column.REQUEST_SIZE:
             return data_size(x.request_size)
         return data_size(x.response_size)

@@ -13,6 +13,7 @@ context menu copies it (cURL, URL, response) or opens its endpoint page with the
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...api.exchange import Exchange, curl_of, replay_inputs
+from ...api.exchange import LOG_BODY_PREFIX, Exchange, curl_of, replay_inputs
 from ...api.har import to_har
 from ...storage.atomic_file import write_json_atomically
 from ...storage.request_history import RequestHistory
@@ -53,14 +54,48 @@ ALL, ERRORS_ONLY = 0, 1
 SAVE_DELAY_MS = 1000
 # What each fixed-width column must fit besides its title (the Path column takes the rest).
 _WIDEST_SIZE = data_size(1023 * 1024 + 1000)  # "1,023.9 KiB"
-COLUMN_SAMPLES = {Column.TIME: "00:00:00.000", Column.METHOD: "DELETE", Column.STATUS: "000",
-                  Column.CODE: "000", Column.LATENCY: "10000.0", Column.REQUEST_SIZE: _WIDEST_SIZE,
+COLUMN_SAMPLES = {Column.TIME: "00:00:00.000", Column.METHOD: "POST", Column.STATUS: "000",
+                  Column.CODE: "000", Column.LATENCY: "10,000.0 ms", Column.REQUEST_SIZE: _WIDEST_SIZE,
                   Column.RESPONSE_SIZE: _WIDEST_SIZE}
-PATH_MIN_WIDTH = 200
+PATH_MIN_WIDTH = 120  # the Path column shrinks to this before the table scrolls sideways
 
 
 def headers_text(headers: tuple[tuple[str, str], ...]) -> str:
     return "\n".join(f"{name}: {value}" for name, value in headers)
+
+
+# A JSON token: a string (maybe cut short), a structural character, or a run of anything else.
+_JSON_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"?|[{}\[\],:]|[^"{}\[\],:]+')
+_CUT_NOTE = "\n… [cut:"
+
+
+def reflow_cut_json(body: str) -> str:
+    """A cut JSON body (the kept prefix of a bigger answer, which no parser reads) laid out one
+    member per line, indented as far as it goes. Why: compact JSON is one line, and Qt lays a
+    256 KiB line out anew for every slice the view inserts, stalling the window for ~200 ms.
+    Pure (runs on a worker); the text itself is unchanged but for whitespace between tokens."""
+    head, note = body, ""
+    at = body.rfind(_CUT_NOTE)
+    if at >= 0:
+        head, note = body[:at], body[at:]
+    out: list[str] = []
+    depth = 0
+    for token in _JSON_TOKEN.findall(head):
+        if token in ("{", "["):
+            depth += 1
+            out.append(token + "\n" + "  " * depth)
+        elif token in ("}", "]"):
+            depth = max(depth - 1, 0)
+            out.append("\n" + "  " * depth + token)
+        elif token == ",":
+            out.append(",\n" + "  " * depth)
+        elif token == ":":
+            out.append(": ")
+        elif token.isspace():
+            continue
+        else:
+            out.append(token.strip() if not token.startswith('"') else token)
+    return "".join(out) + note
 
 
 class _TextPane(QWidget):
@@ -92,6 +127,7 @@ class RequestLogPanel(Panel):
         super().__init__(ctx, parent)
         self._shown: Exchange | None = None
         self._scroll_pending = False
+        self._reflowing = 0  # cut bodies being broken into lines on a worker
         self.history = history if history is not None else RequestHistory()
         self.history_loaded = False
         self._saving = False  # one write at a time, so they land in order
@@ -250,8 +286,8 @@ class RequestLogPanel(Panel):
         for column, sample in COLUMN_SAMPLES.items():
             title = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
             # Room for the cell's margins, and in the title for the sort arrow.
-            header.resizeSection(column, max(cells.horizontalAdvance(sample) + 16,
-                                             titles.horizontalAdvance(title) + 28))
+            header.resizeSection(column, max(cells.horizontalAdvance(sample) + 14,
+                                             titles.horizontalAdvance(title) + 22))
         self.table.setMinimumWidth(sum(header.sectionSize(c) for c in COLUMN_SAMPLES) + PATH_MIN_WIDTH)
 
     def _render_count(self, *_args) -> None:
@@ -400,7 +436,7 @@ class RequestLogPanel(Panel):
     @property
     def details_loading(self) -> bool:
         """A body of the selected request is still being formatted or inserted."""
-        return self.request_body.text.loading or self.response_body.text.loading
+        return self._reflowing > 0 or self.request_body.text.loading or self.response_body.text.loading
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_details(current.data(RECORD_ROLE) if current.isValid() else None)
@@ -410,12 +446,30 @@ class RequestLogPanel(Panel):
         self._render_summary()
         self.request_headers.text.setPlainText(headers_text(x.request_headers) if x is not None else "")
         self.response_headers.text.setPlainText(headers_text(x.response_headers) if x is not None else "")
-        for pane, body in ((self.request_body, x.request_body if x is not None else None),
-                           (self.response_body, x.response_body if x is not None else None)):
-            if body:
+        for pane, body, cut in (
+                (self.request_body, x.request_body if x is not None else None,
+                 x is not None and x.request_size > LOG_BODY_PREFIX),
+                (self.response_body, x.response_body if x is not None else None,
+                 x is not None and x.response_size > LOG_BODY_PREFIX)):
+            if body and cut and body.lstrip()[:1] in ("{", "["):
+                self._show_reflowed(pane.text, body)
+            elif body:
                 pane.text.show_text(body)  # pretty when it is JSON; formatted off the GUI thread
             else:
                 pane.text.clear_view()
+
+    def _show_reflowed(self, view: JsonView, body: str) -> None:
+        """A cut JSON body, broken into lines on a worker first (see reflow_cut_json)."""
+        view.clear_view()
+        shown = self._shown
+        self._reflowing += 1
+
+        def done(outcome: Outcome) -> None:
+            self._reflowing -= 1
+            if self._shown is shown:  # still the selected row
+                view.show_text(outcome.value if outcome.ok else body)
+
+        self.ctx.run_blocking(lambda: reflow_cut_json(body), done)
 
     def _render_summary(self) -> None:
         """The texts of the details pane that depend on the language (the bodies do not)."""
@@ -427,8 +481,9 @@ class RequestLogPanel(Panel):
                 pane.text.setPlaceholderText("")
             return
         status = str(x.status) if x.status is not None else self.tr("no response")
-        text = self.tr("{0} {1}\n{2} · status {3} · {4:.1f} ms · {5}").format(
-            x.method, x.url, x.endpoint or "-", status, x.latency_ms, local_time(x.started_at, DATE_TIME_MS))
+        code = str(x.envelope_code) if x.envelope_code is not None else "—"
+        text = self.tr("{0} {1}\n{2} · HTTP {3} · code {4} · {5:,.1f} ms · {6}").format(
+            x.method, x.url, x.endpoint or "-", status, code, x.latency_ms, local_time(x.started_at, DATE_TIME_MS))
         if x.error:
             text += "\n" + self.tr("Error: {0}").format(x.error)
         self.summary.setStyleSheet("color: #c5221f;" if is_failure(x) else "")

@@ -707,20 +707,18 @@
         <translation>耗时</translation>
     </message>
     <message>
-        <source>Request</source>
-        <translation>请求</translation>
+        <source>Size</source>
+        <translation>大小</translation>
     </message>
     <message>
-        <source>Response</source>
-        <translation>响应</translation>
+        <source>Response: {0} bytes
+Request: {1} bytes</source>
+        <translation>响应：{0} 字节
+请求：{1} 字节</translation>
     </message>
     <message>
         <source>No envelope: no answer, an image, or not the API&apos;s JSON</source>
         <translation>没有响应信封：没有应答、应答是图片，或不是本 API 的 JSON</translation>
-    </message>
-    <message>
-        <source>{0} bytes</source>
-        <translation>{0} 字节</translation>
     </message>
 </context>
 <context>

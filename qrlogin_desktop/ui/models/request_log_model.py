@@ -29,11 +29,11 @@ class Column(IntEnum):
     STATUS = 3  # HTTP
     CODE = 4  # the envelope's
     LATENCY = 5
-    REQUEST_SIZE = 6
-    RESPONSE_SIZE = 7
+    # The answer's size; the request's is in its tooltip (one column less leaves the path the room).
+    RESPONSE_SIZE = 6
 
 
-_NUMERIC = (Column.LATENCY, Column.REQUEST_SIZE, Column.RESPONSE_SIZE)
+_NUMERIC = (Column.LATENCY, Column.RESPONSE_SIZE)
 
 
 def is_failure(x: Exchange) -> bool:
@@ -117,16 +117,14 @@ class RequestLogModel(RecordTableModel):
             Column.STATUS: self.tr("HTTP"),
             Column.CODE: self.tr("Code"),
             Column.LATENCY: self.tr("Latency"),
-            Column.REQUEST_SIZE: self.tr("Request"),
-            Column.RESPONSE_SIZE: self.tr("Response"),
+            Column.RESPONSE_SIZE: self.tr("Size"),
         }
 
     def cell(self, x: Exchange, column: Column, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(x, column)
         if role == SORT_ROLE:
-            return {Column.TIME: x.started_at, Column.LATENCY: x.latency_ms, Column.REQUEST_SIZE: x.request_size,
-                    Column.RESPONSE_SIZE: x.response_size, Column.STATUS: x.status or 0,
+            return {Column.TIME: x.started_at, Column.LATENCY: x.latency_ms, Column.RESPONSE_SIZE: x.response_size, Column.STATUS: x.status or 0,
                     Column.CODE: x.envelope_code if x.envelope_code is not None else -1}.get(
                 column, self._display(x, column))
         if role == Qt.ItemDataRole.ForegroundRole and is_failure(x) and column in (
@@ -139,9 +137,8 @@ class RequestLogModel(RecordTableModel):
                 return self.tr("No envelope: no answer, an image, or not the API's JSON")
             if column == Column.PATH:
                 return f"{x.endpoint}\n{x.url}" if x.endpoint else x.url
-            if column in (Column.REQUEST_SIZE, Column.RESPONSE_SIZE):
-                n = x.request_size if column == Column.REQUEST_SIZE else x.response_size
-                return self.tr("{0} bytes").format(n)
+            if column == Column.RESPONSE_SIZE:
+                return self.tr("Response: {0} bytes\nRequest: {1} bytes").format(x.response_size, x.request_size)
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -164,8 +161,6 @@ class RequestLogModel(RecordTableModel):
             return code_of(x)
         if column == Column.LATENCY:
             return f"{x.latency_ms:,.1f} ms"
-        if column == Column.REQUEST_SIZE:
-            return data_size(x.request_size)
         return data_size(x.response_size)
 
 

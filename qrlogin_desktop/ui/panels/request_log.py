@@ -55,8 +55,7 @@ SAVE_DELAY_MS = 1000
 # What each fixed-width column must fit besides its title (the Path column takes the rest).
 _WIDEST_SIZE = data_size(1023 * 1024 + 1000)  # "1,023.9 KiB"
 COLUMN_SAMPLES = {Column.TIME: "00:00:00.000", Column.METHOD: "POST", Column.STATUS: "000",
-                  Column.CODE: "000", Column.LATENCY: "10,000.0 ms", Column.REQUEST_SIZE: _WIDEST_SIZE,
-                  Column.RESPONSE_SIZE: _WIDEST_SIZE}
+                  Column.CODE: "000", Column.LATENCY: "9,999.9 ms", Column.RESPONSE_SIZE: _WIDEST_SIZE}
 PATH_MIN_WIDTH = 120  # the Path column shrinks to this before the table scrolls sideways
 
 

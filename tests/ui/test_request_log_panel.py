@@ -557,3 +557,20 @@ def test_a_cut_json_body_is_shown_in_lines_not_as_one_huge_line(qtbot, panel):
     assert shown.endswith(note)
     assert "".join(shown[: -len(note)].split()) == "".join(whole[:LOG_BODY_PREFIX].split())  # only whitespace moved
     assert reflow_cut_json('{"a": [1, 2]}') == '{\n  "a": [\n    1,\n    2\n  ]\n}'
+
+
+def test_at_start_up_the_history_is_read_once_the_connection_starts(qtbot, profiles, memory_store, history_path):
+    from qrlogin_desktop.ui.context import AppContext
+
+    RequestHistory(history_path).save([_exchange(i) for i in range(3)])
+    ctx = AppContext(profiles, token_store=memory_store)
+    try:
+        panel = RequestLogPanel(ctx, history=RequestHistory(history_path))
+        qtbot.addWidget(panel)
+        qtbot.wait(50)
+        assert not panel.history_loaded and ctx._runner is None  # nothing started before the connection
+        ctx.activate(profiles.active)
+        qtbot.waitUntil(lambda: panel.history_loaded and ctx.client is not None, timeout=WAIT_MS)
+        assert [r["PATH"] for r in rows(panel)] == [urlsplit(_exchange(i).url).path + f"?n={i}" for i in range(3)]
+    finally:
+        ctx.shutdown()

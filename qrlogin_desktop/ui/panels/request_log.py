@@ -246,7 +246,13 @@ class RequestLogPanel(Panel):
         if app is not None:
             app.aboutToQuit.connect(self.flush_history)
         self.retranslate()
-        QTimer.singleShot(0, self._load_history)  # after the window is up; read on a worker
+        # Read on a worker. At start-up, once the connection starts (no request comes before it,
+        # and the worker thread is not started before the window is painted); later, right away.
+        self._history_requested = False
+        if ctx.connection is not None or ctx.connecting:
+            QTimer.singleShot(0, self._load_history)
+        else:
+            ctx.connection_changed.connect(self._load_history)
 
 
     # --- texts --------------------------------------------------------------------------------------
@@ -332,6 +338,9 @@ class RequestLogPanel(Panel):
     # --- the history on disk ---------------------------------------------------------------------------
 
     def _load_history(self) -> None:
+        if self._history_requested:
+            return
+        self._history_requested = True
         history = self.history
 
         def done(outcome: Outcome) -> None:

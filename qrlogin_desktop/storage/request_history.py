@@ -178,7 +178,8 @@ class RequestHistory:
                 else:
                     out.append(record)
             if skipped:
-                self.warnings.append(f"{self.path.name}: {skipped} damaged line(s) skipped")
+                lines_word = "line" if skipped == 1 else "lines"
+                self.warnings.append(f"{self.path.name}: {skipped} damaged {lines_word} skipped")
             return out[-self.max_entries:]
 
     def save(self, exchanges: Sequence[Exchange]) -> int:

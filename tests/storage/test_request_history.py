@@ -178,7 +178,7 @@ def test_a_damaged_file_never_stops_a_load(path: Path):
     path.write_text("\n".join(lines), encoding="utf-8")
     loaded = history.load()
     assert [x.started_at for x in loaded] == [_exchange(0).started_at, _exchange(2).started_at]
-    assert history.warnings == [f"{HISTORY_FILE}: 1 damaged line(s) skipped"]
+    assert history.warnings == [f"{HISTORY_FILE}: 1 damaged line skipped"]
 
     path.write_bytes(b"\xff\xfe not a history")
     assert history.load() == [] and "not a request history" in history.warnings[0]

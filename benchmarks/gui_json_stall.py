@@ -46,6 +46,7 @@ from qrlogin_desktop.api.client import QrLoginClient  # noqa: E402
 from qrlogin_desktop.api.exchange import LOG_BODY_PREFIX, Exchange  # noqa: E402
 from qrlogin_desktop.storage.keystore import TokenStore  # noqa: E402
 from qrlogin_desktop.storage.profiles import ProfileStore  # noqa: E402
+from qrlogin_desktop.storage.request_history import HISTORY_FILE, RequestHistory  # noqa: E402
 from qrlogin_desktop.ui.context import AppContext  # noqa: E402
 from qrlogin_desktop.ui.display import monospace_font  # noqa: E402
 from qrlogin_desktop.ui.panels.request_log import RequestLogPanel  # noqa: E402
@@ -163,7 +164,8 @@ def main_log(args: argparse.Namespace, app: QApplication) -> None:
     home = Path(tempfile.mkdtemp(prefix="gui-json-stall-"))
     ctx = AppContext(ProfileStore(home / "profiles.json").load(),
                      token_store=TokenStore(backend=fail.Keyring(), service="gui-json-stall"), runner=runner)
-    panel = RequestLogPanel(ctx)
+    # Its own history file (the panel saves what it logs, on the worker, as the app does).
+    panel = RequestLogPanel(ctx, history=RequestHistory(home / HISTORY_FILE))
     panel.resize(1100, 760)
     panel.show()
     exchanges = logged_exchanges(runner, args.mb)

@@ -14,6 +14,12 @@ from qrlogin_desktop.api.client import QrLoginClient  # noqa: E402
 from qrlogin_desktop.sandbox import Sandbox, SandboxConfig, SandboxThread  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory, monkeypatch):
+    """The user's data directory (the request history) is a throw-away one in every test."""
+    monkeypatch.setenv("QRLOGIN_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()

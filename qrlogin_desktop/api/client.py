@@ -314,9 +314,11 @@ class QrLoginClient:
         try:
             value, envelope = self._interpret(ep, response, body_bytes)
         except QrLoginError as error:
-            error.exchange = self._emit(ep, request, content, started, t0, response, reader, error)
+            code = error.code if isinstance(error, ApiError) else None
+            error.exchange = self._emit(ep, request, content, started, t0, response, reader, error, code)
             raise
-        exchange_record = self._emit(ep, request, content, started, t0, response, reader, None)
+        exchange_record = self._emit(ep, request, content, started, t0, response, reader, None,
+                                     envelope.code if envelope is not None else None)
         return CallResult(ep, value, response.status_code, exchange_record.latency_ms, envelope, exchange_record)
 
     def _interpret(self, ep: Endpoint, response: httpx.Response, body: bytes) -> tuple[Any, Envelope | None]:
@@ -353,7 +355,8 @@ class QrLoginClient:
         return value, envelope
 
     def _emit(self, ep: Endpoint, request: httpx.Request, content: bytes | None, started: float, t0: float,
-              response: httpx.Response | None, body: BoundedBody, error: QrLoginError | None) -> Exchange:
+              response: httpx.Response | None, body: BoundedBody, error: QrLoginError | None,
+              envelope_code: int | None = None) -> Exchange:
         r = self.redactor
         content_type = response.headers.get("content-type", "").split(";")[0].strip() if response is not None else None
         exchange = Exchange(
@@ -372,6 +375,7 @@ class QrLoginClient:
             response_content_type=content_type,
             latency_ms=(time.perf_counter() - t0) * 1000,
             error=r.text(str(error)) if error else None,
+            envelope_code=envelope_code,
         )
         for listener in list(self._listeners):
             listener(exchange)

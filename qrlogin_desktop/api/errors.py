@@ -22,6 +22,8 @@ are not decided here but in one table, :mod:`qrlogin_desktop.api.outcomes`: each
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -41,6 +43,24 @@ def preview(value: Any, limit: int = _VALUE_PREVIEW) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# Shown as escapes: control characters, and lone surrogates (they have no UTF-8 form to send or print).
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def shown_value(value: Any, limit: int = _VALUE_PREVIEW) -> str:
+    """An offending value as the user wrote it, for a message (never a Python repr): text in plain
+    double quotes, its unprintable characters escaped so a pasted line break shows; anything else as
+    JSON (``3``, ``true``, ``null``, ``[1, 2]``); cut to ``limit`` characters."""
+    if isinstance(value, str):
+        inner = _UNPRINTABLE.sub(lambda m: json.dumps(m.group())[1:-1], value)
+        return f'"{inner}"' if len(inner) <= limit else f'"{inner[: limit - 1]}…"'
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False, default=str)
+    except (TypeError, ValueError, RecursionError):
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Violation:
     """One broken rule: which field, which rule (en/zh), and the value that broke it."""
@@ -53,12 +73,22 @@ class Violation:
 
     @property
     def value_preview(self) -> str:
-        return "<hidden>" if self.secret else preview(self.value)
+        return "<hidden>" if self.secret else shown_value(self.value)
 
     def message(self, lang: str = "en") -> str:
-        if lang.startswith("zh"):
-            return f"{self.field}: {self.rule_zh}(当前值 {self.value_preview})"
-        return f"{self.field}: {self.rule_en} (got {self.value_preview})"
+        """``field: rule``, then the value given; nothing about a value when none was given (a
+        missing field "is required", it did not "get None")."""
+        zh = lang.startswith("zh")
+        head = f"{self.field}: {self.rule_zh if zh else self.rule_en}"
+        if self.value is None:
+            return head
+        if self.secret:
+            return head + ("(当前值已隐藏)" if zh else " (got <hidden>)")
+        shown = self.value_preview
+        cut = isinstance(self.value, str) and shown.endswith('…"')
+        if zh:
+            return head + (f"(当前值 {shown},共 {len(self.value)} 个字符)" if cut else f"(当前值 {shown})")
+        return head + (f" (got {shown}, {len(self.value):,} characters)" if cut else f" (got {shown})")
 
     def to_json(self) -> dict[str, str]:
         return {"field": self.field, "rule": self.rule_en, "rule_zh": self.rule_zh}

@@ -19,16 +19,27 @@ import re
 import threading
 from typing import Any
 
-from .redact import _JWT, _SENSITIVE_MEMBER, MASK, SENSITIVE_NAMES, known_secrets
+from .redact import (
+    _AUTH_PARAM_AHEAD,
+    _JWT,
+    _SENSITIVE_MEMBER,
+    MASK,
+    SENSITIVE_NAMES,
+    known_secrets,
+    mask_bearer,
+)
 
 _NAMES = "|".join(sorted(map(re.escape, SENSITIVE_NAMES), key=len, reverse=True))
 # name=value in a query string or a form (sessionKey=..., access_token=...).
-_PARAM = re.compile(rf"(?i)(\b(?:{_NAMES})=)[^&\s'\"#]+")
+# A value already masked (as is or percent-encoded, as the Redactor writes a URL) is left as it is.
+_PARAM = re.compile(rf"(?i)(\b(?:{_NAMES})=)(?!(?:\*\*\*|%2A%2A%2A)(?:[&\s'\"#]|$))[^&\s'\"#]+")
 _PARAM_HINTS = tuple(name + "=" for name in SENSITIVE_NAMES)
 # A header as text ("Authorization: Bearer x") or as httpcore logs it ((b'authorization', b'Bearer x')).
 _HEADER = re.compile(r"(?i)(\b(?:proxy-authorization|authorization|set-cookie|cookie)['\"]?"
                      r"(?:\s*[:=]\s*|,\s*b?)['\"]?)[^'\"\r\n]+")
-_BEARER = re.compile(r"(?i)(\bbearer\s+)[^\s'\",;)\]}]+")
+# Wider than the Redactor's: a log line may quote a credential a server would refuse (non-ASCII).
+# The same rules for what is masked (redact.mask_bearer): a credential, not prose or `realm=`.
+_BEARER = re.compile(r"(?i)(\bbearer\s+)" + _AUTH_PARAM_AHEAD + r"([^\s'\",;)\]}]*[^\s'\",;)\]}.:!?])")
 
 _lock = threading.Lock()
 _MARK = "_qrlogin_masks_secrets"
@@ -47,7 +58,7 @@ def mask(text: str) -> str:
     if "authorization" in low or "cookie" in low:
         text = _HEADER.sub(lambda m: m.group(1) + MASK, text)
     if "bearer" in low:
-        text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
+        text = mask_bearer(text, _BEARER)
     if "eyj" in low:
         text = _JWT.sub(MASK, text)
     return text

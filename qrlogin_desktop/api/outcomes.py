@@ -24,8 +24,8 @@ from enum import Enum, IntEnum
 from types import MappingProxyType
 from typing import Protocol, cast
 
-__all__ = ["Action", "CodeTable", "DEFAULT_CODES", "ExitCode", "Message", "Outcome", "RULES", "Rule",
-           "outcome_for_code", "rule_for"]
+__all__ = ["Action", "CodeTable", "DEFAULT_CODES", "ExitCode", "Message", "Outcome", "PENDING_ACTIONS", "RULES",
+           "Rule", "is_pending_code", "outcome_for_code", "rule_for"]
 
 
 class Action(str, Enum):
@@ -166,6 +166,16 @@ def outcome_for_code(code: int) -> Outcome:
     if 400 <= code <= 499:
         return Outcome.REFUSED
     return Outcome.UNKNOWN_CODE
+
+
+# The answers that say "not yet" (408 waiting, 202 scanned): routine while a QR session polls, so
+# neither a failure in the request log nor a reason to stop.
+PENDING_ACTIONS = frozenset({Action.WAIT, Action.SCANNED})
+
+
+def is_pending_code(code: int) -> bool:
+    """Whether an envelope code is one of the contract's pending answers (by :data:`RULES`)."""
+    return RULES[outcome_for_code(code)].action in PENDING_ACTIONS
 
 
 class Classified(Protocol):

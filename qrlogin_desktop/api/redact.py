@@ -27,7 +27,27 @@ SENSITIVE_NAMES = frozenset(
 )
 # A JWT anywhere in free text (e.g. an HTML error page echoing a header) is masked as well.
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
-_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+# "Bearer <credential>" in free text. Only the credential is masked, not the next word of prose
+# ("missing bearer token") nor an auth-param of a challenge (`Bearer realm="x"`): a match may not be
+# `name=` followed by a value, may not end in a full stop, and must look like a credential
+# (see looks_like_credential). A credential that looks like a word is still masked where it matters:
+# by value (a Redactor knows the client's credential) and by name (the Authorization header).
+_AUTH_PARAM_AHEAD = r"""(?![!#$%&'*+.^_`|~\w-]+\s*=\s*(?:"|[^\s=]))"""
+_BEARER = re.compile(r"(?i)(\bbearer\s+)" + _AUTH_PARAM_AHEAD + r"([A-Za-z0-9._~+/-]*[A-Za-z0-9_~+/-]=*)")
+_WORD_LIKE_MAX = 20  # a letters-only "credential" at least this long is masked all the same
+
+
+def looks_like_credential(word: str) -> bool:
+    """A token68 or an opaque key rather than a word: it has a digit or a sign, capitals inside
+    (mixed case), or is too long for a word of prose."""
+    return (not word.isalpha() or any(c.isupper() for c in word[1:]) or len(word) >= _WORD_LIKE_MAX)
+
+
+def mask_bearer(text: str, pattern: re.Pattern[str] = _BEARER) -> str:
+    """Mask the credential after each "bearer" of ``pattern`` (group 1 the prefix, 2 the candidate)."""
+    return pattern.sub(lambda m: m.group(1) + MASK if looks_like_credential(m.group(2)) else m.group(0), text)
+
+
 _MIN_SECRET = 6  # shorter "secrets" would mask ordinary words
 LARGE_TEXT = 256 * 1024
 # A sensitive member in JSON text, plain ("token": "v") or inside a JSON string (\"token\": \"v\").
@@ -109,7 +129,7 @@ class Redactor:
             # A regex pass over megabytes holds the GIL for tens of milliseconds (the GUI thread
             # waits meanwhile); a sliced substring test first skips it when there is nothing to find.
             return text
-        text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
+        text = mask_bearer(text)
         return _JWT.sub(MASK, text)
 
     def json(self, value: Any) -> Any:

@@ -123,7 +123,7 @@ class Length(Rule):
             return None
         n = len(value)
         if n < self.minimum or (self.maximum is not None and n > self.maximum):
-            return f"{self.en} (got {n})"
+            return self.en  # the message shows the value (and its length when cut)
         return None
 
     @property
@@ -286,7 +286,7 @@ class VisibleAscii(Rule):
         if not isinstance(value, str):
             return None
         if len(value) > self.maximum:
-            return f"at most {self.maximum} visible characters (got {len(value)})"
+            return f"at most {self.maximum} visible characters"
         if any(not (c.isascii() and (c.isalnum() or c in self.allowed)) for c in value):
             return f"only letters, digits and {self.allowed}"
         return None
@@ -356,7 +356,8 @@ class Utf8Bytes(Rule):
             n = len(value.encode("utf-8"))
         except UnicodeEncodeError:  # a lone surrogate ("\ud800" in JSON) has no UTF-8 form
             return "must be valid Unicode text (a lone surrogate has no UTF-8 form)"
-        return f"{self.en} (got {n})" if n > self.maximum else None
+        # The byte count is not what the message's value shows (its characters): said here.
+        return f"{self.en}, not {n}" if n > self.maximum else None
 
     @property
     def en(self) -> str:

@@ -1,12 +1,13 @@
-"""Writing a JSON file atomically: a crash leaves the old file or the new one, never half of it."""
+"""Writing a file atomically (a JSON document, or JSON lines): a crash leaves the old file or the new one."""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 
 def write_json_atomically(path: Path, data: Any, *, indent: int = 2, make_parents: bool = True) -> None:
@@ -17,12 +18,28 @@ def write_json_atomically(path: Path, data: Any, *, indent: int = 2, make_parent
     crash) never sees half a file. ``make_parents=False`` for a place the user picked: a missing
     folder there is an error to report, not one to create.
     """
+    _write_atomically(path, lambda handle: json.dump(data, handle, ensure_ascii=False, indent=indent), make_parents)
+
+
+def write_lines_atomically(path: Path, lines: Iterable[str], *, make_parents: bool = True) -> None:
+    """Like :func:`write_json_atomically`, for a text of one record per line (each given without
+    its line break): a reader can then parse it a line at a time."""
+
+    def write(handle: TextIO) -> None:
+        for line in lines:
+            handle.write(line)
+            handle.write("\n")
+
+    _write_atomically(path, write, make_parents)
+
+
+def _write_atomically(path: Path, write: Callable[[TextIO], None], make_parents: bool) -> None:
     if make_parents:
         path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=indent)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

@@ -93,6 +93,8 @@ class MainWindow(Retranslating, QMainWindow):
         self._page("settings", _settings, lambda: self.tr("Profiles & Settings"), "settings")
         # Built now: it must see every exchange from the first request on.
         self.request_log = self.panels["request_log"]
+        self.request_log.replay_available = lambda endpoint_id: f"endpoint:{endpoint_id}" in self._factories
+        self.request_log.replay_requested.connect(self.open_endpoint)
 
         self.splitter = QSplitter()
         self.splitter.setObjectName("mainSplitter")
@@ -278,6 +280,12 @@ class MainWindow(Retranslating, QMainWindow):
         self.nav.setCurrentItem(self._items[key])
         page = self.panels[key]
         self.stack.setCurrentWidget(self._areas[key])  # also when the entry was already selected, page unbuilt
+        return page
+
+    def open_endpoint(self, inputs) -> Panel:
+        """Show an endpoint page filled with ``inputs`` (an api.exchange.ReplayInputs: a logged request's)."""
+        page = self.show_panel(f"endpoint:{inputs.endpoint}")
+        page.load_inputs(inputs.query, inputs.body, missing=inputs.masked)
         return page
 
     # --- texts and status ---------------------------------------------------------------------------------

@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>EndpointPanel</name>
+    <message numerus="yes">
+        <source>Not sent: %n problem(s) — see the messages next to the fields, or turn off &quot;Validate before sending&quot;.</source>
+        <translation>
+            <numerusform>Not sent: %n problem — see the message next to the field, or turn off &quot;Validate before sending&quot;.</numerusform>
+            <numerusform>Not sent: %n problems — see the messages next to the fields, or turn off &quot;Validate before sending&quot;.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>QrLoginPanel</name>
     <message numerus="yes">
         <source>QR refreshed, {0} of %n</source>
@@ -25,6 +35,13 @@
         <translation>
             <numerusform>%n of {0} request shown</numerusform>
             <numerusform>%n of {0} requests shown</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Remove all %n request(s) from the log and from the saved history? This cannot be undone.</source>
+        <translation>
+            <numerusform>Remove the %n request from the log and from the saved history? This cannot be undone.</numerusform>
+            <numerusform>Remove all %n requests from the log and from the saved history? This cannot be undone.</numerusform>
         </translation>
     </message>
     <message numerus="yes">

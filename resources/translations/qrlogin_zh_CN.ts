@@ -215,9 +215,11 @@
         <source>Fix the JSON syntax error first</source>
         <translation>请先修正 JSON 语法错误</translation>
     </message>
-    <message>
-        <source>Not sent: {0} problem(s) — see the messages next to the fields, or turn off &quot;Validate before sending&quot;.</source>
-        <translation>未发送：有 {0} 处问题 — 请查看字段旁的提示，或关闭“发送前校验”。</translation>
+    <message numerus="yes">
+        <source>Not sent: %n problem(s) — see the messages next to the fields, or turn off &quot;Validate before sending&quot;.</source>
+        <translation>
+            <numerusform>未发送：有 %n 处问题 — 请查看字段旁的提示，或关闭“发送前校验”。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Copied — it contains the real credential.</source>
@@ -1003,24 +1005,30 @@
         <translation>路径</translation>
     </message>
     <message>
-        <source>Status</source>
-        <translation>状态</translation>
+        <source>HTTP</source>
+        <translation>HTTP</translation>
     </message>
     <message>
-        <source>Latency (ms)</source>
-        <translation>耗时 (ms)</translation>
+        <source>Code</source>
+        <translation>业务码</translation>
     </message>
     <message>
-        <source>Request</source>
-        <translation>请求</translation>
+        <source>Latency</source>
+        <translation>耗时</translation>
     </message>
     <message>
-        <source>Response</source>
-        <translation>响应</translation>
+        <source>Size</source>
+        <translation>大小</translation>
     </message>
     <message>
-        <source>{0} bytes</source>
-        <translation>{0} 字节</translation>
+        <source>Response: {0} bytes
+Request: {1} bytes</source>
+        <translation>响应：{0} 字节
+请求：{1} 字节</translation>
+    </message>
+    <message>
+        <source>No envelope: no answer, an image, or not the API&apos;s JSON</source>
+        <translation>没有响应信封：没有应答、应答是图片，或不是本 API 的 JSON</translation>
     </message>
 </context>
 <context>
@@ -1040,10 +1048,6 @@
     <message>
         <source>Errors only</source>
         <translation>仅错误</translation>
-    </message>
-    <message>
-        <source>Clear</source>
-        <translation>清空</translation>
     </message>
     <message>
         <source>Export HAR…</source>
@@ -1070,8 +1074,44 @@
         <translation>正文</translation>
     </message>
     <message>
-        <source>The log keeps the newest {0} requests.</source>
-        <translation>日志只保留最近 {0} 条请求。</translation>
+        <source>Copied as cURL (the credential as $QRLOGIN_TOKEN).</source>
+        <translation>已复制为 cURL（凭据写作 $QRLOGIN_TOKEN）。</translation>
+    </message>
+    <message>
+        <source>URL copied.</source>
+        <translation>已复制 URL。</translation>
+    </message>
+    <message>
+        <source>Response copied.</source>
+        <translation>已复制响应。</translation>
+    </message>
+    <message>
+        <source>Clear history…</source>
+        <translation>清空历史…</translation>
+    </message>
+    <message>
+        <source>Remove every request from the log and from the saved history</source>
+        <translation>从日志和已保存的历史中删除所有请求</translation>
+    </message>
+    <message>
+        <source>The log keeps the newest {0} requests; the newest {1} are saved (redacted) for the next start.</source>
+        <translation>日志保留最新的 {0} 条请求；其中最新的 {1} 条（已脱敏）会保存，下次启动时仍可查看。</translation>
+    </message>
+    <message>
+        <source>Copy as cURL</source>
+        <translation>复制为 cURL</translation>
+    </message>
+    <message>
+        <source>Copy URL</source>
+        <translation>复制 URL</translation>
+    </message>
+    <message>
+        <source>Copy response</source>
+        <translation>复制响应</translation>
+    </message>
+    <message>
+        <source>Open in its endpoint page</source>
+        <translation>在对应接口页中打开</translation>
     </message>
     <message numerus="yes">
         <source>%n request(s)</source>
@@ -1086,6 +1126,40 @@
         </translation>
     </message>
     <message>
+        <source>Clear history</source>
+        <translation>清空历史</translation>
+    </message>
+    <message numerus="yes">
+        <source>Remove all %n request(s) from the log and from the saved history? This cannot be undone.</source>
+        <translation>
+            <numerusform>要从日志和已保存的历史中删除全部 %n 条请求吗？此操作无法撤销。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>History cleared.</source>
+        <translation>历史已清空。</translation>
+    </message>
+    <message>
+        <source>Part of the saved history could not be read: {0}</source>
+        <translation>已保存的历史有一部分无法读取：{0}</translation>
+    </message>
+    <message>
+        <source>The saved history could not be read: {0}</source>
+        <translation>无法读取已保存的历史：{0}</translation>
+    </message>
+    <message>
+        <source>The request history could not be saved: {0}</source>
+        <translation>无法保存请求历史：{0}</translation>
+    </message>
+    <message>
+        <source>Not in the log (secret): {0}. Type it again on the endpoint page.</source>
+        <translation>日志中没有（属于机密）：{0}。请在接口页中重新输入。</translation>
+    </message>
+    <message>
+        <source>The log holds only the start of the body: the page keeps its own.</source>
+        <translation>日志只保存了请求体的开头部分：接口页保留其原有的请求体。</translation>
+    </message>
+    <message>
         <source>Select a request above to see its headers and bodies.</source>
         <translation>在上方选择一条请求，查看其头部和正文。</translation>
     </message>
@@ -1095,9 +1169,9 @@
     </message>
     <message>
         <source>{0} {1}
-{2} · status {3} · {4:.1f} ms · {5}</source>
+{2} · HTTP {3} · code {4} · {5:,.1f} ms · {6}</source>
         <translation>{0} {1}
-{2} · 状态 {3} · {4:.1f} ms · {5}</translation>
+{2} · HTTP {3} · 业务码 {4} · {5:,.1f} ms · {6}</translation>
     </message>
     <message>
         <source>Error: {0}</source>

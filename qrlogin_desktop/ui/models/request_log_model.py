@@ -26,17 +26,19 @@ class Column(IntEnum):
     TIME = 0
     METHOD = 1
     PATH = 2
-    STATUS = 3
-    LATENCY = 4
-    REQUEST_SIZE = 5
+    STATUS = 3  # HTTP
+    CODE = 4  # the envelope's
+    LATENCY = 5
+    # The answer's size; the request's is in its tooltip (one column less leaves the path the room).
     RESPONSE_SIZE = 6
 
 
-_NUMERIC = (Column.LATENCY, Column.REQUEST_SIZE, Column.RESPONSE_SIZE)
+_NUMERIC = (Column.LATENCY, Column.RESPONSE_SIZE)
 
 
 def is_failure(x: Exchange) -> bool:
-    return x.error is not None or x.status is None or x.status >= 400
+    """Shown red and kept by "Errors only": the API layer's verdict (a pending 408/202 is no failure)."""
+    return x.failed
 
 
 def path_of(x: Exchange) -> str:
@@ -55,9 +57,14 @@ def status_of(x: Exchange) -> str:
     return (x.error or "").splitlines()[0] if x.error else "—"
 
 
+def code_of(x: Exchange) -> str:
+    return str(x.envelope_code) if x.envelope_code is not None else "—"
+
+
 def search_text(x: Exchange) -> str:
-    """What the filter box matches: method, path, status, endpoint (and the error), lower-cased."""
-    return " ".join((x.method, path_of(x), str(x.status or ""), x.endpoint, x.error or "")).lower()
+    """What the filter box matches: method, path, status, code, endpoint (and the error), lower-cased."""
+    return " ".join((x.method, path_of(x), str(x.status or ""), str(x.envelope_code or ""), x.endpoint,
+                     x.error or "")).lower()
 
 
 class RequestLogModel(RecordTableModel):
@@ -84,6 +91,17 @@ class RequestLogModel(RecordTableModel):
         self._rows.append(exchange)
         self.endInsertRows()
 
+    def prepend(self, older: list[Exchange]) -> None:
+        """Records from before the first one shown (the history of earlier runs), oldest first;
+        as many as there is room for, the newest of them kept."""
+        room = self.max_entries - len(self._rows)
+        older = older[-room:] if room > 0 else []
+        if not older:
+            return
+        self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
+        self._rows[:0] = older
+        self.endInsertRows()
+
     def clear(self) -> None:
         self.beginResetModel()
         self._rows.clear()
@@ -96,33 +114,36 @@ class RequestLogModel(RecordTableModel):
             Column.TIME: self.tr("Time"),
             Column.METHOD: self.tr("Method"),
             Column.PATH: self.tr("Path"),
-            Column.STATUS: self.tr("Status"),
-            Column.LATENCY: self.tr("Latency (ms)"),
-            Column.REQUEST_SIZE: self.tr("Request"),
-            Column.RESPONSE_SIZE: self.tr("Response"),
+            Column.STATUS: self.tr("HTTP"),
+            Column.CODE: self.tr("Code"),
+            Column.LATENCY: self.tr("Latency"),
+            Column.RESPONSE_SIZE: self.tr("Size"),
         }
 
     def cell(self, x: Exchange, column: Column, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(x, column)
         if role == SORT_ROLE:
-            return {Column.TIME: x.started_at, Column.LATENCY: x.latency_ms, Column.REQUEST_SIZE: x.request_size,
-                    Column.RESPONSE_SIZE: x.response_size, Column.STATUS: x.status or 0}.get(
+            return {Column.TIME: x.started_at, Column.LATENCY: x.latency_ms, Column.RESPONSE_SIZE: x.response_size, Column.STATUS: x.status or 0,
+                    Column.CODE: x.envelope_code if x.envelope_code is not None else -1}.get(
                 column, self._display(x, column))
-        if role == Qt.ItemDataRole.ForegroundRole and is_failure(x) and column in (Column.STATUS, Column.PATH):
+        if role == Qt.ItemDataRole.ForegroundRole and is_failure(x) and column in (
+                Column.STATUS, Column.CODE, Column.PATH):
             return QBrush(_ERROR)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == Column.STATUS and x.error:
+            if column in (Column.STATUS, Column.CODE) and x.error:
                 return x.error
+            if column == Column.CODE and x.envelope_code is None:
+                return self.tr("No envelope: no answer, an image, or not the API's JSON")
             if column == Column.PATH:
                 return f"{x.endpoint}\n{x.url}" if x.endpoint else x.url
-            if column in (Column.REQUEST_SIZE, Column.RESPONSE_SIZE):
-                n = x.request_size if column == Column.REQUEST_SIZE else x.response_size
-                return self.tr("{0} bytes").format(n)
+            if column == Column.RESPONSE_SIZE:
+                return self.tr("Response: {0} bytes\nRequest: {1} bytes").format(x.response_size, x.request_size)
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.STATUS and x.status is not None:
+        if role == Qt.ItemDataRole.TextAlignmentRole and (
+                (column == Column.STATUS and x.status is not None) or column == Column.CODE):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
@@ -136,15 +157,15 @@ class RequestLogModel(RecordTableModel):
             return path_of(x)
         if column == Column.STATUS:
             return status_of(x)
+        if column == Column.CODE:
+            return code_of(x)
         if column == Column.LATENCY:
-            return f"{x.latency_ms:.1f}"
-        if column == Column.REQUEST_SIZE:
-            return data_size(x.request_size)
+            return f"{x.latency_ms:,.1f} ms"
         return data_size(x.response_size)
 
 
 class RequestLogFilter(QSortFilterProxyModel):
-    """Case-insensitive text match on method/path/status/endpoint, and an "errors only" switch."""
+    """Case-insensitive text match on method/path/status/code/endpoint, and an "errors only" switch."""
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)

@@ -10,7 +10,9 @@ Failures never touch the inputs: what the user typed is exactly what Retry sends
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -230,6 +232,13 @@ class EndpointPanel(Panel):
         body = self.editor.value() if self.editor is not None else None
         return self.form.values(), body
 
+    def load_inputs(self, query: Mapping[str, Any], body: Any = None, *, missing: Sequence[str] = ()) -> None:
+        """Fill the page with given inputs (a request replayed from the log): the query fields by
+        name, the JSON body when given; ``missing`` fields are flagged for the user to fill in."""
+        self.form.replace_values(query, missing=missing)
+        if self.editor is not None and body is not None:
+            self.editor.set_text(json.dumps(body, indent=2, ensure_ascii=False))
+
     # --- actions --------------------------------------------------------------------------------------
 
     def send(self) -> None:
@@ -306,8 +315,8 @@ class EndpointPanel(Panel):
                      and (self.editor is None or v.field == "appKey")]
         if elsewhere:
             self.banner.show_error("; ".join(v.message(lang) for v in elsewhere))
-        self.send_hint.setText(self.tr("Not sent: {0} problem(s) — see the messages next to the fields, "
-                                       "or turn off \"Validate before sending\".").format(len(violations)))
+        self.send_hint.setText(self.tr("Not sent: %n problem(s) — see the messages next to the fields, "
+                                       "or turn off \"Validate before sending\".", "", len(violations)))
         self.send_hint.show()
 
     def copy_curl(self) -> None:

@@ -113,6 +113,17 @@ class FieldForm(Retranslating, QWidget):
             elif editor is not None:
                 editor.setText("" if value is None else str(value))
 
+    def replace_values(self, values: Mapping[str, Any], *, missing: Sequence[str] = ()) -> None:
+        """Every field from ``values`` (one not named there is emptied), e.g. a logged request's.
+        ``missing`` fields (a secret the log does not hold) count as touched: their "is required"
+        shows at once."""
+        self.set_values({f.name: values.get(f.name) for f in self.fields})
+        for name in missing:
+            editor = self.editors.get(name)
+            if isinstance(editor, QLineEdit):
+                editor.setModified(True)
+        self.validate()
+
     def violations(self) -> list[Violation]:
         out: list[Violation] = []
         for f in self.fields:

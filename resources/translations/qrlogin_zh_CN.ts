@@ -1086,6 +1086,18 @@ Request: {1} bytes</source>
         <translation>已复制响应。</translation>
     </message>
     <message>
+        <source>Which requests to show</source>
+        <translation>显示哪些请求</translation>
+    </message>
+    <message>
+        <source>Filter requests</source>
+        <translation>筛选请求</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>请求列表</translation>
+    </message>
+    <message>
         <source>Clear history…</source>
         <translation>清空历史…</translation>
     </message>
@@ -1538,6 +1550,18 @@ Request: {1} bytes</source>
     <message>
         <source>jsapi_ticket (optional: checks JSConfig&apos;s signature)</source>
         <translation>jsapi_ticket(可选:用于校验 JSConfig 签名)</translation>
+    </message>
+    <message>
+        <source>jsapi_ticket</source>
+        <translation>jsapi_ticket</translation>
+    </message>
+    <message>
+        <source>Checks</source>
+        <translation>检查项</translation>
+    </message>
+    <message>
+        <source>Details of the selected check</source>
+        <translation>所选检查项的详情</translation>
     </message>
     <message>
         <source>Run check</source>

@@ -378,12 +378,12 @@ def test_replay_opens_the_endpoint_page_with_the_same_inputs(qtbot, ctx):
     qtbot.waitUntil(lambda: log.model.rowCount() == 4, timeout=WAIT_MS)
 
     log.replay(log.model.record_at(0))
-    page = window.stack.currentWidget()
+    page = window.current_page()
     assert page is window.panels["endpoint:JSCode2Session"]
     assert page.form.editors["js_code"].text() == "code_to_replay"
 
     log.replay(log.model.record_at(1))
-    page = window.stack.currentWidget()
+    page = window.current_page()
     assert page is window.panels["endpoint:Decrypt"]
     assert page.form.editors["encryptedData"].text() == "ZW5jcnlwdGVk"
     assert page.form.editors["sessionKey"].text() == ""  # never from the log: the user types it again
@@ -391,7 +391,7 @@ def test_replay_opens_the_endpoint_page_with_the_same_inputs(qtbot, ctx):
     assert "sessionKey" in log.status_label.text()
 
     log.replay(log.model.record_at(2))
-    page = window.stack.currentWidget()
+    page = window.current_page()
     assert page is window.panels["endpoint:MsgSecCheck"]
     assert page.editor.value() == check
     # Sent again from the page: the credential is the profile's (the log holds none).
@@ -405,9 +405,9 @@ def test_replay_opens_the_endpoint_page_with_the_same_inputs(qtbot, ctx):
     log.show_row_menu(log.model.record_at(3), window.mapToGlobal(window.rect().center()))
     assert not log.replay_action.isEnabled()
     log.row_menu.hide()
-    shown = window.stack.currentWidget()
+    shown = window.current_page()
     log.replay(log.model.record_at(3))
-    assert window.stack.currentWidget() is shown
+    assert window.current_page() is shown
 
 
 # --- the history ---------------------------------------------------------------------------------------------

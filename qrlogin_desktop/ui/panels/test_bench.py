@@ -86,6 +86,7 @@ class TestBenchPanel(Panel):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table instead of walking its cells
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -136,6 +137,9 @@ class TestBenchPanel(Panel):
         self.register_box.setText(self.tr("Include checks that register users (Confirm-Register)"))
         self.expiry_box.setText(self.tr("Check expiry (waits one QR lifetime)"))
         self.ticket_edit.setPlaceholderText(self.tr("jsapi_ticket (optional: checks JSConfig's signature)"))
+        self.ticket_edit.setAccessibleName(self.tr("jsapi_ticket"))
+        self.table.setAccessibleName(self.tr("Checks"))
+        self.details.setAccessibleName(self.tr("Details of the selected check"))
         self.run_button.setText(self.tr("Run check"))
         self.stop_button.setText(self.tr("Stop"))
         self.junit_button.setText(self.tr("Export JUnit…"))

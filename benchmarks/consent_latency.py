@@ -35,7 +35,14 @@ import time
 from dataclasses import dataclass
 
 import httpx
-from flow_latency import APP_KEY, RUN_LIMIT, SandboxProcess, describe_policy, percentile
+from _polling import (
+    APP_KEY,
+    SandboxProcess,
+    compare_policies,
+    describe_policy,
+    percentile,
+    run_sessions,
+)
 
 from qrlogin_desktop.api.client import QrLoginClient
 from qrlogin_desktop.flow.driver import FlowDriver
@@ -92,23 +99,9 @@ async def one_session(session: Session, policy: PollPolicy, poller: QrLoginClien
 async def run_policy(url: str, token: str, policy: PollPolicy, delays: list[tuple[float, float]],
                      concurrency: int) -> tuple[list[Session], float]:
     sessions = [Session(scan, confirm) for scan, confirm in delays]
-    gate = asyncio.Semaphore(concurrency)
-    poller = QrLoginClient(url, APP_KEY, token, timeout=10)
-    phone = httpx.AsyncClient(base_url=url, timeout=10)  # the page's calls carry no bearer
-
-    async def gated(s: Session) -> None:
-        async with gate:
-            await one_session(s, policy, poller, phone)
-
-    started = time.perf_counter()
-    tasks = [asyncio.create_task(gated(s)) for s in sessions]
-    _, pending = await asyncio.wait(tasks, timeout=RUN_LIMIT)
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
-    elapsed = time.perf_counter() - started
-    await poller.aclose()
-    await phone.aclose()
+    async with (QrLoginClient(url, APP_KEY, token, timeout=10) as poller,
+                httpx.AsyncClient(base_url=url, timeout=10) as phone):  # the page's calls carry no bearer
+        elapsed = await run_sessions(sessions, lambda s: one_session(s, policy, poller, phone), concurrency)
     return sessions, elapsed
 
 
@@ -136,22 +129,12 @@ async def main_async(args: argparse.Namespace) -> None:
     delays = [(rng.uniform(0.0, args.max_scan_delay), rng.uniform(1.0, 4.0)) for _ in range(args.sessions)]
     token = "bench_" + secrets.token_urlsafe(24)
     server = SandboxProcess(token, ("--explicit-consent", "--consent-hold", str(args.consent_hold)))
-    policies = [
-        ("default PollPolicy", "default PollPolicy()", PollPolicy()),
-        ("fixed 1 s baseline", "baseline: fixed 1 s poller, PollPolicy(min_interval=1, idle_interval=1)",
-         PollPolicy(min_interval=1, idle_interval=1)),
-    ]
-    rows = []
-    try:
-        print(f"sandbox {server.url} (separate process, --explicit-consent --consent-hold {args.consent_hold:g}); python {platform.python_version()}, "
-              f"{os.cpu_count()} CPUs")
-        print(f"{args.sessions} sessions per policy, {args.concurrency} at a time; scan U(0, {args.max_scan_delay:g}) s "
-              f"after Initiate, Confirm U(1, 4) s after the scan (seed {args.seed}, paired)")
-        for label, title, policy in policies:
-            sessions, elapsed = await run_policy(server.url, token, policy, delays, args.concurrency)
-            rows.append((label, summarise(title, policy, sessions, elapsed)))
-    finally:
-        server.stop()
+    print(f"sandbox {server.url} (separate process, --explicit-consent --consent-hold {args.consent_hold:g}); python {platform.python_version()}, "
+          f"{os.cpu_count()} CPUs")
+    print(f"{args.sessions} sessions per policy, {args.concurrency} at a time; scan U(0, {args.max_scan_delay:g}) s "
+          f"after Initiate, Confirm U(1, 4) s after the scan (seed {args.seed}, paired)")
+    rows = await compare_policies(
+        server, lambda policy: run_policy(server.url, token, policy, delays, args.concurrency), summarise)
     print("\nsummary             p50 ms  p95 ms  max ms  req/s mean")
     for label, row in rows:
         if row:

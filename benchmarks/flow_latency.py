@@ -32,25 +32,27 @@ import asyncio
 import os
 import platform
 import random
-import re
 import secrets
-import selectors
-import signal
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from _polling import (
+    APP_KEY,
+    SandboxInProcess,
+    SandboxProcess,
+    compare_policies,
+    describe_policy,
+    percentile,
+    run_sessions,
+)
+
 from qrlogin_desktop.api.client import QrLoginClient
 from qrlogin_desktop.flow.driver import FlowDriver
 from qrlogin_desktop.flow.machine import State, Transition
 from qrlogin_desktop.flow.policy import PollPolicy
-
-APP_KEY = "demo"
-LINE = re.compile(r"Sandbox listening on (http://127\.0\.0\.1:\d+) ")
-RUN_LIMIT = 50.0  # s per policy: a hard bound so the benchmark always ends
 
 
 @dataclass
@@ -61,51 +63,6 @@ class Session:
     polls_after_scan: int = 0
     state: str = "not run"
     error: str = ""
-
-
-# ------------------------------------------------------------------------------ the sandbox
-
-
-class SandboxProcess:
-    def __init__(self, token: str, extra_args: tuple[str, ...] = ()):
-        self.token = token
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "qrlogin_desktop", "sandbox", "--host", "127.0.0.1", "--port", "0",
-             "--token", token, *extra_args],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True,
-        )
-        assert self.proc.stdout is not None
-        line = ""
-        with selectors.DefaultSelector() as sel:
-            sel.register(self.proc.stdout, selectors.EVENT_READ)
-            if sel.select(timeout=30):
-                line = self.proc.stdout.readline()
-        match = LINE.search(line)
-        if match is None:
-            self.proc.kill()
-            raise SystemExit(f"the sandbox did not start: {line!r}")
-        self.url = match[1]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-
-
-class SandboxInProcess:
-    def __init__(self, token: str):
-        from qrlogin_desktop.sandbox import Sandbox, SandboxConfig, SandboxThread
-
-        self.token = token
-        self.running = SandboxThread(Sandbox(SandboxConfig(app_key=APP_KEY, token=token))).start()
-        self.url = self.running.url
-
-    def stop(self) -> None:
-        self.running.stop()
 
 
 # ------------------------------------------------------------------------------- one session
@@ -148,42 +105,16 @@ async def one_session(session: Session, policy: PollPolicy, poller: QrLoginClien
 async def run_policy(url: str, token: str, policy: PollPolicy, delays: list[float], concurrency: int) -> tuple[
         list[Session], float]:
     sessions = [Session(d) for d in delays]
-    gate = asyncio.Semaphore(concurrency)
-    poller = QrLoginClient(url, APP_KEY, token, timeout=10)
-    phone = QrLoginClient(url, APP_KEY, token, timeout=10)  # the second client: the phone
-
-    async def gated(s: Session) -> None:
-        async with gate:
-            await one_session(s, policy, poller, phone)
-
-    started = time.perf_counter()
-    tasks = [asyncio.create_task(gated(s)) for s in sessions]
-    done, pending = await asyncio.wait(tasks, timeout=RUN_LIMIT)
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
+    async with (QrLoginClient(url, APP_KEY, token, timeout=10) as poller,
+                QrLoginClient(url, APP_KEY, token, timeout=10) as phone):  # the second client: the phone
+        elapsed = await run_sessions(sessions, lambda s: one_session(s, policy, poller, phone), concurrency)
     for s in sessions:
         if s.state == "not run":
             s.state = "unfinished"
-    elapsed = time.perf_counter() - started
-    await poller.aclose()
-    await phone.aclose()
     return sessions, elapsed
 
 
 # ----------------------------------------------------------------------------------- report
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100)."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
-
-
-def describe_policy(policy: PollPolicy) -> str:
-    return (f"min_interval={policy.min_interval:g} s, idle_interval={policy.idle_interval:g} s, "
-            f"growth={policy.growth:g}")
 
 
 def summarise(name: str, policy: PollPolicy, sessions: list[Session], elapsed: float) -> dict[str, float]:
@@ -215,22 +146,12 @@ async def main_async(args: argparse.Namespace) -> None:
     delays = [rng.uniform(0.0, args.max_scan_delay) for _ in range(args.sessions)]
     token = "bench_" + secrets.token_urlsafe(24)
     server = SandboxInProcess(token) if args.in_process else SandboxProcess(token)
-    policies = [
-        ("default PollPolicy", "default PollPolicy()", PollPolicy()),
-        ("fixed 1 s baseline", "baseline: naive fixed 1 s poller, PollPolicy(min_interval=1, idle_interval=1)",
-         PollPolicy(min_interval=1, idle_interval=1)),
-    ]
-    rows = []
-    try:
-        where = "SandboxThread in this process" if args.in_process else "separate process"
-        print(f"sandbox {server.url} ({where}); python {platform.python_version()}, {os.cpu_count()} CPUs")
-        print(f"{args.sessions} sessions per policy, {args.concurrency} at a time; phone scans "
-              f"U(0, {args.max_scan_delay:g}) s after Initiate (seed {args.seed}, same delays for both policies)")
-        for label, title, policy in policies:
-            sessions, elapsed = await run_policy(server.url, token, policy, delays, args.concurrency)
-            rows.append((label, summarise(title, policy, sessions, elapsed)))
-    finally:
-        server.stop()
+    where = "SandboxThread in this process" if args.in_process else "separate process"
+    print(f"sandbox {server.url} ({where}); python {platform.python_version()}, {os.cpu_count()} CPUs")
+    print(f"{args.sessions} sessions per policy, {args.concurrency} at a time; phone scans "
+          f"U(0, {args.max_scan_delay:g}) s after Initiate (seed {args.seed}, same delays for both policies)")
+    rows = await compare_policies(
+        server, lambda policy: run_policy(server.url, token, policy, delays, args.concurrency), summarise)
     print("\nsummary             p50 ms  p95 ms  max ms  requests/session mean  max")
     for label, row in rows:
         if row:

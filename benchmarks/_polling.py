@@ -6,6 +6,7 @@ running the sessions a bounded number at a time within a hard time limit, and th
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import re
 import selectors
@@ -91,6 +92,11 @@ async def run_sessions(sessions: Sequence[S], one: Callable[[S], Awaitable[None]
     return time.perf_counter() - started
 
 
+def start_sandbox(token: str, extra_args: tuple[str, ...] = (), *, in_process: bool = False,
+                  ) -> SandboxProcess | SandboxInProcess:
+    return SandboxInProcess(token) if in_process else SandboxProcess(token, extra_args)
+
+
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..100)."""
     ordered = sorted(values)
@@ -98,17 +104,26 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
+def latency_figures(latencies_ms: list[float]) -> dict[str, float]:
+    return {"p50": percentile(latencies_ms, 50), "p95": percentile(latencies_ms, 95), "max": max(latencies_ms)}
+
+
 def describe_policy(policy: PollPolicy) -> str:
     return (f"min_interval={policy.min_interval:g} s, idle_interval={policy.idle_interval:g} s, "
             f"growth={policy.growth:g}")
 
 
+def print_heading(title: str, policy: PollPolicy, authenticated: int, sessions: int, elapsed: float) -> None:
+    print(f"\n{title}\n  policy: {describe_policy(policy)}")
+    print(f"  {authenticated}/{sessions} sessions authenticated in {elapsed:.1f} s wall")
+
+
 async def compare_policies(server: SandboxProcess | SandboxInProcess,
                            run: Callable[[PollPolicy], Awaitable[tuple[list[S], float]]],
                            summarise: Callable[[str, PollPolicy, list[S], float], dict[str, float]],
-                           ) -> list[tuple[str, dict[str, float]]]:
-    """Each of POLICIES in turn, ``run`` against the one server (stopped at the end, whatever happens):
-    the summary row of each, by its label."""
+                           columns: str, cells: Callable[[dict[str, float]], str]) -> None:
+    """Each of POLICIES in turn, ``run`` against the one server (stopped at the end, whatever happens)
+    and summarised; then the closing table (:func:`print_summary`)."""
     rows = []
     try:
         for label, title, policy in POLICIES:
@@ -116,4 +131,22 @@ async def compare_policies(server: SandboxProcess | SandboxInProcess,
             rows.append((label, summarise(title, policy, sessions, elapsed)))
     finally:
         server.stop()
-    return rows
+    print_summary(rows, columns, cells)
+
+
+def print_summary(rows: list[tuple[str, dict[str, float]]], columns: str, cells: Callable[[dict[str, float]], str]) -> None:
+    """The closing table: latency figures of each policy, then this benchmark's own ``columns``."""
+    print("\nsummary             p50 ms  p95 ms  max ms  " + columns)
+    for label, row in rows:
+        if row:
+            print(f"{label:<18}  {row['p50']:6.0f}  {row['p95']:6.0f}  {row['max']:6.0f}  " + cells(row))
+
+
+def session_arguments(doc: str) -> argparse.ArgumentParser:
+    """The options both benchmarks take; each adds its own."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=200, help="QR logins per policy (200)")
+    parser.add_argument("--concurrency", type=int, default=20, help="sessions at a time (20)")
+    parser.add_argument("--max-scan-delay", type=float, default=2.0, help="scan at U(0, this) s after Initiate (2)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the delays (1)")
+    return parser

@@ -39,15 +39,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from _polling import (
-    APP_KEY,
-    SandboxInProcess,
-    SandboxProcess,
-    compare_policies,
-    describe_policy,
-    percentile,
-    run_sessions,
-)
+import _polling as polling
 
 from qrlogin_desktop.api.client import QrLoginClient
 from qrlogin_desktop.flow.driver import FlowDriver
@@ -105,9 +97,9 @@ async def one_session(session: Session, policy: PollPolicy, poller: QrLoginClien
 async def run_policy(url: str, token: str, policy: PollPolicy, delays: list[float], concurrency: int) -> tuple[
         list[Session], float]:
     sessions = [Session(d) for d in delays]
-    async with (QrLoginClient(url, APP_KEY, token, timeout=10) as poller,
-                QrLoginClient(url, APP_KEY, token, timeout=10) as phone):  # the second client: the phone
-        elapsed = await run_sessions(sessions, lambda s: one_session(s, policy, poller, phone), concurrency)
+    async with (QrLoginClient(url, polling.APP_KEY, token, timeout=10) as poller,
+                QrLoginClient(url, polling.APP_KEY, token, timeout=10) as phone):  # the second client: the phone
+        elapsed = await polling.run_sessions(sessions, lambda s: one_session(s, policy, poller, phone), concurrency)
     for s in sessions:
         if s.state == "not run":
             s.state = "unfinished"
@@ -120,14 +112,13 @@ async def run_policy(url: str, token: str, policy: PollPolicy, delays: list[floa
 def summarise(name: str, policy: PollPolicy, sessions: list[Session], elapsed: float) -> dict[str, float]:
     ok = [s for s in sessions if s.latency is not None]
     bad = [s for s in sessions if s.latency is None]
-    print(f"\n{name}\n  policy: {describe_policy(policy)}")
-    print(f"  {len(ok)}/{len(sessions)} sessions authenticated in {elapsed:.1f} s wall")
+    polling.print_heading(name, policy, len(ok), len(sessions), elapsed)
     row: dict[str, float] = {}
     if ok:
         lat = [s.latency * 1000 for s in ok]  # type: ignore[operator]
         req = [s.requests for s in ok]
         after = [s.polls_after_scan for s in ok]
-        row = {"p50": percentile(lat, 50), "p95": percentile(lat, 95), "max": max(lat),
+        row = {**polling.latency_figures(lat),
                "mean": statistics.fmean(lat), "req_mean": statistics.fmean(req), "req_max": max(req),
                "after_mean": statistics.fmean(after)}
         print(f"  scan -> authenticated: p50 {row['p50']:.0f} ms, p95 {row['p95']:.0f} ms, "
@@ -145,26 +136,18 @@ async def main_async(args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
     delays = [rng.uniform(0.0, args.max_scan_delay) for _ in range(args.sessions)]
     token = "bench_" + secrets.token_urlsafe(24)
-    server = SandboxInProcess(token) if args.in_process else SandboxProcess(token)
+    server = polling.start_sandbox(token, in_process=args.in_process)
     where = "SandboxThread in this process" if args.in_process else "separate process"
     print(f"sandbox {server.url} ({where}); python {platform.python_version()}, {os.cpu_count()} CPUs")
     print(f"{args.sessions} sessions per policy, {args.concurrency} at a time; phone scans "
           f"U(0, {args.max_scan_delay:g}) s after Initiate (seed {args.seed}, same delays for both policies)")
-    rows = await compare_policies(
-        server, lambda policy: run_policy(server.url, token, policy, delays, args.concurrency), summarise)
-    print("\nsummary             p50 ms  p95 ms  max ms  requests/session mean  max")
-    for label, row in rows:
-        if row:
-            print(f"{label:<18}  {row['p50']:6.0f}  {row['p95']:6.0f}  {row['max']:6.0f}  "
-                  f"{row['req_mean']:21.2f}  {row['req_max']:3.0f}")
+    await polling.compare_policies(
+        server, lambda policy: run_policy(server.url, token, policy, delays, args.concurrency), summarise,
+        "requests/session mean  max", lambda row: f"{row['req_mean']:21.2f}  {row['req_max']:3.0f}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sessions", type=int, default=200, help="QR logins per policy (200)")
-    parser.add_argument("--concurrency", type=int, default=20, help="sessions at a time (20)")
-    parser.add_argument("--max-scan-delay", type=float, default=2.0, help="scan at U(0, this) s after Initiate (2)")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the scan delays (1)")
+    parser = polling.session_arguments(__doc__)
     parser.add_argument("--in-process", action="store_true", help="serve the sandbox from a thread of this process")
     args = parser.parse_args(argv)
     asyncio.run(main_async(args))

@@ -14,8 +14,9 @@ serialises it.
     Confirm-Register 408      new user, token, ->registered   409                  409        410
                               200 (409 if unionID exists)
 
-An unknown signInKey answers 404 to every call. Every call after the scan (both Confirm calls and the
-phone's decision below) shares one preamble (``_on_pending``): unknown 404, expired 410, waiting 408.
+Every call shares one preamble (``_on_live``): an unknown signInKey answers 404, an expired session 410;
+every call after the scan (both Confirm calls and the phone's decision below) also answers 408 while
+the session waits for its scan (``_on_pending``).
 
 Explicit consent (``explicit_consent``, off by default): the phone's decision is its own step, taken on
 the sandbox's phone page (``sandbox/phone.py``), as in WeChat's web login. A scanned session then answers
@@ -114,12 +115,11 @@ _SETTLED = frozenset({SessionState.DELIVERED, SessionState.EXPIRED, SessionState
 _P = ParamSpec("_P")
 
 
-def _on_pending(
+def _on_live(
     act: Callable[Concatenate[SessionStore, QrSession, float, _P], Outcome],
 ) -> Callable[Concatenate[SessionStore, int, _P], Outcome]:
-    """The preamble of every call after the scan (both Confirm calls, the phone's decision): under the
-    store's lock, find the session by its key and refuse 404 unknown, 410 expired, 408 waiting; else
-    ``act`` on it with the time of the call. (Scan checks in its own order.)"""
+    """The preamble of every call on a session: under the store's lock, find it by its key and refuse
+    404 unknown, 410 expired; else ``act`` on it with the time of the call."""
 
     @functools.wraps(act)
     def call(store: SessionStore, key: int, *args: _P.args, **kwargs: _P.kwargs) -> Outcome:
@@ -130,11 +130,25 @@ def _on_pending(
                 return Outcome(404, error=UNKNOWN_ERROR)
             if session.state is SessionState.EXPIRED:
                 return Outcome(410, error=EXPIRED_ERROR)
-            if session.state is SessionState.WAITING:
-                return Outcome(408, error=WAITING_ERROR)
             return act(store, session, now, *args, **kwargs)
 
     return call
+
+
+def _on_pending(
+    act: Callable[Concatenate[SessionStore, QrSession, float, _P], Outcome],
+) -> Callable[Concatenate[SessionStore, int, _P], Outcome]:
+    """:func:`_on_live`, and 408 while the session waits for its scan: the preamble of every call after
+    the scan (both Confirm calls, the phone's decision)."""
+
+    @functools.wraps(act)
+    def after_scan(store: SessionStore, session: QrSession, now: float, *args: _P.args, **kwargs: _P.kwargs
+                   ) -> Outcome:
+        if session.state is SessionState.WAITING:
+            return Outcome(408, error=WAITING_ERROR)
+        return act(store, session, now, *args, **kwargs)
+
+    return _on_live(after_scan)
 
 
 class SessionStore:
@@ -210,6 +224,15 @@ class SessionStore:
     def __len__(self) -> int:
         return len(self._sessions)
 
+    def _not_to_confirm(self, session: QrSession) -> Outcome | None:
+        """What both a Confirm-Login and the phone's confirm answer a session that must not be confirmed
+        (yet): 403 once the phone declined, 202 while a scanned session waits for its registration."""
+        if session.state is SessionState.DECLINED:
+            return Outcome(403, error=DECLINED_ERROR)
+        if session.state is SessionState.SCANNED and self.require_registration:
+            return Outcome(202, error=PENDING_ERROR)
+        return None
+
     # --- the four QR calls ---------------------------------------------------------------------------
 
     def initiate(self, app_key: str, scopes: str | None, remark: str | None, scheme: str | None) -> Outcome:
@@ -232,32 +255,24 @@ class SessionStore:
         wait = 1 if oldest is None else max(1, math.ceil(oldest.expires_at + self.keep_after_expiry - now))
         return Outcome(503, error=FULL_ERROR.format(count=len(self._sessions), wait=wait), retry_after=wait)
 
-    def scan(self, key: int, base_url: str = "") -> Outcome:
-        now = self.clock()
-        with self._lock:
-            session = self._lookup(key, now)
-            if session is None:
-                return Outcome(404, error=UNKNOWN_ERROR)
-            if session.state is SessionState.EXPIRED:
-                return Outcome(410, error=EXPIRED_ERROR)
-            if session.state is not SessionState.WAITING:
-                return Outcome(409, error=SCANNED_ERROR)
-            session.user = self.default_user
-            session.move(SessionState.SCANNED, now)
-            return Outcome(200, self.app_info(session, base_url))
+    @_on_live
+    def scan(self, session: QrSession, now: float, base_url: str = "") -> Outcome:
+        if session.state is not SessionState.WAITING:
+            return Outcome(409, error=SCANNED_ERROR)
+        session.user = self.default_user
+        session.move(SessionState.SCANNED, now)
+        return Outcome(200, self.app_info(session, base_url))
 
     @_on_pending
     def confirm_login(self, session: QrSession, now: float) -> Outcome:
+        refused = self._not_to_confirm(session)
+        if refused is not None:
+            return refused
         state = session.state
         if state is SessionState.DELIVERED:
             return Outcome(409, error=SCANNED_ERROR)
-        if state is SessionState.DECLINED:
-            return Outcome(403, error=DECLINED_ERROR)
-        if state is SessionState.SCANNED:
-            if self.require_registration:
-                return Outcome(202, error=PENDING_ERROR)
-            if self.explicit_consent:
-                return AWAITING_DECISION
+        if state is SessionState.SCANNED and self.explicit_consent:
+            return AWAITING_DECISION
         if state is SessionState.SCANNED or state is SessionState.CONFIRMED:
             assert session.user is not None
             token = self.issuer.issue(session.user, session.app_key, grant="qrcode_login", now=now)
@@ -285,14 +300,12 @@ class SessionStore:
     @_on_pending
     def phone_confirm(self, session: QrSession, now: float) -> Outcome:
         """The phone user agrees. Idempotent: a repeated tap, or a login already delivered, is a success."""
-        state = session.state
-        if state is SessionState.DECLINED:
-            return Outcome(403, error=DECLINED_ERROR)
-        if state is SessionState.REGISTERED:
+        refused = self._not_to_confirm(session)
+        if refused is not None:
+            return refused
+        if session.state is SessionState.REGISTERED:
             return Outcome(409, error=SCANNED_ERROR)
-        if state is SessionState.SCANNED:
-            if self.require_registration:
-                return Outcome(202, error=PENDING_ERROR)
+        if session.state is SessionState.SCANNED:
             session.move(SessionState.CONFIRMED, now)
         return Outcome(200, {"state": session.state.value})
 

@@ -78,8 +78,7 @@ class Outcome:
 class QrSession:
     sign_in_key: int
     app_key: str
-    created_at: float
-    expires_at: float
+    expires_at: float  # the time to live counts from Initiate; history[0] holds that instant
     scopes: str | None = None
     remark: str | None = None
     scheme: str | None = None
@@ -244,7 +243,7 @@ class SessionStore:
                 if len(self._sessions) >= self.max_sessions:
                     return self._full(now)
             key = self._new_key()
-            session = QrSession(key, app_key, now, now + self.ttl, scopes, remark, scheme)
+            session = QrSession(key, app_key, now + self.ttl, scopes, remark, scheme)
             session.history.append((now, SessionState.WAITING))
             self._sessions[key] = session
         return Outcome(200, key)

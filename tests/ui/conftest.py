@@ -56,3 +56,18 @@ def keyring_ctx(qtbot, profiles, keyring_store):
     context = make_context(qtbot, profiles, keyring_store)
     yield context
     context.shutdown()
+
+
+@pytest.fixture
+def window(qtbot, ctx):
+    """The main window on ``ctx``, shown, in English; English again afterwards (other tests expect it)."""
+    from qrlogin_desktop.ui import i18n
+    from qrlogin_desktop.ui.main_window import MainWindow
+
+    i18n.install(i18n.ENGLISH)
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    i18n.install(i18n.ENGLISH)

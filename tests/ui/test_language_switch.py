@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -25,17 +24,6 @@ LETTERS = re.compile(r"[A-Za-z\u3400-\u9fff]")
 # Texts that stay as they are in every language: technical identifiers and data, not UI words.
 IDENTIFIER = re.compile(r"^[\w.\-/:*\s]+$", re.ASCII)
 TYPED = "snsapi_userinfo"
-
-
-@pytest.fixture
-def window(qtbot, ctx):
-    i18n.install(i18n.ENGLISH)
-    win = MainWindow(ctx)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    i18n.install(i18n.ENGLISH)  # other tests expect English
 
 
 def _header_texts(view: QAbstractItemView) -> list[str]:

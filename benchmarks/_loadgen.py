@@ -203,7 +203,7 @@ def child_main(plan: Plan, conn) -> None:
     """multiprocessing entry point: run the plan, send the Result back through ``conn``."""
     try:
         result = run_plan(plan)
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent as an error line
+    except BaseException as exc:  # reported to the parent as an error line
         result = Result()
         result.errors[f"generator crashed: {exc.__class__.__name__}: {exc}"] += 1
     conn.send(result)

@@ -77,7 +77,7 @@ async def one_session(session: Session, policy: PollPolicy, poller: QrLoginClien
         marks["confirm"] = clock()
         (await phone.post("/phone/confirm", json=body)).raise_for_status()
         result = await poll
-    except Exception as exc:  # noqa: BLE001 - a benchmark reports failures, it does not stop on them
+    except Exception as exc:  # a benchmark reports failures, it does not stop on them
         await driver.cancel()
         session.error = f"{type(exc).__name__}: {exc}"
         return

@@ -80,7 +80,7 @@ async def one_session(session: Session, policy: PollPolicy, poller: QrLoginClien
         marks["scan"] = clock()
         await phone.scan(key)
         result = await poll
-    except Exception as exc:  # noqa: BLE001 - a benchmark reports failures, it does not stop on them
+    except Exception as exc:  # a benchmark reports failures, it does not stop on them
         await driver.cancel()
         session.state, session.error = "error", f"{type(exc).__name__}: {exc}"
         session.requests = driver.requests

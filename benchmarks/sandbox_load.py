@@ -42,7 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _loadgen import STEPS, Plan, Result, child_main  # noqa: E402
+from _loadgen import STEPS, Plan, Result, child_main
 
 HOST = "127.0.0.1"  # never anything else
 APP_KEY = "demo"
@@ -478,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
                   flush=True)
             try:
                 rounds[name].append(run_scenario(name, args, token, server_cpus, gen_cpus))
-            except Exception as exc:  # noqa: BLE001 - a benchmark reports, it does not crash
+            except Exception as exc:  # a benchmark reports, it does not crash
                 print(f"  {name} FAILED: {exc.__class__.__name__}: {exc}")
     runs: dict[str, dict] = {}
     for name, done in rounds.items():
@@ -510,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
             runs["draw"] = run_draw(args, token, server_cpus, gen_cpus)
             figures["draw_p99_ratio"] = runs["draw"]["p99_ratio"]
             print_draw(runs["draw"])
-        except Exception as exc:  # noqa: BLE001 - a benchmark reports, it does not crash
+        except Exception as exc:  # a benchmark reports, it does not crash
             print(f"  draw FAILED: {exc.__class__.__name__}: {exc}")
 
     if args.json:

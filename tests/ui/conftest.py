@@ -10,11 +10,11 @@ from keyring.backends import fail
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from keyring_support import delete_service_items, secret_service, with_timeout  # noqa: E402
-from ui_support import make_context  # noqa: E402
+from keyring_support import delete_service_items, secret_service, with_timeout
+from ui_support import make_context
 
-from qrlogin_desktop.storage.keystore import TokenStore  # noqa: E402
-from qrlogin_desktop.storage.profiles import ProfileStore  # noqa: E402
+from qrlogin_desktop.storage.keystore import TokenStore
+from qrlogin_desktop.storage.profiles import ProfileStore
 
 
 @pytest.fixture(autouse=True)

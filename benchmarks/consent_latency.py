@@ -34,8 +34,8 @@ import sys
 import time
 from dataclasses import dataclass
 
+import _polling as polling
 import httpx
-from flow_latency import APP_KEY, RUN_LIMIT, SandboxProcess, describe_policy, percentile
 
 from qrlogin_desktop.api.client import QrLoginClient
 from qrlogin_desktop.flow.driver import FlowDriver
@@ -69,7 +69,7 @@ async def one_session(session: Session, policy: PollPolicy, poller: QrLoginClien
         key = await driver.start()
         initiated = clock()
         poll = asyncio.create_task(driver.poll_until_done())
-        body = {"appKey": APP_KEY, "signInKey": str(key)}
+        body = {"appKey": polling.APP_KEY, "signInKey": str(key)}
         await asyncio.sleep(max(0.0, initiated + session.scan_delay - clock()))
         scanned = clock()
         (await phone.post("/phone/scan", json=body)).raise_for_status()
@@ -77,7 +77,7 @@ async def one_session(session: Session, policy: PollPolicy, poller: QrLoginClien
         marks["confirm"] = clock()
         (await phone.post("/phone/confirm", json=body)).raise_for_status()
         result = await poll
-    except Exception as exc:  # noqa: BLE001 - a benchmark reports failures, it does not stop on them
+    except Exception as exc:  # a benchmark reports failures, it does not stop on them
         await driver.cancel()
         session.error = f"{type(exc).__name__}: {exc}"
         return
@@ -92,37 +92,22 @@ async def one_session(session: Session, policy: PollPolicy, poller: QrLoginClien
 async def run_policy(url: str, token: str, policy: PollPolicy, delays: list[tuple[float, float]],
                      concurrency: int) -> tuple[list[Session], float]:
     sessions = [Session(scan, confirm) for scan, confirm in delays]
-    gate = asyncio.Semaphore(concurrency)
-    poller = QrLoginClient(url, APP_KEY, token, timeout=10)
-    phone = httpx.AsyncClient(base_url=url, timeout=10)  # the page's calls carry no bearer
-
-    async def gated(s: Session) -> None:
-        async with gate:
-            await one_session(s, policy, poller, phone)
-
-    started = time.perf_counter()
-    tasks = [asyncio.create_task(gated(s)) for s in sessions]
-    _, pending = await asyncio.wait(tasks, timeout=RUN_LIMIT)
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
-    elapsed = time.perf_counter() - started
-    await poller.aclose()
-    await phone.aclose()
+    async with (QrLoginClient(url, polling.APP_KEY, token, timeout=10) as poller,
+                httpx.AsyncClient(base_url=url, timeout=10) as phone):  # the page's calls carry no bearer
+        elapsed = await polling.run_sessions(sessions, lambda s: one_session(s, policy, poller, phone), concurrency)
     return sessions, elapsed
 
 
 def summarise(title: str, policy: PollPolicy, sessions: list[Session], elapsed: float) -> dict[str, float]:
     ok = [s for s in sessions if s.latency is not None]
-    print(f"\n{title}\n  policy: {describe_policy(policy)}")
-    print(f"  {len(ok)}/{len(sessions)} sessions authenticated in {elapsed:.1f} s wall")
+    polling.print_heading(title, policy, len(ok), len(sessions), elapsed)
     for s in [s for s in sessions if s.latency is None][:5]:
         print(f"  failed: {s.error or 'unfinished'}")
     if not ok:
         return {}
     lat = [s.latency * 1000 for s in ok]  # type: ignore[operator]
     rates = [s.rate for s in ok]
-    row = {"p50": percentile(lat, 50), "p95": percentile(lat, 95), "max": max(lat),
+    row = {**polling.latency_figures(lat),
            "rate": statistics.fmean(rates), "rate_max": max(rates),  # type: ignore[type-var]
            "req": statistics.fmean(s.requests for s in ok)}
     print(f"  phone's Confirm -> authenticated: p50 {row['p50']:.0f} ms, p95 {row['p95']:.0f} ms, max {row['max']:.0f} ms")
@@ -135,35 +120,18 @@ async def main_async(args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
     delays = [(rng.uniform(0.0, args.max_scan_delay), rng.uniform(1.0, 4.0)) for _ in range(args.sessions)]
     token = "bench_" + secrets.token_urlsafe(24)
-    server = SandboxProcess(token, ("--explicit-consent", "--consent-hold", str(args.consent_hold)))
-    policies = [
-        ("default PollPolicy", "default PollPolicy()", PollPolicy()),
-        ("fixed 1 s baseline", "baseline: fixed 1 s poller, PollPolicy(min_interval=1, idle_interval=1)",
-         PollPolicy(min_interval=1, idle_interval=1)),
-    ]
-    rows = []
-    try:
-        print(f"sandbox {server.url} (separate process, --explicit-consent --consent-hold {args.consent_hold:g}); python {platform.python_version()}, "
-              f"{os.cpu_count()} CPUs")
-        print(f"{args.sessions} sessions per policy, {args.concurrency} at a time; scan U(0, {args.max_scan_delay:g}) s "
-              f"after Initiate, Confirm U(1, 4) s after the scan (seed {args.seed}, paired)")
-        for label, title, policy in policies:
-            sessions, elapsed = await run_policy(server.url, token, policy, delays, args.concurrency)
-            rows.append((label, summarise(title, policy, sessions, elapsed)))
-    finally:
-        server.stop()
-    print("\nsummary             p50 ms  p95 ms  max ms  req/s mean")
-    for label, row in rows:
-        if row:
-            print(f"{label:<18}  {row['p50']:6.0f}  {row['p95']:6.0f}  {row['max']:6.0f}  {row['rate']:10.2f}")
+    server = polling.start_sandbox(token, ("--explicit-consent", "--consent-hold", str(args.consent_hold)))
+    print(f"sandbox {server.url} (separate process, --explicit-consent --consent-hold {args.consent_hold:g}); python {platform.python_version()}, "
+          f"{os.cpu_count()} CPUs")
+    print(f"{args.sessions} sessions per policy, {args.concurrency} at a time; scan U(0, {args.max_scan_delay:g}) s "
+          f"after Initiate, Confirm U(1, 4) s after the scan (seed {args.seed}, paired)")
+    await polling.compare_policies(
+        server, lambda policy: run_policy(server.url, token, policy, delays, args.concurrency), summarise,
+        "req/s mean", lambda row: f"{row['rate']:10.2f}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sessions", type=int, default=200, help="QR logins per policy (200)")
-    parser.add_argument("--concurrency", type=int, default=20, help="sessions at a time (20)")
-    parser.add_argument("--max-scan-delay", type=float, default=2.0, help="scan at U(0, this) s after Initiate (2)")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the delays (1)")
+    parser = polling.session_arguments(__doc__)
     parser.add_argument("--consent-hold", type=float, default=DEFAULT_CONSENT_HOLD,
                         help=f"the sandbox's --consent-hold, s (default {DEFAULT_CONSENT_HOLD:g}; 0: no hold)")
     asyncio.run(main_async(parser.parse_args(argv)))

@@ -32,25 +32,19 @@ import asyncio
 import os
 import platform
 import random
-import re
 import secrets
-import selectors
-import signal
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import _polling as polling
+
 from qrlogin_desktop.api.client import QrLoginClient
 from qrlogin_desktop.flow.driver import FlowDriver
 from qrlogin_desktop.flow.machine import State, Transition
 from qrlogin_desktop.flow.policy import PollPolicy
-
-APP_KEY = "demo"
-LINE = re.compile(r"Sandbox listening on (http://127\.0\.0\.1:\d+) ")
-RUN_LIMIT = 50.0  # s per policy: a hard bound so the benchmark always ends
 
 
 @dataclass
@@ -61,51 +55,6 @@ class Session:
     polls_after_scan: int = 0
     state: str = "not run"
     error: str = ""
-
-
-# ------------------------------------------------------------------------------ the sandbox
-
-
-class SandboxProcess:
-    def __init__(self, token: str, extra_args: tuple[str, ...] = ()):
-        self.token = token
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "qrlogin_desktop", "sandbox", "--host", "127.0.0.1", "--port", "0",
-             "--token", token, *extra_args],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True,
-        )
-        assert self.proc.stdout is not None
-        line = ""
-        with selectors.DefaultSelector() as sel:
-            sel.register(self.proc.stdout, selectors.EVENT_READ)
-            if sel.select(timeout=30):
-                line = self.proc.stdout.readline()
-        match = LINE.search(line)
-        if match is None:
-            self.proc.kill()
-            raise SystemExit(f"the sandbox did not start: {line!r}")
-        self.url = match[1]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-
-
-class SandboxInProcess:
-    def __init__(self, token: str):
-        from qrlogin_desktop.sandbox import Sandbox, SandboxConfig, SandboxThread
-
-        self.token = token
-        self.running = SandboxThread(Sandbox(SandboxConfig(app_key=APP_KEY, token=token))).start()
-        self.url = self.running.url
-
-    def stop(self) -> None:
-        self.running.stop()
 
 
 # ------------------------------------------------------------------------------- one session
@@ -131,7 +80,7 @@ async def one_session(session: Session, policy: PollPolicy, poller: QrLoginClien
         marks["scan"] = clock()
         await phone.scan(key)
         result = await poll
-    except Exception as exc:  # noqa: BLE001 - a benchmark reports failures, it does not stop on them
+    except Exception as exc:  # a benchmark reports failures, it does not stop on them
         await driver.cancel()
         session.state, session.error = "error", f"{type(exc).__name__}: {exc}"
         session.requests = driver.requests
@@ -148,55 +97,28 @@ async def one_session(session: Session, policy: PollPolicy, poller: QrLoginClien
 async def run_policy(url: str, token: str, policy: PollPolicy, delays: list[float], concurrency: int) -> tuple[
         list[Session], float]:
     sessions = [Session(d) for d in delays]
-    gate = asyncio.Semaphore(concurrency)
-    poller = QrLoginClient(url, APP_KEY, token, timeout=10)
-    phone = QrLoginClient(url, APP_KEY, token, timeout=10)  # the second client: the phone
-
-    async def gated(s: Session) -> None:
-        async with gate:
-            await one_session(s, policy, poller, phone)
-
-    started = time.perf_counter()
-    tasks = [asyncio.create_task(gated(s)) for s in sessions]
-    done, pending = await asyncio.wait(tasks, timeout=RUN_LIMIT)
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
+    async with (QrLoginClient(url, polling.APP_KEY, token, timeout=10) as poller,
+                QrLoginClient(url, polling.APP_KEY, token, timeout=10) as phone):  # the second client: the phone
+        elapsed = await polling.run_sessions(sessions, lambda s: one_session(s, policy, poller, phone), concurrency)
     for s in sessions:
         if s.state == "not run":
             s.state = "unfinished"
-    elapsed = time.perf_counter() - started
-    await poller.aclose()
-    await phone.aclose()
     return sessions, elapsed
 
 
 # ----------------------------------------------------------------------------------- report
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100)."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
-    return ordered[rank - 1]
-
-
-def describe_policy(policy: PollPolicy) -> str:
-    return (f"min_interval={policy.min_interval:g} s, idle_interval={policy.idle_interval:g} s, "
-            f"growth={policy.growth:g}")
-
-
 def summarise(name: str, policy: PollPolicy, sessions: list[Session], elapsed: float) -> dict[str, float]:
     ok = [s for s in sessions if s.latency is not None]
     bad = [s for s in sessions if s.latency is None]
-    print(f"\n{name}\n  policy: {describe_policy(policy)}")
-    print(f"  {len(ok)}/{len(sessions)} sessions authenticated in {elapsed:.1f} s wall")
+    polling.print_heading(name, policy, len(ok), len(sessions), elapsed)
     row: dict[str, float] = {}
     if ok:
         lat = [s.latency * 1000 for s in ok]  # type: ignore[operator]
         req = [s.requests for s in ok]
         after = [s.polls_after_scan for s in ok]
-        row = {"p50": percentile(lat, 50), "p95": percentile(lat, 95), "max": max(lat),
+        row = {**polling.latency_figures(lat),
                "mean": statistics.fmean(lat), "req_mean": statistics.fmean(req), "req_max": max(req),
                "after_mean": statistics.fmean(after)}
         print(f"  scan -> authenticated: p50 {row['p50']:.0f} ms, p95 {row['p95']:.0f} ms, "
@@ -214,36 +136,18 @@ async def main_async(args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
     delays = [rng.uniform(0.0, args.max_scan_delay) for _ in range(args.sessions)]
     token = "bench_" + secrets.token_urlsafe(24)
-    server = SandboxInProcess(token) if args.in_process else SandboxProcess(token)
-    policies = [
-        ("default PollPolicy", "default PollPolicy()", PollPolicy()),
-        ("fixed 1 s baseline", "baseline: naive fixed 1 s poller, PollPolicy(min_interval=1, idle_interval=1)",
-         PollPolicy(min_interval=1, idle_interval=1)),
-    ]
-    rows = []
-    try:
-        where = "SandboxThread in this process" if args.in_process else "separate process"
-        print(f"sandbox {server.url} ({where}); python {platform.python_version()}, {os.cpu_count()} CPUs")
-        print(f"{args.sessions} sessions per policy, {args.concurrency} at a time; phone scans "
-              f"U(0, {args.max_scan_delay:g}) s after Initiate (seed {args.seed}, same delays for both policies)")
-        for label, title, policy in policies:
-            sessions, elapsed = await run_policy(server.url, token, policy, delays, args.concurrency)
-            rows.append((label, summarise(title, policy, sessions, elapsed)))
-    finally:
-        server.stop()
-    print("\nsummary             p50 ms  p95 ms  max ms  requests/session mean  max")
-    for label, row in rows:
-        if row:
-            print(f"{label:<18}  {row['p50']:6.0f}  {row['p95']:6.0f}  {row['max']:6.0f}  "
-                  f"{row['req_mean']:21.2f}  {row['req_max']:3.0f}")
+    server = polling.start_sandbox(token, in_process=args.in_process)
+    where = "SandboxThread in this process" if args.in_process else "separate process"
+    print(f"sandbox {server.url} ({where}); python {platform.python_version()}, {os.cpu_count()} CPUs")
+    print(f"{args.sessions} sessions per policy, {args.concurrency} at a time; phone scans "
+          f"U(0, {args.max_scan_delay:g}) s after Initiate (seed {args.seed}, same delays for both policies)")
+    await polling.compare_policies(
+        server, lambda policy: run_policy(server.url, token, policy, delays, args.concurrency), summarise,
+        "requests/session mean  max", lambda row: f"{row['req_mean']:21.2f}  {row['req_max']:3.0f}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sessions", type=int, default=200, help="QR logins per policy (200)")
-    parser.add_argument("--concurrency", type=int, default=20, help="sessions at a time (20)")
-    parser.add_argument("--max-scan-delay", type=float, default=2.0, help="scan at U(0, this) s after Initiate (2)")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the scan delays (1)")
+    parser = polling.session_arguments(__doc__)
     parser.add_argument("--in-process", action="store_true", help="serve the sandbox from a thread of this process")
     args = parser.parse_args(argv)
     asyncio.run(main_async(args))

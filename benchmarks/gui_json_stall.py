@@ -36,23 +36,23 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import httpx  # noqa: E402
-from _qt_probe import PROBE_MS, Probe, run_until, settle  # noqa: E402
-from keyring.backends import fail  # noqa: E402
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QPlainTextEdit  # noqa: E402
+import httpx
+from _qt_probe import PROBE_MS, Probe, run_until, settle
+from keyring.backends import fail
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
-from qrlogin_desktop.api.client import QrLoginClient  # noqa: E402
-from qrlogin_desktop.api.exchange import LOG_BODY_PREFIX, Exchange  # noqa: E402
-from qrlogin_desktop.storage.keystore import TokenStore  # noqa: E402
-from qrlogin_desktop.storage.profiles import ProfileStore  # noqa: E402
-from qrlogin_desktop.storage.request_history import HISTORY_FILE, RequestHistory  # noqa: E402
-from qrlogin_desktop.ui.context import AppContext  # noqa: E402
-from qrlogin_desktop.ui.display import monospace_font  # noqa: E402
-from qrlogin_desktop.ui.panels.request_log import RequestLogPanel  # noqa: E402
-from qrlogin_desktop.ui.runner import AsyncRunner, Outcome  # noqa: E402
-from qrlogin_desktop.ui.widgets.json_view import JsonView  # noqa: E402
-from qrlogin_desktop.ui.widgets.response_view import ResponseView  # noqa: E402
+from qrlogin_desktop.api.client import QrLoginClient
+from qrlogin_desktop.api.exchange import LOG_BODY_PREFIX, Exchange
+from qrlogin_desktop.storage.keystore import TokenStore
+from qrlogin_desktop.storage.profiles import ProfileStore
+from qrlogin_desktop.storage.request_history import HISTORY_FILE, RequestHistory
+from qrlogin_desktop.ui.context import AppContext
+from qrlogin_desktop.ui.display import monospace_font
+from qrlogin_desktop.ui.panels.request_log import RequestLogPanel
+from qrlogin_desktop.ui.runner import AsyncRunner, Outcome
+from qrlogin_desktop.ui.widgets.json_view import JsonView
+from qrlogin_desktop.ui.widgets.response_view import ResponseView
 
 
 def make_object(megabytes: float) -> dict:

@@ -23,14 +23,14 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from _qt_probe import PROBE_MS, Probe, run_until, settle  # noqa: E402
-from keyring.backends import fail  # noqa: E402
+from _qt_probe import PROBE_MS, Probe, run_until, settle
+from keyring.backends import fail
 
-from qrlogin_desktop.flow.machine import State  # noqa: E402
-from qrlogin_desktop.storage.keystore import TokenStore  # noqa: E402
-from qrlogin_desktop.storage.profiles import ProfileStore  # noqa: E402
-from qrlogin_desktop.ui.app import build_window, create_app  # noqa: E402
-from qrlogin_desktop.ui.context import AppContext  # noqa: E402
+from qrlogin_desktop.flow.machine import State
+from qrlogin_desktop.storage.keystore import TokenStore
+from qrlogin_desktop.storage.profiles import ProfileStore
+from qrlogin_desktop.ui.app import build_window, create_app
+from qrlogin_desktop.ui.context import AppContext
 
 
 def rss_mb() -> float:

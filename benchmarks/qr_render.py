@@ -33,10 +33,10 @@ from collections.abc import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import PIL  # noqa: E402
-import qrcode  # noqa: E402
+import PIL
+import qrcode
 
-from qrlogin_desktop.flow.qr import (  # noqa: E402
+from qrlogin_desktop.flow.qr import (
     DEFAULT_PAYLOAD_TEMPLATE,
     _cached_matrix,
     qr_matrix,

@@ -8,10 +8,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from support import APP_KEY, TEST_TOKEN, FakeClock, asgi_client  # noqa: E402
+from support import APP_KEY, TEST_TOKEN, FakeClock, asgi_client
 
-from qrlogin_desktop.api.client import QrLoginClient  # noqa: E402
-from qrlogin_desktop.sandbox import Sandbox, SandboxConfig, SandboxThread  # noqa: E402
+from qrlogin_desktop.api.client import QrLoginClient
+from qrlogin_desktop.sandbox import Sandbox, SandboxConfig, SandboxThread
 
 
 @pytest.fixture(autouse=True)

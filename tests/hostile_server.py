@@ -230,7 +230,7 @@ async def _one_call(case: dict) -> dict:
         except QrLoginError as error:
             report.update(error=type(error).__name__, message=str(error), kind=getattr(error, "kind", None))
             texts.extend([str(error), repr(error.args), getattr(error, "snippet", "")])
-        except BaseException as error:  # noqa: BLE001 - the report says what escaped
+        except BaseException as error:  # the report says what escaped
             report.update(error=f"untyped {type(error).__name__}", message=str(error)[:300])
         report["elapsed"] = time.perf_counter() - t0
         peak = peak_rss()

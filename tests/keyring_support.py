@@ -30,7 +30,7 @@ def with_timeout(fn: Callable[[], Any], timeout: float = 10.0) -> Any:
     def run() -> None:
         try:
             box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
+        except BaseException as exc:  # re-raised in the caller
             box["error"] = exc
 
     worker = threading.Thread(target=run, daemon=True)
@@ -52,7 +52,7 @@ def probe_secret_service() -> tuple[KeyringBackend | None, str]:
         return None, f"cannot import keyring.backends.SecretService: {exc}"
     try:
         priority = with_timeout(lambda: SecretService.Keyring.priority)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return None, f"SecretService.Keyring.priority raised {type(exc).__name__}: {exc}"
     backend = SecretService.Keyring()
     # Reachable is not usable: a locked collection still reports priority 5. Probe a real write.
@@ -60,7 +60,7 @@ def probe_secret_service() -> tuple[KeyringBackend | None, str]:
     try:
         with_timeout(lambda: backend.set_password(probe, "probe", "probe"))
         with_timeout(lambda: backend.delete_password(probe, "probe"))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return None, f"Secret Service reachable (priority {priority}) but unusable: {type(exc).__name__}: {exc}"
     return backend, ""
 

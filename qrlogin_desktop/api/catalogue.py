@@ -1,7 +1,7 @@
 """The 15 endpoints of the contract as data.
 
 The client, the sandbox, the GUI's generated panels and the OpenAPI export all read this table,
-so a path, a parameter or a rule is written once. Order and numbering follow the reference.
+so a path, a parameter or a rule is written once. Order follows the reference's numbering.
 """
 
 from __future__ import annotations
@@ -64,7 +64,6 @@ RESULT_DECODERS = {
 
 @dataclass(frozen=True)
 class Endpoint:
-    number: int
     id: str
     method: str
     path: str  # after /Wechat/{appKey}
@@ -119,14 +118,31 @@ class Endpoint:
         raise KeyError(name)
 
 
-_MP, _OA, _QR = Group.MINI_PROGRAM, Group.OFFICIAL_ACCOUNT, Group.QR_AUTH
+def _wechat(id: str, group: Group, name_zh: str, name_en: str, summary_zh: str, summary_en: str,
+            result: ResultKind, *, query: tuple[Field, ...] = (), body: Schema | None = None,
+            example_body: Any = None, error_status: int = 200) -> Endpoint:
+    """A WeChat endpoint: its path is its id; with a body (a JToken) it is a POST, else a GET."""
+    return Endpoint(id, "POST" if body else "GET", f"/{id}", group, name_zh, name_en, summary_zh, summary_en, result,
+                    query=query, body_kind=BodyKind.JTOKEN if body else BodyKind.NONE, body=body,
+                    example_body=example_body, error_status=error_status)
 
+
+def _qr_auth(step: str, name_zh: str, name_en: str, summary_zh: str, summary_en: str, result: ResultKind,
+             *, body: Schema, example_body: Any) -> Endpoint:
+    """A step of the QR session: a typed request model POSTed to /QR-Auth/<step>, id QRAuth<Step>."""
+    return Endpoint(f"QRAuth{step.replace('-', '')}", "POST", f"/QR-Auth/{step}", Group.QR_AUTH, name_zh, name_en,
+                    summary_zh, summary_en, result, body_kind=BodyKind.MODEL, body=body, example_body=example_body)
+
+
+_MP, _OA = Group.MINI_PROGRAM, Group.OFFICIAL_ACCOUNT
+
+# In the reference's order (its numbering: position + 1).
 ENDPOINTS: tuple[Endpoint, ...] = (
-    Endpoint(
-        1, "SubscribeSend", "POST", "/SubscribeSend", _MP,
+    _wechat(
+        "SubscribeSend", _MP,
         "发送小程序订阅消息", "Send mini-program subscribe message",
         "发送小程序订阅消息", "Send a subscribe message to a mini-program user",
-        ResultKind.STRING, body_kind=BodyKind.JTOKEN, body=models.SUBSCRIBE_SEND,
+        ResultKind.STRING, body=models.SUBSCRIBE_SEND,
         example_body={
             "touser": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
             "template_id": "TEMPLATE_ID",
@@ -136,29 +152,29 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             "data": {"thing1": {"value": "登录提醒"}, "time2": {"value": "2026-11-25 12:00"}},
         },
     ),
-    Endpoint(
-        2, "JSCode2Session", "GET", "/JSCode2Session", _MP,
+    _wechat(
+        "JSCode2Session", _MP,
         "校验小程序登录状态", "Check mini-program login (code2session)",
         "校验小程序登录凭证", "Exchange a wx.login code for openid and session_key",
         ResultKind.STRING, query=(models.JS_CODE,),
     ),
-    Endpoint(
-        3, "Decrypt", "GET", "/Decrypt", _MP,
+    _wechat(
+        "Decrypt", _MP,
         "解密小程序用户数据", "Decrypt mini-program user data",
         "解密小程序加密数据", "Decrypt data the mini program received encrypted (AES-128-CBC)",
         ResultKind.STRING, query=(models.ENCRYPTED_DATA, models.IV, models.SESSION_KEY),
     ),
-    Endpoint(
-        4, "UserInfo", "GET", "/UserInfo", _OA,
+    _wechat(
+        "UserInfo", _OA,
         "获取公众号H5 UnionID", "Official-account H5 UnionID",
         "获取公众号H5用户的UnionID", "Look up the UnionID of an official-account H5 user",
         ResultKind.STRING, query=(models.OPENID,),
     ),
-    Endpoint(
-        5, "SubscribeMSG", "POST", "/SubscribeMSG", _OA,
+    _wechat(
+        "SubscribeMSG", _OA,
         "发送公众号一次性订阅消息", "Send official-account one-time subscribe message",
         "发送公众号H5一次性订阅消息", "Send a one-time subscribe message to an official-account user",
-        ResultKind.STRING, body_kind=BodyKind.JTOKEN, body=models.SUBSCRIBE_MSG,
+        ResultKind.STRING, body=models.SUBSCRIBE_MSG,
         example_body={
             "touser": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
             "template_id": "TEMPLATE_ID",
@@ -168,77 +184,77 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             "data": {"content": {"value": "您的账号已在桌面端登录", "color": "#173177"}},
         },
     ),
-    Endpoint(
-        6, "JSConfig", "GET", "/JSConfig", _OA,
+    _wechat(
+        "JSConfig", _OA,
         "配置公众号JS SDK", "Official-account JS-SDK config",
         "获取公众号H5的JS SDK配置", "Signed wx.config parameters for a page URL",
         ResultKind.JSCONFIG, query=(models.PAGE_URL,),
     ),
-    Endpoint(
-        7, "UrlLinkGenerate", "POST", "/UrlLinkGenerate", _MP,
+    _wechat(
+        "UrlLinkGenerate", _MP,
         "生成小程序URL跳转链接", "Generate mini-program URL link",
         "生成小程序的网页跳转地址", "A web link that opens a mini-program page",
-        ResultKind.STRING, body_kind=BodyKind.JTOKEN, body=models.URL_LINK,
+        ResultKind.STRING, body=models.URL_LINK,
         example_body={"path": "pages/index/index", "query": "from=desktop", "env_version": "release",
                       "expire_type": 1, "expire_interval": 7},
     ),
-    Endpoint(
-        8, "GenerateScheme", "POST", "/GenerateScheme", _MP,
+    _wechat(
+        "GenerateScheme", _MP,
         "生成小程序Scheme码", "Generate mini-program scheme",
         "生成小程序的scheme码", "A weixin:// scheme that opens a mini-program page",
-        ResultKind.STRING, body_kind=BodyKind.JTOKEN, body=models.GENERATE_SCHEME,
+        ResultKind.STRING, body=models.GENERATE_SCHEME,
         example_body={"jump_wxa": {"path": "pages/index/index", "query": "from=desktop", "env_version": "release"},
                       "is_expire": True, "expire_type": 1, "expire_interval": 7},
     ),
-    Endpoint(
-        9, "WXACodeGet", "POST", "/WXACodeGet", _MP,
+    _wechat(
+        "WXACodeGet", _MP,
         "获取小程序码(普通)", "Get mini-program code (normal)",
         "获取小程序码", "A mini-program code image for a page path",
-        ResultKind.IMAGE, body_kind=BodyKind.JTOKEN, body=models.WXACODE,
+        ResultKind.IMAGE, body=models.WXACODE,
         example_body={"path": "pages/index/index?from=desktop", "width": 430}, error_status=400,
     ),
-    Endpoint(
-        10, "WXACodeGetUnlimited", "POST", "/WXACodeGetUnlimited", _MP,
+    _wechat(
+        "WXACodeGetUnlimited", _MP,
         "获取小程序码(无限制)", "Get mini-program code (unlimited)",
         "获取无限制的小程序码", "A mini-program code image for a scene (e.g. a signInKey)",
-        ResultKind.IMAGE, body_kind=BodyKind.JTOKEN, body=models.WXACODE_UNLIMITED,
+        ResultKind.IMAGE, body=models.WXACODE_UNLIMITED,
         example_body={"scene": "1234567890123456789", "page": "pages/login/login", "check_path": False, "width": 430},
         error_status=400,
     ),
-    Endpoint(
-        11, "MsgSecCheck", "POST", "/MsgSecCheck", _MP,
+    _wechat(
+        "MsgSecCheck", _MP,
         "小程序内容安全检测", "Mini-program content security check",
         "检测消息内容是否含有违法违规信息", "Check a text for prohibited content",
-        ResultKind.JSON, body_kind=BodyKind.JTOKEN, body=models.MSG_SEC_CHECK,
+        ResultKind.JSON, body=models.MSG_SEC_CHECK,
         example_body={"content": "你好,世界", "version": 2, "scene": 2, "openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
         error_status=400,
     ),
-    Endpoint(
-        12, "QRAuthInitiate", "POST", "/QR-Auth/Initiate", _QR,
+    _qr_auth(
+        "Initiate",
         "初始化二维码认证会话", "Initiate QR auth session",
         "创建用于微信小程序扫码登录/注册的认证会话", "Create a QR session for mini-program sign-in / sign-up",
-        ResultKind.INT64, body_kind=BodyKind.MODEL, body=models.PRE_SIGN_IN,
+        ResultKind.INT64, body=models.PRE_SIGN_IN,
         example_body={"scopes": "userinfo,phone", "remark": "desktop login", "scheme": "app"},
     ),
-    Endpoint(
-        13, "QRAuthScan", "POST", "/QR-Auth/Scan", _QR,
+    _qr_auth(
+        "Scan",
         "验证二维码扫描结果", "Verify QR scan",
         "微信小程序扫描二维码并获取应用授权信息", "The phone scanned: returns the app info to show the user",
-        ResultKind.SCAN_RESULT, body_kind=BodyKind.MODEL, body=models.SCAN,
+        ResultKind.SCAN_RESULT, body=models.SCAN,
         example_body={"signInKey": 0},
     ),
-    Endpoint(
-        14, "QRAuthConfirmLogin", "POST", "/QR-Auth/Confirm-Login", _QR,
+    _qr_auth(
+        "Confirm-Login",
         "确认二维码登录请求", "Confirm QR login",
         "微信小程序用户确认二维码登录并获取访问令牌", "Confirm the login and get an access token (also the desktop's poll)",
-        ResultKind.TOKEN, body_kind=BodyKind.MODEL, body=models.SIGN_IN,
+        ResultKind.TOKEN, body=models.SIGN_IN,
         example_body={"signInKey": 0},
     ),
-    Endpoint(
-        15, "QRAuthConfirmRegister", "POST", "/QR-Auth/Confirm-Register", _QR,
+    _qr_auth(
+        "Confirm-Register",
         "确认二维码注册请求", "Confirm QR registration",
         "微信小程序用户通过二维码完成注册并获取访问令牌", "Register a new user through the QR session and get a token",
-        ResultKind.TOKEN, body_kind=BodyKind.MODEL, body=models.SIGN_UP,
+        ResultKind.TOKEN, body=models.SIGN_UP,
         example_body={"signInKey": 0, "unionID": "new_user_001", "nickName": "新用户001", "phone": "13800138000"},
     ),
 )

@@ -147,14 +147,29 @@ PAGE_URL = Field("url", Kind.STRING, "URL of the current page", "当前网页的
 
 # --- known fields of the JToken bodies (what WeChat requires; other members pass through) ---------
 
-_ENV_VERSION = OneOf(("release", "trial", "develop"))
 _NOT_BLANK = (NotBlank(),)
+# Members that several bodies share, declared once.
+_TOUSER = Field("touser", Kind.STRING, "receiver's openid", "接收者openid", required=True, rules=_NOT_BLANK, source="wechat")
+_TEMPLATE_ID = Field("template_id", Kind.STRING, "template id", "模板ID", required=True, rules=_NOT_BLANK, source="wechat")
+_ENV_VERSION = Field("env_version", Kind.STRING, "version", "小程序版本", rules=(OneOf(("release", "trial", "develop")),),
+                     source="wechat")
+_EXPIRY = (
+    Field("expire_type", Kind.INTEGER, "expiry type", "失效类型", rules=(IntRange(0, 1),), source="wechat"),
+    Field("expire_time", Kind.INTEGER, "expiry time (unix)", "失效时间", source="wechat"),
+    Field("expire_interval", Kind.INTEGER, "expiry in days", "失效间隔天数", rules=(IntRange(1, 30),), source="wechat"),
+)
+# How a mini-program code is drawn (both kinds of code).
+_CODE_LOOK = (
+    Field("width", Kind.INTEGER, "width in px", "二维码宽度", rules=(IntRange(280, 1280),), source="wechat"),
+    _ENV_VERSION,
+    Field("is_hyaline", Kind.BOOLEAN, "transparent background", "是否透明底色", source="wechat"),
+)
 
 SUBSCRIBE_SEND = Schema(
     "SubscribeSendBody",
     (
-        Field("touser", Kind.STRING, "receiver's openid", "接收者openid", required=True, rules=_NOT_BLANK, source="wechat"),
-        Field("template_id", Kind.STRING, "template id", "模板ID", required=True, rules=_NOT_BLANK, source="wechat"),
+        _TOUSER,
+        _TEMPLATE_ID,
         Field("data", Kind.OBJECT, "template data", "模板内容", required=True, source="wechat"),
         Field("page", Kind.STRING, "page to open", "跳转页面", rules=(Length(0, 1024),), source="wechat"),
         Field("miniprogram_state", Kind.STRING, "mini-program state", "跳转小程序类型",
@@ -165,8 +180,8 @@ SUBSCRIBE_SEND = Schema(
 SUBSCRIBE_MSG = Schema(
     "SubscribeMSGBody",
     (
-        Field("touser", Kind.STRING, "receiver's openid", "接收者openid", required=True, rules=_NOT_BLANK, source="wechat"),
-        Field("template_id", Kind.STRING, "template id", "模板ID", required=True, rules=_NOT_BLANK, source="wechat"),
+        _TOUSER,
+        _TEMPLATE_ID,
         Field("scene", Kind.INTEGER, "subscribe scene", "订阅场景值", required=True, rules=(IntRange(0, 10000),),
               source="wechat"),
         Field("title", Kind.STRING, "message title", "消息标题", required=True, rules=(NotBlank(), Length(0, 15)),
@@ -180,10 +195,8 @@ URL_LINK = Schema(
     (
         Field("path", Kind.STRING, "page path", "页面路径", rules=(Length(0, 1024),), source="wechat"),
         Field("query", Kind.STRING, "query string", "页面参数", rules=(Length(0, 1024),), source="wechat"),
-        Field("env_version", Kind.STRING, "version", "小程序版本", rules=(_ENV_VERSION,), source="wechat"),
-        Field("expire_type", Kind.INTEGER, "expiry type", "失效类型", rules=(IntRange(0, 1),), source="wechat"),
-        Field("expire_time", Kind.INTEGER, "expiry time (unix)", "失效时间", source="wechat"),
-        Field("expire_interval", Kind.INTEGER, "expiry in days", "失效间隔天数", rules=(IntRange(1, 30),), source="wechat"),
+        _ENV_VERSION,
+        *_EXPIRY,
     ),
 )
 GENERATE_SCHEME = Schema(
@@ -191,12 +204,9 @@ GENERATE_SCHEME = Schema(
     (
         Field("jump_wxa", Kind.OBJECT, "target page", "跳转到的目标小程序信息", source="wechat"),
         Field("is_expire", Kind.BOOLEAN, "expires", "是否到期失效", source="wechat"),
-        Field("expire_type", Kind.INTEGER, "expiry type", "失效类型", rules=(IntRange(0, 1),), source="wechat"),
-        Field("expire_time", Kind.INTEGER, "expiry time (unix)", "失效时间", source="wechat"),
-        Field("expire_interval", Kind.INTEGER, "expiry in days", "失效间隔天数", rules=(IntRange(1, 30),), source="wechat"),
+        *_EXPIRY,
     ),
 )
-_WIDTH = Field("width", Kind.INTEGER, "width in px", "二维码宽度", rules=(IntRange(280, 1280),), source="wechat")
 # The most one QR code holds in byte mode (version 40, error correction M, as the sandbox draws):
 # a longer path has no code, so it is refused up front rather than failing on the server.
 WXACODE_PATH_MAX_BYTES = 2331
@@ -206,9 +216,7 @@ WXACODE = Schema(
         Field("path", Kind.STRING, "page path with query", "扫码进入的小程序页面路径", required=True,
               rules=(NotBlank(), Length(0, 1024), Utf8Bytes(WXACODE_PATH_MAX_BYTES)), source="wechat",
               example="pages/index/index?from=desktop"),
-        _WIDTH,
-        Field("env_version", Kind.STRING, "version", "小程序版本", rules=(_ENV_VERSION,), source="wechat"),
-        Field("is_hyaline", Kind.BOOLEAN, "transparent background", "是否透明底色", source="wechat"),
+        *_CODE_LOOK,
     ),
 )
 WXACODE_UNLIMITED = Schema(
@@ -218,9 +226,7 @@ WXACODE_UNLIMITED = Schema(
               rules=(NotBlank(), VisibleAscii(32)), source="wechat", example="1234567890123456789"),
         Field("page", Kind.STRING, "page", "页面", rules=(Length(0, 1024),), source="wechat"),
         Field("check_path", Kind.BOOLEAN, "check the page exists", "检查页面是否存在", source="wechat"),
-        _WIDTH,
-        Field("env_version", Kind.STRING, "version", "小程序版本", rules=(_ENV_VERSION,), source="wechat"),
-        Field("is_hyaline", Kind.BOOLEAN, "transparent background", "是否透明底色", source="wechat"),
+        *_CODE_LOOK,
     ),
 )
 MSG_SEC_CHECK = Schema(
@@ -478,6 +484,15 @@ class WechatJSConfigResult(WireModel):
     jsApiList: tuple[str, ...] = wire(Kind.STRINGS, "JS APIs", "JS接口列表", default=())
 
 
+# The image types a mini-program code comes as: their first bytes, content type and file extension.
+_IMAGE_TYPES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"GIF8", "image/gif", "gif"),
+)
+_EXTENSIONS = {content_type: extension for _, content_type, extension in _IMAGE_TYPES}
+
+
 @dataclass(frozen=True)
 class ImageResult:
     """A mini-program code: the raw image bytes and their content type."""
@@ -487,17 +502,14 @@ class ImageResult:
 
     @property
     def extension(self) -> str:
-        return {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}.get(self.content_type, "bin")
+        return _EXTENSIONS.get(self.content_type, "bin")
 
     def __repr__(self) -> str:
         return f"ImageResult({self.content_type!r}, {len(self.data)} bytes)"
 
 
-_IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"))
-
-
 def sniff_image(data: bytes) -> str | None:
-    for magic, content_type in _IMAGE_MAGIC:
+    for magic, content_type, _ in _IMAGE_TYPES:
         if data.startswith(magic):
             return content_type
     return None

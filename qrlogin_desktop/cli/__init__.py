@@ -32,7 +32,7 @@ def _rate(text: str) -> float:
 
 def _non_negative(text: str) -> float:
     value = _number(text, "a non-negative number")
-    if value < 0:
+    if not value >= 0:  # NaN too: the sandbox's Faults refuses it as well
         raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
     return value
 

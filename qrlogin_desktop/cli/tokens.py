@@ -42,10 +42,17 @@ def list_tokens(store: TokenStore, out: TextIO = sys.stdout) -> int:
     return 0
 
 
-def show_token(store: TokenStore, selector: str, *, reveal: bool, out: TextIO = sys.stdout) -> int:
+def _selected(store: TokenStore, selector: str) -> StoredToken | None:
+    """The token ``selector`` names (see :func:`select`); None, said on stderr, when it names none."""
     token = select(store.list(), selector)
     if token is None:
         print(f"error: no stored token matches {selector!r} (see `qrlogin-desktop tokens list`)", file=sys.stderr)
+    return token
+
+
+def show_token(store: TokenStore, selector: str, *, reveal: bool, out: TextIO = sys.stdout) -> int:
+    token = _selected(store, selector)
+    if token is None:
         return 1
     print(f"key:          {token.key}", file=out)
     print(f"token type:   {token.token_type}", file=out)
@@ -59,9 +66,8 @@ def show_token(store: TokenStore, selector: str, *, reveal: bool, out: TextIO = 
 
 
 def delete_token(store: TokenStore, selector: str, *, yes: bool, out: TextIO = sys.stdout) -> int:
-    token = select(store.list(), selector)
+    token = _selected(store, selector)
     if token is None:
-        print(f"error: no stored token matches {selector!r}", file=sys.stderr)
         return 1
     if not yes:
         if not sys.stdin.isatty():

@@ -129,9 +129,13 @@ def own_origin(scope) -> str:
     server = scope.get("server")
     if not server:
         return ""  # no address known: the link stays relative to whoever serves us
-    host, port = server[0], server[1]
+    return origin(server[0], server[1], scope.get("scheme", "http"))
+
+
+def origin(host: str, port: int | None, scheme: str = "http") -> str:
+    """``scheme://host[:port]``, an IPv6 address in brackets."""
     host = f"[{host}]" if ":" in host else host
-    return f"{scope.get('scheme', 'http')}://{host}" + (f":{port}" if port is not None else "")
+    return f"{scheme}://{host}" + (f":{port}" if port is not None else "")
 
 
 class Sandbox:

@@ -18,7 +18,8 @@ import random
 import threading
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 KINDS = ("500", "429", "malformed", "drop", "drop-after", "hang")
 MALFORMED_VARIANTS = ("html", "empty", "truncated", "wrong_types", "missing_code", "garbage")
@@ -37,26 +38,38 @@ class _QuietDrops(logging.Filter):
 logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
 
 
+_RULE = "rule"  # the field metadata key of a setting's (check, rule text)
+
+
+def _share() -> Any:
+    """A share of the API requests, off by default."""
+    return field(default=0.0, metadata={_RULE: (lambda v: 0.0 <= v <= 1.0, "must be between 0 and 1")})
+
+
+def _not_negative(default: float) -> Any:
+    return field(default=default, metadata={_RULE: (lambda v: v >= 0, "must not be negative")})
+
+
 @dataclass
 class Faults:
-    latency_ms: float = 0.0
-    error_rate: float = 0.0
-    rate_limit_rate: float = 0.0
-    malformed_rate: float = 0.0
-    drop_rate: float = 0.0
-    retry_after: float = 1.0
+    latency_ms: float = _not_negative(0.0)
+    error_rate: float = _share()
+    rate_limit_rate: float = _share()
+    malformed_rate: float = _share()
+    drop_rate: float = _share()
+    retry_after: float = _not_negative(1.0)
     hang_seconds: float = 30.0
     rng: random.Random = field(default_factory=random.Random, repr=False)
     _script: deque[str] = field(default_factory=deque, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
-        for name in ("error_rate", "rate_limit_rate", "malformed_rate", "drop_rate"):
-            value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f"{name}: must be between 0 and 1 (got {value})")
-        if self.latency_ms < 0 or self.retry_after < 0:
-            raise ValueError("latency_ms and retry_after must not be negative")
+        for f in fields(self):
+            if _RULE in f.metadata:
+                holds, rule = f.metadata[_RULE]
+                value = getattr(self, f.name)
+                if not holds(value):
+                    raise ValueError(f"{f.name}: {rule} (got {value})")
 
     def script(self, kinds: Iterable[str]) -> None:
         """Force the next answers, e.g. ``["500", "500", "malformed:html", "drop"]``."""

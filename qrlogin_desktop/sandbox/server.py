@@ -10,7 +10,7 @@ from typing import Any
 
 import uvicorn
 
-from .app import Sandbox, SandboxConfig
+from .app import Sandbox, SandboxConfig, origin
 
 DEFAULT_HOST = "127.0.0.1"  # loopback only unless the operator asks otherwise
 
@@ -46,8 +46,7 @@ class Listening:
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return origin(self.host, self.port)
 
 
 def bound_address(server: uvicorn.Server) -> Listening:

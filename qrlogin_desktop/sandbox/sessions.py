@@ -14,8 +14,9 @@ serialises it.
     Confirm-Register 408      new user, token, ->registered   409                  409        410
                               200 (409 if unionID exists)
 
-An unknown signInKey answers 404 to every call. Both Confirm calls share one preamble
-(``SessionStore._pending``): unknown 404, expired 410, waiting 408.
+Every call shares one preamble (``_on_live``): an unknown signInKey answers 404, an expired session 410;
+every call after the scan (both Confirm calls and the phone's decision below) also answers 408 while
+the session waits for its scan (``_on_pending``).
 
 Explicit consent (``explicit_consent``, off by default): the phone's decision is its own step, taken on
 the sandbox's phone page (``sandbox/phone.py``), as in WeChat's web login. A scanned session then answers
@@ -35,6 +36,7 @@ sandbox may hold the desktop's poll (sandbox/consent.py).
 
 from __future__ import annotations
 
+import functools
 import math
 import secrets
 import threading
@@ -42,7 +44,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from .tokens import TokenIssuer, User
 
@@ -76,8 +78,7 @@ class Outcome:
 class QrSession:
     sign_in_key: int
     app_key: str
-    created_at: float
-    expires_at: float
+    expires_at: float  # the time to live counts from Initiate; history[0] holds that instant
     scopes: str | None = None
     remark: str | None = None
     scheme: str | None = None
@@ -109,6 +110,44 @@ FULL_ERROR = ("{count} QR sessions held (live or recently ended): the sandbox's 
 
 # States a session keeps for good: the time to live no longer applies to them.
 _SETTLED = frozenset({SessionState.DELIVERED, SessionState.EXPIRED, SessionState.DECLINED})
+
+_P = ParamSpec("_P")
+
+
+def _on_live(
+    act: Callable[Concatenate[SessionStore, QrSession, float, _P], Outcome],
+) -> Callable[Concatenate[SessionStore, int, _P], Outcome]:
+    """The preamble of every call on a session: under the store's lock, find it by its key and refuse
+    404 unknown, 410 expired; else ``act`` on it with the time of the call."""
+
+    @functools.wraps(act)
+    def call(store: SessionStore, key: int, *args: _P.args, **kwargs: _P.kwargs) -> Outcome:
+        now = store.clock()
+        with store._lock:
+            session = store._lookup(key, now)
+            if session is None:
+                return Outcome(404, error=UNKNOWN_ERROR)
+            if session.state is SessionState.EXPIRED:
+                return Outcome(410, error=EXPIRED_ERROR)
+            return act(store, session, now, *args, **kwargs)
+
+    return call
+
+
+def _on_pending(
+    act: Callable[Concatenate[SessionStore, QrSession, float, _P], Outcome],
+) -> Callable[Concatenate[SessionStore, int, _P], Outcome]:
+    """:func:`_on_live`, and 408 while the session waits for its scan: the preamble of every call after
+    the scan (both Confirm calls, the phone's decision)."""
+
+    @functools.wraps(act)
+    def after_scan(store: SessionStore, session: QrSession, now: float, *args: _P.args, **kwargs: _P.kwargs
+                   ) -> Outcome:
+        if session.state is SessionState.WAITING:
+            return Outcome(408, error=WAITING_ERROR)
+        return act(store, session, now, *args, **kwargs)
+
+    return _on_live(after_scan)
 
 
 class SessionStore:
@@ -162,20 +201,6 @@ class SessionStore:
                 session.move(SessionState.EXPIRED, session.expires_at)
         return session
 
-    def _pending(self, key: int, now: float) -> QrSession | Outcome:
-        """The session a Confirm call may act on, or the refusal: 404 unknown, 410 expired, 408 waiting.
-
-        Shared by both Confirm calls (Scan checks in its own order); call it with the lock held.
-        """
-        session = self._lookup(key, now)
-        if session is None:
-            return Outcome(404, error=UNKNOWN_ERROR)
-        if session.state is SessionState.EXPIRED:
-            return Outcome(410, error=EXPIRED_ERROR)
-        if session.state is SessionState.WAITING:
-            return Outcome(408, error=WAITING_ERROR)
-        return session
-
     def _sweep(self, now: float, force: bool = False) -> None:
         if now < self._next_sweep and not force:
             return
@@ -198,6 +223,15 @@ class SessionStore:
     def __len__(self) -> int:
         return len(self._sessions)
 
+    def _not_to_confirm(self, session: QrSession) -> Outcome | None:
+        """What both a Confirm-Login and the phone's confirm answer a session that must not be confirmed
+        (yet): 403 once the phone declined, 202 while a scanned session waits for its registration."""
+        if session.state is SessionState.DECLINED:
+            return Outcome(403, error=DECLINED_ERROR)
+        if session.state is SessionState.SCANNED and self.require_registration:
+            return Outcome(202, error=PENDING_ERROR)
+        return None
+
     # --- the four QR calls ---------------------------------------------------------------------------
 
     def initiate(self, app_key: str, scopes: str | None, remark: str | None, scheme: str | None) -> Outcome:
@@ -209,7 +243,7 @@ class SessionStore:
                 if len(self._sessions) >= self.max_sessions:
                     return self._full(now)
             key = self._new_key()
-            session = QrSession(key, app_key, now, now + self.ttl, scopes, remark, scheme)
+            session = QrSession(key, app_key, now + self.ttl, scopes, remark, scheme)
             session.history.append((now, SessionState.WAITING))
             self._sessions[key] = session
         return Outcome(200, key)
@@ -220,93 +254,67 @@ class SessionStore:
         wait = 1 if oldest is None else max(1, math.ceil(oldest.expires_at + self.keep_after_expiry - now))
         return Outcome(503, error=FULL_ERROR.format(count=len(self._sessions), wait=wait), retry_after=wait)
 
-    def scan(self, key: int, base_url: str = "") -> Outcome:
-        now = self.clock()
-        with self._lock:
-            session = self._lookup(key, now)
-            if session is None:
-                return Outcome(404, error=UNKNOWN_ERROR)
-            if session.state is SessionState.EXPIRED:
-                return Outcome(410, error=EXPIRED_ERROR)
-            if session.state is not SessionState.WAITING:
-                return Outcome(409, error=SCANNED_ERROR)
-            session.user = self.default_user
-            session.move(SessionState.SCANNED, now)
-            return Outcome(200, self.app_info(session, base_url))
+    @_on_live
+    def scan(self, session: QrSession, now: float, base_url: str = "") -> Outcome:
+        if session.state is not SessionState.WAITING:
+            return Outcome(409, error=SCANNED_ERROR)
+        session.user = self.default_user
+        session.move(SessionState.SCANNED, now)
+        return Outcome(200, self.app_info(session, base_url))
 
-    def confirm_login(self, key: int) -> Outcome:
-        now = self.clock()
-        with self._lock:
-            session = self._pending(key, now)
-            if isinstance(session, Outcome):
-                return session
-            state = session.state
-            if state is SessionState.DELIVERED:
-                return Outcome(409, error=SCANNED_ERROR)
-            if state is SessionState.DECLINED:
-                return Outcome(403, error=DECLINED_ERROR)
-            if state is SessionState.SCANNED:
-                if self.require_registration:
-                    return Outcome(202, error=PENDING_ERROR)
-                if self.explicit_consent:
-                    return AWAITING_DECISION
-            if state is SessionState.SCANNED or state is SessionState.CONFIRMED:
-                assert session.user is not None
-                token = self.issuer.issue(session.user, session.app_key, grant="qrcode_login", now=now)
-            else:  # REGISTERED: hand the registration's token to the desktop
-                token = session.token
-            session.token = None  # a token is handed out at most twice; drop our copy
-            session.move(SessionState.DELIVERED, now)
-            return Outcome(200, token)
+    @_on_pending
+    def confirm_login(self, session: QrSession, now: float) -> Outcome:
+        refused = self._not_to_confirm(session)
+        if refused is not None:
+            return refused
+        state = session.state
+        if state is SessionState.DELIVERED:
+            return Outcome(409, error=SCANNED_ERROR)
+        if state is SessionState.SCANNED and self.explicit_consent:
+            return AWAITING_DECISION
+        if state is SessionState.SCANNED or state is SessionState.CONFIRMED:
+            assert session.user is not None
+            token = self.issuer.issue(session.user, session.app_key, grant="qrcode_login", now=now)
+        else:  # REGISTERED: hand the registration's token to the desktop
+            token = session.token
+        session.token = None  # a token is handed out at most twice; drop our copy
+        session.move(SessionState.DELIVERED, now)
+        return Outcome(200, token)
 
-    def confirm_register(self, key: int, form: dict[str, Any]) -> Outcome:
-        now = self.clock()
-        with self._lock:
-            session = self._pending(key, now)
-            if isinstance(session, Outcome):
-                return session
-            if session.state is not SessionState.SCANNED:
-                return Outcome(409, error=SCANNED_ERROR)
-            user = self.issuer.users.register(form, now)
-            if user is None:
-                return Outcome(409, error=UNION_TAKEN)
-            token = self.issuer.issue(user, session.app_key, grant="qrcode_register", now=now)
-            session.user = user
-            session.token = token
-            session.move(SessionState.REGISTERED, now)
-            return Outcome(200, token)
+    @_on_pending
+    def confirm_register(self, session: QrSession, now: float, form: dict[str, Any]) -> Outcome:
+        if session.state is not SessionState.SCANNED:
+            return Outcome(409, error=SCANNED_ERROR)
+        user = self.issuer.users.register(form, now)
+        if user is None:
+            return Outcome(409, error=UNION_TAKEN)
+        token = self.issuer.issue(user, session.app_key, grant="qrcode_register", now=now)
+        session.user = user
+        session.token = token
+        session.move(SessionState.REGISTERED, now)
+        return Outcome(200, token)
 
     # --- the phone page's decision (explicit consent) ----------------------------------------------------
 
-    def phone_confirm(self, key: int) -> Outcome:
+    @_on_pending
+    def phone_confirm(self, session: QrSession, now: float) -> Outcome:
         """The phone user agrees. Idempotent: a repeated tap, or a login already delivered, is a success."""
-        now = self.clock()
-        with self._lock:
-            session = self._pending(key, now)
-            if isinstance(session, Outcome):
-                return session
-            state = session.state
-            if state is SessionState.DECLINED:
-                return Outcome(403, error=DECLINED_ERROR)
-            if state is SessionState.REGISTERED:
-                return Outcome(409, error=SCANNED_ERROR)
-            if state is SessionState.SCANNED:
-                if self.require_registration:
-                    return Outcome(202, error=PENDING_ERROR)
-                session.move(SessionState.CONFIRMED, now)
-            return Outcome(200, {"state": session.state.value})
+        refused = self._not_to_confirm(session)
+        if refused is not None:
+            return refused
+        if session.state is SessionState.REGISTERED:
+            return Outcome(409, error=SCANNED_ERROR)
+        if session.state is SessionState.SCANNED:
+            session.move(SessionState.CONFIRMED, now)
+        return Outcome(200, {"state": session.state.value})
 
-    def phone_decline(self, key: int) -> Outcome:
+    @_on_pending
+    def phone_decline(self, session: QrSession, now: float) -> Outcome:
         """The phone user refuses: the desktop's Confirm-Login answers 403 from now on. Too late once the
         desktop holds a token (delivered) or a registration made one (registered)."""
-        now = self.clock()
-        with self._lock:
-            session = self._pending(key, now)
-            if isinstance(session, Outcome):
-                return session
-            if session.state in (SessionState.DELIVERED, SessionState.REGISTERED):
-                return Outcome(409, error=DECIDED_ERROR)
-            if session.state is not SessionState.DECLINED:
-                session.token = None
-                session.move(SessionState.DECLINED, now)
-            return Outcome(200, {"state": session.state.value})
+        if session.state in (SessionState.DELIVERED, SessionState.REGISTERED):
+            return Outcome(409, error=DECIDED_ERROR)
+        if session.state is not SessionState.DECLINED:
+            session.token = None
+            session.move(SessionState.DECLINED, now)
+        return Outcome(200, {"state": session.state.value})

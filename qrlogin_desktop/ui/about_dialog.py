@@ -102,7 +102,7 @@ class AboutDialog(QDialog):
                                        .format(self.ctx.token_store.service))
         self._render_backend()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
@@ -134,7 +134,7 @@ class HelpMenu(QMenu):
         self.setTitle(self.tr("&Help"))
         self.about_action.setText(self.tr("&About qrlogin-desktop"))
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)

@@ -12,16 +12,8 @@ import pytest
 from hostile_server import HostileServer, fixed
 from support import APP_KEY, TEST_TOKEN
 
+from qrlogin_desktop.api import errors
 from qrlogin_desktop.api.client import QrLoginClient
-from qrlogin_desktop.api.errors import (
-    ApiError,
-    ProtocolError,
-    QrLoginError,
-    TransportError,
-    TransportKind,
-    ValidationError,
-    Violation,
-)
 from qrlogin_desktop.api.exchange import Exchange
 from qrlogin_desktop.api.outcomes import (
     DEFAULT_CODES,
@@ -56,18 +48,18 @@ def faults(server: SandboxThread):
     server.sandbox.faults.clear()
 
 
-def failed(error: QrLoginError) -> FlowResult:
+def failed(error: errors.QrLoginError) -> FlowResult:
     return FlowResult(State.FAILED, None, error=error)
 
 
-async def answer_of(url: str) -> QrLoginError:
+async def answer_of(url: str) -> errors.QrLoginError:
     async with QrLoginClient(url, APP_KEY, TEST_TOKEN, timeout=5.0) as client:
-        with pytest.raises(QrLoginError) as caught:
+        with pytest.raises(errors.QrLoginError) as caught:
             await client.initiate()
     return caught.value
 
 
-async def hostile(body: bytes, status: str = "200 OK", content_type: str = "application/json") -> QrLoginError:
+async def hostile(body: bytes, status: str = "200 OK", content_type: str = "application/json") -> errors.QrLoginError:
     async with HostileServer(fixed(body, status, content_type)) as bad:
         return await answer_of(bad.url)
 
@@ -97,7 +89,7 @@ def test_the_pollers_default_codes_are_the_tables_rows() -> None:
 async def test_a_malformed_http_200_body_is_retryable_as_the_poller_retries_it(server, faults) -> None:
     faults.script(["malformed:html"])
     error = await answer_of(server.url)
-    assert isinstance(error, ProtocolError) and error.http_status == 200 and error.outcome is Outcome.MALFORMED
+    assert isinstance(error, errors.ProtocolError) and error.http_status == 200 and error.outcome is Outcome.MALFORMED
     assert error.retryable is True and CodeTable().classify(error) is Action.RETRY
     assert exit_code_for(failed(error)) == ExitCode.ERROR == 5
     assert describe_error(error).startswith("The server's answer is not the API's JSON")
@@ -110,7 +102,7 @@ async def test_a_malformed_http_200_body_is_retryable_as_the_poller_retries_it(s
 
 async def test_an_http_429_page_is_rate_limited_like_an_envelope_429() -> None:
     error = await hostile(b"<html>slow down</html>", "429 Too Many Requests", "text/html")
-    assert isinstance(error, ProtocolError) and error.outcome is Outcome.ERROR_PAGE and error.code == 429
+    assert isinstance(error, errors.ProtocolError) and error.outcome is Outcome.ERROR_PAGE and error.code == 429
     assert CodeTable().classify(error) is Action.RATE_LIMITED
     assert error.retryable is True  # it was False, while the poller rate-limited (and so retried) it
     assert exit_code_for(failed(error)) == 5
@@ -118,7 +110,7 @@ async def test_an_http_429_page_is_rate_limited_like_an_envelope_429() -> None:
 
 async def test_a_code_above_599_is_no_server_fault() -> None:
     error = await hostile(json.dumps({"code": 600, "error": "odd", "data": None}).encode())
-    assert isinstance(error, ApiError) and error.code == 600 and error.outcome is Outcome.UNKNOWN_CODE
+    assert isinstance(error, errors.ApiError) and error.code == 600 and error.outcome is Outcome.UNKNOWN_CODE
     assert CodeTable().classify(error) is Action.STOP and error.retryable is False
     assert exit_code_for(failed(error)) == 5
     assert describe_error(error) == "The server answered code 600: odd"  # no longer "Server error (600)"
@@ -144,7 +136,7 @@ async def test_a_refused_connection_and_a_wrong_credential() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed once the block ends: nothing listens there
     error = await answer_of(f"http://127.0.0.1:{port}")
-    assert isinstance(error, TransportError) and error.kind is TransportKind.CONNECT
+    assert isinstance(error, errors.TransportError) and error.kind is errors.TransportKind.CONNECT
     assert error.retryable and exit_code_for(failed(error)) == 5 and describe_error(error).startswith("Cannot reach")
 
     refused = await hostile(json.dumps({"code": 401, "error": "invalid bearer", "data": None}).encode(),
@@ -155,12 +147,12 @@ async def test_a_refused_connection_and_a_wrong_credential() -> None:
 
 
 def test_answer_lost_and_invalid_input_have_their_own_rows() -> None:
-    lost = AnswerLost(TransportError(TransportKind.DROPPED, "peer closed", endpoint="QRAuthConfirmLogin"),
-                      ApiError(409, "already used", http_status=409, endpoint="QRAuthConfirmLogin"))
+    lost = AnswerLost(errors.TransportError(errors.TransportKind.DROPPED, "peer closed", endpoint="QRAuthConfirmLogin"),
+                      errors.ApiError(409, "already used", http_status=409, endpoint="QRAuthConfirmLogin"))
     assert lost.outcome is Outcome.ANSWER_LOST and not lost.retryable
     assert exit_code_for(failed(lost)) == 5  # as before: the answer to it is the same, run the login again
     assert describe_error(lost).startswith("The server completed this login, but its answer was lost")
-    invalid = ValidationError([Violation("scopes", "too long", "太长", "x" * 99)])
+    invalid = errors.ValidationError([errors.Violation("scopes", "too long", "太长", "x" * 99)])
     assert exit_code_for(failed(invalid)) == 4 and invalid.exchange is None
 
 
@@ -168,13 +160,13 @@ def test_answer_lost_and_invalid_input_have_their_own_rows() -> None:
 
 
 def test_transport_kind_is_an_enum_that_reads_as_its_name() -> None:
-    error = TransportError("timeout", "slow", endpoint="QRAuthInitiate")
-    assert error.kind is TransportKind.TIMEOUT and error.kind == "timeout" and f"{error.kind}" == "timeout"
+    error = errors.TransportError("timeout", "slow", endpoint="QRAuthInitiate")
+    assert error.kind is errors.TransportKind.TIMEOUT and error.kind == "timeout" and f"{error.kind}" == "timeout"
     assert error.outcome is Outcome.TIMED_OUT
     with pytest.raises(ValueError):
-        TransportError("sideways", "no such kind")
+        errors.TransportError("sideways", "no such kind")
 
 
 def test_exchange_is_a_declared_attribute() -> None:
-    assert "exchange" in QrLoginError.__annotations__
-    assert ProtocolError("bad").exchange is None
+    assert "exchange" in errors.QrLoginError.__annotations__
+    assert errors.ProtocolError("bad").exchange is None

@@ -18,7 +18,7 @@ from qrlogin_desktop.sandbox import Sandbox, SandboxConfig, SandboxThread
 from qrlogin_desktop.storage.profiles import Profile, ProfileStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "conformance"))
-from variants import loose_nickname, unknown_key_401  # noqa: E402
+from variants import loose_nickname, unknown_key_401
 
 pytestmark = [pytest.mark.loopback, pytest.mark.timeout(120)]
 # Odd but sendable: every character a header may carry that a shell or a regex could trip on.

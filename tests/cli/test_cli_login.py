@@ -331,6 +331,11 @@ def test_login_then_tokens_list_show_delete(cli_env: CliEnv, secret_service: Key
     assert store.get(token.key) is None
     after = cli_env.run("tokens", "list")
     assert after.returncode == 0 and "no stored tokens" in after.stdout, describe(after)
+    # A selector that names no token: show and delete say so alike, and where to look.
+    for command in (("show", "1"), ("delete", "1", "--yes")):
+        missing = cli_env.run("tokens", *command)
+        assert missing.returncode == 1, describe(missing)
+        assert "no stored token matches '1' (see `qrlogin-desktop tokens list`)" in missing.stderr, describe(missing)
 
     assert sandbox.stop() == 0, sandbox.log.read_text()
 

@@ -141,6 +141,7 @@ async def test_error_rate_flag_takes_effect():
     (["--error-rate", "2"], "--error-rate: must be between 0 and 1, got 2"),
     (["--drop-rate", "-0.1"], "--drop-rate: must be between 0 and 1, got -0.1"),
     (["--latency-ms", "-5"], "--latency-ms: must not be negative, got -5"),
+    (["--latency-ms", "nan"], "--latency-ms: must not be negative, got nan"),
     (["--error-rate", "abc"], "--error-rate: must be a number between 0 and 1, got abc"),
     (["--retry-after", "x"], "--retry-after: must be a non-negative number, got x"),
     (["--error-rate", "nan"], "--error-rate: must be between 0 and 1, got nan"),

@@ -1191,21 +1191,26 @@ async def test_retry_after_longer_than_the_session_is_not_slept_past_the_deadlin
 LOST_SESSIONS = 20
 
 
+async def lost_session_drivers(loopback) -> AsyncIterator[FlowDriver]:
+    """LOST_SESSIONS fresh drivers, one after the other, on one loopback client."""
+    async with QrLoginClient(loopback.url, APP_KEY, TEST_TOKEN, timeout=5.0) as desk:
+        for _ in range(LOST_SESSIONS):
+            yield FlowDriver(desk, policy=fast_policy())
+
+
 @pytest.mark.loopback
 async def test_simulated_confirm_whose_answer_is_lost_says_so(sandbox, loopback):
     outcomes = []
-    async with QrLoginClient(loopback.url, APP_KEY, TEST_TOKEN, timeout=5.0) as desk:
-        for _ in range(LOST_SESSIONS):
-            driver = FlowDriver(desk, policy=fast_policy())
-            await driver.start()
-            await driver.simulate_scan()
-            sandbox.faults.script(["drop-after"])
-            with pytest.raises(AnswerLost) as caught:
-                await driver.simulate_confirm()
-            result = driver.result()
-            assert sandbox.sessions.get(driver.sign_in_key).state is SessionState.DELIVERED
-            assert caught.value is result.error
-            outcomes.append((result.state, result.answer_lost, driver.machine.history[-1].detail.get("reason")))
+    async for driver in lost_session_drivers(loopback):
+        await driver.start()
+        await driver.simulate_scan()
+        sandbox.faults.script(["drop-after"])
+        with pytest.raises(AnswerLost) as caught:
+            await driver.simulate_confirm()
+        result = driver.result()
+        assert sandbox.sessions.get(driver.sign_in_key).state is SessionState.DELIVERED
+        assert caught.value is result.error
+        outcomes.append((result.state, result.answer_lost, driver.machine.history[-1].detail.get("reason")))
     assert outcomes == [(State.FAILED, True, "answer_lost")] * LOST_SESSIONS
     error = driver.result().error
     assert "answer was lost: start a new QR" in str(error)
@@ -1216,15 +1221,13 @@ async def test_simulated_confirm_whose_answer_is_lost_says_so(sandbox, loopback)
 @pytest.mark.loopback
 async def test_polled_confirm_whose_answer_is_lost_says_so(sandbox, loopback):
     outcomes = []
-    async with QrLoginClient(loopback.url, APP_KEY, TEST_TOKEN, timeout=5.0) as desk:
-        for _ in range(LOST_SESSIONS):
-            driver = FlowDriver(desk, policy=fast_policy())
-            key = await driver.start()
-            assert sandbox.sessions.scan(key).code == 200  # the real phone scans
-            sandbox.faults.script(["drop-after"])
-            result = await asyncio.wait_for(driver.run_poll(), 10)
-            assert sandbox.sessions.get(key).state is SessionState.DELIVERED
-            outcomes.append((result.state, isinstance(result.error, AnswerLost)))
+    async for driver in lost_session_drivers(loopback):
+        key = await driver.start()
+        assert sandbox.sessions.scan(key).code == 200  # the real phone scans
+        sandbox.faults.script(["drop-after"])
+        result = await asyncio.wait_for(driver.run_poll(), 10)
+        assert sandbox.sessions.get(key).state is SessionState.DELIVERED
+        outcomes.append((result.state, isinstance(result.error, AnswerLost)))
     assert outcomes == [(State.FAILED, True)] * LOST_SESSIONS
     assert "answer was lost" in driver.machine.history[-1].detail["error"]
 

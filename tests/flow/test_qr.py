@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import random
 import subprocess
@@ -14,10 +13,19 @@ from urllib.parse import parse_qs, urlsplit
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-import zxingcpp
 from hypothesis import given
 from hypothesis import strategies as st
-from PIL import Image
+from qr_support import (
+    APP_KEY,
+    EXTREMES,
+    INT64_MAX,
+    INT64_MIN,
+    decode,
+    decode_texts,
+    payload_for,
+    png_image,
+    qimage_to_pil,
+)
 
 from qrlogin_desktop.flow.qr import (
     DEFAULT_PAYLOAD_TEMPLATE,
@@ -26,38 +34,13 @@ from qrlogin_desktop.flow.qr import (
     check_payload_template,
     qr_matrix,
     render_payload,
-    to_png,
     to_svg,
 )
-
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-EXTREMES = [INT64_MIN, INT64_MAX, 0, -1]
-APP_KEY = "demo-app"
 
 
 def random_keys(count: int, seed: int = 1234) -> list[int]:
     rng = random.Random(seed)
     return EXTREMES + [rng.randint(INT64_MIN, INT64_MAX) for _ in range(count - len(EXTREMES))]
-
-
-def payload_for(key: int, app_key: str = APP_KEY) -> str:
-    return render_payload(DEFAULT_PAYLOAD_TEMPLATE, sign_in_key=key, app_key=app_key)
-
-
-def decode(image: Image.Image) -> list[zxingcpp.Barcode]:
-    return zxingcpp.read_barcodes(
-        image.convert("L"),
-        formats=zxingcpp.BarcodeFormat.QRCode,
-        text_mode=zxingcpp.TextMode.Plain,
-    )
-
-
-def decode_texts(image: Image.Image) -> list[str]:
-    return [b.text for b in decode(image)]
-
-
-def png_image(payload: str, options: QrOptions | None = None) -> Image.Image:
-    return Image.open(io.BytesIO(to_png(payload, options or QrOptions())))
 
 
 @pytest.fixture(scope="module")
@@ -69,17 +52,6 @@ def qt_app():
     # session finds a widgets-capable instance instead of failing.
     app = QGuiApplication.instance() or QApplication([])
     yield app
-
-
-def qimage_to_pil(qimage) -> Image.Image:
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-
-    data = QByteArray()
-    buf = QBuffer(data)
-    buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    assert qimage.save(buf, "PNG")
-    buf.close()
-    return Image.open(io.BytesIO(bytes(data.data())))
 
 
 def rasterize_svg(svg: str):

@@ -247,14 +247,20 @@ def test_phone_page_payload_preset():
     assert url == "http://127.0.0.1:8000/phone?appKey=a%26b&signInKey=42"
 
 
+async def held_poll(sandbox: Sandbox, desktop, page: httpx.AsyncClient) -> tuple[int, asyncio.Task]:
+    """A scanned session and the desktop's Confirm-Login poll on it, once the sandbox holds that poll."""
+    key = await initiate(desktop)
+    await phone_call(page, "scan", key)
+    poll = asyncio.create_task(desktop.confirm_login(key))
+    while sandbox.consent.held == 0:
+        await asyncio.sleep(0.005)
+    return key, poll
+
+
 async def test_a_held_poll_is_answered_the_moment_the_phone_confirms():
     sandbox = make_sandbox(consent_hold=30.0)
     async with asgi_client(sandbox) as desktop, browser(sandbox) as page:
-        key = await initiate(desktop)
-        await phone_call(page, "scan", key)
-        poll = asyncio.create_task(desktop.confirm_login(key))
-        while sandbox.consent.held == 0:
-            await asyncio.sleep(0.005)
+        key, poll = await held_poll(sandbox, desktop, page)
         await phone_call(page, "confirm", key)
         token = await asyncio.wait_for(poll, 5)  # long before the 30 s hold: woken by the decision
         assert token.access_token and sandbox.consent.held == 0
@@ -264,11 +270,7 @@ async def test_a_held_poll_learns_a_decline_and_the_hold_is_bounded_in_time_and_
     sandbox = make_sandbox(consent_hold=30.0)
     sandbox.consent.limit = 1
     async with asgi_client(sandbox) as desktop, browser(sandbox) as page:
-        key = await initiate(desktop)
-        await phone_call(page, "scan", key)
-        first = asyncio.create_task(desktop.confirm_login(key))
-        while sandbox.consent.held == 0:
-            await asyncio.sleep(0.005)
+        key, first = await held_poll(sandbox, desktop, page)
         with pytest.raises(ApiError) as second:  # the limit is reached: answered at once, not held
             await asyncio.wait_for(desktop.confirm_login(key), 5)
         assert second.value.code == 202

@@ -89,71 +89,75 @@ def claims_of(sandbox: Sandbox, token: TokenModel) -> dict[str, Any]:
 SCAN_EXPECTED = {"waiting": 200, "scanned": 409, "registered": 409, "delivered": 409, "expired": 410}
 LOGIN_EXPECTED = {"waiting": 408, "scanned": 200, "registered": 200, "delivered": 409, "expired": 410}
 REGISTER_EXPECTED = {"waiting": 408, "scanned": 200, "registered": 409, "delivered": 409, "expired": 410}
+NEW_UNION_ID = "cell_new_user"
+CALLS = {  # call -> (send it on a session's key, its row of the table)
+    "scan": (lambda client, key: client.scan(key), SCAN_EXPECTED),
+    "confirm_login": (lambda client, key: client.confirm_login(key), LOGIN_EXPECTED),
+    "confirm_register": (lambda client, key: client.confirm_register(_signup(key, NEW_UNION_ID)), REGISTER_EXPECTED),
+}
+REFUSED_CELLS = [(call, state) for call, (_, row) in CALLS.items() for state in STATES if row[state] != 200]
 
 
-@pytest.mark.parametrize("state", STATES)
+def answered(row: dict[str, int]) -> list[str]:
+    """The states in which the row's call succeeds."""
+    return [state for state in STATES if row[state] == 200]
+
+
+@pytest.mark.parametrize(("call", "state"), REFUSED_CELLS)
+async def test_refused_cell(client: QrLoginClient, sandbox: Sandbox, clock: FakeClock, call: str, state: str) -> None:
+    prepared = await prepare(client, sandbox, clock, state)
+    users_before = len(sandbox.users)
+    send, row = CALLS[call]
+    await expect_code(send(client, prepared.key), row[state])
+    assert state_of(sandbox, prepared.key) == state  # a refused call moves nothing
+    assert sandbox.users.by_union(NEW_UNION_ID) is None and len(sandbox.users) == users_before
+
+
+@pytest.mark.parametrize("state", answered(SCAN_EXPECTED))
 async def test_scan_cell(client: QrLoginClient, sandbox: Sandbox, clock: FakeClock, state: str) -> None:
     prepared = await prepare(client, sandbox, clock, state)
-    expected = SCAN_EXPECTED[state]
-    if expected == 200:
-        info = await client.scan(prepared.key)
-        assert isinstance(info, UserQRCodeScanResult)
-        assert info.appID is not None and info.appID > 0
-        assert info.name == sandbox.config.app_name
-        assert (info.scopes, info.remark, info.scheme) == (SCOPES, REMARK, SCHEME)  # what Initiate was given
-        assert info.scope_list == ["userinfo", "phone"]
-        assert state_of(sandbox, prepared.key) == "scanned"
-        assert sandbox.sessions.get(prepared.key).user == sandbox.users.default_user
-    else:
-        await expect_code(client.scan(prepared.key), expected)
-        assert state_of(sandbox, prepared.key) == state  # a refused call moves nothing
+    info = await client.scan(prepared.key)
+    assert isinstance(info, UserQRCodeScanResult)
+    assert info.appID is not None and info.appID > 0
+    assert info.name == sandbox.config.app_name
+    assert (info.scopes, info.remark, info.scheme) == (SCOPES, REMARK, SCHEME)  # what Initiate was given
+    assert info.scope_list == ["userinfo", "phone"]
+    assert state_of(sandbox, prepared.key) == "scanned"
+    assert sandbox.sessions.get(prepared.key).user == sandbox.users.default_user
 
 
-@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("state", answered(LOGIN_EXPECTED))
 async def test_confirm_login_cell(client: QrLoginClient, sandbox: Sandbox, clock: FakeClock, state: str) -> None:
     prepared = await prepare(client, sandbox, clock, state)
-    expected = LOGIN_EXPECTED[state]
-    if expected == 200:
-        token = await client.confirm_login(prepared.key)
-        claims = claims_of(sandbox, token)
-        if state == "scanned":  # the scanning user's token
-            user = sandbox.users.default_user
-            assert claims["unionid"] == user.union_id
-            assert claims["nameid"] == str(user.user_id)
-            assert claims["grant_type"] == "qrcode_login"
-        else:  # the registration's token, the very same string
-            assert prepared.registration is not None
-            assert token.access_token == prepared.registration.access_token
-            assert claims["unionid"] == prepared.union_id
-        assert state_of(sandbox, prepared.key) == "delivered"
-    else:
-        await expect_code(client.confirm_login(prepared.key), expected)
-        assert state_of(sandbox, prepared.key) == state
+    token = await client.confirm_login(prepared.key)
+    claims = claims_of(sandbox, token)
+    if state == "scanned":  # the scanning user's token
+        user = sandbox.users.default_user
+        assert claims["unionid"] == user.union_id
+        assert claims["nameid"] == str(user.user_id)
+        assert claims["grant_type"] == "qrcode_login"
+    else:  # the registration's token, the very same string
+        assert prepared.registration is not None
+        assert token.access_token == prepared.registration.access_token
+        assert claims["unionid"] == prepared.union_id
+    assert state_of(sandbox, prepared.key) == "delivered"
 
 
-@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("state", answered(REGISTER_EXPECTED))
 async def test_confirm_register_cell(client: QrLoginClient, sandbox: Sandbox, clock: FakeClock, state: str) -> None:
     prepared = await prepare(client, sandbox, clock, state)
-    expected = REGISTER_EXPECTED[state]
-    union_id = "cell_new_user"
     users_before = len(sandbox.users)
-    if expected == 200:
-        token = await client.confirm_register(_signup(prepared.key, union_id, "单元格用户"))
-        claims = claims_of(sandbox, token)
-        assert claims["unionid"] == union_id
-        assert claims["unique_name"] == "单元格用户"
-        assert claims["grant_type"] == "qrcode_register"
-        user = sandbox.users.by_union(union_id)
-        assert user is not None and claims["nameid"] == str(user.user_id)
-        assert user.phone == "13800138000" and user.email == "new@example.com"
-        assert len(sandbox.users) == users_before + 1
-        session = sandbox.sessions.get(prepared.key)
-        assert session.state is SessionState.REGISTERED and session.user == user
-    else:
-        await expect_code(client.confirm_register(_signup(prepared.key, union_id)), expected)
-        assert state_of(sandbox, prepared.key) == state
-        assert sandbox.users.by_union(union_id) is None
-        assert len(sandbox.users) == users_before
+    token = await client.confirm_register(_signup(prepared.key, NEW_UNION_ID, "单元格用户"))
+    claims = claims_of(sandbox, token)
+    assert claims["unionid"] == NEW_UNION_ID
+    assert claims["unique_name"] == "单元格用户"
+    assert claims["grant_type"] == "qrcode_register"
+    user = sandbox.users.by_union(NEW_UNION_ID)
+    assert user is not None and claims["nameid"] == str(user.user_id)
+    assert user.phone == "13800138000" and user.email == "new@example.com"
+    assert len(sandbox.users) == users_before + 1
+    session = sandbox.sessions.get(prepared.key)
+    assert session.state is SessionState.REGISTERED and session.user == user
 
 
 # --- expiry -----------------------------------------------------------------------------------------------------

@@ -36,16 +36,11 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail
 from keyring_support import delete_service_items, secret_service, service_usernames
 
+from qrlogin_desktop.storage import keystore
 from qrlogin_desktop.storage.jwt_claims import decode_jwt_claims
 from qrlogin_desktop.storage.keystore import (
     CREDENTIAL_PREFIX,
     INDEX_USERNAME,
-    KeystoreBackendError,
-    KeystoreBusy,
-    KeystoreError,
-    KeystoreLocked,
-    KeystoreTimeout,
-    KeystoreUnavailable,
     StorageResult,
     StoredToken,
     TokenKey,
@@ -403,13 +398,13 @@ def test_hanging_backend_times_out_keeps_token_and_does_not_block_later_calls(
     token = make_token()
 
     started = time.monotonic()
-    with pytest.raises(KeystoreTimeout) as info:
+    with pytest.raises(keystore.KeystoreTimeout) as info:
         store.save(token)
     elapsed = time.monotonic() - started
     assert elapsed < 2.0, f"save() blocked for {elapsed:.1f}s despite a 0.3s timeout"
 
     err = info.value
-    assert isinstance(err, KeystoreError)
+    assert isinstance(err, keystore.KeystoreError)
     assert err.kept_in_memory is True
     assert err.operation == "save token"
     message = str(err)
@@ -425,7 +420,7 @@ def test_hanging_backend_times_out_keeps_token_and_does_not_block_later_calls(
 
     # Still hung: a read of something else times out again, but only after ~timeout, not 30 s.
     started = time.monotonic()
-    with pytest.raises(KeystoreTimeout):
+    with pytest.raises(keystore.KeystoreTimeout):
         store.get(make_token(account="other").key)
     assert time.monotonic() - started < 2.0
 
@@ -450,10 +445,10 @@ def test_many_hung_calls_fail_fast_instead_of_leaking_threads(hanging: HangingKe
     store = TokenStore(backend=hanging, timeout=0.05)
     key = make_token().key
     for _ in range(8):
-        with pytest.raises(KeystoreTimeout):
+        with pytest.raises(keystore.KeystoreTimeout):
             store.get(key)
     started = time.monotonic()
-    with pytest.raises(KeystoreTimeout, match="still stuck"):
+    with pytest.raises(keystore.KeystoreTimeout, match="still stuck"):
         store.get(key)
     assert time.monotonic() - started < 0.05
 
@@ -462,22 +457,22 @@ def test_locked_backend_raises_keystore_locked_and_keeps_token(caplog: pytest.Lo
     caplog.set_level(logging.DEBUG)
     store = TokenStore(backend=LockedKeyring(), timeout=2)
     token = make_token()
-    with pytest.raises(KeystoreError) as info:
+    with pytest.raises(keystore.KeystoreError) as info:
         store.save(token)
     err = info.value
-    assert isinstance(err, KeystoreLocked)
+    assert isinstance(err, keystore.KeystoreLocked)
     assert err.kept_in_memory is True
     assert "locked" in str(err).lower() and "unlock" in str(err).lower()
     assert isinstance(err.__cause__, keyring.errors.KeyringLocked)
     assert_no_secret(exception_text(err), token.access_token)
     assert store.get(token.key) == token  # served from memory
 
-    with pytest.raises(KeystoreLocked) as info2:
+    with pytest.raises(keystore.KeystoreLocked) as info2:
         store.get(make_token(account="x").key)
     assert info2.value.kept_in_memory is False
 
     credential = f"CRED-SECRET-{uuid.uuid4().hex}"  # not a literal: tracebacks quote source lines
-    with pytest.raises(KeystoreLocked) as info3:
+    with pytest.raises(keystore.KeystoreLocked) as info3:
         store.save_credential("prof", credential)
     assert info3.value.kept_in_memory is True
     assert store.get_credential("prof") == credential
@@ -489,7 +484,7 @@ def test_backend_error_messages_are_scrubbed(caplog: pytest.LogCaptureFixture) -
     caplog.set_level(logging.DEBUG)
     store = TokenStore(backend=LeakyKeyring(), timeout=2)
     token = make_token(value='pä"ss\\wörd-' + secret_token("leaky"))
-    with pytest.raises(KeystoreBackendError) as info:
+    with pytest.raises(keystore.KeystoreBackendError) as info:
         store.save(token)
     err = info.value
     assert err.kept_in_memory
@@ -517,7 +512,7 @@ def test_fail_backend_keeps_token_in_memory_with_clear_warning(caplog: pytest.Lo
     assert store.list() == [token]
     assert store.mode() == "memory"
     assert "not usable" in store.backend_description()
-    with pytest.raises(KeystoreUnavailable) as info:
+    with pytest.raises(keystore.KeystoreUnavailable) as info:
         store.ensure_keyring()
     assert "Fix:" in str(info.value)
 
@@ -611,7 +606,7 @@ def test_unwritable_fallback_keeps_token_in_memory(tmp_path: Path) -> None:
     blocker.write_text("x")
     store = TokenStore(backend=fail.Keyring(), plaintext_fallback_path=blocker / "tokens.json")
     token = make_token()
-    with pytest.raises(KeystoreError) as info:
+    with pytest.raises(keystore.KeystoreError) as info:
         store.save(token)
     assert info.value.kept_in_memory
     assert store.get(token.key) == token
@@ -646,7 +641,7 @@ async def test_async_hanging_backend_does_not_block_event_loop(hanging: HangingK
 
     task = asyncio.create_task(ticker())
     try:
-        with pytest.raises(KeystoreTimeout) as info:
+        with pytest.raises(keystore.KeystoreTimeout) as info:
             await store.asave(make_token())
         assert info.value.kept_in_memory
     finally:
@@ -785,12 +780,12 @@ def test_an_entry_deleted_during_a_read_is_absent_not_an_error() -> None:
 def test_errors_are_immutable_and_survive_pickling() -> None:
     import pickle
 
-    errors: list[KeystoreError] = [
-        KeystoreTimeout("save token", 0.5, detail=" (detail)"),
-        KeystoreUnavailable("no backend", backend="fail Keyring"),
-        KeystoreLocked("locked", operation="read token"),
-        KeystoreBackendError("broken", operation="save token", kept_in_memory=True),
-        KeystoreBusy("save token", 2.0, "/run/x.lock"),
+    errors: list[keystore.KeystoreError] = [
+        keystore.KeystoreTimeout("save token", 0.5, detail=" (detail)"),
+        keystore.KeystoreUnavailable("no backend", backend="fail Keyring"),
+        keystore.KeystoreLocked("locked", operation="read token"),
+        keystore.KeystoreBackendError("broken", operation="save token", kept_in_memory=True),
+        keystore.KeystoreBusy("save token", 2.0, "/run/x.lock"),
     ]
     for error in errors:
         with pytest.raises(AttributeError, match="immutable"):
@@ -819,7 +814,7 @@ def test_a_token_the_index_cannot_list_is_kept_in_memory_and_listed() -> None:
     backend = IndexFailingKeyring()
     store = TokenStore(backend=backend, service="svc-index-failure")
     token = make_token()
-    with pytest.raises(KeystoreBackendError) as info:
+    with pytest.raises(keystore.KeystoreBackendError) as info:
         store.save(token)
     assert info.value.kept_in_memory and "write token index" in str(info.value)
     assert store.list() == [token] and store.pending() == [token]
@@ -846,10 +841,10 @@ def test_a_held_write_lock_gives_a_clear_error_and_keeps_the_token(caplog: pytes
     try:
         with other_process:
             started = time.monotonic()
-            with pytest.raises(KeystoreBusy) as info:
+            with pytest.raises(keystore.KeystoreBusy) as info:
                 store.save(token)
             assert time.monotonic() - started < 0.3 + 1.0
-            with pytest.raises(KeystoreBusy):
+            with pytest.raises(keystore.KeystoreBusy):
                 store.delete(token.key)
     finally:
         path.unlink(missing_ok=True)
@@ -901,7 +896,7 @@ def test_a_write_rides_out_a_keyring_reloading_its_file() -> None:
 def test_a_keyring_that_keeps_failing_is_reported_not_retried_forever() -> None:
     store = TokenStore(backend=ReloadingKeyring(blips=100), service="svc")
     token = make_token()
-    with pytest.raises(KeystoreError) as caught:
+    with pytest.raises(keystore.KeystoreError) as caught:
         store.save(token)
     assert caught.value.kept_in_memory and store.pending() == [token]
 
@@ -909,6 +904,6 @@ def test_a_keyring_that_keeps_failing_is_reported_not_retried_forever() -> None:
 def test_a_prompt_a_person_dismissed_is_not_shown_again() -> None:
     backend = ReloadingKeyring(blips=1, delay=0.6)  # slower than any reload: somebody said no
     store = TokenStore(backend=backend, service="svc")
-    with pytest.raises(KeystoreError):
+    with pytest.raises(keystore.KeystoreError):
         store.save(make_token())
     assert backend.calls.count("set") == 0 and backend.blips == 0

@@ -121,6 +121,18 @@ def test_import_stays_strict_and_names_the_field(path: Path, tmp_path: Path):
         Profile.from_json({**GOOD, "api_token": "x"})
 
 
+def test_the_sample_profiles_import_clean_and_hold_no_secret(path: Path):
+    """resources/samples/profiles.json: what Settings -> Import reads, for a first look at a real server."""
+    sample = Path(__file__).resolve().parents[2] / "resources" / "samples" / "profiles.json"
+    store = ProfileStore(path).load()
+    imported = store.import_file(sample)
+    assert [p.name for p in imported] == ["Staging", "Local server"]
+    assert all(p.violations() == [] for p in imported)
+    assert store.get(SANDBOX_PROFILE_ID) is not None  # the built-in sandbox stays
+    assert imported[1].plain_http_warning is None  # plain http, but to this machine
+    assert "secret" not in sample.read_text(encoding="utf-8").lower()
+
+
 def test_the_cli_prints_the_warning_on_stderr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]):
     monkeypatch.setenv("QRLOGIN_CONFIG_DIR", str(tmp_path))

@@ -10,11 +10,11 @@ from keyring.backends import fail
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from keyring_support import delete_service_items, secret_service, with_timeout  # noqa: E402
-from ui_support import make_context  # noqa: E402
+from keyring_support import delete_service_items, secret_service, with_timeout
+from ui_support import make_context
 
-from qrlogin_desktop.storage.keystore import TokenStore  # noqa: E402
-from qrlogin_desktop.storage.profiles import ProfileStore  # noqa: E402
+from qrlogin_desktop.storage.keystore import TokenStore
+from qrlogin_desktop.storage.profiles import ProfileStore
 
 
 @pytest.fixture(autouse=True)
@@ -65,3 +65,18 @@ def keyring_ctx(qtbot, profiles, keyring_store):
     context = make_context(qtbot, profiles, keyring_store)
     yield context
     context.shutdown()
+
+
+@pytest.fixture
+def window(qtbot, ctx):
+    """The main window on ``ctx``, shown, in English; English again afterwards (other tests expect it)."""
+    from qrlogin_desktop.ui import i18n
+    from qrlogin_desktop.ui.main_window import MainWindow
+
+    i18n.install(i18n.ENGLISH)
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    i18n.install(i18n.ENGLISH)

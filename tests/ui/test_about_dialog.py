@@ -12,21 +12,9 @@ from PySide6.QtWidgets import QMenu
 from qrlogin_desktop import __version__
 from qrlogin_desktop.ui import i18n
 from qrlogin_desktop.ui.about_dialog import LICENCE, AboutDialog
-from qrlogin_desktop.ui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 WAIT_MS = 5000
-
-
-@pytest.fixture
-def window(qtbot, ctx):
-    i18n.install(i18n.ENGLISH)
-    win = MainWindow(ctx)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    i18n.install(i18n.ENGLISH)
 
 
 def _open_about(qtbot, window) -> AboutDialog:

@@ -8,9 +8,8 @@ from unittest import mock
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
-from test_qr_login_panel import WAIT_MS, click, start, wait_state
+from test_qr_login_panel import WAIT_MS, click, log_in_by_clicking
 
-from qrlogin_desktop.flow.machine import State
 from qrlogin_desktop.ui.main_window import MainWindow
 
 
@@ -64,13 +63,7 @@ def test_login_then_tokens_panel_keyring_and_no_secret_anywhere(qtbot, keyring_c
     panel = window.show_panel("qr_login")
     qtbot.waitUntil(panel.start_button.isEnabled, timeout=WAIT_MS)
 
-    start(qtbot, panel, simulate=True)
-    click(qtbot, panel.scan_button)
-    qtbot.waitUntil(panel.confirm_button.isEnabled, timeout=WAIT_MS)
-    click(qtbot, panel.confirm_button)
-    wait_state(qtbot, panel, State.AUTHENTICATED)
-    token = panel.controller.token.access_token
-    qtbot.waitUntil(lambda: panel.controller.saved is not None, timeout=WAIT_MS)
+    token = log_in_by_clicking(qtbot, panel)
 
     # In the keyring...
     stored = [t for t in ctx.token_store.list() if t.access_token == token]

@@ -28,17 +28,6 @@ IDENTIFIER = re.compile(r"^[\w.\-/:*\s]+$", re.ASCII)
 TYPED = "snsapi_userinfo"
 
 
-@pytest.fixture
-def window(qtbot, ctx):
-    i18n.install(i18n.ENGLISH)
-    win = MainWindow(ctx)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    i18n.install(i18n.ENGLISH)  # other tests expect English
-
-
 def _header_texts(view: QAbstractItemView) -> list[str]:
     out = []
     for header in view.findChildren(QHeaderView):
@@ -220,20 +209,27 @@ def test_settings_language_combo_switches_and_is_stored(qtbot, ctx, window):
     assert not [t for t in button_texts(window) if CJK.search(t)]
 
 
+def described_in_both_languages(error: Exception) -> tuple[str, str]:
+    """The GUI's message for ``error`` in English and in Chinese (English again afterwards)."""
+    from qrlogin_desktop.ui.errors_text import describe_error
+
+    try:
+        i18n.install(i18n.ENGLISH)
+        english = describe_error(error)
+        i18n.install(i18n.CHINESE)
+        chinese = describe_error(error)
+    finally:
+        i18n.install(i18n.ENGLISH)
+    return english, chinese
+
+
 def test_a_lost_login_answer_is_explained_in_both_languages(qtbot):
     from qrlogin_desktop.api.errors import ApiError, TransportError
     from qrlogin_desktop.flow.driver import AnswerLost
-    from qrlogin_desktop.ui.errors_text import describe_error
 
     lost = AnswerLost(TransportError("dropped", "peer closed", endpoint="QRAuthConfirmLogin"),
                       ApiError(409, "already used", http_status=200, endpoint="QRAuthConfirmLogin"))
-    try:
-        i18n.install(i18n.ENGLISH)
-        english = describe_error(lost)
-        i18n.install(i18n.CHINESE)
-        chinese = describe_error(lost)
-    finally:
-        i18n.install(i18n.ENGLISH)
+    english, chinese = described_in_both_languages(lost)
     assert "answer was lost" in english and "new QR" in english and "AnswerLost" not in english
     assert CJK.search(chinese) and "二维码" in chinese
 
@@ -241,16 +237,9 @@ def test_a_lost_login_answer_is_explained_in_both_languages(qtbot):
 def test_a_declined_login_is_explained_in_both_languages(qtbot):
     from qrlogin_desktop.api.errors import ApiError
     from qrlogin_desktop.flow.driver import Declined
-    from qrlogin_desktop.ui.errors_text import describe_error
 
     declined = Declined(ApiError(403, "declined", http_status=200, endpoint="QRAuthConfirmLogin"))
-    try:
-        i18n.install(i18n.ENGLISH)
-        english = describe_error(declined)
-        i18n.install(i18n.CHINESE)
-        chinese = describe_error(declined)
-    finally:
-        i18n.install(i18n.ENGLISH)
+    english, chinese = described_in_both_languages(declined)
     assert "declined the login on your phone" in english and "new QR" in english
     assert "拒绝登录" in chinese
 

@@ -2,42 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-import zxingcpp
-from PIL import Image
+from qr_support import EXTREMES, INT64_MIN, decode_texts, payload_for, png_image, qimage_to_pil
 
-from qrlogin_desktop.flow.qr import DEFAULT_PAYLOAD_TEMPLATE, QrOptions, qr_matrix, render_payload, to_png
+from qrlogin_desktop.flow.qr import QrOptions, qr_matrix
 from qrlogin_desktop.ui.qr_image import to_qimage, to_qimage_hidpi
-
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-EXTREMES = [INT64_MIN, INT64_MAX, 0, -1]
-
-
-def payload_for(key: int) -> str:
-    return render_payload(DEFAULT_PAYLOAD_TEMPLATE, sign_in_key=key, app_key="demo-app")
-
-
-def decode_texts(image: Image.Image) -> list[str]:
-    found = zxingcpp.read_barcodes(image.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode,
-                                   text_mode=zxingcpp.TextMode.Plain)
-    return [b.text for b in found]
-
-
-def png_image(payload: str, options: QrOptions) -> Image.Image:
-    return Image.open(io.BytesIO(to_png(payload, options)))
-
-
-def qimage_to_pil(qimage) -> Image.Image:
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-
-    data = QByteArray()
-    buf = QBuffer(data)
-    buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    assert qimage.save(buf, "PNG")
-    buf.close()
-    return Image.open(io.BytesIO(bytes(data.data())))
 
 
 def test_qimage_roundtrip(qapp):

@@ -69,6 +69,18 @@ def start(qtbot, panel: QrLoginPanel, *, simulate: bool) -> int:
     return key
 
 
+def log_in_by_clicking(qtbot, panel: QrLoginPanel) -> str:
+    """A simulated login through the panel's buttons, up to the saved token; the access token."""
+    start(qtbot, panel, simulate=True)
+    click(qtbot, panel.scan_button)
+    qtbot.waitUntil(panel.confirm_button.isEnabled, timeout=WAIT_MS)
+    click(qtbot, panel.confirm_button)
+    wait_state(qtbot, panel, State.AUTHENTICATED)
+    token = panel.controller.token.access_token
+    qtbot.waitUntil(lambda: panel.controller.saved is not None, timeout=WAIT_MS)
+    return token
+
+
 def decode_qr(image: QImage) -> str:
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)

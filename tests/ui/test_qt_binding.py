@@ -10,10 +10,10 @@ from PySide6.QtWidgets import QLabel
 
 
 class _EmptyModel(QAbstractTableModel):
-    def rowCount(self, parent=QModelIndex()):  # noqa: N802, B008 - Qt API
+    def rowCount(self, parent=QModelIndex()):  # noqa: B008 - Qt API
         return 3
 
-    def columnCount(self, parent=QModelIndex()):  # noqa: N802, B008
+    def columnCount(self, parent=QModelIndex()):  # noqa: B008
         return 3
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):

@@ -24,10 +24,9 @@ from urllib.parse import quote, quote_plus
 import pytest
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from test_full_session import all_texts
-from test_qr_login_panel import WAIT_MS, click, start, wait_state
+from test_qr_login_panel import WAIT_MS, click, log_in_by_clicking
 from ui_support import CONNECT_TIMEOUT_MS
 
-from qrlogin_desktop.flow.machine import State
 from qrlogin_desktop.sandbox import Sandbox, SandboxConfig, SandboxThread
 from qrlogin_desktop.sandbox.wechat import aes_cbc_encrypt
 from qrlogin_desktop.storage.profiles import Profile
@@ -149,13 +148,7 @@ def test_a_session_with_a_very_long_credential_leaves_no_secret_anywhere(qtbot, 
         assert ctx.token_store.get_credential(profile.id) == long_secret
 
         panel = window.show_panel("qr_login")
-        start(qtbot, panel, simulate=True)
-        click(qtbot, panel.scan_button)
-        qtbot.waitUntil(panel.confirm_button.isEnabled, timeout=WAIT_MS)
-        click(qtbot, panel.confirm_button)
-        wait_state(qtbot, panel, State.AUTHENTICATED)
-        token = panel.controller.token.access_token
-        qtbot.waitUntil(lambda: panel.controller.saved is not None, timeout=WAIT_MS)
+        token = log_in_by_clicking(qtbot, panel)
 
         session = _run(qtbot, ctx, ctx.client.jscode2session("scan-code-1"))
         assert session.ok, session.error

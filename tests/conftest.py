@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -12,6 +13,10 @@ from support import APP_KEY, TEST_TOKEN, FakeClock, asgi_client
 
 from qrlogin_desktop.api.client import QrLoginClient
 from qrlogin_desktop.sandbox import Sandbox, SandboxConfig, SandboxThread
+
+# No per-example deadline: these machines are noisy, and how long one example takes is not behaviour.
+settings.register_profile("no-deadline", deadline=None)
+settings.load_profile("no-deadline")
 
 
 @pytest.fixture(autouse=True)

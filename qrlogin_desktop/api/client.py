@@ -20,8 +20,6 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
-import httpx
-
 from . import catalogue, logmask
 from .answer import ACCEPT_ENCODING, BoundedBody
 from .catalogue import APP_KEY, BEARER_TOKEN, Endpoint, ResultKind
@@ -36,6 +34,7 @@ from .errors import (
     Violation,
 )
 from .exchange import LOG_BODY_PREFIX, REDACTION_MARGIN, CallResult, Exchange
+from .http_stack import httpx
 from .models import (
     ImageResult,
     QRCodePreSignInRequest,

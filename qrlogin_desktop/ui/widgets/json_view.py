@@ -16,7 +16,6 @@ text is in, and only deleted once it is small.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Callable, Coroutine
@@ -162,6 +161,8 @@ class JsonView(Retranslating, QPlainTextEdit):
                 return render()
 
         async def work() -> Rendered:
+            import asyncio  # not at module level: the Request Log imports this before the first paint
+
             return await asyncio.to_thread(render_without_gc_pauses)
 
         def done(outcome: Outcome) -> None:

@@ -331,12 +331,12 @@
 <context>
     <name>ImagePreview</name>
     <message>
-        <source>{0}, {1} — cannot be decoded for preview</source>
-        <translation>{0}，{1} — 无法解码预览</translation>
+        <source>Cannot be decoded for preview.</source>
+        <translation>无法解码预览。</translation>
     </message>
     <message>
-        <source>{0}, {1} × {2} px, {3}</source>
-        <translation>{0}，{1} × {2} 像素，{3}</translation>
+        <source>{0} × {1} px</source>
+        <translation>{0} × {1} 像素</translation>
     </message>
     <message>
         <source>Save image</source>
@@ -831,6 +831,14 @@
 <context>
     <name>ResponseView</name>
     <message>
+        <source>Image copied.</source>
+        <translation>已复制图片。</translation>
+    </message>
+    <message>
+        <source>Copied.</source>
+        <translation>已复制。</translation>
+    </message>
+    <message>
         <source>No request sent yet.</source>
         <translation>尚未发送请求。</translation>
     </message>
@@ -889,6 +897,26 @@
     <message>
         <source>The envelope&apos;s data.</source>
         <translation>响应结构中的 data。</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Send the same request again</source>
+        <translation>再次发送同一请求</translation>
+    </message>
+    <message>
+        <source>Wrap lines</source>
+        <translation>自动换行</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy the body as shown</source>
+        <translation>复制当前显示的正文</translation>
     </message>
     <message>
         <source>Raw body</source>

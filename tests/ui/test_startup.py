@@ -92,3 +92,14 @@ def test_the_startup_probe_reports_shown_then_ready(tmp_path):
                           capture_output=True, text=True, env=env, timeout=90)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["shown", "ready"]
+
+
+def test_the_embedded_sandbox_starts_without_a_websocket_library(tmp_path):
+    """It serves no WebSocket; uvicorn's default would import wsproto/websockets on every start."""
+    code = ("import sys\n"
+            "from qrlogin_desktop.sandbox import SandboxThread\n"
+            "running = SandboxThread().start()\n"
+            "loaded = sorted(m for m in ('wsproto', 'websockets') if m in sys.modules)\n"
+            "running.stop()\n"
+            "print(loaded)")
+    assert _run(code, tmp_path) == "[]"

@@ -153,6 +153,18 @@
         <translation>响应</translation>
     </message>
     <message>
+        <source>Request URL</source>
+        <translation>请求 URL</translation>
+    </message>
+    <message>
+        <source>Where the request goes, from the inputs as they are now</source>
+        <translation>请求将发往的地址（按当前输入生成）</translation>
+    </message>
+    <message>
+        <source>HTTP method</source>
+        <translation>HTTP 方法</translation>
+    </message>
+    <message>
         <source>Sending…</source>
         <translation>发送中…</translation>
     </message>

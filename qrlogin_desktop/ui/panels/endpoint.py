@@ -210,6 +210,9 @@ class EndpointPanel(Panel):
         self.curl_credential.setToolTip(self.tr("Off: the Authorization header reads $QRLOGIN_TOKEN. "
                                                 "On: the real bearer credential is copied."))
         self.response_title.setText(self.tr("Response"))
+        self.url_field.setAccessibleName(self.tr("Request URL"))
+        self.url_field.setToolTip(self.tr("Where the request goes, from the inputs as they are now"))
+        self.method_label.setAccessibleName(self.tr("HTTP method"))
         self._update_actions()
 
     # --- state ----------------------------------------------------------------------------------------

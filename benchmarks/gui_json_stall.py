@@ -12,7 +12,9 @@ scenarios, each with the same probe, in the same process (offscreen Qt):
 * ``panel path`` - what an endpoint panel does end to end: ``QrLoginClient.call`` on the worker
   (over an in-memory ``httpx.MockTransport``, so the client decodes and redacts the 5 MB body),
   then ``ResponseView.show_result``. Its "receive" phase shows what the client's work on the worker
-  costs the GUI thread (C-level ``json.loads`` holds the GIL while it parses).
+  costs the GUI thread (C-level ``json.loads`` holds the GIL while it parses);
+* ``wrap toggle`` - "Wrap lines" ticked, then unticked, on that answer (laid out again each time);
+* ``JsonView, coloured`` - an answer just under ``HIGHLIGHT_LIMIT``, JSON colours applied as it goes in.
 
 ``--mode log`` measures the Request Log's details pane instead: the client logs two answers over an
 in-memory transport, the largest JSON body the log keeps whole (just under ``LOG_BODY_PREFIX``,
@@ -51,7 +53,7 @@ from qrlogin_desktop.ui.context import AppContext
 from qrlogin_desktop.ui.display import monospace_font
 from qrlogin_desktop.ui.panels.request_log import RequestLogPanel
 from qrlogin_desktop.ui.runner import AsyncRunner, Outcome
-from qrlogin_desktop.ui.widgets.json_view import JsonView
+from qrlogin_desktop.ui.widgets.json_view import HIGHLIGHT_LIMIT, JsonView
 from qrlogin_desktop.ui.widgets.response_view import ResponseView
 
 
@@ -114,6 +116,22 @@ def scenario_panel_path(view: ResponseView, client: QrLoginClient, runner: Async
     for phase, start, end in (("receive", t0, received), ("show", received, shown), ("dispose", shown, 1e18)):
         gaps = [(b - a) * 1000 for a, b in zip(probe.ticks, probe.ticks[1:], strict=False) if start <= b <= end]
         figures[phase] = max(gaps, default=0.0)
+    return figures
+
+
+def scenario_wrap_toggle(view: ResponseView, probe: Probe) -> dict[str, float]:
+    """"Wrap lines" ticked on the answer shown: the text laid out again, as a fresh document."""
+    probe.start()
+    settle(20)
+    t0 = time.perf_counter()
+    view.wrap_box.toggle()
+    run_until(lambda: not view.loading)
+    shown = time.perf_counter()
+    run_until(lambda: view.json_view.settled)
+    settle(50)
+    figures = probe.stop()
+    assert view.json_view.toPlainText().rstrip().endswith('"end": "THE-END"\n}'), "the text is incomplete"
+    figures["shown"] = (shown - t0) * 1000
     return figures
 
 
@@ -237,6 +255,8 @@ def main() -> int:
         os._exit(0)  # see below
     runner = AsyncRunner()
     obj = make_object(args.mb)
+    coloured_obj = make_object(0.6)  # pretty-printed, just under HIGHLIGHT_LIMIT
+    assert len(json.dumps(coloured_obj, indent=2)) <= HIGHLIGHT_LIMIT
     compact = len(json.dumps(obj).encode())
     pretty = len(json.dumps(obj, indent=2, ensure_ascii=False))
     print(f"answer: {compact / 1024 / 1024:.2f} MB compact, {pretty / 1024 / 1024:.2f} MB pretty-printed, "
@@ -277,8 +297,14 @@ def main() -> int:
         response_view.clear()
         run_until(lambda: response_view.json_view.settled)
         panel = scenario_panel_path(response_view, client, runner, probe)
+        wrap_on = scenario_wrap_toggle(response_view, probe)
+        wrap_off = scenario_wrap_toggle(response_view, probe)
+        view.clear_view()
+        run_until(lambda: view.settled)
+        coloured = scenario_json_view(view, coloured_obj, probe)
         for name, figures in (("idle (baseline)", idle), ("JsonView", first), ("JsonView, replacing", again),
-                              ("naive setPlainText", naive), ("panel path", panel)):
+                              ("naive setPlainText", naive), ("panel path", panel), ("wrap toggle on", wrap_on),
+                              ("wrap toggle off", wrap_off), ("JsonView, coloured", coloured)):
             print(line(f"{name} #{run}", figures))
             summary.setdefault(name, []).append(figures["max"])
     print()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs qrlogin-desktop and starts it on the embedded sandbox (README's run command).
 # On Debian/Ubuntu as root it first installs the system libraries Qt's xcb platform needs.
-# With no display (a server, a container) it runs the app on a virtual X display (Xvfb).
+# With no display (a server, a container) it runs the app on a virtual X display (Xvfb); with no
+# desktop session it gives the app a session bus and a keyring that persists (desktop-session.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +26,6 @@ python -m pip install -q --disable-pip-version-check .
 
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
     echo "no display: running on a virtual X display (Xvfb); Ctrl-C stops it" >&2
-    exec xvfb-run -a -s "-screen 0 1440x900x24" qrlogin-desktop "$@"
+    exec scripts/desktop-session.sh xvfb-run -a -s "-screen 0 1440x900x24" qrlogin-desktop "$@"
 fi
-exec qrlogin-desktop "$@"
+exec scripts/desktop-session.sh qrlogin-desktop "$@"

@@ -14,9 +14,8 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 
-import httpx
-
 from .errors import ProtocolError
+from .http_stack import httpx
 
 ACCEPT_ENCODING = "gzip, deflate"
 _INFLATE_PIECE = 64 * 1024  # most bytes one zlib call may produce

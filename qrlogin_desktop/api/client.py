@@ -20,8 +20,6 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
-import httpx
-
 from . import catalogue, logmask
 from .answer import ACCEPT_ENCODING, BoundedBody
 from .catalogue import APP_KEY, BEARER_TOKEN, Endpoint, ResultKind
@@ -36,6 +34,7 @@ from .errors import (
     Violation,
 )
 from .exchange import LOG_BODY_PREFIX, REDACTION_MARGIN, CallResult, Exchange
+from .http_stack import httpx
 from .models import (
     ImageResult,
     QRCodePreSignInRequest,
@@ -141,6 +140,10 @@ class QrLoginClient:
         request = self._http.build_request(ep.method, ep.url_path(self.app_key), params=_query_params(query))
         return str(request.url)
 
+    def shown_url(self, ep: Endpoint, query: Mapping[str, Any] | None = None) -> str:
+        """The URL a call with ``query`` goes to, for display: secret parameters (sessionKey) masked."""
+        return self.url_for(ep, _mask_secret_fields(ep, query))
+
     def headers_for(self, ep: Endpoint) -> dict[str, str]:
         headers = {}
         if self._token:
@@ -165,9 +168,8 @@ class QrLoginClient:
         """The same request as a shell command. Unless ``reveal_token``, the bearer credential becomes
         ``$QRLOGIN_TOKEN`` and secret parameters (sessionKey) are masked."""
         ep = catalogue.endpoint(endpoint) if isinstance(endpoint, str) else endpoint
-        if query and not reveal_token:
-            secret = {f.name for f in ep.query if f.secret}
-            query = {k: ("***" if k in secret and v else v) for k, v in query.items()}
+        if not reveal_token:
+            query = _mask_secret_fields(ep, query)
         parts = ["curl", "-X", ep.method, shlex.quote(self.url_for(ep, query))]
         for name, value in self.headers_for(ep).items():
             if name == "Authorization" and not reveal_token:
@@ -433,6 +435,13 @@ class QrLoginClient:
 
     async def msg_sec_check(self, body: Any, *, timeout: float | None = None) -> Any:
         return await self._value("MsgSecCheck", body=body, timeout=timeout)
+
+
+def _mask_secret_fields(ep: Endpoint, query: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    if not query:
+        return query
+    secret = {f.name for f in ep.query if f.secret}
+    return {k: ("***" if k in secret and v else v) for k, v in query.items()}
 
 
 def _query_params(query: Mapping[str, Any] | None) -> dict[str, str] | None:

@@ -24,8 +24,8 @@ from enum import Enum, IntEnum
 from types import MappingProxyType
 from typing import Protocol, cast
 
-__all__ = ["Action", "CodeTable", "DEFAULT_CODES", "ExitCode", "Message", "Outcome", "PENDING_ACTIONS", "RULES",
-           "Rule", "is_pending_code", "outcome_for_code", "rule_for"]
+__all__ = ["Action", "CodeTable", "DEFAULT_CODES", "ExitCode", "Message", "Outcome", "PENDING_ACTIONS",
+           "REPEAT_CAN_HELP", "RULES", "Rule", "is_pending_code", "outcome_for_code", "rule_for"]
 
 
 class Action(str, Enum):
@@ -38,6 +38,12 @@ class Action(str, Enum):
     EXPIRED = "expired"  # 410: the QR is dead; maybe refresh
     DECLINED = "declined"  # 403 (explicit consent): the phone user said no; stop, no refresh
     STOP = "stop"  # anything else: fail with this error
+
+
+# The next steps after which the very same request, sent again, may be answered otherwise: not yet,
+# scanned, rate limited, a fault or no answer. Anything else (bad input, a used or expired
+# session, refused credentials) gets the same answer however often it is sent.
+REPEAT_CAN_HELP = frozenset({Action.WAIT, Action.SCANNED, Action.RATE_LIMITED, Action.RETRY})
 
 
 class ExitCode(IntEnum):
@@ -226,6 +232,10 @@ class CodeTable:
 
     def retries(self, error: Classified) -> bool:
         return self.classify(error) in (Action.RETRY, Action.RATE_LIMITED)
+
+    def repeat_can_help(self, error: Classified) -> bool:
+        """Whether sending the same request again may get another answer (a "Retry" worth offering)."""
+        return self.classify(error) in REPEAT_CAN_HELP
 
     def with_codes(self, overrides: Mapping[int, Action | str]) -> CodeTable:
         merged = dict(self.codes)

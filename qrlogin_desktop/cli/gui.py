@@ -28,30 +28,40 @@ def run_gui(*, startup_probe: bool = False) -> int:
 def run_startup_probe() -> int:
     from PySide6.QtCore import QTimer
 
-    from ..ui.app import build_window, create_app
+    from ..ui.app import build_window, create_app, start
 
     app = create_app([sys.argv[0]])
     window = build_window()
     window.show()
     ctx = window.ctx
     QTimer.singleShot(0, lambda: print("shown", flush=True))
-    window.build_pages_when_idle(first=("qr_login",), then=lambda: ctx.activate(ctx.profiles.active))
+    start(window)
     deadline = time.monotonic() + READY_DEADLINE_S
     outcome = {"status": 1}
 
-    def ready() -> None:
+    def usable() -> bool:
+        if outcome["status"] == 0:
+            return True
         panel = window.panels["qr_login"] if window.panels.built("qr_login") else None
         if panel is not None and ctx.client is not None and panel.start_button.isEnabled():
             print("ready", flush=True)
             outcome["status"] = 0
             app.quit()
-        elif time.monotonic() > deadline:
+        return outcome["status"] == 0
+
+    def poll() -> None:
+        if usable():
+            return
+        if time.monotonic() > deadline:
             print(f"not ready within {READY_DEADLINE_S:g} s", file=sys.stderr, flush=True)
             app.quit()
         else:
-            QTimer.singleShot(POLL_MS, ready)
+            QTimer.singleShot(POLL_MS, poll)
 
-    QTimer.singleShot(0, ready)
+    # Checked in the turn right after the connection arrives (the remaining pages are built in the
+    # turns queued behind it), and polled meanwhile.
+    ctx.connection_changed.connect(lambda: QTimer.singleShot(0, usable))
+    QTimer.singleShot(0, poll)
     try:
         app.exec()
     finally:

@@ -18,8 +18,10 @@ DEFAULT_HOST = "127.0.0.1"  # loopback only unless the operator asks otherwise
 def uvicorn_config(app, host: str = DEFAULT_HOST, port: int = 0, **overrides) -> uvicorn.Config:
     # proxy_headers off: uvicorn would otherwise let any local client set the scheme (and client
     # address) of its requests with X-Forwarded-* headers, and with it the logo links we hand out.
+    # ws off: the sandbox serves no WebSocket, and uvicorn's default would import a WebSocket
+    # library (wsproto: 40-120 ms) on every start, the GUI's embedded one included.
     options = dict(host=host, port=port, log_level="warning", access_log=False, lifespan="off",
-                   timeout_graceful_shutdown=2, proxy_headers=False)
+                   timeout_graceful_shutdown=2, proxy_headers=False, ws="none")
     options.update(overrides)
     return uvicorn.Config(app, **options)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__
@@ -40,14 +41,23 @@ def build_window(profiles: ProfileStore | None = None, ctx: AppContext | None = 
     return window
 
 
+def start(window: MainWindow) -> None:
+    """What follows the first paint, each step in its own event-loop turn: the connection (the
+    embedded sandbox starts on a worker), the QR Login page, and only once the connection is up (or
+    failed) the other pages. Building a page holds the GIL for tens of milliseconds, which would slow the
+    worker's imports and sandbox start-up that make the QR Login page usable."""
+    ctx = window.ctx
+    # Connecting first: the worker's imports overlap the page's construction (much of it C++).
+    QTimer.singleShot(0, lambda: ctx.activate(ctx.profiles.active, on_done=lambda _: window.build_pages_when_idle()))
+    QTimer.singleShot(0, lambda: window.panels["qr_login"])
+
+
 def run(argv: list[str] | None = None) -> int:
     app = create_app(argv)
     window = build_window()
     ctx = window.ctx
     window.show()
-    # Build the QR Login page, then connect (starting the embedded sandbox on a worker), then the
-    # other pages, each in its own event-loop turn after the first paint: nothing delays the window.
-    window.build_pages_when_idle(first=("qr_login",), then=lambda: ctx.activate(ctx.profiles.active))
+    start(window)
     try:
         return app.exec()
     finally:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # httpx loads with the first connection, after the window is 
     from ..api.client import QrLoginClient
 
 HEALTH_INTERVAL_MS = 10_000
+CLIENT_MODULE = "qrlogin_desktop.api.client"
 
 
 class AppContext(QObject):
@@ -87,14 +88,21 @@ class AppContext(QObject):
 
         async def work() -> tuple[Connection, QrLoginClient]:
             import asyncio
+            import importlib
 
             if old_client is not None:
                 await old_client.aclose()
             if old_connection is not None:
                 await asyncio.to_thread(old_connection.close)
+            # The HTTP stack loads on a thread of its own while the sandbox starts: on the first
+            # connection both are imports that would otherwise run one after the other.
+            client_loaded = asyncio.ensure_future(asyncio.to_thread(importlib.import_module, CLIENT_MODULE))
             # Reading the keyring, or starting the sandbox (it binds a socket and waits for
             # uvicorn), blocks: never on the GUI thread.
-            connection = await asyncio.to_thread(connect, profile, store=self.token_store)
+            try:
+                connection = await asyncio.to_thread(connect, profile, store=self.token_store)
+            finally:
+                await client_loaded
             client = connection.client()
             client.add_listener(self.exchange_logged.emit)  # Qt queues it to the GUI thread
             client.add_listener(lambda exchange: self._answer_status.emit(client, exchange.status))

@@ -200,6 +200,18 @@
         <translation>响应</translation>
     </message>
     <message>
+        <source>Request URL</source>
+        <translation>请求 URL</translation>
+    </message>
+    <message>
+        <source>Where the request goes, from the inputs as they are now</source>
+        <translation>请求将发往的地址（按当前输入生成）</translation>
+    </message>
+    <message>
+        <source>HTTP method</source>
+        <translation>HTTP 方法</translation>
+    </message>
+    <message>
         <source>Sending…</source>
         <translation>发送中…</translation>
     </message>
@@ -466,12 +478,12 @@
 <context>
     <name>ImagePreview</name>
     <message>
-        <source>{0}, {1} — cannot be decoded for preview</source>
-        <translation>{0}，{1} — 无法解码预览</translation>
+        <source>Cannot be decoded for preview.</source>
+        <translation>无法解码预览。</translation>
     </message>
     <message>
-        <source>{0}, {1} × {2} px, {3}</source>
-        <translation>{0}，{1} × {2} 像素，{3}</translation>
+        <source>{0} × {1} px</source>
+        <translation>{0} × {1} 像素</translation>
     </message>
     <message>
         <source>Save image</source>
@@ -1227,6 +1239,14 @@ Request: {1} bytes</source>
 <context>
     <name>ResponseView</name>
     <message>
+        <source>Image copied.</source>
+        <translation>已复制图片。</translation>
+    </message>
+    <message>
+        <source>Copied.</source>
+        <translation>已复制。</translation>
+    </message>
+    <message>
         <source>No request sent yet.</source>
         <translation>尚未发送请求。</translation>
     </message>
@@ -1285,6 +1305,26 @@ Request: {1} bytes</source>
     <message>
         <source>The envelope&apos;s data.</source>
         <translation>响应结构中的 data。</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Send the same request again</source>
+        <translation>再次发送同一请求</translation>
+    </message>
+    <message>
+        <source>Wrap lines</source>
+        <translation>自动换行</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy the body as shown</source>
+        <translation>复制当前显示的正文</translation>
     </message>
     <message>
         <source>Raw body</source>

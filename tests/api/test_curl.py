@@ -26,3 +26,15 @@ def test_curl_reveals_on_request_and_quotes_the_body():
     assert f"Authorization: Bearer {TOKEN}" in words
     assert words[words.index("--data-raw") + 1] == '{"remark": "it\'s 测试"}'
     assert words[3] == "https://api.example.com/Wechat/demo/QR-Auth/Initiate"
+
+
+def test_shown_url_is_the_call_url_with_secret_parameters_masked():
+    from qrlogin_desktop.api import catalogue
+
+    client = QrLoginClient("https://api.example.com", "my app", TOKEN)
+    ep = catalogue.endpoint("Decrypt")
+    query = {"encryptedData": "a+b/", "iv": "x", "sessionKey": "SESSION-KEY-1"}
+    shown = client.shown_url(ep, query)
+    assert "SESSION-KEY-1" not in shown
+    assert shown == client.url_for(ep, dict(query, sessionKey="***"))
+    assert shown.startswith("https://api.example.com/Wechat/my%20app/Decrypt?encryptedData=a%2Bb%2F")

@@ -170,3 +170,20 @@ def test_transport_kind_is_an_enum_that_reads_as_its_name() -> None:
 def test_exchange_is_a_declared_attribute() -> None:
     assert "exchange" in errors.QrLoginError.__annotations__
     assert errors.ProtocolError("bad").exchange is None
+
+
+
+@pytest.mark.parametrize(("code", "can_help"), [
+    (408, True), (202, True), (429, True), (500, True), (503, True),  # not yet, scanned, later, a fault
+    (400, False), (401, False), (404, False), (409, False), (410, False), (403, False), (418, False),
+])
+def test_a_repeat_can_help_only_where_the_table_says_the_answer_may_change(code, can_help):
+    """The GUI's Retry beside a failure: none for an answer the same request always gets (a used
+    js_code is refused with 400 however often it is sent)."""
+    assert CodeTable().repeat_can_help(errors.ApiError(code, "x", http_status=code, endpoint="JSCode2Session")) is can_help
+
+
+def test_a_repeat_can_help_after_no_answer_but_not_after_a_refused_certificate():
+    assert CodeTable().repeat_can_help(errors.TransportError(errors.TransportKind.TIMEOUT, "slow", endpoint="Scan"))
+    assert not CodeTable().repeat_can_help(errors.TransportError(errors.TransportKind.TLS, "bad cert", endpoint="Scan"))
+    assert not CodeTable().repeat_can_help(errors.ValidationError([errors.Violation("appKey", "is required", "必填", None)]))

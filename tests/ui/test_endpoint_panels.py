@@ -120,8 +120,11 @@ def test_every_panel_sends_and_shows_the_answer(qtbot, ctx, logged, tmp_path, en
     panel = make_panel(qtbot, ctx, endpoint_id)
     ep = panel.endpoint
     assert panel.title() == ep.name_en
-    assert ep.template in panel.path_label.text() and panel.method_label.text() == ep.method
+    assert panel.method_label.text() == ep.method
     expect = _prepare(ctx, panel, endpoint_id)
+    # The request bar shows where the request goes, as the client resolves it from the inputs.
+    assert panel.url_field.text() == ctx.client.shown_url(ep, panel.form.values())
+    assert panel.url_field.text().startswith(f"{ctx.client.base_url}{ep.url_path(ctx.client.app_key)}")
     send_and_wait(qtbot, panel)
 
     status = panel.response.status_text()
@@ -132,6 +135,9 @@ def test_every_panel_sends_and_shows_the_answer(qtbot, ctx, logged, tmp_path, en
         preview = panel.response.image_preview
         assert panel.response.pages.currentWidget() is preview
         assert "image/jpeg" in status  # WeChat's default format
+        # Once: the preview below the status line gives the picture's pixel size only.
+        assert (status + preview.info.text()).count("image/jpeg") == 1, (status, preview.info.text())
+        assert re.fullmatch(r"\d+ × \d+ px", preview.info.text()), preview.info.text()
         shown = preview.canvas.grab().toImage()
         assert decode_qr(shown) == [expect]
         # Save image…: default name by endpoint and content type, the exact bytes on disk.
@@ -215,9 +221,13 @@ def test_scene_rule_is_shown_and_unvalidated_send_shows_the_servers_400(qtbot, c
 
     panel.validate_box.setChecked(False)  # the operator sends bad input on purpose
     send_and_wait(qtbot, panel)
-    assert "400" in panel.banner.text and "scene" in panel.banner.text
-    status = panel.response.status_text()
+    message = panel.response.detail_label.text()
+    assert "400" in message and "scene" in message, message
+    assert not panel.banner.isVisible()
+    status = panel.response.status_label.text()
     assert "HTTP 400" in status and "code 400" in status, status  # the provider's SDK declares HTTP 400 here
+    assert "scene" not in status  # the server's words once, in the message line
+    assert not panel.response.retry_button.isVisible()  # the same bad input gets the same 400
     assert '"code": 400' in shown_text(panel)  # what came back: the whole envelope
     assert panel.editor.text() == body
     qtbot.waitUntil(lambda: len(logged) == 1, timeout=5000)
@@ -253,39 +263,58 @@ def _fault_malformed(ctx):
     return lambda: None
 
 
-FAULTS = {
-    "401": (_fault_401, "401", ["HTTP 401", "code 401"]),
-    "500": (_fault_500, "Server error (500)", ["HTTP 500", "code 500"]),
-    "timeout": (_fault_timeout, "did not answer in time", ["no answer (timeout)"]),
-    "malformed": (_fault_malformed, "HTML", ["HTTP 200", "not the API's envelope"]),
+FAULTS = {  # (inject, message, status line, whether a repeat may be answered otherwise)
+    "401": (_fault_401, "401", ["HTTP 401", "code 401"], False),
+    "500": (_fault_500, "Server error (500)", ["HTTP 500", "code 500"], True),
+    "timeout": (_fault_timeout, "did not answer in time", ["no answer (timeout)"], True),
+    "malformed": (_fault_malformed, "HTML", ["HTTP 200", "not the API's envelope"], True),
 }
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
-def test_errors_are_shown_in_place_and_retry_succeeds(qtbot, ctx, fault):
-    inject, banner_text, status_parts = FAULTS[fault]
+def test_errors_are_shown_once_in_place_and_retry_succeeds(qtbot, ctx, fault):
+    inject, message, status_parts, can_retry = FAULTS[fault]
     panel = make_panel(qtbot, ctx, "UrlLinkGenerate")
     panel.editor.set_text('{"path": "pages/typed/by/hand", "query": "x=1"}')
     typed = panel.editor.text()
     clear = inject(ctx)
     send_and_wait(qtbot, panel)
 
-    assert panel.banner.isVisible() and banner_text in panel.banner.text, panel.banner.text
-    assert panel.banner.retry_button.isVisible()
-    status = panel.response.status_text()
+    # The message once, in the response's message line; the status line has the facts only.
+    shown = panel.response.detail_label
+    assert shown.isVisible() and message in shown.text(), shown.text()
+    assert not panel.banner.isVisible()
+    status = panel.response.status_label.text()
     for part in status_parts:
         assert part in status, status
+    assert "error:" not in panel.response.status_text() and shown.text() not in status, status
+    assert panel.response.retry_button.isVisible() is can_retry
     if fault == "malformed":
         assert "502 Bad Gateway" in shown_text(panel)  # what did come back
     assert panel.editor.text() == typed  # nothing typed is lost
     assert panel.send_button.isEnabled()
 
     clear()
-    send_and_wait(qtbot, panel, panel.banner.retry_button)
-    assert not panel.banner.isVisible()
+    send_and_wait(qtbot, panel, panel.response.retry_button if can_retry else panel.send_button)
+    assert not panel.response.detail_label.isVisible() and not panel.response.retry_button.isVisible()
     assert "code 200" in panel.response.status_text()
     assert shown_text(panel).strip().startswith('"https://wxaurl.cn/')
     assert panel.editor.text() == typed
+
+
+def test_a_used_js_code_is_shown_once_with_no_retry(qtbot, ctx):
+    """A js_code works once: its second use is refused, and sending it again cannot change that."""
+    panel = make_panel(qtbot, ctx, "JSCode2Session")
+    panel.form.set_values({"js_code": f"code-{uuid.uuid4().hex}"})
+    send_and_wait(qtbot, panel)
+    assert "code 200" in panel.response.status_text()
+    send_and_wait(qtbot, panel)
+    response = panel.response
+    assert "already used" in response.detail_label.text()
+    assert response.status_text().count("already used") == 1  # not in the status line as well
+    assert not panel.banner.isVisible()
+    assert not response.retry_button.isVisible()
+    assert '"code": 400' in shown_text(panel)  # the body is the raw answer
 
 
 def test_cancel_abandons_a_slow_request_and_keeps_the_inputs(qtbot, ctx):

@@ -8,11 +8,12 @@ import struct
 import time
 import zlib
 
-from qrlogin_desktop.api.exchange import Exchange
+from qrlogin_desktop.api import catalogue
+from qrlogin_desktop.api.exchange import CallResult, Exchange
 from qrlogin_desktop.api.models import ImageResult, TokenModel
 from qrlogin_desktop.ui.models.request_log_model import Column, RequestLogModel
 from qrlogin_desktop.ui.widgets.claims_tree import ClaimsTree
-from qrlogin_desktop.ui.widgets.image_preview import ImagePreview
+from qrlogin_desktop.ui.widgets.response_view import ResponseView
 from qrlogin_desktop.ui.widgets.token_card import TokenCard
 
 
@@ -33,17 +34,25 @@ def _png(width: int, height: int) -> bytes:
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
-def test_a_size_reads_the_same_in_the_request_log_and_the_image_facts(qtbot):
+def test_a_size_reads_the_same_in_the_request_log_and_the_image_answer(qtbot):
+    """An image answer's size is said once, in the response's status line (the preview gives the
+    pixel size only), with the formatter the Request Log uses."""
     data = _png(64, 64) + b"\x00" * 3000  # a few KiB: the unit is where the two formatters differed
-    preview = ImagePreview()
-    qtbot.addWidget(preview)
-    assert preview.show_image(ImageResult("image/png", data))
+    exchange = Exchange(started_at=time.time(), endpoint="WXACodeGet", method="POST", url="http://x/y",
+                        request_headers=(), request_body=None, status=200, response_size=len(data),
+                        response_content_type="image/png")
+    response = ResponseView(lambda coro, done: coro.close())
+    qtbot.addWidget(response)
+    response.show_result(CallResult(catalogue.endpoint("WXACodeGet"), ImageResult("image/png", data), 200, 5.0,
+                                    exchange=exchange))
     model = RequestLogModel()
-    model.append(Exchange(started_at=time.time(), endpoint="WXACodeGet", method="POST", url="http://x/y",
-                          request_headers=(), request_body=None, status=200, response_size=len(data)))
+    model.append(exchange)
     shown = model.index(0, Column.RESPONSE_SIZE).data()
     assert shown.endswith(" KiB")
-    assert preview.info.text().endswith(", " + shown)
+    status = response.status_label.text()
+    assert f"received {shown}" in status, status
+    assert response.image_preview.info.text() == "64 × 64 px"
+    assert shown not in response.image_preview.info.text()
 
 
 def test_the_token_card_shows_claims_as_the_tokens_page_does(qtbot):

@@ -1,16 +1,21 @@
-"""One page per catalogue endpoint, generated from its entry: header, inputs, send, the answer.
+"""One page per catalogue endpoint, generated from its entry: header, request bar, inputs, the answer.
+
+The request bar is the same on every page, above the inputs: the method, the URL the request goes
+to (as the client resolves it from the inputs, secret parameters masked) and Send. Enter in a
+query field sends too, as does Ctrl+Enter anywhere on the page.
 
 Nothing here is specific to an endpoint: query fields come from ``endpoint.query``, the body editor
 from ``endpoint.body_kind`` / ``example_body`` / ``violations``, the answer's shape from what the
-client returns. The panel never builds a URL or reads an envelope: it calls ``ctx.client.call`` and
-``ctx.client.curl_for``.
+client returns. The panel never builds a URL or reads an envelope: it calls ``ctx.client.call``,
+``ctx.client.shown_url`` and ``ctx.client.curl_for``.
 
-Failures never touch the inputs: what the user typed is exactly what Retry sends again.
+Failures never touch the inputs: what the user typed is exactly what Retry sends again. Retry is
+offered only where the error-policy table says a repeat may be answered otherwise (not for a used
+js_code, say).
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -21,21 +26,23 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from ...api.catalogue import BodyKind, Endpoint
 from ...api.errors import ValidationError, Violation
+from ...api.outcomes import CodeTable
 from .. import i18n
 from ..display import monospace_font
-from ..errors_text import describe_error
 from ..runner import Outcome
 from ..widgets.common import ErrorBanner, Panel, StatusFlash, split
 from ..widgets.field_form import FieldForm
-from ..widgets.json_editor import JsonEditor
+from ..widgets.json_editor import JsonEditor, pretty
 from ..widgets.response_view import ResponseView
 
 METHOD_COLORS = {"GET": "#188038", "POST": "#1a73e8", "PUT": "#b06000", "DELETE": "#d93025"}
@@ -60,13 +67,6 @@ class EndpointPanel(Panel):
         self.name_label.setStyleSheet("font-size: 16px; font-weight: bold;")
         self.other_name_label = QLabel()
         self.other_name_label.setStyleSheet("color: #5f6368;")
-        self.method_label = QLabel(endpoint.method)
-        color = METHOD_COLORS.get(endpoint.method, "#5f6368")
-        self.method_label.setStyleSheet(f"background: {color}; color: white; font-weight: bold; "
-                                        "border-radius: 3px; padding: 1px 6px;")
-        self.path_label = QLabel(endpoint.template)
-        self.path_label.setFont(monospace_font())
-        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
         self.summary_label.setStyleSheet("color: #3c4043;")
@@ -74,11 +74,18 @@ class EndpointPanel(Panel):
         names.addWidget(self.name_label)
         names.addWidget(self.other_name_label)
         names.addStretch(1)
-        route = QHBoxLayout()
-        route.addWidget(self.method_label)
-        route.addWidget(self.path_label)
-        route.addStretch(1)
 
+        # --- request bar: METHOD  resolved URL  [Send] ---
+        self.method_label = QLabel(endpoint.method)
+        self.method_label.setObjectName("requestMethod")
+        color = METHOD_COLORS.get(endpoint.method, "#5f6368")
+        self.method_label.setStyleSheet(f"background: {color}; color: white; font-weight: bold; "
+                                        "border-radius: 3px; padding: 3px 8px;")
+        self.url_field = QLineEdit()  # read-only, so a long URL scrolls instead of widening the page
+        self.url_field.setObjectName("requestUrl")
+        self.url_field.setReadOnly(True)
+        self.url_field.setFont(monospace_font())
+        self.url_field.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         # --- request side ---
         request = QWidget()
         request_layout = QVBoxLayout(request)
@@ -87,6 +94,9 @@ class EndpointPanel(Panel):
         self.query_title.setStyleSheet("font-weight: bold;")
         self.form = FieldForm(endpoint.query)
         self.form.changed.connect(self._on_input_changed)
+        for editor in self.form.editors.values():
+            if isinstance(editor, QLineEdit):
+                editor.returnPressed.connect(self.send)  # Enter in a field is the page's default action
         self.query_title.setVisible(bool(endpoint.query))
         self.form.setVisible(bool(endpoint.query))
         request_layout.addWidget(self.query_title)
@@ -129,23 +139,23 @@ class EndpointPanel(Panel):
         self.send_hint.setStyleSheet(HINT_STYLE)
         self.send_hint.hide()
 
-        send_row = QHBoxLayout()
-        send_row.addWidget(self.send_button)
-        send_row.addWidget(self.cancel_button)
-        send_row.addWidget(self.busy_bar)
-        send_row.addStretch(1)
-        send_row.addWidget(self.validate_box)
-        curl_row = QHBoxLayout()
-        curl_row.addWidget(self.curl_button)
-        curl_row.addWidget(self.curl_credential)
-        curl_row.addStretch(1)
+        request_bar = QHBoxLayout()
+        request_bar.addWidget(self.method_label)
+        request_bar.addWidget(self.url_field, 1)
+        request_bar.addWidget(self.busy_bar)
+        request_bar.addWidget(self.send_button)
+        request_bar.addWidget(self.cancel_button)
+        options_row = QHBoxLayout()
+        options_row.addWidget(self.validate_box)
+        options_row.addStretch(1)
+        options_row.addWidget(self.curl_credential)
+        options_row.addWidget(self.curl_button)
         self.curl_feedback = StatusFlash("curlFeedback", CURL_FEEDBACK_MS)
-        curl_row.addWidget(self.curl_feedback)
         request_layout.addWidget(self.send_hint)
-        request_layout.addLayout(send_row)
-        request_layout.addLayout(curl_row)
+        request_layout.addLayout(options_row)
+        request_layout.addWidget(self.curl_feedback, 0, Qt.AlignmentFlag.AlignRight)
         if self.editor is None:
-            request_layout.addStretch(1)  # the actions sit right under the query fields
+            request_layout.addStretch(1)  # the options sit right under the query fields
 
         # --- response side ---
         response = QWidget()
@@ -153,8 +163,9 @@ class EndpointPanel(Panel):
         response_layout.setContentsMargins(4, 0, 0, 0)
         self.response_title = QLabel()
         self.response_title.setStyleSheet("font-weight: bold;")
-        self.banner = ErrorBanner()
+        self.banner = ErrorBanner()  # input problems no field of ours shows (the appKey)
         self.response = ResponseView(ctx.run, ctx.run_blocking)
+        self.response.retry_requested.connect(self.send)
         response_layout.addWidget(self.response_title)
         response_layout.addWidget(self.banner)
         response_layout.addWidget(self.response, 1)
@@ -163,8 +174,8 @@ class EndpointPanel(Panel):
 
         layout = QVBoxLayout(self)
         layout.addLayout(names)
-        layout.addLayout(route)
         layout.addWidget(self.summary_label)
+        layout.addLayout(request_bar)
         layout.addWidget(splitter, 1)
 
         self._clock = QTimer(self)
@@ -172,6 +183,8 @@ class EndpointPanel(Panel):
         self._clock.timeout.connect(lambda: self.response.set_busy(time.perf_counter() - self._started))
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.send)
         ctx.connection_changed.connect(self._update_actions)
+        ctx.connection_changed.connect(self._update_url)
+        self._update_url()
         self.retranslate()
 
     # --- texts ----------------------------------------------------------------------------------------
@@ -197,6 +210,9 @@ class EndpointPanel(Panel):
         self.curl_credential.setToolTip(self.tr("Off: the Authorization header reads $QRLOGIN_TOKEN. "
                                                 "On: the real bearer credential is copied."))
         self.response_title.setText(self.tr("Response"))
+        self.url_field.setAccessibleName(self.tr("Request URL"))
+        self.url_field.setToolTip(self.tr("Where the request goes, from the inputs as they are now"))
+        self.method_label.setAccessibleName(self.tr("HTTP method"))
         self._update_actions()
 
     # --- state ----------------------------------------------------------------------------------------
@@ -227,6 +243,15 @@ class EndpointPanel(Panel):
     def _on_input_changed(self) -> None:
         self.send_hint.hide()  # it described the inputs as they were at the last Send
         self._update_actions()
+        self._update_url()
+
+    def _update_url(self) -> None:
+        client = self.ctx.client
+        # Not connected yet: the catalogue's route, its placeholders as they are.
+        url = client.shown_url(self.endpoint, self.form.values()) if client is not None else self.endpoint.template
+        if url != self.url_field.text():
+            self.url_field.setText(url)
+            self.url_field.setCursorPosition(0)
 
     def _inputs(self) -> tuple[dict[str, Any], Any]:
         body = self.editor.value() if self.editor is not None else None
@@ -237,7 +262,8 @@ class EndpointPanel(Panel):
         name, the JSON body when given; ``missing`` fields are flagged for the user to fill in."""
         self.form.replace_values(query, missing=missing)
         if self.editor is not None and body is not None:
-            self.editor.set_text(json.dumps(body, indent=2, ensure_ascii=False))
+            self.editor.set_text(pretty(body))  # one undoable edit
+        self._on_input_changed()
 
     # --- actions --------------------------------------------------------------------------------------
 
@@ -296,9 +322,16 @@ class EndpointPanel(Panel):
         elif isinstance(outcome.error, ValidationError):
             self._show_violations(outcome.error.violations)
         else:
-            self.response.show_failure(outcome.error, elapsed_ms)
-            self.banner.show_error(describe_error(outcome.error), retry=self.send)
+            self.response.show_failure(outcome.error, elapsed_ms, retry=self._repeat_can_help(outcome.error))
         self.finished.emit()
+
+    def _repeat_can_help(self, error: BaseException | None) -> bool:
+        """The error-policy table's word (the profile's code table), for the errors it knows."""
+        if not hasattr(error, "outcome"):
+            return True  # nothing the table classifies (an unexpected failure): let the user try again
+        connection = self.ctx.connection
+        codes = connection.codes() if connection is not None else CodeTable()
+        return codes.repeat_can_help(error)
 
     def _show_violations(self, violations: tuple[Violation, ...] | list[Violation]) -> None:
         """Messages next to their fields; anything without a field of ours goes to the banner."""

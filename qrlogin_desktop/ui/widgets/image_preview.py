@@ -1,4 +1,4 @@
-"""An image answer (mini-program code) shown crisp, with its facts and "Save image…".
+"""An image answer (mini-program code) shown crisp, with its pixel size and "Save image…".
 
 QR modules must stay sharp: enlarging uses whole-number factors and nearest-neighbour sampling;
 only an image bigger than the space is shrunk, smoothly, to fit.
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from ...api.models import ImageResult
-from ..display import data_size
 from ..runner import Outcome
 from .language import Retranslating
 
@@ -104,12 +103,11 @@ class ImagePreview(Retranslating, QWidget):
         self.canvas.set_image(image)
         self.message.clear()
         self.save_button.setEnabled(True)
+        # Only the picture's own facts: the content type and size are the status line's.
         if image.isNull():
-            self.info.setText(self.tr("{0}, {1} — cannot be decoded for preview").format(
-                result.content_type, data_size(len(result.data))))
+            self.info.setText(self.tr("Cannot be decoded for preview."))
             return False
-        self.info.setText(self.tr("{0}, {1} × {2} px, {3}").format(
-            result.content_type, image.width(), image.height(), data_size(len(result.data))))
+        self.info.setText(self.tr("{0} × {1} px").format(image.width(), image.height()))
         return True
 
     def clear_image(self) -> None:

@@ -1,4 +1,5 @@
-"""A JSON body editor: live syntax check (line, column), the catalogue's field rules, example, format.
+"""A JSON body editor: syntax colours, live syntax check (line, column), the catalogue's field rules,
+example, format.
 
 Edits made by "Reset example" and "Format" go through the undo stack, so Ctrl+Z brings back what
 the user had typed: nothing typed is lost.
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 from ...api.errors import Violation
 from .. import i18n
 from ..display import monospace_font
+from .json_highlight import JsonHighlighter
 from .language import Retranslating
 
 RulesCheck = Callable[[Any], Sequence[Violation]]
@@ -80,6 +82,7 @@ class JsonEditor(Retranslating, QWidget):
         self.edit.setFont(monospace_font())
         self.edit.setTabChangesFocus(True)  # keyboard users can leave the editor
         self.edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.highlighter = JsonHighlighter(self.edit.document())
         self.syntax_label = QLabel()
         self.syntax_label.setObjectName("jsonSyntax")
         self.syntax_label.setStyleSheet(ERROR_STYLE)

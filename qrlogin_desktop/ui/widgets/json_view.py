@@ -6,7 +6,8 @@ on a 5 MB answer stalls the GUI thread for well over a second, see ``benchmarks/
 * pretty-printing: done on the worker loop (``run`` is ``AppContext.run`` or ``AsyncRunner.submit``)
   inside ``asyncio.to_thread``, so neither the GUI thread nor the network loop waits for it;
 * inserting the text into the document: done in slices from a zero-interval timer, each tick
-  inserting until a small time budget is used up, so the event loop turns between slices.
+  inserting until a small time budget is used up, so the event loop turns between slices (JSON up
+  to ``HIGHLIGHT_LIMIT`` is coloured as it goes in, inside the same budget).
 
 The document is replaced by a fresh one for every new value and undo is off, so the text is stored
 once. Dropping a big document is a stall of its own (``clear()`` or deleting a 7 MB document
@@ -16,7 +17,6 @@ text is in, and only deleted once it is small.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Callable, Coroutine
@@ -30,14 +30,19 @@ from PySide6.QtWidgets import QPlainTextDocumentLayout, QPlainTextEdit, QWidget
 from ...api.bigtext import paused_gc
 from ..display import monospace_font
 from ..runner import Outcome
+from .json_highlight import JsonHighlighter
 from .language import Retranslating
 
 Run = Callable[[Coroutine[Any, Any, Any], Callable[[Outcome], None]], Any]
 
 SLICE_CHARS = 16 * 1024  # one insertText call; a 16 KB slice costs a few ms
+WRAPPED_SLICE_CHARS = 4 * 1024
 RETIRE_SLICE_CHARS = 32 * 1024  # removing text is cheaper than inserting it
 TICK_BUDGET_S = 0.010  # stop inserting after this much time in one event-loop turn
 INLINE_LIMIT = 64 * 1024  # texts up to this size are inserted in one go
+# Bigger texts are shown uncoloured: colouring costs about as much as inserting (a 6 MB answer
+# would take twice as long to appear), and nobody reads megabytes by colour.
+HIGHLIGHT_LIMIT = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,10 @@ class JsonView(Retranslating, QPlainTextEdit):
         self._cursor: QTextCursor | None = None
         self._formatting = False
         self._retired: list[QTextDocument] = []
+        self._document: QTextDocument | None = None
+        self._rendered: Rendered | None = None
+        self._highlighter: JsonHighlighter | None = None
+        self._wrap_lines = False
         self.inner_json = False
         self.setObjectName("jsonView")
         self.setReadOnly(True)
@@ -133,11 +142,33 @@ class JsonView(Retranslating, QPlainTextEdit):
         """Show a body as received (pretty-printed when it is JSON)."""
         self._start(lambda: render_text(text))
 
+    @property
+    def wrap_lines(self) -> bool:
+        return self._wrap_lines
+
+    def set_wrap_lines(self, wrap: bool) -> None:
+        """Wrap long lines (JSON too; prose always wraps). The text shown is laid out again, as a
+        fresh document filled in budgeted slices: re-wrapping a big one in place would stall."""
+        if wrap == self._wrap_lines:
+            return
+        self._wrap_lines = wrap
+        rendered = self._rendered
+        if rendered is None or self._formatting or rendered.wrap:
+            return  # nothing shown yet (the mode applies when it is), or prose, which wraps anyway
+        self.clear_view()
+        self._insert(rendered)
+
+    @property
+    def shown_text(self) -> str:
+        """All of the text shown (or being inserted), e.g. for Copy; empty while formatting."""
+        return self._rendered.text if self._rendered is not None else ""
+
     def clear_view(self) -> None:
         self._generation += 1
         self._formatting = False
         self._timer.stop()
         self._pending, self._offset = "", 0
+        self._rendered = None
         self.inner_json = False
         self._fresh_document()
         if self._retired:
@@ -162,6 +193,8 @@ class JsonView(Retranslating, QPlainTextEdit):
                 return render()
 
         async def work() -> Rendered:
+            import asyncio  # not at module level: the Request Log imports this before the first paint
+
             return await asyncio.to_thread(render_without_gc_pauses)
 
         def done(outcome: Outcome) -> None:
@@ -169,28 +202,40 @@ class JsonView(Retranslating, QPlainTextEdit):
                 return  # a newer value replaced this one while it was being formatted
             self._formatting = False
             if not outcome.ok:
-                rendered = Rendered(self.tr("Cannot show this value: {0}").format(outcome.error or "cancelled"))
+                rendered = Rendered(self.tr("Cannot show this value: {0}").format(outcome.error or "cancelled"),
+                                    wrap=True)
             else:
                 rendered = outcome.value
-            self.inner_json = rendered.inner_json
-            # Set while the document is still empty: changing it later would lay out everything again.
-            self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth if rendered.wrap
-                                 else QPlainTextEdit.LineWrapMode.NoWrap)
-            self._pending, self._offset = rendered.text, 0
-            self._tick()
+            self._insert(rendered)
 
         self._run(work(), done)
 
+    def _insert(self, rendered: Rendered) -> None:
+        """Put ``rendered`` into an empty document, in budgeted slices."""
+        self._rendered = rendered
+        self.inner_json = rendered.inner_json
+        # Set while the document is still empty: changing it later would lay out everything again.
+        wrap = rendered.wrap or self._wrap_lines
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth if wrap else QPlainTextEdit.LineWrapMode.NoWrap)
+        if not rendered.wrap and len(rendered.text) <= HIGHLIGHT_LIMIT:
+            # Parented to its document: retired with it, never detached from a big one (a stall).
+            self._highlighter = JsonHighlighter(self.document())
+        self._pending, self._offset = rendered.text, 0
+        self._tick()
+
     def _fresh_document(self) -> None:
-        old = self.document()
-        ours = old is not None and old.parent() is self  # Qt deletes the default document itself
+        # The previous one of ours, if any (Qt deletes its default document itself). Not asked of
+        # Qt: wrapping the default document's parent costs ~25 ms of PySide set-up per view, on
+        # the path to the first shown window (the Request Log has two views).
+        old = self._document
         document = QTextDocument(self)
         document.setDocumentLayout(QPlainTextDocumentLayout(document))
         document.setUndoRedoEnabled(False)
         document.setDefaultFont(self.font())
         self.setDocument(document)
+        self._document = document
         self._cursor = QTextCursor(document)
-        if ours:
+        if old is not None:
             if old.characterCount() <= INLINE_LIMIT:
                 old.deleteLater()
             else:
@@ -205,8 +250,11 @@ class JsonView(Retranslating, QPlainTextEdit):
                 cursor.insertText(text)
                 self._offset = len(text)
             else:
+                # Wrapped lines are laid out as they go in, which costs more per character.
+                step = WRAPPED_SLICE_CHARS if self.lineWrapMode() is QPlainTextEdit.LineWrapMode.WidgetWidth \
+                    else SLICE_CHARS
                 while self._offset < len(text):
-                    end = min(self._offset + SLICE_CHARS, len(text))
+                    end = min(self._offset + step, len(text))
                     cursor.insertText(text[self._offset:end])
                     self._offset = end
                     if time.perf_counter() >= deadline:

@@ -1,9 +1,12 @@
-"""What came back from one call: a status line (HTTP, code, latency, sizes) and the body.
+"""What came back from one call: a status line (HTTP, code, latency, sizes), one message, the body.
 
-The body is the envelope's ``data`` pretty-printed (a string holding JSON is shown parsed) or, for
-mini-program codes, the image. "Raw body" shows the answer as received instead (as the client's
-redacted exchange has it). Values under sensitive names (session_key, tokens) are masked unless
-the user ticks "Reveal secrets".
+Each fact is shown once: the status line has the facts of the exchange, the message line says what
+went wrong (the translated text of ``errors_text``, with Retry when the error-policy table says a
+repeat may be answered otherwise), the body is the answer itself. The body is the envelope's
+``data`` pretty-printed and coloured (a string holding JSON is shown parsed), the answer as received
+when there is no envelope or "Raw body" is ticked (as the client's redacted exchange has it), or for
+mini-program codes the image. Values under sensitive names (session_key, tokens) are masked unless
+the user ticks "Reveal secrets". "Wrap lines" and "Copy" act on the body as shown.
 """
 
 from __future__ import annotations
@@ -11,19 +14,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...api.errors import ApiError, ProtocolError, TransportError
 from ...api.exchange import CallResult, Exchange
 from ...api.models import ImageResult
 from ...api.redact import Redactor
 from ..display import data_size
+from ..errors_text import describe_error
+from .common import StatusFlash
 from .image_preview import ImagePreview, RunBlocking
 from .json_view import JsonView, Run
 from .language import Retranslating
 
 OK_COLOR, FAIL_COLOR, NEUTRAL_COLOR = "#188038", "#d93025", "#5f6368"
+COPY_FEEDBACK_MS = 3000
 _NOTHING = object()
 
 
@@ -66,12 +81,15 @@ class Failure:
     error: BaseException
     latency_ms: float | None
     exchange: Exchange | None
+    retry: bool = False  # a repeat of the request may be answered otherwise
 
 
 Status = NothingSent | Sending | Cancelled | ImageAnswer | EnvelopeAnswer | Failure
 
 
 class ResponseView(Retranslating, QWidget):
+    retry_requested = Signal()  # the user pressed Retry beside a failure's message
+
     def __init__(self, run: Run, run_blocking: RunBlocking | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.status_label = QLabel()
@@ -84,31 +102,50 @@ class ResponseView(Retranslating, QWidget):
         self.detail_label.setTextFormat(Qt.TextFormat.PlainText)
         self.detail_label.setWordWrap(True)
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.retry_button = QPushButton()
+        self.retry_button.setObjectName("responseRetry")
+        self.retry_button.clicked.connect(self.retry_requested)
         self.note_label = QLabel()
         self.note_label.setStyleSheet(f"color: {NEUTRAL_COLOR}; font-size: 11px;")
+        self.wrap_box = QCheckBox()
+        self.wrap_box.setObjectName("responseWrap")
         self.raw_box = QCheckBox()
         self.reveal_box = QCheckBox()
+        self.copy_button = QPushButton()
+        self.copy_button.setObjectName("responseCopy")
+        self.copy_button.clicked.connect(self.copy_body)
+        self.copy_feedback = StatusFlash("responseCopyFeedback", COPY_FEEDBACK_MS)
+        self.copy_feedback.setStyleSheet(f"color: {NEUTRAL_COLOR}; font-size: 11px;")
         self.raw_box.toggled.connect(lambda _: self._render())
         self.reveal_box.toggled.connect(lambda _: self._render())
         self.json_view = JsonView(run)
+        self.wrap_box.toggled.connect(self.json_view.set_wrap_lines)
         self.image_preview = ImagePreview(run_blocking)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.json_view)
         self.pages.addWidget(self.image_preview)
         self.json_view.progress.connect(self._on_progress)
         self.json_view.loaded.connect(self._update_note)
+        self.json_view.loaded.connect(self._update_options)
 
+        message = QHBoxLayout()
+        message.setContentsMargins(0, 0, 0, 0)
+        message.addWidget(self.detail_label, 1)
+        message.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignTop)
         options = QHBoxLayout()
         options.setContentsMargins(0, 0, 0, 0)
         options.addWidget(self.note_label)
         options.addStretch(1)
+        options.addWidget(self.copy_feedback)
+        options.addWidget(self.wrap_box)
         options.addWidget(self.raw_box)
         options.addWidget(self.reveal_box)
+        options.addWidget(self.copy_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.status_label)
-        layout.addWidget(self.detail_label)
+        layout.addLayout(message)
         layout.addLayout(options)
         layout.addWidget(self.pages, 1)
 
@@ -161,14 +198,29 @@ class ResponseView(Retranslating, QWidget):
             self._set_status(EnvelopeAnswer(result.http_status, code, error, result.latency_ms, exchange))
         self._render()
 
-    def show_failure(self, error: BaseException, elapsed_ms: float | None = None) -> None:
-        """What did come back for a failed call (the error's exchange, when an answer arrived)."""
+    def show_failure(self, error: BaseException, elapsed_ms: float | None = None, *, retry: bool = False) -> None:
+        """What did come back for a failed call (the error's exchange, when an answer arrived).
+        ``retry``: offer Retry (``retry_requested``), for a failure a repeat may turn out otherwise."""
         exchange: Exchange | None = getattr(error, "exchange", None)
         self._image, self._data = None, _NOTHING
         self._raw = exchange.response_body if exchange is not None else None
         latency = exchange.latency_ms if exchange is not None else elapsed_ms
-        self._set_status(Failure(error, latency, exchange))
+        self._set_status(Failure(error, latency, exchange, retry))
         self._render()
+
+    def copy_body(self) -> None:
+        """The body as shown (the image, for an image answer) to the clipboard."""
+        if self._image is not None:
+            if self.image_preview.image.isNull():
+                return
+            QGuiApplication.clipboard().setImage(self.image_preview.image)
+            self.copy_feedback.flash(self.tr("Image copied."))
+            return
+        text = self.json_view.shown_text
+        if not text:
+            return
+        QGuiApplication.clipboard().setText(text)
+        self.copy_feedback.flash(self.tr("Copied."))
 
     # --- status line ----------------------------------------------------------------------------------
 
@@ -177,7 +229,7 @@ class ResponseView(Retranslating, QWidget):
         self._show_status()
 
     def _show_status(self) -> None:
-        color, detail = NEUTRAL_COLOR, ""
+        color, detail, retry = NEUTRAL_COLOR, "", False
         match self._status:
             case NothingSent():
                 status = self.tr("No request sent yet.")
@@ -187,9 +239,10 @@ class ResponseView(Retranslating, QWidget):
                 status = self.tr("Cancelled — the request was abandoned before an answer arrived.")
                 color = FAIL_COLOR
             case ImageAnswer(http_status, content_type, latency, exchange):
+                # The content type once, here: the preview below gives the picture's own facts.
                 status = " · ".join([f"HTTP {http_status}",
                                      self.tr("{0} (an image, no envelope)").format(content_type),
-                                     f"{latency:.0f} ms", *self._sizes(exchange)])
+                                     f"{latency:.0f} ms", *self._sizes(exchange, with_type=False)])
                 color = OK_COLOR
             case EnvelopeAnswer(http_status, code, error, latency, exchange):
                 status = " · ".join([f"HTTP {http_status}",
@@ -197,46 +250,41 @@ class ResponseView(Retranslating, QWidget):
                                      f"{latency:.0f} ms", *self._sizes(exchange)])
                 color = OK_COLOR if code in (200, None) else FAIL_COLOR
                 detail = self.tr("error: {0}").format(error) if error else ""
-            case Failure(error, latency, exchange):
-                status, detail = self._failure_text(error, latency, exchange)
-                color = FAIL_COLOR
+            case Failure(error, latency, exchange, can_retry):
+                status = self._failure_facts(error, latency, exchange)
+                detail, retry, color = describe_error(error), can_retry, FAIL_COLOR
         self.status_label.setText(status)
         self.status_label.setStyleSheet(f"color: {color}; font-weight: bold;")
         self.detail_label.setText(detail)
         self.detail_label.setStyleSheet(f"color: {color};")
         self.detail_label.setVisible(bool(detail))
+        self.retry_button.setVisible(retry)
 
-    def _failure_text(self, error: BaseException, latency: float | None, exchange: Exchange | None) -> tuple[str, str]:
-        """The status line and detail of a failed call: what came back, if anything, and why it failed."""
-        detail = ""
+    def _failure_facts(self, error: BaseException, latency: float | None, exchange: Exchange | None) -> str:
+        """The status line of a failed call: what came back, if anything (why it failed is the
+        message line's, said once)."""
         parts = []
         if exchange is not None and exchange.status is not None:
             parts.append(f"HTTP {exchange.status}")
         if isinstance(error, ApiError):
             parts.append(self.tr("code {0}").format(error.code))
-            detail = self.tr("error: {0}").format(error.error) if error.error else ""
         elif isinstance(error, ProtocolError):
             if not parts and error.http_status is not None:
                 parts.append(f"HTTP {error.http_status}")
             parts.append(self.tr("not the API's envelope"))
-            detail = error.reason
         elif isinstance(error, TransportError):
             parts.append(self.tr("no answer ({0})").format(error.kind))
-            detail = error.detail
-        else:
-            parts.append(type(error).__name__)
-            detail = str(error)
         if latency is not None:
             parts.append(f"{latency:.0f} ms")
         parts += self._sizes(exchange)
-        return " · ".join(parts), detail
+        return " · ".join(parts)
 
-    def _sizes(self, exchange: Exchange | None) -> list[str]:
+    def _sizes(self, exchange: Exchange | None, *, with_type: bool = True) -> list[str]:
         if exchange is None:
             return []
         out = [self.tr("sent {0}").format(data_size(exchange.request_size)),
                self.tr("received {0}").format(data_size(exchange.response_size))]
-        if exchange.response_content_type:
+        if with_type and exchange.response_content_type:
             out.append(exchange.response_content_type)
         return out
 
@@ -245,9 +293,13 @@ class ResponseView(Retranslating, QWidget):
     def _update_options(self) -> None:
         # The toggles only where they change something: a decoded answer that also has a raw body.
         has_data = self._data is not _NOTHING
+        has_text = self._image is None and (has_data or self._raw is not None)
         self.raw_box.setVisible(has_data and self._raw is not None)
         self.reveal_box.setVisible(has_data)
         self.reveal_box.setEnabled(not self.raw_box.isChecked())
+        self.wrap_box.setVisible(has_text)
+        self.copy_button.setVisible(has_text or self._image is not None)
+        self.copy_button.setEnabled(self._image is not None or not self.json_view.loading)
         self.note_label.setVisible(has_data or self._raw is not None)
 
     def _render(self) -> None:
@@ -257,6 +309,7 @@ class ResponseView(Retranslating, QWidget):
             self.image_preview.show_image(self._image, self._image_stem)
             self.pages.setCurrentWidget(self.image_preview)
             self._update_note()
+            self._update_options()
             return
         self.image_preview.clear_image()
         self.pages.setCurrentWidget(self.json_view)
@@ -269,6 +322,7 @@ class ResponseView(Retranslating, QWidget):
         else:
             self.json_view.clear_view()
         self._update_note()
+        self._update_options()  # Copy waits for the text to be in
 
     def _on_progress(self, percent: int) -> None:
         if percent < 100:
@@ -289,6 +343,11 @@ class ResponseView(Retranslating, QWidget):
     # --- texts ----------------------------------------------------------------------------------------
 
     def retranslate(self) -> None:
+        self.retry_button.setText(self.tr("Retry"))
+        self.retry_button.setToolTip(self.tr("Send the same request again"))
+        self.wrap_box.setText(self.tr("Wrap lines"))
+        self.copy_button.setText(self.tr("Copy"))
+        self.copy_button.setToolTip(self.tr("Copy the body as shown"))
         self.raw_box.setText(self.tr("Raw body"))
         self.raw_box.setToolTip(self.tr("Show the answer as received instead of the envelope's data"))
         self.reveal_box.setText(self.tr("Reveal secrets"))

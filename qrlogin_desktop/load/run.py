@@ -234,3 +234,13 @@ def _drain(stream, first_line: queue.Queue[str]) -> None:
     for number, line in enumerate(stream):
         if number == 0:
             first_line.put(line)
+
+
+def load_command(*, users: int, spawn_rate: float, duration: float, workers: int, csv_prefix: str, html_file: str,
+                 server: str | None = None, app_key: str | None = None) -> list[str]:
+    """``qrlogin-desktop load`` as the app's Load page runs it: against ``server``, or with no server
+    against a sandbox process of its own (``--sandbox``). The credential goes in the environment."""
+    where = ["--server", server, "--app-key", app_key or ""] if server else ["--sandbox"]
+    return [sys.executable, "-m", "qrlogin_desktop", "load", *where, "--users", str(users),
+            "--spawn-rate", f"{spawn_rate:g}", "--duration", f"{duration:g}", "--workers", str(workers),
+            "--csv", csv_prefix, "--html", html_file]

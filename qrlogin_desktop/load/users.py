@@ -36,9 +36,9 @@ from ..api.models import QRCodePreSignInRequest, QRCodeScanRequest, QRCodeSignIn
 from ..api.outcomes import Action, CodeTable
 from ..flow.policy import PollPolicy
 from .answer import Exchanger, failure_text
+from .limits import FLOW_TYPE
 from .options import TOKEN_ENV
 
-FLOW_TYPE = "QRFLOW"
 STEP_TYPE = "POST"
 INITIATE, SCAN = catalogue.endpoint("QRAuthInitiate"), catalogue.endpoint("QRAuthScan")
 CONFIRM_LOGIN, CONFIRM_REGISTER = catalogue.endpoint("QRAuthConfirmLogin"), catalogue.endpoint("QRAuthConfirmRegister")

@@ -60,6 +60,7 @@ class MainWindow(Retranslating, QMainWindow):
                            lambda ep=ep: i18n.pick(ep.name_en, ep.name_zh), indent=True)
         self._header("tools")
         self._page("request_log", RequestLogPanel, lambda: self.tr("Request Log"))
+        self._page("load", _load, lambda: self.tr("Load"))
         self._page("settings", _settings, lambda: self.tr("Profiles & Settings"))
         # Built now: it must see every exchange from the first request on.
         self.request_log = self.panels["request_log"]
@@ -279,6 +280,12 @@ def _settings(ctx: AppContext) -> Panel:
     from .panels.settings import SettingsPanel
 
     return SettingsPanel(ctx)
+
+
+def _load(ctx: AppContext) -> Panel:
+    from .panels.load import LoadPanel
+
+    return LoadPanel(ctx)
 
 
 def _endpoint(ctx: AppContext, endpoint: Endpoint) -> Panel:

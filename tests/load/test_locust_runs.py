@@ -13,6 +13,7 @@ import pytest
 from load_support import FLOWS, run_load
 from support import TEST_TOKEN
 
+from qrlogin_desktop.load.history import HistoryReader
 from qrlogin_desktop.sandbox.sessions import SessionState
 
 pytestmark = pytest.mark.loopback
@@ -68,6 +69,10 @@ def test_failures_are_named_by_the_code_table(loopback, tmp_path):
         ("QRFLOW", "simulated-login", "malformed at QR-Auth/Initiate"): 1,
     }
     assert result.count("QRFLOW", "simulated-login") > 3  # after the faults, flows went on and succeeded
+    # What the Load page charts: the same outcomes, read back from Locust's files.
+    outcomes = HistoryReader(result.prefix).read().outcomes
+    succeeded = result.count("QRFLOW", "simulated-login") - result.failed("QRFLOW", "simulated-login")
+    assert outcomes == {"authenticated": succeeded, "server_fault": 2, "malformed": 1}
 
 
 def test_a_refused_credential_is_named_and_never_shown(loopback, tmp_path):

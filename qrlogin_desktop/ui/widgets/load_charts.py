@@ -109,7 +109,7 @@ class LoadCharts(Retranslating, QWidget):
             x.setRange(0, 10)
         self.flows_y.setRange(0, 1)
         self.latency_y.setRange(0.1, 1000)
-        self.outcomes_y.setRange(0, 1)
+        self.outcomes_y.setRange(0, 4)  # whole numbers on the empty chart's ticks (its labels are %d)
 
     # --- data ---------------------------------------------------------------------------------------
 

@@ -3,8 +3,9 @@
 Locust (``--csv PREFIX --csv-full-history``) appends one row per request entry and then the
 ``Aggregated`` row to ``PREFIX_stats_history.csv`` every second, with the *current* (last few
 seconds') percentiles, and rewrites ``PREFIX_failures.csv``. :class:`HistoryReader` reads the new
-complete rows only, a bounded amount per call, and turns the QR-flow rows into :class:`Sample`s
-and the failure table into outcome counts.
+complete rows only, a bounded amount per call, and turns the QR-flow rows into :class:`Sample`s;
+the outcome counts come from the totals Locust rewrites as it goes and once more as it quits
+(``PREFIX_stats.csv`` for the flows that got their token, ``PREFIX_failures.csv`` for the rest).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from .limits import FLOW_TYPE
 
 MAX_READ_BYTES = 1024 * 1024  # per call: a second of history is ~100 bytes per request entry
-MAX_FAILURE_ROWS = 1000  # distinct (entry, error) rows looked at; Locust's own table is bounded too
+MAX_TOTAL_ROWS = 1000  # rows of a totals file looked at (request entries; distinct entry+error failures)
 AUTHENTICATED = "authenticated"  # the outcome of a flow that got its token
 
 
@@ -57,18 +58,16 @@ def _number(text: str | None) -> float | None:
 class HistoryReader:
     def __init__(self, prefix: str | Path):
         self.history_path = Path(f"{prefix}_stats_history.csv")
+        self.totals_path = Path(f"{prefix}_stats.csv")
         self.failures_path = Path(f"{prefix}_failures.csv")
         self._offset = 0
         self._columns: list[str] | None = None
         self._pending: dict[str, FlowFigures] = {}
-        self._last: Sample | None = None
 
     def read(self) -> Snapshot:
         """The samples completed since the last call, and the outcome counts as they are now."""
         snapshot = Snapshot(samples=self._new_samples())
-        if self._last is not None:
-            done = sum(f.total - f.failed for f in self._last.flows.values())
-            snapshot.outcomes[AUTHENTICATED] = done
+        snapshot.outcomes.update(self._authenticated())
         snapshot.outcomes.update(self._failed_outcomes())
         return snapshot
 
@@ -91,7 +90,6 @@ class HistoryReader:
                 sample = Sample(int(_number(record.get("Timestamp")) or 0), int(_number(record.get("User Count")) or 0),
                                 self._pending)
                 self._pending = {}
-                self._last = sample
                 samples.append(sample)
             elif record.get("Type") == FLOW_TYPE:
                 self._pending[record.get("Name", "")] = FlowFigures(
@@ -100,16 +98,30 @@ class HistoryReader:
                     int(_number(record.get("Total Failure Count")) or 0))
         return samples
 
+    def _authenticated(self) -> dict[str, int]:
+        """Flows that got their token: each flow entry's requests less its failures."""
+        done = sum(int(_number(row.get("Request Count")) or 0) - int(_number(row.get("Failure Count")) or 0)
+                   for row in _rows(self.totals_path) if row.get("Type") == FLOW_TYPE)
+        return {AUTHENTICATED: done} if done else {}
+
     def _failed_outcomes(self) -> dict[str, int]:
         """Failed flows by outcome: the first word of the failure text (``server_fault (code 500) at ...``)."""
-        try:
-            text = self.failures_path.read_text(encoding="utf-8", errors="replace")[:MAX_READ_BYTES]
-        except FileNotFoundError:
-            return {}
         counts: dict[str, int] = {}
-        for number, row in enumerate(csv.DictReader(io.StringIO(text))):
-            if number >= MAX_FAILURE_ROWS:
-                break
+        for row in _rows(self.failures_path):
             if row.get("Method") == FLOW_TYPE and (error := (row.get("Error") or "").split(" ")[0]):
                 counts[error] = counts.get(error, 0) + int(_number(row.get("Occurrences")) or 0)
         return counts
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a totals file Locust rewrites in place (bounded: its size, and MAX_TOTAL_ROWS rows)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")[:MAX_READ_BYTES]
+    except FileNotFoundError:
+        return []
+    rows = []
+    for number, row in enumerate(csv.DictReader(io.StringIO(text))):
+        if number >= MAX_TOTAL_ROWS:
+            break
+        rows.append(row)
+    return rows

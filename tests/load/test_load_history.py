@@ -26,7 +26,7 @@ def test_only_complete_rows_become_samples(tmp_path):
     assert first.samples[0].flows_per_s == 5.0
     figures = first.samples[0].flows["simulated-login"]
     assert (figures.p50_ms, figures.p95_ms, figures.total) == (4.0, 9.0, 5)
-    assert first.outcomes == {"authenticated": 5}
+    assert first.outcomes == {}  # no totals file yet
     path.write_text(HEADER + second(100, 5.0, 5) + second(101, 6.0, 11), encoding="utf-8")  # the row completes
     assert [s.at for s in reader.read().samples] == [101]
     assert reader.read().samples == []
@@ -52,3 +52,11 @@ def test_failed_flows_are_counted_by_outcome(tmp_path):
         "QRFLOW,polling-desktop,expired (no token within 120 s) at QR-Auth/Confirm-Login (poll),1,1,2\n",
         encoding="utf-8")
     assert HistoryReader(tmp_path / "run").read().outcomes == {"already_used": 4, "expired": 1}
+
+
+def test_flows_that_got_their_token_are_counted_from_the_totals(tmp_path):
+    (tmp_path / "run_stats.csv").write_text(
+        "Type,Name,Request Count,Failure Count,Median Response Time\n"
+        "POST,QR-Auth/Scan,30,2,1\nQRFLOW,simulated-login,20,2,5\nQRFLOW,registration,7,0,6\n,Aggregated,57,4,2\n",
+        encoding="utf-8")
+    assert HistoryReader(tmp_path / "run").read().outcomes == {"authenticated": 25}

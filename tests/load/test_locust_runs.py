@@ -109,3 +109,49 @@ def test_no_credential_or_token_reaches_the_output_or_the_reports(loopback, tmp_
     for text in texts:
         assert TEST_TOKEN not in text
         assert "eyJ" not in text  # the sandbox's tokens are JWTs: none reached Locust's stats or report
+
+
+@pytest.mark.keyring
+def test_a_profiles_credential_comes_from_the_keyring(loopback, tmp_path):
+    """As `login` takes it: no --token-stdin, no $QRLOGIN_TOKEN, so the profile's keyring entry."""
+    import uuid
+
+    from keyring_support import delete_service_items, secret_service, with_timeout
+
+    from qrlogin_desktop.storage.keystore import TokenStore
+    from qrlogin_desktop.storage.profiles import Profile, ProfileStore
+
+    service = f"qrlogin-load-test-{uuid.uuid4().hex}"
+    config = tmp_path / "config"
+    profiles = ProfileStore(config / "profiles.json").load()
+    profile = Profile(name="staging", base_url=loopback.url, app_key="demo")
+    profiles.upsert(profile)
+    profiles.save()
+    TokenStore(backend=secret_service(), service=service, timeout=10).save_credential(profile.id, TEST_TOKEN)
+    try:
+        result = run_load(tmp_path, "--profile", "staging", "--users", "1", "--spawn-rate", "1", "--duration", "2",
+                          "--tags", "login", token=None,
+                          env={"QRLOGIN_CONFIG_DIR": str(config), "QRLOGIN_KEYRING_SERVICE": service})
+    finally:
+        with_timeout(lambda: delete_service_items(service))
+    assert result.returncode == 0, result.output
+    assert result.count("QRFLOW", "simulated-login") > 0 and result.failed("QRFLOW", "simulated-login") == 0
+
+
+def test_the_credential_can_come_on_stdin(loopback, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from load_support import ROOT, read_stats
+
+    env = {k: v for k, v in os.environ.items() if k != "QRLOGIN_TOKEN"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    done = subprocess.run([sys.executable, "-m", "qrlogin_desktop", "load", "--server", loopback.url, "--app-key", "demo",
+                           "--token-stdin", "--users", "1", "--spawn-rate", "1", "--duration", "2", "--tags", "login",
+                           "--csv", str(tmp_path / "run"), "--only-summary"],
+                          input=TEST_TOKEN + "\n", env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    stats = read_stats(tmp_path / "run")
+    assert int(stats[("QRFLOW", "simulated-login")]["Request Count"]) > 0
+    assert TEST_TOKEN not in done.stdout + done.stderr

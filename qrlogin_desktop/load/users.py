@@ -18,6 +18,7 @@ profile's code table (``--qr-codes``) decides which answers a poll waits through
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
@@ -27,7 +28,6 @@ from typing import Any
 
 import gevent
 from locust import User, tag, task
-from locust.exception import StopUser
 
 from ..api import catalogue
 from ..api.catalogue import APP_KEY, BEARER_TOKEN
@@ -92,12 +92,16 @@ class QrFlowUser(User):
         problems += [v.message() for v in BEARER_TOKEN.violations(token)] if token else [f"{TOKEN_ENV} is not set"]
         if not self.host:
             problems.append("no --host (the server URL)")
+        try:
+            self.codes = code_table(options.qr_codes) if options else CodeTable()
+        except ValueError as exc:
+            problems.append(str(exc))
         if problems:
             # A violation never shows a credential (its value preview is hidden).
             _log.error("QR flow user not started: %s", "; ".join(problems))
             self.environment.process_exit_code = 2  # Locust's exit code, even when nothing failed
-            raise StopUser()
-        self.codes = CodeTable.from_json(_codes(options.qr_codes)) if options.qr_codes else CodeTable()
+            # Ends this user the way Locust stops one (StopUser here would be logged with a traceback).
+            raise gevent.GreenletExit
         self.policy = PollPolicy()
         self.rng = random.Random()
         self.options = options
@@ -227,13 +231,15 @@ class QrFlowUser(User):
             gevent.sleep(pause)
 
 
-def _codes(text: str) -> dict[str, str]:
-    import json
-
+def code_table(text: str) -> CodeTable:
+    """The profile's code table overrides (``--qr-codes``, JSON ``{"401": "expired"}``) on the defaults."""
+    if not text:
+        return CodeTable()
     try:
         data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError
+        return CodeTable.from_json(data)
     except ValueError:
-        raise StopUser(f"--qr-codes: must be a JSON object of code -> action, got {text[:40]!r}") from None
-    if not isinstance(data, dict):
-        raise StopUser("--qr-codes: must be a JSON object of code -> action")
-    return data
+        raise ValueError(f"--qr-codes: must be a JSON object of code -> one of "
+                         f"{', '.join(a.value for a in Action)}, got {text[:60]!r}") from None

@@ -155,3 +155,52 @@ def test_the_credential_can_come_on_stdin(loopback, tmp_path):
     stats = read_stats(tmp_path / "run")
     assert int(stats[("QRFLOW", "simulated-login")]["Request Count"]) > 0
     assert TEST_TOKEN not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(("extra", "env_token", "named"), [
+    (["--qr-codes", '{"408": "nap"}'], TEST_TOKEN, "--qr-codes: must be a JSON object of code -> one of"),
+    ([], None, "QRLOGIN_TOKEN is not set"),
+    (["--app-key", " "], TEST_TOKEN, "appKey: must not be blank"),
+])
+def test_an_operator_running_locust_directly_gets_a_named_refusal(loopback, tmp_path, extra, env_token, named):
+    """`locust -f <locustfile>` without the app: a bad option or no credential stops the users, exit 2."""
+    import os
+    import subprocess
+    import sys
+
+    from load_support import ROOT
+
+    from qrlogin_desktop.load import LOCUSTFILE
+
+    env = {k: v for k, v in os.environ.items() if k != "QRLOGIN_TOKEN"}
+    env["PYTHONPATH"] = str(ROOT)
+    if env_token:
+        env["QRLOGIN_TOKEN"] = env_token
+    done = subprocess.run([sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "-u", "1", "-r", "1",
+                           "-t", "2s", "--host", loopback.url, "--app-key", "demo", *extra, "--only-summary"],
+                          env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert named in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_run_past_its_deadline_is_interrupted_and_reports(loopback, monkeypatch):
+    """Locust told to run far longer than the plan (a later --run-time wins): the plan's deadline ends it."""
+    import subprocess
+    import time
+
+    from qrlogin_desktop.load import run
+
+    monkeypatch.setattr(run, "STOP_GRACE", 0.0)
+    plan = run.LoadPlan(server=loopback.url, app_key="demo", users=1, spawn_rate=1, duration=1, tags=("login",),
+                        only_summary=True, extra=("--run-time", "300s"))
+    assert plan.deadline == 11.0
+    output = []
+    load = run.LoadRun(plan, TEST_TOKEN, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    started = time.monotonic()
+    load.start()
+    assert load.wait() == 2  # interrupted: a broken run
+    assert time.monotonic() - started < plan.deadline + run.INTERRUPT_GRACE + 5
+    output.append(load.master.stdout.read().decode())
+    assert load.master.poll() is not None
+    assert "simulated-login" in output[0]  # interrupted with SIGINT, Locust still printed its summary

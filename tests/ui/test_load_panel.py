@@ -84,3 +84,17 @@ def test_without_the_load_extra_the_page_says_what_to_install(qtbot, ctx, monkey
     assert not page.start_button.isEnabled()
     assert "pip install 'qrlogin-desktop[load]'" in page.target_label.text()
     assert "locust" in page.target_label.text()
+
+
+def test_a_chart_series_keeps_at_most_its_bound(qtbot, monkeypatch):
+    from qrlogin_desktop.load.history import FlowFigures, Sample
+    from qrlogin_desktop.ui.widgets import load_charts
+
+    monkeypatch.setattr(load_charts, "MAX_POINTS", 5)
+    charts = load_charts.LoadCharts()
+    qtbot.addWidget(charts)
+    figures = {"simulated-login": FlowFigures(10.0, 3.0, 9.0, 10, 0)}
+    charts.add_samples([Sample(1000 + t, 3, figures) for t in range(12)])
+    assert charts.points == 5
+    assert [p.x() for p in charts.flows_series.points()] == [7.0, 8.0, 9.0, 10.0, 11.0]  # the newest kept
+    assert all(series.count() == 5 for series in charts._latency.values())

@@ -30,7 +30,8 @@ def run_load(args: argparse.Namespace) -> int:
         print("error: Locust is not installed; install the optional extra: pip install 'qrlogin-desktop[load]'",
               file=sys.stderr)
         return EXIT_USAGE
-    from ..load.run import LoadPlan, LoadRun, SandboxProcess
+    from ..load.run import LoadPlan, LoadRun
+    from ..load.sandbox_process import SandboxProcess
 
     missing = [name for name, value in (("--users", args.users), ("--duration", args.duration)) if value is None]
     if missing:
@@ -43,7 +44,11 @@ def run_load(args: argparse.Namespace) -> int:
     sandbox = None
     try:
         if args.sandbox:
-            sandbox = SandboxProcess()
+            try:
+                sandbox = SandboxProcess()
+            except RuntimeError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return EXIT_USAGE
             server, app_key, token, codes = sandbox.url, sandbox.app_key, sandbox.token, None
         else:
             target = _target(args)

@@ -13,15 +13,11 @@ are interrupted and then killed.
 from __future__ import annotations
 
 import os
-import queue
-import re
 import signal
 import socket
 import subprocess
 import sys
-import threading
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import LOCUSTFILE
@@ -50,7 +46,7 @@ class LoadPlan:
     codes_json: str | None = None
     insecure: bool = False
     only_summary: bool = False
-    extra: tuple[str, ...] = field(default=())
+    extra: tuple[str, ...] = ()  # more Locust options, appended last (a later option wins)
 
     def problems(self) -> list[str]:
         """Each broken bound, naming the option and the rule."""
@@ -165,8 +161,8 @@ class LoadRun:
 
     def stop(self) -> int | None:
         """Ask Locust to stop now (it still prints its summary and writes its reports), then the workers."""
-        _interrupt(self.master)
-        code = _reap(self.master)
+        interrupt(self.master)
+        code = reap(self.master)
         self._end_workers()
         return code
 
@@ -176,11 +172,11 @@ class LoadRun:
             try:
                 worker.wait(timeout=INTERRUPT_GRACE)
             except subprocess.TimeoutExpired:
-                _interrupt(worker)
-                _reap(worker)
+                interrupt(worker)
+                reap(worker)
 
 
-def _interrupt(process: subprocess.Popen) -> None:
+def interrupt(process: subprocess.Popen) -> None:
     if process.poll() is None:
         if os.name == "posix":
             process.send_signal(signal.SIGINT)  # Locust writes its HTML report on SIGINT, not on SIGTERM
@@ -188,52 +184,12 @@ def _interrupt(process: subprocess.Popen) -> None:
             process.terminate()
 
 
-def _reap(process: subprocess.Popen) -> int | None:
+def reap(process: subprocess.Popen) -> int | None:
     try:
         return process.wait(timeout=INTERRUPT_GRACE)
     except subprocess.TimeoutExpired:
         process.kill()
         return process.wait(timeout=5)
-
-
-class SandboxProcess:
-    """``qrlogin-desktop sandbox --port 0`` in a process of its own (``load --sandbox``): the load
-    never shares a process, and so a GIL, with the load generator or the app's window."""
-
-    LISTENING = re.compile(r"^Sandbox listening on (http://127\.0\.0\.1:\d+) \(appKey=(\S+), token=(\S+)\)$")
-    START_WITHIN = 30.0  # s
-
-    def __init__(self, extra_args: Sequence[str] = ()):
-        # No --token: it makes a random one and prints it on its first line, so no credential is on a command line.
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "qrlogin_desktop", "sandbox", "--port", "0", *extra_args],
-            env=child_environment_without_token(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True, start_new_session=os.name == "posix")
-        lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=_drain, args=(self.process.stdout, lines), daemon=True).start()
-        try:
-            first = lines.get(timeout=self.START_WITHIN)
-        except queue.Empty:
-            self.stop()
-            raise RuntimeError(f"the sandbox did not start within {self.START_WITHIN:g} s") from None
-        found = self.LISTENING.match(first.strip())
-        if not found:
-            self.stop()
-            raise RuntimeError("the sandbox did not start (its first line was not the listening line)")
-        self.url, self.app_key, self.token = found.groups()
-
-    def stop(self) -> None:
-        _interrupt(self.process)
-        _reap(self.process)
-
-
-
-
-def _drain(stream, first_line: queue.Queue[str]) -> None:
-    """The first line to the queue; the rest read and dropped, so a full pipe never stalls the server."""
-    for number, line in enumerate(stream):
-        if number == 0:
-            first_line.put(line)
 
 
 def load_command(*, users: int, spawn_rate: float, duration: float, workers: int, csv_prefix: str, html_file: str,

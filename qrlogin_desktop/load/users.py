@@ -94,6 +94,9 @@ class QrFlowUser(User):
             problems.append("no --host (the server URL)")
         try:
             self.codes = code_table(options.qr_codes) if options else CodeTable()
+            self.options = options
+            if not problems:
+                self.desktop = self._exchanger(token)  # checks the server URL
         except ValueError as exc:
             problems.append(str(exc))
         if problems:
@@ -104,8 +107,6 @@ class QrFlowUser(User):
             raise gevent.GreenletExit
         self.policy = PollPolicy()
         self.rng = random.Random()
-        self.options = options
-        self.desktop = self._exchanger(token)
         self._token = token
         self.phone: Exchanger | None = None
 

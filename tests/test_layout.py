@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "qrlogin_desktop"
-LAYERS = ("api", "flow", "storage", "sandbox", "conformance", "cli", "ui")
+LAYERS = ("api", "flow", "storage", "sandbox", "conformance", "load", "cli", "ui")
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -56,7 +56,7 @@ def test_the_package_root_holds_only_its_entry_files_and_one_folder_per_layer():
         assert (PACKAGE / layer / "__init__.py").is_file(), f"{layer}/ is not a package"
 
 
-@pytest.mark.parametrize("layer", ["api", "flow", "storage", "sandbox", "conformance"])
+@pytest.mark.parametrize("layer", ["api", "flow", "storage", "sandbox", "conformance", "load"])
 def test_lower_layers_import_neither_front_end_nor_qt(layer):
     offending = {
         f"{path.relative_to(PACKAGE)}: {name}"

@@ -1,7 +1,7 @@
-"""Command line: ``qrlogin-desktop [gui|sandbox|login|tokens|check]``. With no arguments it opens the desktop app.
+"""Command line: ``qrlogin-desktop [gui|sandbox|login|tokens|check|load]``. With no arguments it opens the desktop app.
 
 This module holds the parser and :func:`main`; each command runs in a module of its own (``gui``,
-``sandbox``, ``login``, ``tokens``, ``check``, ``selftest``), imported only when that command runs, so
+``sandbox``, ``login``, ``tokens``, ``check``, ``load``, ``selftest``), imported only when that command runs, so
 parsing the arguments loads no Qt and no command's code.
 """
 
@@ -177,6 +177,40 @@ def _add_check_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--insecure-token-file", metavar="PATH", help=argparse.SUPPRESS)
 
 
+def _add_load_parser(sub: argparse._SubParsersAction) -> None:
+    from ..load.limits import FLOW_TAGS, MAX_DURATION, MAX_USERS, MAX_WORKERS
+
+    p = sub.add_parser("load", help="QR-flow load on Locust (headless; optional 'load' extra)",
+                       description="Run the package's Locust users (simulated login, registration, a polling "
+                                   "desktop) headless against one server and print Locust's summary.")
+    p.add_argument("--locustfile", action="store_true", help="print the locustfile's path and exit")
+    where = p.add_argument_group(
+        "server (one of --server, --profile, --sandbox)",
+        f"The bearer credential comes from, first match wins: --token-stdin, --token, the {TOKEN_ENV} "
+        "environment variable, the profile's credential in the keyring.")
+    where.add_argument("--server", help="base URL, e.g. http://127.0.0.1:8000")
+    where.add_argument("--app-key", help="the appKey")
+    where.add_argument("--profile", help="a saved profile (name or id)")
+    where.add_argument("--sandbox", action="store_true",
+                       help="start the sandbox in a process of its own on 127.0.0.1 and load it")
+    where.add_argument("--token", help=f"bearer credential; visible in the process list, prefer {TOKEN_ENV}")
+    where.add_argument("--token-stdin", action="store_true", help="read the bearer credential from stdin")
+    where.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
+    run = p.add_argument_group("the run (bounded)")
+    run.add_argument("--users", type=int, help=f"simulated desktops, 1..{MAX_USERS:,} (required)")
+    run.add_argument("--spawn-rate", type=float, default=10.0, help="users started per second (default 10)")
+    run.add_argument("--duration", type=float, help=f"seconds, 1..{MAX_DURATION:g} (required)")
+    run.add_argument("--workers", type=int, default=0,
+                     help=f"local Locust workers under one master, 0..{MAX_WORKERS} (default 0: one process)")
+    run.add_argument("--tags", nargs="+", choices=FLOW_TAGS, help="only these flows (default: all, weighted 3:1:1)")
+    run.add_argument("--think-time", type=float, help="polling flow: the phone scans after about S s (default 2)")
+    run.add_argument("--call-timeout", type=float, help="overall deadline of one HTTP exchange, s (default 10)")
+    out = p.add_argument_group("reports")
+    out.add_argument("--csv", metavar="PREFIX", help="Locust's CSV files: PREFIX_stats.csv, _stats_history.csv, ...")
+    out.add_argument("--html", metavar="FILE", help="Locust's HTML report")
+    out.add_argument("--only-summary", action="store_true", help="print only the final summary")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qrlogin-desktop", description="QR-code login console for the 服务商-微信 API")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -192,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_login_parser(sub)
     _add_tokens_parser(sub)
     _add_check_parser(sub)
+    _add_load_parser(sub)
     return parser
 
 
@@ -220,6 +255,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .check import run_check
 
         return run_check(args)
+    if args.command == "load":
+        from .load import run_load
+
+        return run_load(args)
     from .gui import run_gui
 
     return run_gui(startup_probe=getattr(args, "startup_probe", False))

@@ -27,6 +27,7 @@ NAMES: dict[str, str] = {
     "tools": "wrench",
     "request_log": "scroll-text",
     "test_bench": "circle-check",
+    "load": "activity",
     "settings": "settings",
     # endpoint pages, by what the endpoint does
     "message": "message-square-text",

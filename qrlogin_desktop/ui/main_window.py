@@ -89,6 +89,7 @@ class MainWindow(Retranslating, QMainWindow):
                            lambda ep=ep: i18n.pick(ep.name_en, ep.name_zh), ENDPOINT_ICONS.get(ep.id, "send"))
         self._header("tools", "tools")
         self._page("request_log", RequestLogPanel, lambda: self.tr("Request Log"), "request_log")
+        self._page("load", _load, lambda: self.tr("Load"), "load")
         self._page("test_bench", TestBenchPanel, lambda: self.tr("Test Bench"), "test_bench")
         self._page("settings", _settings, lambda: self.tr("Profiles & Settings"), "settings")
         # Built now: it must see every exchange from the first request on.
@@ -404,6 +405,12 @@ def _settings(ctx: AppContext) -> Panel:
     from .panels.settings import SettingsPanel
 
     return SettingsPanel(ctx)
+
+
+def _load(ctx: AppContext) -> Panel:
+    from .panels.load import LoadPanel
+
+    return LoadPanel(ctx)
 
 
 def _endpoint(ctx: AppContext, endpoint: Endpoint) -> Panel:

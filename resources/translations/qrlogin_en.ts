@@ -12,6 +12,16 @@
     </message>
 </context>
 <context>
+    <name>LoadPanel</name>
+    <message numerus="yes">
+        <source>Exported %n file(s)</source>
+        <translation>
+            <numerusform>Exported %n file</numerusform>
+            <numerusform>Exported %n files</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>QrLoginPanel</name>
     <message numerus="yes">
         <source>QR refreshed, {0} of %n</source>

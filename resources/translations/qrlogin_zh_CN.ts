@@ -584,6 +584,130 @@
     </message>
 </context>
 <context>
+    <name>LoadCharts</name>
+    <message>
+        <source>QR flows per second</source>
+        <translation>每秒扫码流程数</translation>
+    </message>
+    <message>
+        <source>Flow latency, ms (log scale): p50 solid, p95 dashed</source>
+        <translation>流程耗时（毫秒，对数刻度）：实线 p50，虚线 p95</translation>
+    </message>
+    <message>
+        <source>Outcomes of the QR flows</source>
+        <translation>扫码流程的结果</translation>
+    </message>
+    <message>
+        <source>seconds</source>
+        <translation>秒</translation>
+    </message>
+</context>
+<context>
+    <name>LoadPanel</name>
+    <message>
+        <source>Load (Locust)</source>
+        <translation>负载测试（Locust）</translation>
+    </message>
+    <message>
+        <source>QR-flow users on Locust against the active profile&apos;s server: simulated logins, registrations and polling desktops, each flow one Locust request beside its HTTP calls. The same run as `qrlogin-desktop load`; across machines, run Locust&apos;s master and workers (README).</source>
+        <translation>在 Locust 上以扫码流程用户压测当前配置的服务器：模拟登录、注册和轮询的桌面端；每个流程在 Locust 中记为一个请求，与其各次 HTTP 调用并列。与 `qrlogin-desktop load` 运行的是同一套；跨多台机器时，请运行 Locust 的 master 与 worker（见 README）。</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>用户数</translation>
+    </message>
+    <message>
+        <source>Spawn rate (users/s)</source>
+        <translation>启动速率（用户/秒）</translation>
+    </message>
+    <message>
+        <source>Duration (s)</source>
+        <translation>时长（秒）</translation>
+    </message>
+    <message>
+        <source>Local workers</source>
+        <translation>本机 worker 数</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <source>Export HTML report…</source>
+        <translation>导出 HTML 报告…</translation>
+    </message>
+    <message>
+        <source>Load needs the optional extra: pip install &apos;qrlogin-desktop[load]&apos; (missing: {0}).</source>
+        <translation>负载测试需要可选依赖：pip install &apos;qrlogin-desktop[load]&apos;（缺少：{0}）。</translation>
+    </message>
+    <message>
+        <source>Target: a sandbox process of its own on 127.0.0.1 (the embedded sandbox shares this window&apos;s process).</source>
+        <translation>目标：在 127.0.0.1 上单独启动的沙盒进程（内置沙盒与本窗口共用一个进程）。</translation>
+    </message>
+    <message>
+        <source>Target: {0} (appKey {1})</source>
+        <translation>目标：{0}（appKey {1}）</translation>
+    </message>
+    <message>
+        <source>Target: not connected yet.</source>
+        <translation>目标：尚未连接。</translation>
+    </message>
+    <message>
+        <source>Running…</source>
+        <translation>运行中…</translation>
+    </message>
+    <message>
+        <source>Finished (exit code {0}: {1})</source>
+        <translation>已结束（退出码 {0}：{1}）</translation>
+    </message>
+    <message>
+        <source>no failure</source>
+        <translation>无失败</translation>
+    </message>
+    <message>
+        <source>some flows failed</source>
+        <translation>部分流程失败</translation>
+    </message>
+    <message>
+        <source>the run broke</source>
+        <translation>运行异常中断</translation>
+    </message>
+    <message>
+        <source>Not connected: choose a profile first.</source>
+        <translation>尚未连接：请先选择一个配置。</translation>
+    </message>
+    <message>
+        <source>The load run could not start.</source>
+        <translation>无法启动负载测试。</translation>
+    </message>
+    <message>
+        <source>Export Locust&apos;s CSV files to</source>
+        <translation>将 Locust 的 CSV 文件导出到</translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n file(s)</source>
+        <translation>
+            <numerusform>已导出 %n 个文件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export Locust&apos;s HTML report</source>
+        <translation>导出 Locust 的 HTML 报告</translation>
+    </message>
+    <message>
+        <source>Exported the HTML report</source>
+        <translation>已导出 HTML 报告</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>QR Login</source>
@@ -596,6 +720,10 @@
     <message>
         <source>Request Log</source>
         <translation>请求日志</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>负载测试</translation>
     </message>
     <message>
         <source>Test Bench</source>

@@ -1,0 +1,183 @@
+"""The Load page's live charts (Qt Charts): QR flows per second, flow latency p50/p95, outcomes.
+
+Qt Charts comes with PySide6-Addons (the optional ``load`` extra). This module is imported only
+when the Load page is built, and the import costs ~15-25 ms (pyqtgraph's ~350-520 ms here, with
+numpy; see docs/decisions.md), so even the page's idle-time build stays one short event-loop turn.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QLineSeries,
+    QLogValueAxis,
+    QValueAxis,
+)
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QGridLayout, QWidget
+
+from ...load.history import Sample
+from .language import Retranslating
+
+MAX_POINTS = 3_600  # per series: an hour of one sample a second
+FLOW_COLOURS = {"simulated-login": "#1a73e8", "registration": "#188038", "polling-desktop": "#e37400"}
+# The legend names each flow once, by its Locust tag (short enough for a narrow chart); colour tells them apart.
+FLOW_LEGEND = {"simulated-login": "login", "registration": "register", "polling-desktop": "poll"}
+OTHER_COLOUR = "#5f6368"
+
+
+def _chart_view(chart: QChart, name: str) -> QChartView:
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    chart.setMargins(chart.margins() * 0)
+    view = QChartView(chart)
+    view.setObjectName(name)
+    view.setRenderHint(QPainter.RenderHint.Antialiasing)
+    view.setMinimumHeight(220)
+    return view
+
+
+class LoadCharts(Retranslating, QWidget):
+    """Fed :class:`~qrlogin_desktop.load.history.Sample`s and outcome counts by the Load page."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._start: int | None = None
+        self._latency: dict[tuple[str, str], QLineSeries] = {}
+        self._outcomes: dict[str, int] = {}
+
+        self.flows_chart = QChart()
+        self.flows_series = QLineSeries()
+        self.flows_series.setPen(QPen(QColor("#1a73e8"), 2))
+        self.flows_chart.addSeries(self.flows_series)
+        self.flows_x, self.flows_y = QValueAxis(), QValueAxis()
+        self._attach(self.flows_chart, self.flows_series, self.flows_x, self.flows_y)
+        self.flows_chart.legend().hide()
+        self.flows_y.setLabelFormat("%g")
+
+        self.latency_chart = QChart()
+        self.latency_x, self.latency_y = QValueAxis(), QLogValueAxis()
+        self.latency_y.setBase(10)
+        self.latency_y.setLabelFormat("%g")
+        self.latency_chart.addAxis(self.latency_x, Qt.AlignmentFlag.AlignBottom)
+        self.latency_chart.addAxis(self.latency_y, Qt.AlignmentFlag.AlignLeft)
+
+        self.outcomes_chart = QChart()
+        self.outcomes_series = QBarSeries()
+        self.outcomes_chart.addSeries(self.outcomes_series)
+        self.outcomes_x, self.outcomes_y = QBarCategoryAxis(), QValueAxis()
+        self._attach(self.outcomes_chart, self.outcomes_series, self.outcomes_x, self.outcomes_y)
+        self.outcomes_y.setLabelFormat("%d")
+        self.outcomes_chart.legend().hide()
+
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(_chart_view(self.flows_chart, "flowsChart"), 0, 0)
+        grid.addWidget(_chart_view(self.latency_chart, "latencyChart"), 0, 1)
+        grid.addWidget(_chart_view(self.outcomes_chart, "outcomesChart"), 1, 0, 1, 2)
+        self.retranslate()
+        self.clear()
+
+    @staticmethod
+    def _attach(chart: QChart, series, x, y) -> None:
+        chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(x)
+        series.attachAxis(y)
+
+    def retranslate(self) -> None:
+        self.flows_chart.setTitle(self.tr("QR flows per second"))
+        self.latency_chart.setTitle(self.tr("Flow latency, ms (log scale): p50 solid, p95 dashed"))
+        self.outcomes_chart.setTitle(self.tr("Outcomes of the QR flows"))
+        for x in (self.flows_x, self.latency_x):
+            x.setTitleText(self.tr("seconds"))
+
+    def clear(self) -> None:
+        self._start = None
+        self.flows_series.clear()
+        for series in self._latency.values():
+            self.latency_chart.removeSeries(series)
+        self._latency.clear()
+        self._outcomes = {}
+        self.outcomes_series.clear()
+        self.outcomes_x.clear()
+        for x in (self.flows_x, self.latency_x):
+            x.setRange(0, 10)
+        self.flows_y.setRange(0, 1)
+        self.latency_y.setRange(0.1, 1000)
+        self.outcomes_y.setRange(0, 4)  # whole numbers on the empty chart's ticks (its labels are %d)
+
+    # --- data ---------------------------------------------------------------------------------------
+
+    @property
+    def points(self) -> int:
+        """How many samples the flows chart holds."""
+        return self.flows_series.count()
+
+    @property
+    def outcomes(self) -> dict[str, int]:
+        return dict(self._outcomes)
+
+    def add_samples(self, samples: list[Sample]) -> None:
+        if not samples:
+            return
+        if self._start is None:
+            self._start = samples[0].at
+        for sample in samples:
+            t = float(sample.at - self._start)
+            _append(self.flows_series, t, sample.flows_per_s)
+            for name, figures in sample.flows.items():
+                for quantile, value in (("p50", figures.p50_ms), ("p95", figures.p95_ms)):
+                    if value is not None and value > 0:
+                        _append(self._latency_series(name, quantile), t, value)
+        end = max(10.0, float(samples[-1].at - self._start))
+        for x in (self.flows_x, self.latency_x):
+            x.setRange(0, end)
+        self.flows_y.setRange(0, max(1.0, *(p.y() for p in self.flows_series.points())) * 1.1)
+        self.flows_y.applyNiceNumbers()
+        values = [p.y() for s in self._latency.values() for p in s.points()]
+        if values:
+            self.latency_y.setRange(max(0.1, min(values) / 2), max(values) * 2)
+
+    def set_outcomes(self, outcomes: dict[str, int]) -> None:
+        if outcomes == self._outcomes:
+            return
+        self._outcomes = dict(outcomes)
+        names = sorted(outcomes, key=lambda k: (k != "authenticated", k))
+        self.outcomes_series.clear()
+        bars = QBarSet("flows")
+        bars.setColor(QColor("#1a73e8"))
+        bars.append([float(outcomes[n]) for n in names])
+        self.outcomes_series.append(bars)
+        self.outcomes_x.clear()
+        self.outcomes_x.append(names)
+        self.outcomes_y.setRange(0, max(1, *outcomes.values()) * 1.1 if outcomes else 1)
+        self.outcomes_y.applyNiceNumbers()
+
+    def _latency_series(self, flow: str, quantile: str) -> QLineSeries:
+        key = (flow, quantile)
+        if key not in self._latency:
+            series = QLineSeries()
+            series.setName(FLOW_LEGEND.get(flow, flow))
+            pen = QPen(QColor(FLOW_COLOURS.get(flow, OTHER_COLOUR)), 2)
+            if quantile == "p95":
+                pen.setStyle(Qt.PenStyle.DashLine)
+            series.setPen(pen)
+            self.latency_chart.addSeries(series)
+            series.attachAxis(self.latency_x)
+            series.attachAxis(self.latency_y)
+            if quantile == "p95":  # the same flow, the same colour: one legend entry per flow
+                for marker in self.latency_chart.legend().markers(series):
+                    marker.setVisible(False)
+            self._latency[key] = series
+        return self._latency[key]
+
+
+def _append(series: QLineSeries, x: float, y: float) -> None:
+    if series.count() >= MAX_POINTS:
+        series.removePoints(0, series.count() - MAX_POINTS + 1)
+    series.append(QPointF(x, y))

@@ -1,0 +1,100 @@
+"""The Load page: a short Locust run against a sandbox process of its own, its live charts, Stop,
+the export of Locust's CSV and HTML reports, and screenshots in both languages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+
+from qrlogin_desktop.ui import i18n
+from qrlogin_desktop.ui.main_window import MainWindow
+from qrlogin_desktop.ui.panels import load as load_page
+from qrlogin_desktop.ui.screenshots import settle
+
+OUT = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+RUN_MS = 90_000  # far above a few seconds of load: only a hung run reaches it
+
+
+def open_page(qtbot, ctx):
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1440, 900)
+    window.show()
+    page = window.show_panel("load")
+    qtbot.waitUntil(page.start_button.isEnabled, timeout=15_000)
+    return window, page
+
+
+def test_a_short_run_draws_live_charts_and_exports_locusts_reports(qtbot, ctx, tmp_path):
+    window, page = open_page(qtbot, ctx)
+    page.users.setValue(3)
+    page.spawn_rate.setValue(3)
+    page.duration.setValue(8)
+    page.start_button.click()
+    assert page.running and not page.start_button.isEnabled() and page.stop_button.isEnabled()
+    # Data arrives while the run is still going: the charts are live, not drawn at the end.
+    qtbot.waitUntil(lambda: any(p.y() > 0 for p in page.charts.flows_series.points()), timeout=RUN_MS)
+    assert page.running
+    qtbot.waitUntil(lambda: not page.running, timeout=RUN_MS)
+    qtbot.waitUntil(lambda: page.state_label.text().startswith("Finished"), timeout=10_000)
+    assert "exit code 0" in page.state_label.text(), page.output.toPlainText()
+    qtbot.waitUntil(lambda: page.charts.outcomes.get("authenticated", 0) > 0, timeout=10_000)
+    assert set(page.charts.outcomes) == {"authenticated"}  # no flow failed
+    assert page.charts._latency  # p50/p95 series per flow
+    assert "Aggregated" in page.output.toPlainText()  # Locust's summary, shown on the page
+
+    assert page.export_csv_button.isEnabled() and page.export_html_button.isEnabled()
+    written = {p.name for p in page.export_csv(tmp_path)}
+    assert {"load_stats.csv", "load_stats_history.csv", "load_failures.csv"} <= written
+    assert "QRFLOW,simulated-login" in (tmp_path / "load_stats.csv").read_text(encoding="utf-8")
+    report = page.export_html(tmp_path / "report.html").read_text(encoding="utf-8")
+    assert report.lstrip().lower().startswith("<!doctype html") and "simulated-login" in report
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    try:
+        for language in (i18n.ENGLISH, i18n.CHINESE):
+            i18n.install(language)
+            QCoreApplication.processEvents()
+            settle(200)
+            assert window.grab().save(str(OUT / f"load_run_{language}.png"))
+        assert page.heading.text() == "负载测试（Locust）"
+    finally:
+        i18n.install(i18n.ENGLISH)
+
+
+def test_stop_ends_a_run_early_and_still_writes_the_report(qtbot, ctx):
+    _, page = open_page(qtbot, ctx)
+    page.users.setValue(2)
+    page.spawn_rate.setValue(2)
+    page.duration.setValue(600)
+    page.start_button.click()
+    qtbot.waitUntil(lambda: page.charts.points > 0, timeout=RUN_MS)
+    page.stop_button.click()
+    qtbot.waitUntil(lambda: not page.running, timeout=load_page.STOP_WITHIN_MS + 5_000)
+    assert page._finished_code == 0, page.output.toPlainText()
+    assert page._report().is_file()  # Locust writes its HTML report on an interrupt too
+    assert page.export_html_button.isEnabled()
+
+
+def test_without_the_load_extra_the_page_says_what_to_install(qtbot, ctx, monkeypatch):
+    monkeypatch.setattr(load_page, "load_available", lambda: "locust")
+    page = load_page.LoadPanel(ctx)
+    qtbot.addWidget(page)
+    assert not page.start_button.isEnabled()
+    assert "pip install 'qrlogin-desktop[load]'" in page.target_label.text()
+    assert "locust" in page.target_label.text()
+
+
+def test_a_chart_series_keeps_at_most_its_bound(qtbot, monkeypatch):
+    from qrlogin_desktop.load.history import FlowFigures, Sample
+    from qrlogin_desktop.ui.widgets import load_charts
+
+    monkeypatch.setattr(load_charts, "MAX_POINTS", 5)
+    charts = load_charts.LoadCharts()
+    qtbot.addWidget(charts)
+    figures = {"simulated-login": FlowFigures(10.0, 3.0, 9.0, 10, 0)}
+    charts.add_samples([Sample(1000 + t, 3, figures) for t in range(12)])
+    assert charts.points == 5
+    assert [p.x() for p in charts.flows_series.points()] == [7.0, 8.0, 9.0, 10.0, 11.0]  # the newest kept
+    assert all(series.count() == 5 for series in charts._latency.values())

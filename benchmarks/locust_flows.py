@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append(run_loadgen(args, token, server_cpus, gen_cpus))
             else:
                 print(f"  unknown scenario {name!r}")
-        except Exception as exc:  # noqa: BLE001 - a benchmark reports, it does not crash
+        except Exception as exc:
             print(f"  {name} FAILED: {exc.__class__.__name__}: {exc}")
     print()
     print(f"{'generator':<38} {'flows/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'srv CPU':>8} {'gen CPU':>8} "

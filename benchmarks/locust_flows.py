@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append(run_loadgen(args, token, server_cpus, gen_cpus))
             else:
                 print(f"  unknown scenario {name!r}")
-        except Exception as exc:
+        except Exception as exc:  # a benchmark reports a failed scenario, it does not crash
             print(f"  {name} FAILED: {exc.__class__.__name__}: {exc}")
     print()
     print(f"{'generator':<38} {'flows/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'srv CPU':>8} {'gen CPU':>8} "

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from ...api.models import TokenModel
 from ...storage.jwt_claims import decode_jwt_claims
 from ...storage.keystore import redact
+from .. import theme
 from ..display import local_time
 from .claims_tree import ClaimsTree
 from .common import RevealButton
@@ -65,7 +66,7 @@ class TokenCard(Retranslating, QFrame):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)  # a narrow result column wraps it rather than scrolling sideways
         self.expiry.setWordWrap(True)
-        self.empty.setStyleSheet("color: #888;")
+        theme.styled(self.empty, "color: {muted};")
 
         self.form = QFormLayout()
         self.form.setContentsMargins(0, 0, 0, 0)
@@ -112,7 +113,7 @@ class TokenCard(Retranslating, QFrame):
 
     def set_storage(self, text: str, ok: bool) -> None:
         self.storage.setText(text)
-        self.storage.setStyleSheet("color: #188038;" if ok else "color: #d93025; font-weight: bold;")
+        theme.styled(self.storage, "color: {ok};" if ok else "color: {error}; font-weight: bold;")
 
     def clear(self) -> None:
         self.token = None

@@ -142,6 +142,7 @@ class TestBenchPanel(Panel):
         self.register_box.setText(self.tr("Include checks that register users (Confirm-Register)"))
         self.expiry_box.setText(self.tr("Check expiry (waits one QR lifetime)"))
         self.ticket_edit.setPlaceholderText(self.tr("jsapi_ticket (optional: checks JSConfig's signature)"))
+        self.ticket_edit.setToolTip(self.ticket_edit.placeholderText())  # the field is narrower than its hint
         self.ticket_edit.setAccessibleName(self.tr("jsapi_ticket"))
         self.table.setAccessibleName(self.tr("Checks"))
         self.details.setAccessibleName(self.tr("Details of the selected check"))

@@ -30,11 +30,11 @@ class Scheme(enum.Enum):
 
 # Named colours: (light, dark). Dark values are lighter tints, readable on the dark window colour.
 COLORS: dict[str, tuple[str, str]] = {
-    "ok": ("#188038", "#81c995"),
+    "ok": ("#137333", "#81c995"),  # 4.5:1 on the light window too
     "error": ("#c5221f", "#f28b82"),
-    "warning": ("#b06000", "#fdd663"),
+    "warning": ("#975200", "#fdd663"),
     "muted": ("#5f6368", "#9aa0a6"),
-    "link": ("#1a73e8", "#8ab4f8"),
+    "link": ("#185abc", "#8ab4f8"),
     "accent": ("#07c160", "#2fd47d"),  # WeChat green: the QR's "scanned"/"logged in" marks
     "banner_bg": ("#fdecea", "#3b2120"),
     "banner_border": ("#f5c2c0", "#8c3a36"),
@@ -45,6 +45,13 @@ COLORS: dict[str, tuple[str, str]] = {
     "header_row": ("#f2f2f2", "#303236"),
     "invalid_bg": ("#fde2e1", "#4a2523"),
     "on_accent": ("#ffffff", "#ffffff"),  # text on a coloured chip (an HTTP method badge)
+    # Row and chip tints behind an outcome's text (a timeline row, a test verdict, a scope chip): the
+    # outcome's colour above and the palette's text both read at 4.5:1 or more on them.
+    "ok_bg": ("#e6f4ea", "#1e3a28"),
+    "error_bg": ("#fce8e6", "#3b2120"),
+    "warning_bg": ("#fef3e0", "#3a3016"),
+    "neutral_bg": ("#f1f3f4", "#2b2d30"),
+    "live_bg": ("#e8f0fe", "#1c2b41"),  # the step in progress
 }
 
 # Every role, for both schemes: Fusion's own standard palette follows the platform's scheme on Qt 6.5+,

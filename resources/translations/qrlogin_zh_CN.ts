@@ -1894,6 +1894,10 @@ Request: {1} bytes</source>
         <translation>令牌声明（未验证）</translation>
     </message>
     <message>
+        <source>{0}…({1} chars)…{2}</source>
+        <translation>{0}…（{1} 个字符）…{2}</translation>
+    </message>
+    <message>
         <source>expired</source>
         <translation>已过期</translation>
     </message>

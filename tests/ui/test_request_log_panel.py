@@ -275,7 +275,7 @@ def test_details_pane_formats_the_largest_kept_body_off_the_gui_thread(qtbot, pa
 # --- envelope codes: pending answers are not errors ---------------------------------------------------------
 
 def test_pending_polls_are_normal_rows_and_errors_are_by_envelope_code(qtbot, ctx, panel):
-    from qrlogin_desktop.ui.models.request_log_model import _ERROR
+    from qrlogin_desktop.ui import theme
 
     client = ctx.client
     key = run(qtbot, ctx, client.initiate())
@@ -297,7 +297,7 @@ def test_pending_polls_are_normal_rows_and_errors_are_by_envelope_code(qtbot, ct
 
     def red(row: int) -> bool:
         brush = panel.proxy.index(row, Column.CODE).data(Qt.ItemDataRole.ForegroundRole)
-        return brush is not None and brush.color() == _ERROR
+        return brush is not None and brush.color() == theme.color("error")
 
     assert [red(r) for r in range(7)] == [False, False, False, False, True, True, True]
     panel.status_filter.setCurrentIndex(ERRORS_ONLY)

@@ -78,3 +78,20 @@ def test_a_token_whose_timestamp_no_calendar_can_show_still_shows(qtbot):
     huge = 10**20
     card.set_token(TokenModel(access_token=_jwt({"exp": huge, "sub": "x"}), token_type="Bearer", expires_in=60))
     assert card.claim_items()["exp"] == str(huge)  # the number alone, and no crash
+
+
+def test_the_token_cards_redacted_token_names_its_length_in_the_ui_language(qtbot):
+    from qrlogin_desktop.ui import i18n
+
+    token = _jwt({"exp": int(time.time()) + 60})
+    card = TokenCard()
+    qtbot.addWidget(card)
+    card.set_token(TokenModel(access_token=token, token_type="Bearer", expires_in=60))
+    assert card.token_text.text() == f"{token[:4]}…({len(token)} chars)…{token[-3:]}"
+    try:
+        i18n.install(i18n.CHINESE)
+        assert card.token_text.text() == f"{token[:4]}…（{len(token)} 个字符）…{token[-3:]}"  # as the Tokens page
+        card.reveal_button.setChecked(True)
+        assert card.token_text.text() == token
+    finally:
+        i18n.install(i18n.ENGLISH)

@@ -48,7 +48,8 @@ def test_rows_added_one_by_one_equal_a_full_rebuild(qtbot):
 
 def test_a_failed_row_is_coloured_by_outcome_ends_when_it_failed_and_says_why(qtbot):
     from qrlogin_desktop.flow.machine import State
-    from qrlogin_desktop.ui.widgets.timeline_view import OUTCOME_BRUSH
+    from qrlogin_desktop.ui import theme
+    from qrlogin_desktop.ui.widgets.timeline_view import OUTCOME_TINT
 
     view = TimelineView()
     qtbot.addWidget(view)
@@ -60,13 +61,13 @@ def test_a_failed_row_is_coloured_by_outcome_ends_when_it_failed_and_says_why(qt
     failed_row = view.rowCount() - 1
     current = view.item(failed_row, 0)
     assert current.text() == "Failed"
-    assert current.background().color() == OUTCOME_BRUSH[State.FAILED].color()  # not the "live" green
+    assert current.background().color() == theme.color(OUTCOME_TINT[State.FAILED])  # not the "live" green
     assert view.item(failed_row, 4).text() == "Initiate answered code 500: injected server fault"
     assert "injected server fault" in current.toolTip()
     machine.handle(Event.START, 51.0)  # the user retries fifty seconds later
     view.add(machine.history[-1])
     assert _cells(view)[failed_row][3] == "—"  # the failed attempt ended when it failed
-    assert view.item(failed_row, 0).background().color() != OUTCOME_BRUSH[State.AUTHENTICATED].color()
+    assert view.item(failed_row, 0).background().color() != theme.color(OUTCOME_TINT[State.AUTHENTICATED])
     assert [d for s, d in view.steps() if s is State.FAILED] == [None]
     assert _cells(view)[failed_row - 1][3] == "500"  # the step before it lasted until the failure
 

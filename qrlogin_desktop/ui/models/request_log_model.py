@@ -12,14 +12,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from ...api.exchange import Exchange
+from .. import theme
 from ..display import TIME_MS, data_size, local_time
 from .record_table import RECORD_ROLE, SORT_ROLE, Index, RecordTableModel
 
 MAX_ENTRIES = 5_000
-_ERROR = QColor("#c5221f")
 
 
 class Column(IntEnum):
@@ -129,7 +129,7 @@ class RequestLogModel(RecordTableModel):
                 column, self._display(x, column))
         if role == Qt.ItemDataRole.ForegroundRole and is_failure(x) and column in (
                 Column.STATUS, Column.CODE, Column.PATH):
-            return QBrush(_ERROR)
+            return QBrush(theme.color("error"))  # asked at paint time: the current scheme's
         if role == Qt.ItemDataRole.ToolTipRole:
             if column in (Column.STATUS, Column.CODE) and x.error:
                 return x.error

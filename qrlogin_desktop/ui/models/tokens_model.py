@@ -12,18 +12,17 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 
 from ...storage.keystore import StoredToken, TokenKey
 from ...storage.keystore.records import redact_parts
 from ...storage.token_records import human_duration
+from .. import theme
 from ..display import local_time, monospace_font
 from .record_table import SORT_ROLE, RecordTableModel
 
 # Under this many seconds left, the countdown turns amber: time to log in again.
 EXPIRING_SOON_S = 300
-_EXPIRED = QColor("#c5221f")
-_SOON = QColor("#b06000")
 
 
 class Column(IntEnum):
@@ -93,9 +92,9 @@ class TokensModel(RecordTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and column == Column.EXPIRES_IN:
             left = token.seconds_left()
             if left <= 0:
-                return QBrush(_EXPIRED)
+                return QBrush(theme.color("error"))  # asked at paint time: the current scheme's
             if left < EXPIRING_SOON_S:
-                return QBrush(_SOON)
+                return QBrush(theme.color("warning"))
             return None
         if role == Qt.ItemDataRole.FontRole:
             font = monospace_font() if column == Column.TOKEN else QFont()

@@ -47,7 +47,7 @@ from ...flow.machine import TERMINAL_STATES, Event, State, Transition
 from ...flow.qr import PayloadTemplateError, render_payload, to_png, to_svg
 from ...flow.session import fetch_miniprogram_code
 from ...storage.token_records import SavedToken
-from .. import i18n
+from .. import i18n, icons, theme
 from ..errors_text import describe_error
 from ..flow_controller import FlowController, Mode, NotConnected
 from ..runner import Outcome
@@ -76,8 +76,7 @@ OVERLAY_FOR_STATE = {
     State.FAILED: Overlay.FAILED,
     State.CANCELLED: Overlay.CANCELLED,
 }
-STATE_COLOR = {State.AUTHENTICATED: "#188038", State.FAILED: "#d93025", State.EXPIRED: "#b06000",
-               State.CANCELLED: "#666666"}
+STATE_COLOR = {State.AUTHENTICATED: "ok", State.FAILED: "error", State.EXPIRED: "warning", State.CANCELLED: "muted"}
 
 Text = Callable[[], str]
 
@@ -233,13 +232,14 @@ class QrLoginPanel(Panel):
         self.countdown_bar.setRange(0, 1000)
         self.countdown_bar.setTextVisible(False)
         self.countdown_bar.setFixedHeight(4)  # a thin line under the QR, as on WeChat's page
+        self._countdown_colour: str | None = None  # the theme colour name of the bar's chunk
         self.key_value, self.payload_value = QLineEdit(), QLineEdit()
         for field in (self.key_value, self.payload_value):
             field.setReadOnly(True)  # selectable and copyable, not editable
         self.copy_button, self.save_button = QPushButton(), QPushButton()
         self.file_status = QLabel()
         self.file_status.setObjectName("qrStatus")
-        self.file_status.setStyleSheet("color: #666;")
+        theme.styled(self.file_status, "color: {muted};")
         self.file_status.setWordWrap(True)
         self.file_status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.file_status.setMinimumHeight(self.file_status.fontMetrics().height())
@@ -282,7 +282,7 @@ class QrLoginPanel(Panel):
         self.register_toggle.setFlat(True)
         self.register_hint = QLabel()
         self.register_hint.setWordWrap(True)
-        self.register_hint.setStyleSheet("color: #b06000;")
+        theme.styled(self.register_hint, "color: {warning};")
         self.register_hint.hide()
         self.register_form = FieldForm(SIGN_UP.fields, skip=("signInKey",))
         self.register_button = QPushButton()
@@ -293,6 +293,11 @@ class QrLoginPanel(Panel):
         register.addWidget(self.register_form)
         self.register_box = _group(register)
         self.register_box.hide()
+        for button, name in ((self.start_button, "start"), (self.new_qr_button, "new_qr"),
+                             (self.cancel_button, "cancel"), (self.copy_button, "copy"),
+                             (self.save_button, "save_image"), (self.scan_button, "scan"),
+                             (self.confirm_button, "confirm"), (self.register_button, "register")):
+            icons.set_icon(button, name)
 
         phone = QVBoxLayout()
         phone.addWidget(self.scan_button)
@@ -748,7 +753,9 @@ class QrLoginPanel(Panel):
         text = state_text(state)
         self.state_label.setText(text)
         self.state_label.setToolTip(text)
-        self.state_label.setStyleSheet(f"color: {STATE_COLOR.get(state, '#1a1a1a')};")
+        # A state without an outcome colour takes the palette's text colour (dark text on dark was unreadable).
+        colour = STATE_COLOR.get(state)
+        theme.styled(self.state_label, f"color: {{{colour}}};" if colour else "")
         overlay = OVERLAY_FOR_STATE.get(state, Overlay.NONE)
         if overlay is Overlay.FAILED and self.controller.sign_in_key is None:
             overlay = Overlay.NO_QR  # Initiate itself failed: there never was a QR in this attempt
@@ -837,7 +844,9 @@ class QrLoginPanel(Panel):
             self.countdown_label.setText(self.tr("Expires in {0:02d}:{1:02d}").format(whole // 60, whole % 60))
             share = left / ttl
             self.countdown_bar.setValue(round(1000 * share))
-            color = "#07c160" if share > 0.2 else "#f0a020"
-            self.countdown_bar.setStyleSheet(f"QProgressBar {{ border: 0; background: #eeeeee; }}"
-                                             f"QProgressBar::chunk {{ background: {color}; }}")
+            colour = "accent" if share > 0.2 else "warning"
+            if colour != self._countdown_colour:  # not every second: each new style sheet polishes the bar again
+                self._countdown_colour = colour
+                theme.styled(self.countdown_bar, "QProgressBar {{ border: 0; background: {card_border}; }}"
+                                                 f"QProgressBar::chunk {{{{ background: {{{colour}}}; }}}}")
         self.controller.expire_if_due()

@@ -40,6 +40,7 @@ from ...api.exchange import LOG_BODY_PREFIX, Exchange, curl_of, replay_inputs
 from ...api.har import to_har
 from ...storage.atomic_file import write_json_atomically
 from ...storage.request_history import RequestHistory
+from .. import icons, theme
 from ..display import DATE_TIME_MS, data_size, local_time, monospace_font
 from ..errors_text import describe_error
 from ..models.record_table import RECORD_ROLE
@@ -136,7 +137,7 @@ class RequestLogPanel(Panel):
         self.heading = heading_label()
         self.count_label = QLabel()
         self.count_label.setObjectName("requestCount")
-        self.count_label.setStyleSheet("color: #555;")
+        theme.styled(self.count_label, "color: {muted};")
 
         self.filter_edit = QLineEdit()
         self.filter_edit.setObjectName("requestFilter")
@@ -148,6 +149,8 @@ class RequestLogPanel(Panel):
         self.clear_button.setObjectName("clearHistory")
         self.export_button = QPushButton()
         self.export_button.setObjectName("exportHar")
+        icons.set_icon(self.clear_button, "clear")
+        icons.set_icon(self.export_button, "export")
         self.banner = ErrorBanner()
 
         self.model = RequestLogModel(max_entries, self)
@@ -487,7 +490,7 @@ class RequestLogPanel(Panel):
         """The texts of the details pane that depend on the language (the bodies do not)."""
         x = self._shown
         if x is None:
-            self.summary.setStyleSheet("color: #555;")
+            theme.styled(self.summary, "color: {muted};")
             self.summary.setText(self.tr("Select a request above to see its headers and bodies."))
             for pane in (self.request_headers, self.request_body, self.response_headers, self.response_body):
                 pane.text.setPlaceholderText("")
@@ -498,7 +501,7 @@ class RequestLogPanel(Panel):
             x.method, x.url, x.endpoint or "-", status, code, x.latency_ms, local_time(x.started_at, DATE_TIME_MS))
         if x.error:
             text += "\n" + self.tr("Error: {0}").format(x.error)
-        self.summary.setStyleSheet("color: #c5221f;" if is_failure(x) else "")
+        theme.styled(self.summary, "color: {error};" if is_failure(x) else "")
         self.summary.setText(text)
         # Placeholders (greyed, never copied) say why a box is empty.
         self.request_body.text.setPlaceholderText(self.tr("(no body)"))

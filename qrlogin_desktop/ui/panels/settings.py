@@ -47,7 +47,7 @@ from ...api.catalogue import BEARER_TOKEN
 from ...api.errors import ValidationError
 from ...flow.policy import Action
 from ...storage.profiles import Profile
-from .. import i18n
+from .. import i18n, icons, theme
 from ..errors_text import describe_error
 from ..keyring_text import backend_text
 from ..runner import Outcome
@@ -212,12 +212,18 @@ class SettingsPanel(Panel):
         self.payload_template = QLineEdit()
         self.code_table = CodeTableEditor()
         self.add_code_button = QPushButton()
+        for button, name in ((self.new_button, "add"), (self.delete_button, "delete"), (self.import_button, "import"),
+                             (self.export_button, "export"), (self.use_button, "confirm"), (self.save_button, "save"),
+                             (self.replace_credential_button, "credential"),
+                             (self.remove_credential_button, "delete"), (self.copy_credential_button, "copy"),
+                             (self.add_code_button, "add")):
+            icons.set_icon(button, name)  # the Reveal buttons draw their own (eye / eye-off)
         self.http_warning = QLabel()
-        self.http_warning.setStyleSheet("color: #b06000;")
+        theme.styled(self.http_warning, "color: {warning};")
         self.http_warning.setWordWrap(True)
         self.sandbox_note = QLabel()
         self.sandbox_note.setWordWrap(True)
-        self.sandbox_note.setStyleSheet("color: #555;")
+        theme.styled(self.sandbox_note, "color: {muted};")
 
         self.language = QComboBox()
         self.language.setObjectName("language")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from .. import i18n
+from .. import i18n, icons, theme
 from ..runner import Outcome
 from ..widgets.common import ErrorBanner, Panel, heading_label, split
 
@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 
     from ...conformance.model import Report, Result
 
-_COLOURS = {"pass": ("#e6f4ea", "#137333"), "fail": ("#fce8e6", "#a50e0e"), "n/a": ("#f1f3f4", "#5f6368")}
+# verdict -> theme colour names of its cell: (background, text)
+_COLOURS = {"pass": ("ok_bg", "ok"), "fail": ("error_bg", "error"), "n/a": ("neutral_bg", "muted")}
 
 
 class TestBenchPanel(Panel):
@@ -74,6 +75,9 @@ class TestBenchPanel(Panel):
         self.html_button = QPushButton()
         for button in (self.junit_button, self.html_button):
             button.setEnabled(False)
+        for button, name in ((self.run_button, "start"), (self.stop_button, "cancel"),
+                             (self.junit_button, "export"), (self.html_button, "export")):
+            icons.set_icon(button, name)
         self.progress_bar = QProgressBar()
         self.counts = QLabel()
         self.counts.setObjectName("testBenchCounts")
@@ -123,6 +127,7 @@ class TestBenchPanel(Panel):
         self.html_button.clicked.connect(lambda: self._export_dialog("html"))
         self.table.itemSelectionChanged.connect(self._show_details)
         ctx.connection_changed.connect(self._on_connection)
+        theme.notifier().changed.connect(self._refill_rows)
         self.retranslate()
         self._on_connection()
 
@@ -137,6 +142,7 @@ class TestBenchPanel(Panel):
         self.register_box.setText(self.tr("Include checks that register users (Confirm-Register)"))
         self.expiry_box.setText(self.tr("Check expiry (waits one QR lifetime)"))
         self.ticket_edit.setPlaceholderText(self.tr("jsapi_ticket (optional: checks JSConfig's signature)"))
+        self.ticket_edit.setToolTip(self.ticket_edit.placeholderText())  # the field is narrower than its hint
         self.ticket_edit.setAccessibleName(self.tr("jsapi_ticket"))
         self.table.setAccessibleName(self.tr("Checks"))
         self.details.setAccessibleName(self.tr("Details of the selected check"))
@@ -146,9 +152,13 @@ class TestBenchPanel(Panel):
         self.html_button.setText(self.tr("Export HTML…"))
         self.table.setHorizontalHeaderLabels([self.tr("Result"), self.tr("Group"), self.tr("Check"),
                                               self.tr("Tests (rule or table cell)")])
+        self._refill_rows()
+        self._update_counts()
+
+    def _refill_rows(self, *_scheme: object) -> None:
+        """Every row again: texts in the current language, verdict colours of the current scheme."""
         for row, result in enumerate(self.results):
             self._fill_row(row, result)
-        self._update_counts()
         self._on_connection()
         self._show_details()
 
@@ -248,8 +258,8 @@ class TestBenchPanel(Panel):
             title = GROUP_TITLES[result.check.group]
             item.setToolTip(i18n.pick(title.en, title.zh) if column == 1 else text)
             if column == 0:
-                item.setBackground(QBrush(QColor(background)))
-                item.setForeground(QBrush(QColor(foreground)))
+                item.setBackground(QBrush(theme.color(background)))
+                item.setForeground(QBrush(theme.color(foreground)))
             self.table.setItem(row, column, item)
 
     def _update_counts(self) -> None:

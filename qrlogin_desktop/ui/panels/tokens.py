@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from ...flow.session import EMBEDDED_SERVER_LABEL
 from ...storage.keystore import StoredToken, TokenKey
+from .. import icons, theme
 from ..display import local_time, monospace_font
 from ..errors_text import describe_error
 from ..keyring_text import backend_text
@@ -74,17 +75,16 @@ class TokensPanel(Panel):
         self.backend_label = QLabel()
         self.backend_label.setWordWrap(True)
         self.backend_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.backend_label.setStyleSheet("color: #555;")
+        theme.styled(self.backend_label, "color: {muted};")
         self.memory_warning = QLabel()
         self.memory_warning.setObjectName("memoryWarning")
         self.memory_warning.setWordWrap(True)
-        self.memory_warning.setStyleSheet(
-            "QLabel { color: #7a4a00; background: #fff4e5; border: 1px solid #f5d9a8; border-radius: 4px;"
-            " padding: 6px; }")
+        theme.styled(self.memory_warning, "QLabel {{ color: {warning}; background: {warning_bg};"
+                                          " border: 1px solid {card_border}; border-radius: 4px; padding: 6px; }}")
         self.memory_warning.hide()
         self.banner = ErrorBanner()
         self.state_label = QLabel()
-        self.state_label.setStyleSheet("color: #555;")
+        theme.styled(self.state_label, "color: {muted};")
 
         self.model = TokensModel(self._profile_name, self)
         self.proxy = QSortFilterProxyModel(self)
@@ -116,6 +116,8 @@ class TokensPanel(Panel):
         self.copy_button.setObjectName("copyToken")
         self.delete_button = QPushButton()
         self.delete_button.setObjectName("deleteToken")
+        for button, name in ((self.refresh_button, "refresh"), (self.copy_button, "copy"), (self.delete_button, "delete")):
+            icons.set_icon(button, name)
         buttons = QHBoxLayout()
         for b in (self.reveal_button, self.copy_button, self.delete_button):
             buttons.addWidget(b)

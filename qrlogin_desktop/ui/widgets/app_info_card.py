@@ -7,10 +7,10 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...api.models import UserQRCodeScanResult
+from .. import theme
 from .language import Retranslating
 
-CHIP_STYLE = ("QLabel { background: #e8f5ee; color: #05793f; border: 1px solid #b7e4cb;"
-              " border-radius: 9px; padding: 1px 8px; }")
+CHIP_STYLE = "QLabel {{ background: {ok_bg}; color: {ok}; border: 1px solid {card_border}; border-radius: 9px; padding: 1px 8px; }}"
 
 
 class AppInfoCard(Retranslating, QFrame):
@@ -19,29 +19,29 @@ class AppInfoCard(Retranslating, QFrame):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("appInfoCard")
-        self.setStyleSheet("#appInfoCard { background: #ffffff; border: 1px solid #e0e0e0; border-radius: 6px; }")
+        theme.styled(self, "#appInfoCard {{ background: {card_bg}; border: 1px solid {card_border}; border-radius: 6px; }}")
         self.info: UserQRCodeScanResult | None = None
         self.logo = QLabel()
         self.logo.setFixedSize(self.LOGO_SIZE, self.LOGO_SIZE)
         self.logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.logo.setStyleSheet("background: #f2f2f2; border-radius: 6px; color: #999; font-size: 10px;")
+        theme.styled(self.logo, "background: {header_row}; border-radius: 6px; color: {muted}; font-size: 10px;")
         self.logo.setWordWrap(True)
         self.name = QLabel()
         self.name.setObjectName("appName")
         self.name.setStyleSheet("font-weight: bold; font-size: 14px;")
         self.name.setWordWrap(True)
         self.asks = QLabel()
-        self.asks.setStyleSheet("color: #555;")
+        theme.styled(self.asks, "color: {muted};")
         self.chips = QHBoxLayout()
         self.chips.setSpacing(4)
         self.remark = QLabel()
         self.remark.setWordWrap(True)
-        self.remark.setStyleSheet("color: #555;")
+        theme.styled(self.remark, "color: {muted};")
         # Shown instead of the image when the logo is on another host (we do not fetch those).
         self.logo_url = QLabel()
         self.logo_url.setWordWrap(True)
         self.logo_url.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.logo_url.setStyleSheet("color: #888; font-size: 10px;")
+        theme.styled(self.logo_url, "color: {muted}; font-size: 10px;")
         for label in (self.name, self.remark):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -88,7 +88,7 @@ class AppInfoCard(Retranslating, QFrame):
                 item.widget().deleteLater()
         for scope in scopes:
             chip = QLabel(scope)
-            chip.setStyleSheet(CHIP_STYLE)
+            theme.styled(chip, CHIP_STYLE)
             self.chips.addWidget(chip)
 
     def retranslate(self) -> None:

@@ -5,8 +5,8 @@ Fed with the machine's :class:`~qrlogin_desktop.flow.machine.Transition` records
 (from one driver or several: "New QR" on a live attempt replaces the driver), so it needs no
 access to the machine itself. Durations come from the transitions' own timestamps; an attempt's
 last state (authenticated, failed, ...) has none, since the attempt ended when it was entered.
-Rows are coloured by outcome, and the texts come from tables keyed by the machine's enums, so a
-language switch re-renders every row.
+Rows are coloured by outcome (named colours of :mod:`..theme`), and the texts come from tables keyed by
+the machine's enums, so a language or colour-scheme switch re-renders every row.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
+from PySide6.QtGui import QBrush, QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from ...flow.machine import TERMINAL_STATES, Event, State, Transition
+from .. import theme
 from .language import Retranslating
 
 
@@ -74,12 +75,11 @@ def reason_text(t: Transition) -> str:
 
 
 # The current row's background, by outcome: a live step is neutral, an ending says how it ended.
-LIVE_BRUSH = QBrush(QColor("#e8f0fe"))
-OUTCOME_BRUSH = {State.AUTHENTICATED: QBrush(QColor("#e6f7ee")), State.FAILED: QBrush(QColor("#fdecea")),
-                 State.EXPIRED: QBrush(QColor("#fff4e0")), State.CANCELLED: QBrush(QColor("#eeeeee"))}
-OUTCOME_COLOR = {State.AUTHENTICATED: QColor("#188038"), State.FAILED: QColor("#d93025"),
-                 State.EXPIRED: QColor("#b06000"), State.CANCELLED: QColor("#666666")}
-HEADER_BRUSH = QBrush(QColor("#f2f2f2"))
+# Theme colour names: the text of an attempt's last step, and the tint of the current row.
+OUTCOME_COLOR = {State.AUTHENTICATED: "ok", State.FAILED: "error", State.EXPIRED: "warning", State.CANCELLED: "muted"}
+OUTCOME_TINT = {State.AUTHENTICATED: "ok_bg", State.FAILED: "error_bg", State.EXPIRED: "warning_bg",
+                State.CANCELLED: "neutral_bg"}
+LIVE_TINT = "live_bg"  # a step still in progress
 
 
 def _starts_attempt(t: Transition) -> bool:
@@ -120,6 +120,7 @@ class TimelineView(Retranslating, QTableWidget):
         # Transition.at is the driver's monotonic clock; this turns it into wall-clock time.
         self._wall_offset = time.time() - time.monotonic()
         self.retranslate()
+        theme.notifier().changed.connect(self._rebuild)
 
     def explain(self, transition: Transition, reason: Callable[[], str]) -> None:
         """Show ``reason()`` (run again on a language switch) as why ``transition`` happened."""
@@ -173,17 +174,19 @@ class TimelineView(Retranslating, QTableWidget):
             "—" if ended else "…" if duration is None else f"{duration * 1000:.0f}",
             reason,
         ]
-        color = OUTCOME_COLOR.get(t.target)
+        colour_name = OUTCOME_COLOR.get(t.target)
+        foreground = QBrush(theme.color(colour_name)) if colour_name else None
+        background = QBrush(theme.color(OUTCOME_TINT.get(t.target, LIVE_TINT)))
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)
             if column == 3:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if reason:
                 item.setToolTip(reason)  # the whole reason, however narrow the column
-            if color is not None:
-                item.setForeground(QBrush(color))
+            if foreground is not None:
+                item.setForeground(foreground)
             if current:
-                item.setBackground(OUTCOME_BRUSH.get(t.target, LIVE_BRUSH))
+                item.setBackground(background)
                 item.setFont(self._bold)
             self.setItem(row, column, item)
 
@@ -209,7 +212,7 @@ class TimelineView(Retranslating, QTableWidget):
             self.horizontalHeader().resizeSection(column, max(map(metrics.horizontalAdvance, texts)) + 16)
         self._rebuild()
 
-    def _rebuild(self) -> None:
+    def _rebuild(self, *_scheme: object) -> None:
         """All rows from the kept transitions (after trimming old attempts or a language switch)."""
         self.clearSpans()
         self.setRowCount(0)
@@ -229,8 +232,8 @@ class TimelineView(Retranslating, QTableWidget):
         row = self.rowCount()
         self.insertRow(row)
         item = QTableWidgetItem(text)
-        item.setBackground(HEADER_BRUSH)
-        item.setForeground(QBrush(QColor("#666666")))
+        item.setBackground(QBrush(theme.color("header_row")))
+        item.setForeground(QBrush(theme.color("muted")))
         self.setItem(row, 0, item)
         self.setSpan(row, 0, 1, self.COLUMNS)
 

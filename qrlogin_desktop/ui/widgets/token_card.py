@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 
 from ...api.models import TokenModel
 from ...storage.jwt_claims import decode_jwt_claims
-from ...storage.keystore import redact
+from ...storage.keystore.records import redact_parts
+from .. import theme
 from ..display import local_time
 from .claims_tree import ClaimsTree
 from .common import RevealButton
@@ -65,7 +66,7 @@ class TokenCard(Retranslating, QFrame):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)  # a narrow result column wraps it rather than scrolling sideways
         self.expiry.setWordWrap(True)
-        self.empty.setStyleSheet("color: #888;")
+        theme.styled(self.empty, "color: {muted};")
 
         self.form = QFormLayout()
         self.form.setContentsMargins(0, 0, 0, 0)
@@ -112,7 +113,7 @@ class TokenCard(Retranslating, QFrame):
 
     def set_storage(self, text: str, ok: bool) -> None:
         self.storage.setText(text)
-        self.storage.setStyleSheet("color: #188038;" if ok else "color: #d93025; font-weight: bold;")
+        theme.styled(self.storage, "color: {ok};" if ok else "color: {error}; font-weight: bold;")
 
     def clear(self) -> None:
         self.token = None
@@ -143,6 +144,8 @@ class TokenCard(Retranslating, QFrame):
         self.reveal_button.setAccessibleName(self.tr("Reveal the access token"))
         self.token_text.setAccessibleName(self.tr("Access token (redacted)"))
         self.claims.setAccessibleName(self.tr("Claims of the token (not verified)"))
+        if not self.reveal_button.isChecked():
+            self._show_token(False)  # the redacted form names its length in words of the language
         self._tick()
 
     # --- internals --------------------------------------------------------------------------------------
@@ -158,8 +161,13 @@ class TokenCard(Retranslating, QFrame):
 
     def _show_token(self, revealed: bool) -> None:
         token = self.token.access_token if self.token else ""
-        self.token_text.setText(token if revealed else redact(token) if token else "")
+        self.token_text.setText(token if revealed else self._redacted(token) if token else "")
         self.token_text.setCursorPosition(0)
+
+    def _redacted(self, token: str) -> str:
+        """The token's redacted form, its length in the UI's language (as on the Tokens page)."""
+        head, n, tail = redact_parts(token)
+        return self.tr("{0}…({1} chars)…{2}").format(head, n, tail)
 
     def _tick(self) -> None:
         left = self.seconds_left()

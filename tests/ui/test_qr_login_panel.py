@@ -11,7 +11,7 @@ import uuid
 import pytest
 import zxingcpp
 from PIL import Image
-from PySide6.QtCore import QBuffer, QIODevice, QPoint, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QPoint, QRect, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QAbstractButton, QPushButton
 from ui_support import sandbox_of
@@ -713,6 +713,10 @@ def test_a_token_not_stored_says_so_in_one_sentence_with_details_and_keeps_the_b
     pane = panel.settings_pane
     for button in (panel.new_qr_button, panel.cancel_button):
         assert pane.viewport().rect().contains(_rect_in(button, pane.viewport())), button.text()
+        # ...and the floating banner does not cover them either
+        banner = panel.store_banner
+        assert not QRect(banner.mapTo(panel, QPoint(0, 0)), banner.size()).intersects(
+            QRect(button.mapTo(panel, QPoint(0, 0)), button.size())), button.text()
 
 
 # --- issue 11: messages on screen follow a language switch ----------------------------------------------

@@ -126,6 +126,7 @@ def test_banner_and_flash_do_not_move_the_controls(qtbot):
     assert page.banner.isVisible() and page.banner.text
     assert page.button.geometry() == before
     assert page.banner.geometry().intersects(page.rect())  # shown over the page, not outside it
+    assert not page.banner.geometry().intersects(page.button.geometry())  # the page's actions stay usable
     page.banner.clear()
     page.flash.clear()
     qtbot.wait(20)
@@ -164,7 +165,7 @@ def test_two_banners_of_a_page_stack_instead_of_covering_each_other(qtbot):
     second.show_error("second")
     qtbot.wait(20)
     assert not page.banner.geometry().intersects(second.geometry())
-    assert second.geometry().top() > page.banner.geometry().top()
+    assert second.geometry().bottom() < page.banner.geometry().top()  # the newer one stacks above
     page.resize(500, 400)  # they follow the page's width
     qtbot.wait(20)
     assert page.banner.width() < 500 and second.width() == page.banner.width()

@@ -41,11 +41,13 @@ class Panel(Retranslating, QWidget):
 
 
 class ErrorBanner(Retranslating, QFrame):
-    """A clear message over the top of its page, with a Retry button when the action can be retried.
+    """A clear message over the bottom of its page, with a Retry button when the action can be retried.
 
     A panel adds it to its layout where a banner belongs; on first use the banner leaves the layout
-    and floats over the page's top edge (raised, with a shadow), so showing or clearing it moves
-    nothing under the pointer. Banners of one page stack in the order they were made.
+    and floats over the bottom edge of the page's visible part (raised, with a shadow, as a snackbar),
+    so showing or clearing it moves nothing under the pointer and never covers the page's actions,
+    which sit at the top (Start, New QR, Cancel, Send). Banners of one page stack upwards in the order
+    they were made.
     """
 
     def __init__(self, parent: QWidget | None = None):
@@ -132,26 +134,26 @@ class ErrorBanner(Retranslating, QFrame):
         return False
 
     def place(self) -> None:
-        """Over the top of the page's visible part (a page taller or wider than the window scrolls),
-        below the banners made before this one that are showing."""
+        """Over the bottom of the page's visible part (a page taller or wider than the window scrolls),
+        above the banners made before this one that are showing."""
         host = self._host
         if host is None:
             return
         visible = host.visibleRegion().boundingRect()
         if visible.isEmpty():
             visible = host.rect()
-        top = visible.top() + BANNER_MARGIN
+        bottom = visible.bottom() - BANNER_MARGIN
         for sibling in _banners_of(host):
             if sibling is self:
                 break
             if sibling.isVisible():
-                top = sibling.geometry().bottom() + 1 + BANNER_MARGIN
+                bottom = sibling.geometry().top() - 1 - BANNER_MARGIN
         width = max(0, visible.width() - 2 * BANNER_MARGIN)
         line = self.label.fontMetrics().lineSpacing()
         margins = self.layout().contentsMargins()
         cap = BANNER_MAX_LINES * line + margins.top() + margins.bottom()
         height = min(max(self.sizeHint().height(), self.heightForWidth(width)), cap)
-        self.setGeometry(visible.left() + BANNER_MARGIN, top, width, height)
+        self.setGeometry(visible.left() + BANNER_MARGIN, max(visible.top(), bottom - height + 1), width, height)
 
     def _place_siblings(self) -> None:
         if self._host is not None:

@@ -586,6 +586,22 @@
 <context>
     <name>LoadCharts</name>
     <message>
+        <source>login</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>register</source>
+        <translation>注册</translation>
+    </message>
+    <message>
+        <source>poll</source>
+        <translation>轮询</translation>
+    </message>
+    <message>
+        <source>logged in</source>
+        <translation>已登录</translation>
+    </message>
+    <message>
         <source>QR flows per second</source>
         <translation>每秒扫码流程数</translation>
     </message>

@@ -98,3 +98,30 @@ def test_a_chart_series_keeps_at_most_its_bound(qtbot, monkeypatch):
     assert charts.points == 5
     assert [p.x() for p in charts.flows_series.points()] == [7.0, 8.0, 9.0, 10.0, 11.0]  # the newest kept
     assert all(series.count() == 5 for series in charts._latency.values())
+
+
+def test_the_charts_speak_the_language_and_follow_the_dark_theme(qtbot):
+    """The legend and the outcome names are words of the UI's language, not Locust tags; in the dark
+    theme the charts are painted in the palette's colours, not Qt Charts' own white card."""
+    from qrlogin_desktop.load.history import AUTHENTICATED, FlowFigures, Sample
+    from qrlogin_desktop.ui import i18n, theme
+    from qrlogin_desktop.ui.widgets.load_charts import LoadCharts
+
+    charts = LoadCharts()
+    qtbot.addWidget(charts)
+    figures = FlowFigures(per_s=2.0, p50_ms=3.0, p95_ms=9.0, total=4, failed=0)
+    charts.add_samples([Sample(at=1, users=1, flows={"simulated-login": figures})])
+    charts.set_outcomes({AUTHENTICATED: 4})
+    try:
+        i18n.install(i18n.CHINESE)
+        theme.install("dark")
+        legend = [s.name() for s in charts.latency_chart.series()]
+        assert legend and all(name == "登录" for name in legend), legend
+        assert charts.outcomes_x.categories() == ["已登录"]
+        assert charts.latency_chart.backgroundBrush().color().lightness() < 100
+    finally:
+        i18n.install(i18n.ENGLISH)
+        theme.install("light")
+    assert [s.name() for s in charts.latency_chart.series()][0] == "login"
+    assert charts.outcomes_x.categories() == ["logged in"]
+    assert charts.flows_chart.backgroundBrush().color().lightness() > 200

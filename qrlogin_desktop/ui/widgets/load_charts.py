@@ -18,16 +18,15 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QApplication, QGridLayout, QWidget
 
-from ...load.history import Sample
+from ...load.history import AUTHENTICATED, Sample
+from .. import theme
 from .language import Retranslating
 
 MAX_POINTS = 3_600  # per series: an hour of one sample a second
 FLOW_COLOURS = {"simulated-login": "#1a73e8", "registration": "#188038", "polling-desktop": "#e37400"}
-# The legend names each flow once, by its Locust tag (short enough for a narrow chart); colour tells them apart.
-FLOW_LEGEND = {"simulated-login": "login", "registration": "register", "polling-desktop": "poll"}
 OTHER_COLOUR = "#5f6368"
 
 
@@ -81,6 +80,37 @@ class LoadCharts(Retranslating, QWidget):
         grid.addWidget(_chart_view(self.outcomes_chart, "outcomesChart"), 1, 0, 1, 2)
         self.retranslate()
         self.clear()
+        self._follow_theme()
+        theme.notifier().changed.connect(self._follow_theme)
+
+    @property
+    def charts(self) -> tuple[QChart, ...]:
+        return self.flows_chart, self.latency_chart, self.outcomes_chart
+
+    def _follow_theme(self, *_: object) -> None:
+        """The charts' background, titles, axes and legend in the palette's colours (Qt Charts paints
+        its own light theme otherwise, a white card on the dark window); the series keep their colours."""
+        palette = QApplication.palette()
+        base, text = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
+        grid = palette.color(QPalette.ColorRole.Mid)
+        for chart in self.charts:
+            chart.setBackgroundBrush(base)
+            chart.setTitleBrush(text)
+            chart.legend().setLabelColor(text)
+            for axis in chart.axes():
+                axis.setLabelsColor(text)
+                axis.setTitleBrush(text)
+                axis.setGridLineColor(grid)
+                axis.setLinePenColor(grid)
+
+    def _flow_name(self, flow: str) -> str:
+        """The legend names each flow once, in a word (a narrow chart); colour tells them apart."""
+        return {"simulated-login": self.tr("login"), "registration": self.tr("register"),
+                "polling-desktop": self.tr("poll")}.get(flow, flow)
+
+    def _outcome_name(self, outcome: str) -> str:
+        # A failure is named by the code table's outcome and its code: data, shown as the server's words.
+        return self.tr("logged in") if outcome == AUTHENTICATED else outcome
 
     @staticmethod
     def _attach(chart: QChart, series, x, y) -> None:
@@ -95,6 +125,14 @@ class LoadCharts(Retranslating, QWidget):
         self.outcomes_chart.setTitle(self.tr("Outcomes of the QR flows"))
         for x in (self.flows_x, self.latency_x):
             x.setTitleText(self.tr("seconds"))
+        for (flow, _quantile), series in self._latency.items():
+            series.setName(self._flow_name(flow))
+        if self._outcomes:
+            self.outcomes_x.clear()
+            self.outcomes_x.append([self._outcome_name(n) for n in self._sorted_outcomes()])
+
+    def _sorted_outcomes(self) -> list[str]:
+        return sorted(self._outcomes, key=lambda k: (k != AUTHENTICATED, k))
 
     def clear(self) -> None:
         self._start = None
@@ -147,14 +185,14 @@ class LoadCharts(Retranslating, QWidget):
         if outcomes == self._outcomes:
             return
         self._outcomes = dict(outcomes)
-        names = sorted(outcomes, key=lambda k: (k != "authenticated", k))
+        names = self._sorted_outcomes()
         self.outcomes_series.clear()
         bars = QBarSet("flows")
         bars.setColor(QColor("#1a73e8"))
         bars.append([float(outcomes[n]) for n in names])
         self.outcomes_series.append(bars)
         self.outcomes_x.clear()
-        self.outcomes_x.append(names)
+        self.outcomes_x.append([self._outcome_name(n) for n in names])
         self.outcomes_y.setRange(0, max(1, *outcomes.values()) * 1.1 if outcomes else 1)
         self.outcomes_y.applyNiceNumbers()
 
@@ -162,7 +200,7 @@ class LoadCharts(Retranslating, QWidget):
         key = (flow, quantile)
         if key not in self._latency:
             series = QLineSeries()
-            series.setName(FLOW_LEGEND.get(flow, flow))
+            series.setName(self._flow_name(flow))
             pen = QPen(QColor(FLOW_COLOURS.get(flow, OTHER_COLOUR)), 2)
             if quantile == "p95":
                 pen.setStyle(Qt.PenStyle.DashLine)

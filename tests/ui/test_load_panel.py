@@ -114,14 +114,14 @@ def test_the_charts_speak_the_language_and_follow_the_dark_theme(qtbot):
     charts.set_outcomes({AUTHENTICATED: 4})
     try:
         i18n.install(i18n.CHINESE)
-        theme.install("dark")
+        theme.install(theme.DARK)
         legend = [s.name() for s in charts.latency_chart.series()]
         assert legend and all(name == "登录" for name in legend), legend
         assert charts.outcomes_x.categories() == ["已登录"]
         assert charts.latency_chart.backgroundBrush().color().lightness() < 100
     finally:
         i18n.install(i18n.ENGLISH)
-        theme.install("light")
+        theme.install(theme.LIGHT)
     assert [s.name() for s in charts.latency_chart.series()][0] == "login"
     assert charts.outcomes_x.categories() == ["logged in"]
     assert charts.flows_chart.backgroundBrush().color().lightness() > 200

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .bigtext import decode_utf8, paused_gc
-from .errors import ProtocolError, Violation, preview
+from .errors import ProtocolError, Violation, shown_value
 
 SNIPPET_CHARS = 120
 _ABSENT = object()
@@ -36,7 +36,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(obj) != len(pairs):
         seen: set[str] = set()
         twice = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-        raise NotStrictJson(f"duplicate key {preview(twice)}")
+        raise NotStrictJson(f"duplicate key {shown_value(twice)}")
     return obj
 
 

@@ -37,12 +37,6 @@ if TYPE_CHECKING:
 _VALUE_PREVIEW = 40
 
 
-def preview(value: Any, limit: int = _VALUE_PREVIEW) -> str:
-    """Short repr of an offending value for messages (long values would flood a dialog)."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 # Shown as escapes: control characters, and lone surrogates (they have no UTF-8 form to send or print).
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 

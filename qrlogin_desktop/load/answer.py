@@ -20,7 +20,7 @@ from geventhttpclient.response import HTTPParseError
 
 from ..api.catalogue import Endpoint
 from ..api.envelope import decode_envelope, parse_retry_after
-from ..api.errors import ApiError, ProtocolError, QrLoginError, TransportError, TransportKind
+from ..api.errors import ApiError, ProtocolError, QrLoginError, TransportError, TransportKind, shown_value
 from ..api.outcomes import Outcome
 
 # QR-Auth answers are a few hundred bytes; the client's general cap (16 MiB) is for the other endpoints.
@@ -40,7 +40,7 @@ class Exchanger:
 
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"server URL: must be http:// or https:// with a host, got {base_url!r}")
+            raise ValueError(f"server URL: must be http:// or https:// with a host, got {shown_value(base_url)}")
         self._base_url = base_url.rstrip("/")
         self._prefix = parts.path.rstrip("/")
         self.app_key = app_key

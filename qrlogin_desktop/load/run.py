@@ -20,6 +20,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..api.errors import shown_value
 from . import LOCUSTFILE
 from .limits import FLOW_TAGS, MAX_DURATION, MAX_SPAWN_RATE, MAX_USERS, MAX_WORKERS
 from .options import APP_KEY_ENV, TOKEN_ENV
@@ -59,9 +60,9 @@ class LoadPlan:
             out.append(f"--duration: must be between 1 and {MAX_DURATION:g} s, got {self.duration:g}")
         if not 0 <= self.workers <= MAX_WORKERS:
             out.append(f"--workers: must be between 0 and {MAX_WORKERS}, got {self.workers}")
-        out += [f"--tags: unknown flow tag {t!r} (known: {', '.join(FLOW_TAGS)})" for t in self.tags if t not in FLOW_TAGS]
+        out += [f"--tags: unknown flow tag {shown_value(t)} (known: {', '.join(FLOW_TAGS)})" for t in self.tags if t not in FLOW_TAGS]
         if not self.server.startswith(("http://", "https://")):
-            out.append(f"--server: must start with http:// or https://, got {self.server!r}")
+            out.append(f"--server: must start with http:// or https://, got {shown_value(self.server)}")
         return out
 
     def _run_options(self) -> list[str]:

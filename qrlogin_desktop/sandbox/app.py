@@ -27,7 +27,7 @@ from starlette.routing import Route
 
 from ..api import catalogue
 from ..api.catalogue import API_PREFIX, APP_KEY, BEARER_TOKEN, BodyKind, Endpoint
-from ..api.errors import ValidationError
+from ..api.errors import ValidationError, shown_value
 from ..api.models import UserQRCodeScanResult, is_json_media_type
 from ..api.openapi import build_openapi
 from .consent import DEFAULT_CONSENT_HOLD, DecisionWaiters
@@ -193,7 +193,7 @@ class Sandbox:
         app_key, rest = _api_route(scope)
         route = self._routes.get(rest)
         if route is None:
-            await _send(send, envelope_bytes(404, error=f"unknown endpoint {path!r} / 未知的接口"), 404)
+            await _send(send, envelope_bytes(404, error=f"unknown endpoint {shown_value(path)} / 未知的接口"), 404)
             return
         ep, implementation = route
         if scope["method"] != ep.method:
@@ -224,7 +224,7 @@ class Sandbox:
             why = "missing bearer token" if not supplied else "invalid bearer token"
             return 401, envelope_bytes(401, error=f"{why} / 缺少或无效的访问令牌"), _WWW_AUTHENTICATE
         if app_key != self.config.app_key:
-            return self._error(ep, Outcome(404, error=f"unknown appKey {app_key!r} / 未知的 appKey"))
+            return self._error(ep, Outcome(404, error=f"unknown appKey {shown_value(app_key)} / 未知的 appKey"))
         query: dict[str, str] = {}
         body = None
         if ep.method == "GET":

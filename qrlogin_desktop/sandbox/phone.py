@@ -27,7 +27,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from ..api import catalogue
-from ..api.errors import Violation
+from ..api.errors import Violation, shown_value
 from ..api.models import SIGN_UP, Field, is_json_media_type
 from ..api.rules import Charset, Length
 from .app import SandboxConfig, envelope_bytes, own_origin
@@ -199,7 +199,7 @@ class PhonePage:
             return Outcome(400, error="; ".join(v.message() for v in violations),
                            violations=[v.to_json() for v in violations])
         if app_key != self.config.app_key:
-            return Outcome(404, error=f"unknown appKey {app_key!r} / 未知的 appKey")
+            return Outcome(404, error=f"unknown appKey {shown_value(app_key)} / 未知的 appKey")
         return None
 
     # --- the helper routes ---------------------------------------------------------------------------

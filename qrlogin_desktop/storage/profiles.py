@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from platformdirs import user_config_dir
 
-from ..api.errors import ValidationError, Violation
+from ..api.errors import ValidationError, Violation, shown_value
 from ..flow.qr import DEFAULT_PAYLOAD_TEMPLATE, PayloadTemplateError, check_payload_template
 from .atomic_file import write_json_atomically
 
@@ -101,7 +101,7 @@ class Profile:
     def validate(self) -> None:
         found = self.violations()
         if found:
-            raise ValidationError(found, endpoint=f"profile {self.name!r}")
+            raise ValidationError(found, endpoint=f"profile {shown_value(self.name)}")
 
     @property
     def plain_http_warning(self) -> str | None:
@@ -183,7 +183,7 @@ def parse_profile(data: Any) -> tuple[Profile | None, list[str]]:
     needed = ("name",) if kept.get("embedded_sandbox") else _REQUIRED
     missing = [name for name in needed if name not in kept]
     if missing:
-        return None, [f"profile {label!r} dropped: " + "; ".join(problems + [f"{m}: missing" for m in missing])]
+        return None, [f"profile {shown_value(label)} dropped: " + "; ".join(problems + [f"{m}: missing" for m in missing])]
     if "id" in kept and not kept["id"].strip():
         del kept["id"]
     kept.setdefault("base_url", "")
@@ -193,13 +193,13 @@ def parse_profile(data: Any) -> tuple[Profile | None, list[str]]:
                 for f in fields(Profile) if f.name not in _REQUIRED}
     for violation in profile.violations():
         if violation.field in _REQUIRED:
-            return None, [f"profile {label!r} dropped: " + "; ".join(problems + [f"{violation.field}: {violation.rule_en}"])]
+            return None, [f"profile {shown_value(label)} dropped: " + "; ".join(problems + [f"{violation.field}: {violation.rule_en}"])]
         problems.append(f"{violation.field}: {violation.rule_en}; the default is used")
         reset = {violation.field: defaults[violation.field]}
         if violation.field == "poll_idle_interval":  # the rule ties the two intervals together
             reset["poll_min_interval"] = defaults["poll_min_interval"]
         profile = replace(profile, **reset)
-    return profile, [f"profile {label!r}: {p}" for p in problems]
+    return profile, [f"profile {shown_value(label)}: {p}" for p in problems]
 
 
 def sandbox_profile() -> Profile:
@@ -247,9 +247,9 @@ class ProfileStore:
             if profile is None:
                 continue
             if self.get(profile.id) is not None:
-                problems.append(f"profile {profile.name!r} dropped: its id {profile.id} is used twice")
+                problems.append(f"profile {shown_value(profile.name)} dropped: its id {profile.id} is used twice")
             elif profile.embedded_sandbox and any(p.embedded_sandbox for p in self.profiles):
-                problems.append(f"profile {profile.name!r} dropped: a second embedded-sandbox profile")
+                problems.append(f"profile {shown_value(profile.name)} dropped: a second embedded-sandbox profile")
             else:
                 self.profiles.append(profile)
         active = data.get("active")

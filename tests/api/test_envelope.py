@@ -81,10 +81,10 @@ def _reason(body: bytes, **kwargs) -> ProtocolError:
     (b'{"code": NaN}', "NaN is not JSON"),
     (b'{"code": 200, "data": Infinity}', "Infinity is not JSON"),
     (b'{"code": 200, "data": -Infinity}', "-Infinity is not JSON"),
-    (b'{"code": 500, "code": 200, "data": 1}', "duplicate key 'code'"),
-    (b'{"code": 200, "data": {"a": 1, "a": 2}}', "duplicate key 'a'"),
+    (b'{"code": 500, "code": 200, "data": 1}', 'duplicate key "code"'),
+    (b'{"code": 200, "data": {"a": 1, "a": 2}}', 'duplicate key "a"'),
     # the same through the large-body (pure-Python) decoder
-    (b'{"pad": "' + b"x" * 300_000 + b'", "code": 500, "code": 200}', "duplicate key 'code'"),
+    (b'{"pad": "' + b"x" * 300_000 + b'", "code": 500, "code": 200}', 'duplicate key "code"'),
     (b'{"pad": "' + b"x" * 300_000 + b'", "code": 200, "data": NaN}', "NaN is not JSON"),
     (b'{"pad": "' + b"x" * 300_000 + b'", "code": ' + b"9" * 10_000 + b"}", "not JSON"),
     (b"[" * 200_000 + b"]" * 200_000, "not JSON"),

@@ -49,7 +49,7 @@ CASES = {
     "invalid_utf8": (ANSWERS["invalid_utf8"], DECRYPT, "ProtocolError", "not JSON"),
     "deep_nesting": (ANSWERS["deep_nesting"], DECRYPT, "ProtocolError", "not JSON"),
     "redirect": (ANSWERS["redirect"], INITIATE, "ProtocolError", "redirect (HTTP 302)"),
-    "duplicate_keys": (ANSWERS["duplicate_keys"], INITIATE, "ProtocolError", "duplicate key 'code'"),
+    "duplicate_keys": (ANSWERS["duplicate_keys"], INITIATE, "ProtocolError", 'duplicate key "code"'),
     "nan": (ANSWERS["nan"], MSG_SEC_CHECK, "ProtocolError", "NaN is not JSON"),
     "huge_integer": (ANSWERS["huge_integer"], DECRYPT, "ProtocolError", "not JSON"),
     "echo_html": (ANSWERS["echo_html"], DECRYPT, "ProtocolError", "HTML"),

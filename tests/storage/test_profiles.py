@@ -58,7 +58,7 @@ def test_wrong_types_fall_back_to_defaults_with_the_reason(path: Path):
     assert (profile.timeout, profile.verify_tls, profile.auto_refresh, profile.code_table) == (10.0, True, 2, {})
     assert profile.session_ttl == 30  # the valid field is kept
     text = "\n".join(store.load_warnings)
-    assert "profile 'Staging': timeout: must be a number, got \"10\"" in text
+    assert 'profile "Staging": timeout: must be a number, got "10"' in text
     assert "verify_tls: must be true or false" in text and "auto_refresh: must be a whole number" in text
     assert "code_table: must be an object of strings" in text
     assert _copies(path)[0].read_bytes() == raw
@@ -78,12 +78,12 @@ def test_invalid_profiles_are_dropped_and_valid_ones_kept(path: Path):
     store = ProfileStore(path).load()
     assert [p.name for p in store.profiles] == ["Sandbox / 沙盒", "Staging", "Intervals", "Pasted"]
     text = "\n".join(store.load_warnings)
-    for expected in ("profile 'No URL' dropped: base_url: missing",
-                     "profile 'FTP' dropped: base_url: an http:// or https:// URL",
+    for expected in ('profile "No URL" dropped: base_url: missing',
+                     'profile "FTP" dropped: base_url: an http:// or https:// URL',
                      "a profile must be an object, got str",
-                     "profile 'Same id' dropped: its id stag1 is used twice",
-                     "profile 'Intervals': poll_idle_interval: must not be below poll_min_interval",
-                     "profile 'Pasted': bearer_token: looks like a secret and was dropped",
+                     'profile "Same id" dropped: its id stag1 is used twice',
+                     'profile "Intervals": poll_idle_interval: must not be below poll_min_interval',
+                     'profile "Pasted": bearer_token: looks like a secret and was dropped',
                      "active: must be a profile id", "settings: must be an object"):
         assert expected in text, text
     assert "abc-secret-value" not in text
@@ -140,7 +140,7 @@ def test_the_cli_prints_the_warning_on_stderr(tmp_path: Path, monkeypatch: pytes
     assert cli.main(["login", "--profile", "nobody"]) == 2  # no network: the profile does not exist
     err = capsys.readouterr().err
     assert "warning: " in err and ".corrupt-" in err
-    assert "profile 'Staging': timeout: must be a number" in err
+    assert 'profile "Staging": timeout: must be a number' in err
     assert "error: no profile named 'nobody'" in err
 
 

@@ -18,6 +18,9 @@ POLL_MS = 5
 
 
 def run_gui(*, startup_probe: bool = False) -> int:
+    from ..ui.import_scan import skip_feature_scan
+
+    skip_feature_scan()  # before the app's own modules and every stack after them load
     if startup_probe:
         return run_startup_probe()
     from ..ui.app import run

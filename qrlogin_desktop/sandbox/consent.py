@@ -13,7 +13,10 @@ and the polls that wait run there.
 
 from __future__ import annotations
 
-import asyncio
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import asyncio
 
 DEFAULT_CONSENT_HOLD = 2.0  # s: well below the client's default 10 s timeout (benchmarks/consent_latency.py)
 MAX_HELD_POLLS = 1000
@@ -36,6 +39,10 @@ class DecisionWaiters:
         """
         if self.hold <= 0 or self.held >= self.limit:
             return True
+        # Here, on the server's loop: the command line reads DEFAULT_CONSENT_HOLD from this module on
+        # every start, the desktop app's too, which must not load asyncio (30+ ms) before its window.
+        import asyncio
+
         event, waiting = self._events.get(key) or (asyncio.Event(), 0)
         self._events[key] = (event, waiting + 1)
         self.held += 1

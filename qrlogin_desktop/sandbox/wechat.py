@@ -25,14 +25,12 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from PIL import Image
-
 from ..api.jssdk import jsconfig_signature
 from ..api.models import WechatJSConfigResult
-from .drawing import code_image
 from .sessions import Outcome
+
+# cryptography, PIL and segno are imported where a payload is decrypted or a code drawn: the
+# embedded sandbox must be up (the desktop's QR Login usable) before any of them is needed.
 
 DEFAULT_JSAPI_TICKET = "sandbox_jsapi_ticket_HoagFKDcsGMVCIY2vOjf9n"
 DEFAULT_KEYWORDS = ("违禁词", "forbidden", "赌博", "gambling")
@@ -64,6 +62,9 @@ def aes_cbc_decrypt(encrypted_data: str, iv: str, session_key: str) -> str:
     cipher_text = _b64(encrypted_data, "encryptedData")
     if not cipher_text or len(cipher_text) % 16:
         raise DecryptError("encryptedData", "length must be a positive multiple of 16 bytes")
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     decryptor = Cipher(algorithms.AES(key), modes.CBC(vector)).decryptor()
     padded = decryptor.update(cipher_text) + decryptor.finalize()
     unpadder = padding.PKCS7(128).unpadder()
@@ -83,6 +84,9 @@ def aes_cbc_decrypt(encrypted_data: str, iv: str, session_key: str) -> str:
 
 def aes_cbc_encrypt(plaintext: str, iv: bytes, session_key: bytes) -> str:
     """The phone side of the same scheme (how WeChat encrypts): tests and sample data use it."""
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     padder = padding.PKCS7(128).padder()
     padded = padder.update(plaintext.encode()) + padder.finalize()
     encryptor = Cipher(algorithms.AES(session_key), modes.CBC(iv)).encryptor()
@@ -97,6 +101,10 @@ def mini_program_code(content: str, width: int | None = None, content_type: str 
     """A QR code of ``content`` at least ``width`` px wide, as WeChat answers: JPEG, or PNG (transparent
     light modules when ``transparent``, WeChat's ``is_hyaline``). Positional arguments only from the
     sandbox: it runs in the drawing process pool, which pickles the call."""
+    from PIL import Image
+
+    from .drawing import code_image
+
     image = code_image(content).convert("L")
     modules = image.size[0]
     size = max(width or 430, modules)

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..flow.session import Connection, connect, keyring_service
-from ..storage.keystore import TokenStore
 from ..storage.profiles import Profile, ProfileStore
 from .runner import AsyncRunner, Callback, Outcome
 
 if TYPE_CHECKING:  # httpx loads with the first connection, after the window is up
     from ..api.client import QrLoginClient
+    from ..storage.keystore import TokenStore
 
 HEALTH_INTERVAL_MS = 10_000
 CLIENT_MODULE = "qrlogin_desktop.api.client"
@@ -37,7 +37,7 @@ class AppContext(QObject):
                  runner: AsyncRunner | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.profiles = profiles
-        self.token_store = token_store or TokenStore(service=keyring_service())
+        self._token_store = token_store
         self._runner = runner
         self.connection: Connection | None = None
         self.client: QrLoginClient | None = None
@@ -51,6 +51,16 @@ class AppContext(QObject):
         self._health_timer = QTimer(self)
         self._health_timer.setInterval(HEALTH_INTERVAL_MS)
         self._health_timer.timeout.connect(self.check_health)
+
+    @property
+    def token_store(self) -> TokenStore:
+        # Made on first use (the keystore package is not needed to draw the window); it only
+        # names the keyring service here: the keyring itself is read on a worker, later.
+        if self._token_store is None:
+            from ..storage.keystore import TokenStore
+
+            self._token_store = TokenStore(service=keyring_service())
+        return self._token_store
 
     # --- running work off the GUI thread --------------------------------------------------------------
 
@@ -85,6 +95,8 @@ class AppContext(QObject):
         self.health = None
         self.credential_refused = False
         self.connection_changed.emit()
+        # Taken here, on the GUI thread; the embedded sandbox makes its own credential (no keyring).
+        store = None if profile.embedded_sandbox else self.token_store
 
         async def work() -> tuple[Connection, QrLoginClient]:
             import asyncio
@@ -100,7 +112,7 @@ class AppContext(QObject):
             # Reading the keyring, or starting the sandbox (it binds a socket and waits for
             # uvicorn), blocks: never on the GUI thread.
             try:
-                connection = await asyncio.to_thread(connect, profile, store=self.token_store)
+                connection = await asyncio.to_thread(connect, profile, store=store)
             finally:
                 await client_loaded
             client = connection.client()

@@ -7,9 +7,12 @@ call so that pyside6-lupdate extracts it under the context it is looked up in.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication
 
-from ..storage.keystore import BackendFacts
+if TYPE_CHECKING:  # the keystore package loads on first use, after the window is shown
+    from ..storage.keystore import BackendFacts
 
 
 def _family_name(family: str) -> str | None:

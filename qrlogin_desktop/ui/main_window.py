@@ -12,6 +12,7 @@ window past the screen.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 
 from PySide6.QtCore import QByteArray, QRect, QSize, Qt, QTimer
@@ -37,8 +38,6 @@ from . import i18n, icons, theme
 from .about_dialog import add_help_menu
 from .context import AppContext
 from .icon import app_icon
-from .panels.request_log import RequestLogPanel
-from .panels.test_bench import TestBenchPanel
 from .view_menu import ViewMenu
 from .widgets.common import Panel
 from .widgets.language import Retranslating
@@ -46,6 +45,9 @@ from .widgets.language import Retranslating
 ICON_ROLE = Qt.ItemDataRole.UserRole + 1
 NAV_MIN_WIDTH, NAV_MAX_WIDTH = 170, 300  # px: the navigation's share of the width stays between these
 NAV_SHARE = 0.2  # of the window's width, until the user drags the splitter
+# Exchanges made before the Request Log's page is built (in an idle turn within a second of start-up,
+# or when the user opens it) wait here for it; past this many the oldest go, as in the log itself.
+LOG_BACKLOG_LIMIT = 1000
 # An endpoint page's icon says what the endpoint does (the page names are long; the icons are scanned).
 ENDPOINT_ICONS = {
     "SubscribeSend": "message", "JSCode2Session": "session", "Decrypt": "decrypt",
@@ -88,14 +90,15 @@ class MainWindow(Retranslating, QMainWindow):
                 self._page(f"endpoint:{ep.id}", lambda ctx, ep=ep: _endpoint(ctx, ep),
                            lambda ep=ep: i18n.pick(ep.name_en, ep.name_zh), ENDPOINT_ICONS.get(ep.id, "send"))
         self._header("tools", "tools")
-        self._page("request_log", RequestLogPanel, lambda: self.tr("Request Log"), "request_log")
+        self._page("request_log", self._request_log_page, lambda: self.tr("Request Log"), "request_log")
         self._page("load", _load, lambda: self.tr("Load"), "load")
-        self._page("test_bench", TestBenchPanel, lambda: self.tr("Test Bench"), "test_bench")
+        self._page("test_bench", _test_bench, lambda: self.tr("Test Bench"), "test_bench")
         self._page("settings", _settings, lambda: self.tr("Profiles & Settings"), "settings")
-        # Built now: it must see every exchange from the first request on.
-        self.request_log = self.panels["request_log"]
-        self.request_log.replay_available = lambda endpoint_id: f"endpoint:{endpoint_id}" in self._factories
-        self.request_log.replay_requested.connect(self.open_endpoint)
+        # The Request Log must see every exchange from the first request on, but its page is not
+        # needed to draw the window: what comes before the page is kept for it.
+        self._log_backlog: deque = deque(maxlen=LOG_BACKLOG_LIMIT)
+        self._log_page: Panel | None = None
+        ctx.exchange_logged.connect(self._log_exchange)
 
         self.splitter = QSplitter()
         self.splitter.setObjectName("mainSplitter")
@@ -176,6 +179,30 @@ class MainWindow(Retranslating, QMainWindow):
     def page_area(self, key: str) -> QScrollArea:
         self.panels[key]
         return self._areas[key]
+
+    @property
+    def request_log(self) -> Panel:
+        return self.panels["request_log"]
+
+    def _request_log_page(self, ctx: AppContext) -> Panel:
+        from .panels.request_log import RequestLogPanel
+
+        page = RequestLogPanel(ctx)
+        # The window stays the log's one receiver: an exchange signalled by the worker while the page
+        # was being built was queued to the window only, and must reach the page after the backlog.
+        ctx.exchange_logged.disconnect(page.append)
+        self._log_page = page
+        while self._log_backlog:
+            page.append(self._log_backlog.popleft())
+        page.replay_available = lambda endpoint_id: f"endpoint:{endpoint_id}" in self._factories
+        page.replay_requested.connect(self.open_endpoint)
+        return page
+
+    def _log_exchange(self, exchange) -> None:
+        if self._log_page is not None:
+            self._log_page.append(exchange)
+        else:
+            self._log_backlog.append(exchange)
 
     @property
     def qr_login(self) -> Panel:
@@ -399,6 +426,12 @@ def _tokens(ctx: AppContext) -> Panel:
     from .panels.tokens import TokensPanel
 
     return TokensPanel(ctx)
+
+
+def _test_bench(ctx: AppContext) -> Panel:
+    from .panels.test_bench import TestBenchPanel
+
+    return TestBenchPanel(ctx)
 
 
 def _settings(ctx: AppContext) -> Panel:

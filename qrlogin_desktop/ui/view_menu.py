@@ -7,7 +7,6 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 
 from . import icons, theme
 from .context import AppContext
-from .errors_text import describe_error
 from .widgets.language import Retranslating
 
 
@@ -54,5 +53,7 @@ class ViewMenu(Retranslating, QMenu):
 
     def _saved(self, outcome) -> None:
         if not outcome.ok:  # the theme is applied all the same; say that it will not be remembered
+            from .errors_text import describe_error  # its keystore errors load after the window is shown
+
             self._window.statusBar().showMessage(
                 self.tr("Could not save the settings: {0}").format(describe_error(outcome.error)), 15000)

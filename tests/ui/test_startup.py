@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # Not needed to draw the window: the HTTP and server stacks, the worker loop, keyring backends
 # (their entry-point scan), images and QR codes.
 NOT_BEFORE_THE_WINDOW = ("httpx", "httpcore", "trio", "uvicorn", "starlette", "cryptography", "asyncio",
-                         "keyring", "PIL", "qrcode")
+                         "keyring", "PIL", "qrcode", "segno",
+                         # nor the keystore package, nor the Request Log's page (built in an idle turn)
+                         "qrlogin_desktop.storage.keystore", "qrlogin_desktop.ui.panels.request_log")
 
 
 def _run(code: str, tmp_path: Path) -> str:
@@ -32,7 +34,11 @@ def _run(code: str, tmp_path: Path) -> str:
 
 
 def test_the_window_is_shown_before_any_slow_stack_is_imported(tmp_path):
+    """As ``qrlogin-desktop gui`` starts: the command line's parser first (it reads the sandbox's
+    defaults), then the window."""
     code = ("import sys\n"
+            "from qrlogin_desktop.cli import build_parser\n"
+            "build_parser().parse_args(['gui'])\n"
             "from qrlogin_desktop.ui.app import build_window, create_app\n"
             "app = create_app(['probe']); window = build_window(); window.show()\n"
             f"print(sorted(m for m in {NOT_BEFORE_THE_WINDOW!r} if m in sys.modules))")
@@ -82,6 +88,61 @@ def test_the_other_pages_are_built_once_the_connection_is_up(qtbot, tmp_path, me
         qtbot.waitUntil(lambda: all(window.panels.built(k) for k in window.panels), timeout=CONNECT_TIMEOUT_MS)
     finally:
         ctx.shutdown()
+
+
+def test_the_request_log_records_exchanges_made_before_its_page_is_built(qtbot, tmp_path, memory_store):
+    """Its page is built lazily, but the log still starts with the first request."""
+    from qrlogin_desktop.ui.app import build_window
+    from qrlogin_desktop.ui.context import AppContext
+
+    profiles = ProfileStore(tmp_path / "config" / "profiles.json").load()
+    window = build_window(profiles, AppContext(profiles, token_store=memory_store))
+    qtbot.addWidget(window)
+    ctx = window.ctx
+    ctx.activate(ctx.profiles.active)  # the embedded sandbox, on a real loopback socket
+    try:
+        qtbot.waitUntil(lambda: ctx.client is not None, timeout=CONNECT_TIMEOUT_MS)
+        keys = []
+        ctx.run(ctx.client.initiate(), lambda outcome: keys.append(outcome.value))
+        qtbot.waitUntil(lambda: bool(keys), timeout=CONNECT_TIMEOUT_MS)
+        qtbot.wait(50)  # the exchange's queued signal
+        assert not window.panels.built("request_log")
+        log = window.request_log
+        assert "QRAuthInitiate" in [x.endpoint for x in log.model.records()]
+        ctx.run(ctx.client.scan(keys[0]))  # and, the page built, it hears the next one itself
+        qtbot.waitUntil(lambda: "QRAuthScan" in [x.endpoint for x in log.model.records()], timeout=CONNECT_TIMEOUT_MS)
+    finally:
+        ctx.shutdown()
+
+
+def test_pyside_reads_no_source_of_the_modules_imported_after_it(tmp_path):
+    """PySide's per-import scan (it reads each new module's source, looking for "PySide6") is
+    answered without a file read once skip_feature_scan() ran; Qt works as before."""
+    code = ("import linecache, sys\n"
+            "from qrlogin_desktop.ui.import_scan import skip_feature_scan\n"
+            "applied = skip_feature_scan()\n"
+            "linecache.clearcache()\n"
+            "import colorsys\n"
+            "from PySide6.QtCore import QObject, Signal\n"
+            "class Probe(QObject):\n"
+            "    fired = Signal(int)\n"
+            "got = []\n"
+            "p = Probe(); p.fired.connect(got.append); p.fired.emit(3)\n"
+            "print(applied, colorsys.__file__ in linecache.cache, got)")
+    assert _run(code, tmp_path) == "True False [3]"
+
+
+def test_the_embedded_sandbox_starts_without_its_image_and_cipher_libraries(tmp_path):
+    """PIL, segno and cryptography load when a code is drawn or a payload decrypted, not before."""
+    code = ("import sys\n"
+            "from qrlogin_desktop.sandbox import SandboxThread\n"
+            "from qrlogin_desktop.sandbox.wechat import mini_program_code\n"
+            "running = SandboxThread().start()\n"
+            "loaded = sorted(m for m in ('PIL', 'segno', 'cryptography') if m in sys.modules)\n"
+            "running.stop()\n"
+            "drawn = mini_program_code('pages/index', 64)[:4]\n"
+            "print(loaded, drawn)")
+    assert _run(code, tmp_path) == r"[] b'\x89PNG'"
 
 
 def test_the_startup_probe_reports_shown_then_ready(tmp_path):

@@ -63,6 +63,16 @@ Listener = Callable[[Exchange], None]
 T = TypeVar("T")
 
 
+def tls_verification(base_url: str, verify: bool | ssl.SSLContext) -> bool | ssl.SSLContext:
+    """What the client verifies TLS with. A plain-http server never gets a TLS handshake from us (no
+    redirect is followed; assets must be same-origin), so loading the system's certificate store,
+    tens of milliseconds at every start of the embedded sandbox, buys nothing: such a client gets a
+    verifying context that trusts no certificate, which fails closed should TLS ever happen."""
+    if verify is True and base_url.lower().startswith("http://"):
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED and check_hostname, no CA
+    return verify
+
+
 class QrLoginClient:
     """``async with QrLoginClient(base_url, app_key, token) as client: key = await client.initiate()``."""
 
@@ -99,7 +109,7 @@ class QrLoginClient:
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=connect_timeout or timeout),
-            verify=verify,
+            verify=tls_verification(self.base_url, verify),
             transport=transport,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json, image/*",
                      "Accept-Encoding": ACCEPT_ENCODING},

@@ -565,3 +565,22 @@ async def test_app_key_that_would_leave_the_route_is_refused_even_without_valida
             await c.initiate()
     assert err.value.fields == ("appKey",)
     assert sent == []
+
+
+def test_a_plain_http_client_skips_the_certificate_store_but_never_trusts_a_certificate():
+    """No TLS happens on an http:// base (no redirect is followed, assets are same-origin): the client
+    does not load the system's CA store for it, and the context it gets instead trusts nothing."""
+    import ssl
+
+    from qrlogin_desktop.api.client import tls_verification
+
+    bare = tls_verification("http://127.0.0.1:8000", True)
+    assert isinstance(bare, ssl.SSLContext)
+    assert bare.verify_mode is ssl.CERT_REQUIRED and bare.check_hostname
+    assert bare.cert_store_stats()["x509_ca"] == 0  # not one trust anchor: any handshake fails
+    assert tls_verification("HTTP://example.com", True) is not True
+    # TLS servers keep full verification by default; what a caller chose is kept as it is
+    assert tls_verification("https://api.example.com", True) is True
+    assert tls_verification("http://127.0.0.1:8000", False) is False
+    chosen = ssl.create_default_context()
+    assert tls_verification("http://127.0.0.1:8000", chosen) is chosen

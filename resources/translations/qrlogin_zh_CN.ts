@@ -645,6 +645,10 @@
         <translation>本机 worker 数</translation>
     </message>
     <message>
+        <source>Locust output</source>
+        <translation>Locust 输出</translation>
+    </message>
+    <message>
         <source>Start</source>
         <translation>开始</translation>
     </message>

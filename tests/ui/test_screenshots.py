@@ -24,7 +24,7 @@ REPORT = OUT / "layout-report.txt"
 # Pages whose own layouts do not fit 1024x640 yet (issue 11 point 1 is making them fit, page by page).
 # Their findings go to REPORT instead of failing the test; a listed page that fits fails it, so
 # this set can only shrink.
-NOT_FITTED_YET = {"endpoint:WXACodeGetUnlimited"}
+NOT_FITTED_YET: set[str] = set()
 SMALLEST = (1024, 640)
 LANGUAGES = (i18n.ENGLISH, i18n.CHINESE)
 

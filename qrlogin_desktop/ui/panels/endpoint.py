@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from ...api.catalogue import BodyKind, Endpoint
 from ...api.errors import ValidationError, Violation
 from ...api.outcomes import CodeTable
-from .. import i18n
+from .. import i18n, theme
 from ..display import monospace_font
 from ..runner import Outcome
 from ..widgets.common import ErrorBanner, Panel, StatusFlash, split
@@ -66,10 +66,9 @@ class EndpointPanel(Panel):
         self.name_label.setObjectName("endpointName")
         self.name_label.setStyleSheet("font-size: 16px; font-weight: bold;")
         self.other_name_label = QLabel()
-        self.other_name_label.setStyleSheet("color: #5f6368;")
+        theme.styled(self.other_name_label, "color: {muted};")
         self.summary_label = QLabel()
-        self.summary_label.setWordWrap(True)
-        self.summary_label.setStyleSheet("color: #3c4043;")
+        self.summary_label.setWordWrap(True)  # the window's text colour: readable in both themes
         names = QHBoxLayout()
         names.addWidget(self.name_label)
         names.addWidget(self.other_name_label)
@@ -145,14 +144,16 @@ class EndpointPanel(Panel):
         request_bar.addWidget(self.busy_bar)
         request_bar.addWidget(self.send_button)
         request_bar.addWidget(self.cancel_button)
-        options_row = QHBoxLayout()
-        options_row.addWidget(self.validate_box)
-        options_row.addStretch(1)
-        options_row.addWidget(self.curl_credential)
-        options_row.addWidget(self.curl_button)
+        # Validation and cURL on rows of their own: side by side they made the request half too wide
+        # for the body/response splitter to fit a 1024 px window with the navigation shown.
+        curl_row = QHBoxLayout()
+        curl_row.addStretch(1)
+        curl_row.addWidget(self.curl_credential)
+        curl_row.addWidget(self.curl_button)
         self.curl_feedback = StatusFlash("curlFeedback", CURL_FEEDBACK_MS)
         request_layout.addWidget(self.send_hint)
-        request_layout.addLayout(options_row)
+        request_layout.addWidget(self.validate_box)
+        request_layout.addLayout(curl_row)
         request_layout.addWidget(self.curl_feedback, 0, Qt.AlignmentFlag.AlignRight)
         if self.editor is None:
             request_layout.addStretch(1)  # the options sit right under the query fields

@@ -167,9 +167,12 @@ class LoadPanel(Panel):
             "QR-flow users on Locust against the active profile's server: simulated logins, registrations "
             "and polling desktops, each flow one Locust request beside its HTTP calls. The same run as "
             "`qrlogin-desktop load`; across machines, run Locust's master and workers (README)."))
-        for label, text in zip(self._labels, (self.tr("Users"), self.tr("Spawn rate (users/s)"),
-                                              self.tr("Duration (s)"), self.tr("Local workers")), strict=True):
+        fields = (self.users, self.spawn_rate, self.duration, self.workers)
+        texts = (self.tr("Users"), self.tr("Spawn rate (users/s)"), self.tr("Duration (s)"), self.tr("Local workers"))
+        for label, field, text in zip(self._labels, fields, texts, strict=True):
             label.setText(text)
+            field.setAccessibleName(text)  # what a screen reader says for the spin box: its row's label
+        self.output.setAccessibleName(self.tr("Locust output"))
         self.start_button.setText(self.tr("Start"))
         self.stop_button.setText(self.tr("Stop"))
         self.export_csv_button.setText(self.tr("Export CSV…"))

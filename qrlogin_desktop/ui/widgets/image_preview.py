@@ -25,6 +25,7 @@ from ...api.models import ImageResult
 from ..runner import Outcome
 from .language import Retranslating
 
+PREFERRED_SIDE = 240  # px; what the canvas asks for, not its limit
 RunBlocking = Callable[[Callable[[], object], Callable[[Outcome], None]], object]
 
 
@@ -51,9 +52,12 @@ class ImageCanvas(QWidget):
         self.update()
 
     def sizeHint(self) -> QSize:
+        # Modest on purpose: the canvas expands into whatever room there is, but a page's
+        # scroll area sizes it by preferred heights, and a 430 px code asked for more height than
+        # a 640 px window has.
         if self.image.isNull():
-            return QSize(320, 320)
-        return self.image.size().boundedTo(QSize(480, 480))
+            return QSize(PREFERRED_SIDE, PREFERRED_SIDE)
+        return self.image.size().boundedTo(QSize(PREFERRED_SIDE, PREFERRED_SIDE))
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)

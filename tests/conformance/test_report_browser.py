@@ -6,59 +6,30 @@ Skipped without chromium, chromium-driver or selenium, unless QRLOGIN_REQUIRE_BR
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_support import chromium, require_browser
 from variants import loose_nickname, run_check, sandbox, served
 
 from qrlogin_desktop.conformance import report_html
 from qrlogin_desktop.conformance.model import Options, Verdict
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 FAILING = "rules.QRAuthConfirmRegister.nickName.33-characters-max-1"
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 pytestmark = [pytest.mark.loopback, pytest.mark.timeout(120)]
 
 
-def _missing() -> str | None:
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "the selenium package is not installed (pip install 'qrlogin-desktop[test]')"
-    for path, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
-        if not (os.path.exists(path) and shutil.which(path)):
-            return f"{path} not found (apt-get install {package})"
-    return None
+require_browser()
 
-
-_WHY = _missing()
-if _WHY is not None:
-    if os.environ.get("QRLOGIN_REQUIRE_BROWSER") == "1":
-        raise RuntimeError(f"QRLOGIN_REQUIRE_BROWSER=1 but {_WHY}")
-    pytest.skip(_WHY, allow_module_level=True)
-
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory) -> Iterator[webdriver.Chrome]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    driver.set_page_load_timeout(15)
-    try:
+def browser(tmp_path_factory) -> Iterator:
+    with chromium(tmp_path_factory.mktemp("chromium-profile"), page_load_timeout=15) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def test_the_report_opens_with_its_counts_and_the_failing_row_visible(browser, tmp_path):

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
-import shutil
 import threading
 from collections.abc import Iterator
 
 import pytest
 import zxingcpp
+from browser_support import chromium, require_browser
 from PIL import Image
 from support import APP_KEY, TEST_TOKEN
 
@@ -32,50 +31,23 @@ from qrlogin_desktop.flow.qr import PHONE_PAGE_PAYLOAD_TEMPLATE, render_payload,
 from qrlogin_desktop.sandbox import Sandbox, SandboxConfig, SandboxThread
 from qrlogin_desktop.sandbox.sessions import SessionState
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 WAIT = 15.0  # s for any one thing to show in the page: generous, the machine is shared
 
 pytestmark = [pytest.mark.loopback, pytest.mark.timeout(90)]
 
 
-def _missing() -> str | None:
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "the selenium package is not installed (pip install 'qrlogin-desktop[test]')"
-    for path, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
-        if not (os.path.exists(path) and shutil.which(path)):
-            return f"{path} not found (apt-get install {package})"
-    return None
-
-
-_WHY = _missing()
-if _WHY is not None:
-    if os.environ.get("QRLOGIN_REQUIRE_BROWSER") == "1":
-        raise RuntimeError(f"QRLOGIN_REQUIRE_BROWSER=1 but {_WHY}")
-    pytest.skip(_WHY, allow_module_level=True)
+require_browser()
 
 from selenium import webdriver  # noqa: E402 - only once the skip above is decided
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory) -> Iterator[webdriver.Chrome]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(flag)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    driver.set_page_load_timeout(WAIT)
-    try:
+def browser(tmp_path_factory) -> Iterator:
+    with chromium(tmp_path_factory.mktemp("chromium-profile"), page_load_timeout=WAIT, extra_flags=("--disable-quic",),
+                  prefs={"intl.accept_languages": "en-US,en"}) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture(scope="module")

@@ -97,22 +97,28 @@ def _add_sandbox_parser(sub: argparse._SubParsersAction) -> None:
     f.add_argument("--drop-rate", type=_rate, default=0.0, help="share of connections dropped mid-answer")
 
 
-def _add_login_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("login", help="a QR login in the terminal; the token goes to the keyring",
-                       description="Start a QR login, print the QR, poll (or simulate the phone) and store the "
-                                   "token. With no server or profile, runs against the embedded sandbox.")
+def _add_server_group(p: argparse.ArgumentParser, title: str, *, profile_help: str = "a saved profile (name or id)",
+                      server_example: str = "https://api.example.com") -> argparse._ArgumentGroup:
+    """The server and its bearer credential, as login, check and load take them (one reader: cli/login.py)."""
     where = p.add_argument_group(
-        "server (default: the embedded sandbox, simulated)",
-        f"The bearer credential comes from, first match wins: --token-stdin, --token, the {TOKEN_ENV} "
-        "environment variable, the profile's credential in the keyring.")
-    where.add_argument("--profile", help="a saved profile (name or id)")
-    where.add_argument("--server", help="base URL, e.g. https://api.example.com")
+        title, f"The bearer credential comes from, first match wins: --token-stdin, --token, the {TOKEN_ENV} "
+               "environment variable, the profile's credential in the keyring.")
+    where.add_argument("--profile", help=profile_help)
+    where.add_argument("--server", help=f"base URL, e.g. {server_example}")
     where.add_argument("--app-key", help="the appKey")
     where.add_argument("--token", help="bearer credential; visible to other users in the process list, so "
                                        f"prefer {TOKEN_ENV} or --token-stdin")
     where.add_argument("--token-stdin", action="store_true",
                        help="read the bearer credential from stdin (one trailing newline is dropped)")
     where.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
+    return where
+
+
+def _add_login_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("login", help="a QR login in the terminal; the token goes to the keyring",
+                       description="Start a QR login, print the QR, poll (or simulate the phone) and store the "
+                                   "token. With no server or profile, runs against the embedded sandbox.")
+    _add_server_group(p, "server (default: the embedded sandbox, simulated)")
     p.add_argument("--simulate", action="store_true", help="play the phone: Scan, then Confirm-Login/Register")
     p.add_argument("--scopes", help="Initiate: scopes (letters, digits, commas; <= 100)")
     p.add_argument("--remark", help="Initiate: remark (<= 200)")
@@ -149,16 +155,8 @@ def _add_check_parser(sub: argparse._SubParsersAction) -> None:
                                    "the QR session lifecycle cell by cell, the envelope of every answer, the image "
                                    "endpoints and JSConfig's signature. Exit 0 when every check passes, 1 when any "
                                    "fails, 2 on bad usage or a server that does not answer.")
-    where = p.add_argument_group(
-        "server", f"The bearer credential comes from, first match wins: --token-stdin, --token, the {TOKEN_ENV} "
-                  "environment variable, the profile's credential in the keyring.")
-    where.add_argument("--profile", help="a saved profile (name or id): its server, appKey, credential and code table")
-    where.add_argument("--server", help="base URL, e.g. https://api.example.com")
-    where.add_argument("--app-key", help="the appKey")
-    where.add_argument("--token", help=f"bearer credential; visible in the process list, prefer {TOKEN_ENV}")
-    where.add_argument("--token-stdin", action="store_true",
-                       help="read the bearer credential from stdin (one trailing newline is dropped)")
-    where.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
+    _add_server_group(p, "server",
+                      profile_help="a saved profile (name or id): its server, appKey, credential and code table")
     what = p.add_argument_group("what to check")
     what.add_argument("--no-register", action="store_true",
                       help="leave out the checks that register users (Confirm-Register)")
@@ -184,18 +182,10 @@ def _add_load_parser(sub: argparse._SubParsersAction) -> None:
                        description="Run the package's Locust users (simulated login, registration, a polling "
                                    "desktop) headless against one server and print Locust's summary.")
     p.add_argument("--locustfile", action="store_true", help="print the locustfile's path and exit")
-    where = p.add_argument_group(
-        "server (one of --server, --profile, --sandbox)",
-        f"The bearer credential comes from, first match wins: --token-stdin, --token, the {TOKEN_ENV} "
-        "environment variable, the profile's credential in the keyring.")
-    where.add_argument("--server", help="base URL, e.g. http://127.0.0.1:8000")
-    where.add_argument("--app-key", help="the appKey")
-    where.add_argument("--profile", help="a saved profile (name or id)")
+    where = _add_server_group(p, "server (one of --server, --profile, --sandbox)",
+                              server_example="http://127.0.0.1:8000")
     where.add_argument("--sandbox", action="store_true",
                        help="start the sandbox in a process of its own on 127.0.0.1 and load it")
-    where.add_argument("--token", help=f"bearer credential; visible in the process list, prefer {TOKEN_ENV}")
-    where.add_argument("--token-stdin", action="store_true", help="read the bearer credential from stdin")
-    where.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
     run = p.add_argument_group("the run (bounded)")
     run.add_argument("--users", type=int, help=f"simulated desktops, 1..{MAX_USERS:,} (required)")
     run.add_argument("--spawn-rate", type=float, default=10.0, help="users started per second (default 10)")

@@ -16,17 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..api.models import Field
-from ..api.rules import (
-    Charset,
-    HttpUrl,
-    IntRange,
-    Kind,
-    Length,
-    NotBlank,
-    OneOf,
-    Rule,
-    VisibleAscii,
-)
+from ..api.rules import Charset, HttpUrl, IntRange, Kind, Length, NotBlank, OneOf, Rule, VisibleAscii
 from .model import Text
 
 

@@ -66,6 +66,18 @@ def _spin(minimum: float, maximum: float, step: float, decimals: int = 2) -> QDo
     return box
 
 
+def _row(stretched: QWidget, *buttons: QWidget) -> QWidget:
+    """One line of a form: ``stretched`` takes the width the ``buttons`` after it leave."""
+    layout = QHBoxLayout()
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(stretched, 1)
+    for button in buttons:
+        layout.addWidget(button)
+    row = QWidget()
+    row.setLayout(layout)
+    return row
+
+
 class CodeTableEditor(Retranslating, QTableWidget):
     """Envelope code → what the poller does; starts from the built-in table, edits override it.
 
@@ -179,13 +191,7 @@ class SettingsPanel(Panel):
         self.replace_credential_button, self.remove_credential_button = QPushButton(), QPushButton()
         self.remove_credential_button.setObjectName("removeCredential")
         self.credential_stored: bool | None = None  # None: not known yet (the keyring is asked off the GUI thread)
-        credential_row = QHBoxLayout()
-        credential_row.setContentsMargins(0, 0, 0, 0)
-        credential_row.addWidget(self.credential_state, 1)
-        credential_row.addWidget(self.replace_credential_button)
-        credential_row.addWidget(self.remove_credential_button)
-        self.credential_row = QWidget()
-        self.credential_row.setLayout(credential_row)
+        self.credential_row = _row(self.credential_state, self.replace_credential_button, self.remove_credential_button)
         # The stored credential, masked until Reveal; read on demand, forgotten on Hide.
         self.stored_credential = QLineEdit(MASK)
         self.stored_credential.setObjectName("storedCredential")
@@ -194,13 +200,7 @@ class SettingsPanel(Panel):
         self.reveal_credential_button.setObjectName("revealCredential")
         self.copy_credential_button = QPushButton()
         self.copy_credential_button.setObjectName("copyCredential")
-        stored_row = QHBoxLayout()
-        stored_row.setContentsMargins(0, 0, 0, 0)
-        stored_row.addWidget(self.stored_credential, 1)
-        stored_row.addWidget(self.reveal_credential_button)
-        stored_row.addWidget(self.copy_credential_button)
-        self.stored_row = QWidget()
-        self.stored_row.setLayout(stored_row)
+        self.stored_row = _row(self.stored_credential, self.reveal_credential_button, self.copy_credential_button)
         self.status_label = StatusFlash("settingsStatus", STATUS_MS)
         self.verify_tls = QCheckBox()
         self.timeout = _spin(0.5, 300, 1)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import platform
 import re
+import secrets
 import selectors
 import signal
 import subprocess
@@ -132,6 +135,20 @@ async def compare_policies(server: SandboxProcess | SandboxInProcess,
     finally:
         server.stop()
     print_summary(rows, columns, cells)
+
+
+async def compare_on_sandbox(args: argparse.Namespace, where: str, plan: str,
+                             run: Callable[[str, str, PollPolicy], Awaitable[tuple[list[S], float]]],
+                             summarise: Callable[[str, PollPolicy, list[S], float], dict[str, float]],
+                             columns: str, cells: Callable[[dict[str, float]], str], *,
+                             extra_args: tuple[str, ...] = (), in_process: bool = False) -> None:
+    """A sandbox with a fresh token (``where`` says how it runs, ``plan`` when the phone acts), then
+    :func:`compare_policies` with ``run(url, token, policy)``."""
+    token = "bench_" + secrets.token_urlsafe(24)
+    server = start_sandbox(token, extra_args, in_process=in_process)
+    print(f"sandbox {server.url} ({where}); python {platform.python_version()}, {os.cpu_count()} CPUs")
+    print(f"{args.sessions} sessions per policy, {args.concurrency} at a time; {plan}")
+    await compare_policies(server, lambda policy: run(server.url, token, policy), summarise, columns, cells)
 
 
 def print_summary(rows: list[tuple[str, dict[str, float]]], columns: str, cells: Callable[[dict[str, float]], str]) -> None:

@@ -25,10 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import random
-import secrets
 import statistics
 import sys
 import time
@@ -119,15 +116,12 @@ def summarise(title: str, policy: PollPolicy, sessions: list[Session], elapsed: 
 async def main_async(args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
     delays = [(rng.uniform(0.0, args.max_scan_delay), rng.uniform(1.0, 4.0)) for _ in range(args.sessions)]
-    token = "bench_" + secrets.token_urlsafe(24)
-    server = polling.start_sandbox(token, ("--explicit-consent", "--consent-hold", str(args.consent_hold)))
-    print(f"sandbox {server.url} (separate process, --explicit-consent --consent-hold {args.consent_hold:g}); python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs")
-    print(f"{args.sessions} sessions per policy, {args.concurrency} at a time; scan U(0, {args.max_scan_delay:g}) s "
-          f"after Initiate, Confirm U(1, 4) s after the scan (seed {args.seed}, paired)")
-    await polling.compare_policies(
-        server, lambda policy: run_policy(server.url, token, policy, delays, args.concurrency), summarise,
-        "req/s mean", lambda row: f"{row['rate']:10.2f}")
+    await polling.compare_on_sandbox(
+        args, f"separate process, --explicit-consent --consent-hold {args.consent_hold:g}",
+        f"scan U(0, {args.max_scan_delay:g}) s after Initiate, Confirm U(1, 4) s after the scan (seed {args.seed}, paired)",
+        lambda url, token, policy: run_policy(url, token, policy, delays, args.concurrency), summarise,
+        "req/s mean", lambda row: f"{row['rate']:10.2f}",
+        extra_args=("--explicit-consent", "--consent-hold", str(args.consent_hold)))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,10 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import random
-import secrets
 import statistics
 import sys
 import time
@@ -135,15 +132,12 @@ def summarise(name: str, policy: PollPolicy, sessions: list[Session], elapsed: f
 async def main_async(args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
     delays = [rng.uniform(0.0, args.max_scan_delay) for _ in range(args.sessions)]
-    token = "bench_" + secrets.token_urlsafe(24)
-    server = polling.start_sandbox(token, in_process=args.in_process)
-    where = "SandboxThread in this process" if args.in_process else "separate process"
-    print(f"sandbox {server.url} ({where}); python {platform.python_version()}, {os.cpu_count()} CPUs")
-    print(f"{args.sessions} sessions per policy, {args.concurrency} at a time; phone scans "
-          f"U(0, {args.max_scan_delay:g}) s after Initiate (seed {args.seed}, same delays for both policies)")
-    await polling.compare_policies(
-        server, lambda policy: run_policy(server.url, token, policy, delays, args.concurrency), summarise,
-        "requests/session mean  max", lambda row: f"{row['req_mean']:21.2f}  {row['req_max']:3.0f}")
+    await polling.compare_on_sandbox(
+        args, "SandboxThread in this process" if args.in_process else "separate process",
+        f"phone scans U(0, {args.max_scan_delay:g}) s after Initiate (seed {args.seed}, same delays for both policies)",
+        lambda url, token, policy: run_policy(url, token, policy, delays, args.concurrency), summarise,
+        "requests/session mean  max", lambda row: f"{row['req_mean']:21.2f}  {row['req_max']:3.0f}",
+        in_process=args.in_process)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,7 +40,7 @@ sys.path.insert(0, str(REPO_ROOT))
 # The server processes (_servers.py, the shipped command) import this checkout, whatever is installed.
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
 
-from sandbox_load import APP_KEY, Server, cpu_seconds, machine_busy_seconds, pin, run_scenario  # noqa: E402
+from sandbox_load import APP_KEY, Server, cpu_seconds, machine_busy_seconds, pin, run_scenario, split_cpus  # noqa: E402
 
 from qrlogin_desktop.load.run import LoadPlan, LoadRun  # noqa: E402
 
@@ -137,14 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     args.duration = min(max(args.duration, 3.0), 120.0)  # bounded in time
     args.warmup = min(max(args.warmup, 0.0), 30.0)
     args.users = min(max(args.users, 1), 512)
-    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-    server_cpus = gen_cpus = None
-    if not args.no_pin and len(cpus) >= 2:
-        server_cpus, gen_cpus = {cpus[0]}, set(cpus[1:])
+    cpus, server_cpus, gen_cpus, pinning = split_cpus(args.no_pin)
     token = "bench_" + os.urandom(12).hex()
     print(f"QR flows/s on Locust vs the project's generator: {args.users} users/connections, warm-up "
-          f"{args.warmup:g} s + {args.duration:g} s, {len(cpus)} CPU(s), pinning "
-          f"{'server->' + str(sorted(server_cpus)) + ' generators->' + str(sorted(gen_cpus)) if server_cpus else 'off'}")
+          f"{args.warmup:g} s + {args.duration:g} s, {len(cpus)} CPU(s), pinning {pinning}")
     runs = []
     for name in [n.strip() for n in args.scenarios.split(",") if n.strip()]:
         print(f"  running {name} ...", flush=True)

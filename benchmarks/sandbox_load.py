@@ -110,6 +110,16 @@ def pin(pid: int, cpus: set[int] | None) -> None:
             pass
 
 
+def split_cpus(no_pin: bool) -> tuple[list[int], set[int] | None, set[int] | None, str]:
+    """This process's CPUs, the server's and the generators' shares (the first CPU against the rest; none
+    with ``no_pin`` or a single CPU), and a few words saying which."""
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if no_pin or len(cpus) < 2:
+        return cpus, None, None, "off"
+    server_cpus, gen_cpus = {cpus[0]}, set(cpus[1:])
+    return cpus, server_cpus, gen_cpus, f"server->{sorted(server_cpus)} generators->{sorted(gen_cpus)}"
+
+
 def shipped_command() -> list[str]:
     """The installed console script, or the same entry point through ``-m`` where it is not on PATH."""
     script = shutil.which("qrlogin-desktop")
@@ -458,14 +468,11 @@ def main(argv: list[str] | None = None) -> int:
     draw = "draw" in names
     names = [n for n in names if n != "draw"]
 
-    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-    server_cpus = gen_cpus = None
-    if not args.no_pin and len(cpus) >= 2:
-        server_cpus, gen_cpus = {cpus[0]}, set(cpus[1:])
+    cpus, server_cpus, gen_cpus, pinning = split_cpus(args.no_pin)
     token = "bench_" + os.urandom(12).hex()
     print(f"sandbox load benchmark: {args.connections} connections, {args.procs} generator process(es), "
           f"warm-up {args.warmup:g} s + {args.duration:g} s per scenario, {len(cpus)} CPU(s), "
-          f"pinning {'server->' + str(sorted(server_cpus)) + ' generator->' + str(sorted(gen_cpus)) if server_cpus else 'off'}")
+          f"pinning {pinning}")
 
     rounds: dict[str, list[dict]] = {name: [] for name in names}
     for round_no in range(args.rounds):  # interleaved, so slow drifts of a shared machine hit all alike

@@ -34,6 +34,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -93,6 +94,24 @@ def scenario_json_view(view: JsonView, obj: dict, probe: Probe) -> dict[str, flo
     return figures
 
 
+def _shown_in_view(view: ResponseView, probe: Probe, act: Callable[[], object],
+                   arrived: Callable[[], bool] = lambda: True) -> tuple[dict[str, float], float, float]:
+    """The probe's figures while ``act`` puts the answer in the view (``arrived`` once it is there) and the
+    text settles, with "shown" (ms until the view stopped loading); also the start and shown instants."""
+    probe.start()
+    settle(20)
+    t0 = time.perf_counter()
+    act()
+    run_until(lambda: arrived() and not view.loading)
+    shown = time.perf_counter()
+    run_until(lambda: view.json_view.settled)
+    settle(50)
+    figures = probe.stop()
+    assert view.json_view.toPlainText().rstrip().endswith('"end": "THE-END"\n}'), "the text is incomplete"
+    figures["shown"] = (shown - t0) * 1000
+    return figures, t0, shown
+
+
 def scenario_panel_path(view: ResponseView, client: QrLoginClient, runner: AsyncRunner,
                         probe: Probe) -> dict[str, float]:
     marks: dict[str, float] = {}
@@ -101,17 +120,8 @@ def scenario_panel_path(view: ResponseView, client: QrLoginClient, runner: Async
         marks["received"] = time.perf_counter()
         view.show_result(outcome.value, client.redactor)
 
-    probe.start()
-    settle(20)
-    t0 = time.perf_counter()
-    runner.submit(client.call("MsgSecCheck", body={"content": "x"}), done)
-    run_until(lambda: "received" in marks and not view.loading)
-    shown = time.perf_counter()
-    run_until(lambda: view.json_view.settled)
-    settle(50)
-    figures = probe.stop()
-    assert view.json_view.toPlainText().rstrip().endswith('"end": "THE-END"\n}'), "the text is incomplete"
-    figures["shown"] = (shown - t0) * 1000
+    figures, t0, shown = _shown_in_view(view, probe, lambda: runner.submit(
+        client.call("MsgSecCheck", body={"content": "x"}), done), lambda: "received" in marks)
     received = marks["received"]
     for phase, start, end in (("receive", t0, received), ("show", received, shown), ("dispose", shown, 1e18)):
         gaps = [(b - a) * 1000 for a, b in zip(probe.ticks, probe.ticks[1:], strict=False) if start <= b <= end]
@@ -121,17 +131,7 @@ def scenario_panel_path(view: ResponseView, client: QrLoginClient, runner: Async
 
 def scenario_wrap_toggle(view: ResponseView, probe: Probe) -> dict[str, float]:
     """"Wrap lines" ticked on the answer shown: the text laid out again, as a fresh document."""
-    probe.start()
-    settle(20)
-    t0 = time.perf_counter()
-    view.wrap_box.toggle()
-    run_until(lambda: not view.loading)
-    shown = time.perf_counter()
-    run_until(lambda: view.json_view.settled)
-    settle(50)
-    figures = probe.stop()
-    assert view.json_view.toPlainText().rstrip().endswith('"end": "THE-END"\n}'), "the text is incomplete"
-    figures["shown"] = (shown - t0) * 1000
+    figures, _, _ = _shown_in_view(view, probe, view.wrap_box.toggle)
     return figures
 
 

@@ -25,13 +25,22 @@ from qrlogin_desktop.conformance import report_junit
 from qrlogin_desktop.conformance.model import Group, Options, Report, Verdict
 from qrlogin_desktop.conformance.probe import TEXT_CAP, Meaning
 from qrlogin_desktop.conformance.suite import build_suite
-from qrlogin_desktop.sandbox import Faults
+from qrlogin_desktop.sandbox import Faults, Sandbox
 
 pytestmark = [pytest.mark.loopback, pytest.mark.timeout(120)]
 
 
 def failures(report: Report) -> dict[str, str]:
     return {r.check.id: f"{r.check.tests.en} | {r.reason.en}" for r in report.results if r.verdict is Verdict.FAIL}
+
+
+def the_only_failure(box: Sandbox, check_id: str) -> tuple[Report, str]:
+    """The check of ``box`` over loopback, which fails ``check_id`` and nothing else; that failure's text."""
+    with served(box) as url:
+        report = run_check(url)
+    failed = failures(report)
+    assert set(failed) == {check_id}
+    return report, failed[check_id]
 
 
 def test_every_check_passes_against_the_sandbox_expiry_and_signature_included():
@@ -48,22 +57,14 @@ def test_every_check_passes_against_the_sandbox_expiry_and_signature_included():
 
 
 def test_a_rule_not_enforced_is_named():
-    with served(loose_nickname(sandbox())) as url:
-        report = run_check(url)
-    failed = failures(report)
-    assert set(failed) == {"rules.QRAuthConfirmRegister.nickName.33-characters-max-1"}
-    text = failed["rules.QRAuthConfirmRegister.nickName.33-characters-max-1"]
+    report, text = the_only_failure(loose_nickname(sandbox()), "rules.QRAuthConfirmRegister.nickName.33-characters-max-1")
     assert "QRAuthConfirmRegister.nickName: 4 to 32 characters" in text
     assert "accepted a value the rule refuses" in text
     assert not report.ok
 
 
 def test_a_lifecycle_cell_answering_the_wrong_code_is_named():
-    with served(expired_after_delivery(sandbox())) as url:
-        report = run_check(url)
-    failed = failures(report)
-    assert set(failed) == {"lifecycle.QRAuthConfirmLogin.delivered"}
-    text = failed["lifecycle.QRAuthConfirmLogin.delivered"]
+    _, text = the_only_failure(expired_after_delivery(sandbox()), "lifecycle.QRAuthConfirmLogin.delivered")
     assert "row QRAuthConfirmLogin, column delivered" in text
     assert "answered code 410" in text and "expected 409 (already_used)" in text
 

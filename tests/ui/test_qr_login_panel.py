@@ -69,6 +69,17 @@ def start(qtbot, panel: QrLoginPanel, *, simulate: bool) -> int:
     return key
 
 
+def scan_from_another_client(ctx, key: int) -> None:
+    """A second client plays the phone in poll mode: it scans the session's QR."""
+    conn = ctx.connection
+
+    async def phone_scans() -> None:
+        async with QrLoginClient(conn.base_url, conn.app_key, conn.token) as phone:
+            await phone.scan(key)
+
+    ctx.run(phone_scans()).result(5)
+
+
 def log_in_by_clicking(qtbot, panel: QrLoginPanel) -> str:
     """A simulated login through the panel's buttons, up to the saved token; the access token."""
     start(qtbot, panel, simulate=True)
@@ -190,13 +201,7 @@ def test_poll_mode_reaches_authenticated_when_another_client_scans(qtbot, ctx):
     panel = make_panel(qtbot, ctx)
     key = start(qtbot, panel, simulate=False)
     assert panel.phone_pane.isHidden()
-    conn = ctx.connection
-
-    async def phone_scans() -> None:
-        async with QrLoginClient(conn.base_url, conn.app_key, conn.token) as phone:
-            await phone.scan(key)
-
-    ctx.run(phone_scans()).result(5)
+    scan_from_another_client(ctx, key)
     wait_state(qtbot, panel, State.AUTHENTICATED)
     assert panel.qr_view.overlay is Overlay.DONE
     assert panel.token_card.token_type.text() == "Bearer"
@@ -504,13 +509,7 @@ def test_a_failed_start_clears_the_previous_qr_and_offers_one_retry_card(qtbot, 
 def test_poll_mode_shows_scanned_and_the_users_nickname_once_logged_in(qtbot, ctx):
     panel = make_panel(qtbot, ctx)
     key = start(qtbot, panel, simulate=False)
-    conn = ctx.connection
-
-    async def phone_scans() -> None:
-        async with QrLoginClient(conn.base_url, conn.app_key, conn.token) as phone:
-            await phone.scan(key)
-
-    ctx.run(phone_scans()).result(5)
+    scan_from_another_client(ctx, key)
     wait_state(qtbot, panel, State.AUTHENTICATED)
     assert [s for s, _ in panel.timeline.steps()] == [
         State.INITIATING, State.WAITING_FOR_SCAN, State.SCANNED, State.AUTHENTICATED]

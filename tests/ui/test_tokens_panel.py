@@ -217,45 +217,52 @@ class HungBackend(keyring.backend.KeyringBackend):
         self.release.wait(30)
 
 
-def test_hung_keyring_shows_retry_and_the_window_stays_responsive(qtbot, profiles):
+@pytest.fixture
+def hung_keyring(profiles):
+    """A context whose token store waits on a keyring that does not answer (0.3 s timeout) until
+    ``backend.release`` is set; released and shut down afterwards."""
     from qrlogin_desktop.ui.context import AppContext
 
     backend = HungBackend()
-    store = TokenStore(backend=backend, service="qrlogin-ui-test-hung", timeout=0.3)
-    ctx = AppContext(profiles, token_store=store)
+    ctx = AppContext(profiles, token_store=TokenStore(backend=backend, service="qrlogin-ui-test-hung", timeout=0.3))
     try:
-        panel = TokensPanel(ctx)
-        qtbot.addWidget(panel)
-        ticks = []
-        timer = QTimer()
-        timer.setInterval(20)
-        timer.timeout.connect(lambda: ticks.append(time.monotonic()))
-        timer.start()
-        started = time.monotonic()
-        panel.show()  # first show loads the list
-        assert time.monotonic() - started < 0.2  # show() itself did not wait for the keyring
-        qtbot.waitUntil(lambda: panel.banner.isVisible(), timeout=5000)
-        assert len(ticks) >= 5  # the event loop kept running while the keyring call hung
-        assert "did not answer in time" in panel.banner.text
-        assert panel.banner.retry_button.isVisible()
-        assert panel.refresh_button.isEnabled()
-
-        # Still hung: Retry fails again, in place.
-        panel.banner.retry_button.click()
-        assert not panel.banner.isVisible()
-        qtbot.waitUntil(lambda: panel.banner.isVisible(), timeout=5000)
-
-        # The keyring answers again: Retry recovers.
-        backend.release.set()
-        panel.banner.retry_button.click()
-        qtbot.waitUntil(lambda: panel._state is ListState.LOADED, timeout=5000)
-        assert not panel.banner.isVisible()
-        assert panel.model.rowCount() == 0
-        assert panel.state_label.text() == "No stored tokens"
-        timer.stop()
+        yield backend, ctx
     finally:
         backend.release.set()
         ctx.shutdown()
+
+
+def test_hung_keyring_shows_retry_and_the_window_stays_responsive(qtbot, hung_keyring):
+    backend, ctx = hung_keyring
+    panel = TokensPanel(ctx)
+    qtbot.addWidget(panel)
+    ticks = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    started = time.monotonic()
+    panel.show()  # first show loads the list
+    assert time.monotonic() - started < 0.2  # show() itself did not wait for the keyring
+    qtbot.waitUntil(lambda: panel.banner.isVisible(), timeout=5000)
+    assert len(ticks) >= 5  # the event loop kept running while the keyring call hung
+    assert "did not answer in time" in panel.banner.text
+    assert panel.banner.retry_button.isVisible()
+    assert panel.refresh_button.isEnabled()
+
+    # Still hung: Retry fails again, in place.
+    panel.banner.retry_button.click()
+    assert not panel.banner.isVisible()
+    qtbot.waitUntil(lambda: panel.banner.isVisible(), timeout=5000)
+
+    # The keyring answers again: Retry recovers.
+    backend.release.set()
+    panel.banner.retry_button.click()
+    qtbot.waitUntil(lambda: panel._state is ListState.LOADED, timeout=5000)
+    assert not panel.banner.isVisible()
+    assert panel.model.rowCount() == 0
+    assert panel.state_label.text() == "No stored tokens"
+    timer.stop()
 
 
 def test_memory_only_tokens_are_listed_with_a_warning(qtbot, ctx):
@@ -388,14 +395,11 @@ def test_backend_and_redacted_token_read_in_chinese(qtbot, tokens_panel, two_tok
     assert panel.token_view.toPlainText() == alice.redacted()
 
 
-def test_a_shown_error_and_status_follow_a_language_switch(qtbot, profiles):
+def test_a_shown_error_and_status_follow_a_language_switch(qtbot, hung_keyring):
     """The banner keeps the error, not its English text: a switch renders it again."""
     from qrlogin_desktop.ui import i18n
-    from qrlogin_desktop.ui.context import AppContext
 
-    backend = HungBackend()
-    store = TokenStore(backend=backend, service="qrlogin-ui-test-hung-i18n", timeout=0.3)
-    ctx = AppContext(profiles, token_store=store)
+    _, ctx = hung_keyring
     try:
         panel = TokensPanel(ctx)
         qtbot.addWidget(panel)
@@ -411,8 +415,6 @@ def test_a_shown_error_and_status_follow_a_language_switch(qtbot, profiles):
         assert panel.banner.text.startswith("Could not list the stored tokens.")
     finally:
         i18n.install(i18n.ENGLISH)
-        backend.release.set()
-        ctx.shutdown()
 
 
 @pytest.mark.keyring

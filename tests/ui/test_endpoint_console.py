@@ -6,15 +6,20 @@ from __future__ import annotations
 import json
 import uuid
 
-import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import QPlainTextEdit
-from test_endpoint_panels import PANEL_ENDPOINTS, TIMEOUT_MS, make_panel, send_and_wait, shown_text
+from test_endpoint_panels import (
+    PANEL_ENDPOINTS,
+    TIMEOUT_MS,
+    client_answering,
+    make_panel,
+    send_and_wait,
+    shown_text,
+)
 
 from qrlogin_desktop.api import catalogue
-from qrlogin_desktop.api.client import QrLoginClient
 from qrlogin_desktop.ui.widgets import json_view
 from qrlogin_desktop.ui.widgets.json_highlight import COLORS
 
@@ -89,12 +94,7 @@ def test_wrap_lays_the_answer_out_again_in_slices_and_copy_takes_it_whole(qtbot,
     payload = json.dumps({"code": 200, "data": {"items": [{"id": i, "text": long_value} for i in range(40)]},
                           "error": ""}).encode()
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=payload, headers={"content-type": "application/json"})
-
-    original = ctx.client
-    ctx.client = QrLoginClient("http://mock.test", "demo", "mock-token-123456", transport=httpx.MockTransport(handler))
-    try:
+    with client_answering(ctx, payload):
         panel = make_panel(qtbot, ctx, "MsgSecCheck")
         send_and_wait(qtbot, panel)
         view, response = panel.response.json_view, panel.response
@@ -114,8 +114,6 @@ def test_wrap_lays_the_answer_out_again_in_slices_and_copy_takes_it_whole(qtbot,
         response.wrap_box.setChecked(False)
         qtbot.waitUntil(lambda: not view.loading, timeout=TIMEOUT_MS)
         assert view.lineWrapMode() is QPlainTextEdit.LineWrapMode.NoWrap and shown_text(panel) == before
-    finally:
-        ctx.run(original.aclose()).result(5)
 
 
 def test_a_big_answer_is_shown_uncoloured(qtbot, ctx, monkeypatch):

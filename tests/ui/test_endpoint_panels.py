@@ -12,6 +12,8 @@ import json
 import os
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from unittest import mock
 
 import httpx
@@ -35,6 +37,21 @@ TIMEOUT_MS = 15_000
 def sandbox_of(context):
     """The running Sandbox behind the context (same as tests/ui/conftest.py's helper)."""
     return context.connection.sandbox.sandbox
+
+
+@contextmanager
+def client_answering(ctx, payload: bytes) -> Iterator[None]:
+    """``ctx.client`` swapped for one whose every call is answered ``payload`` (HTTP 200, JSON); the
+    original client is closed afterwards."""
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=payload, headers={"content-type": "application/json"})
+
+    original = ctx.client
+    ctx.client = QrLoginClient("http://mock.test", "demo", "mock-token-123456", transport=httpx.MockTransport(handler))
+    try:
+        yield
+    finally:
+        ctx.run(original.aclose()).result(5)
 
 
 def make_panel(qtbot, ctx, endpoint_id: str) -> EndpointPanel:
@@ -365,12 +382,7 @@ def test_five_megabyte_answer_is_shown_completely(qtbot, ctx):
     payload = json.dumps({"code": 200, "data": {"items": items, "end": "THE-END-MARKER"}, "error": ""}).encode()
     assert len(payload) > 5 * 1024 * 1024
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=payload, headers={"content-type": "application/json"})
-
-    original = ctx.client
-    ctx.client = QrLoginClient("http://mock.test", "demo", "mock-token-123456", transport=httpx.MockTransport(handler))
-    try:
+    with client_answering(ctx, payload):
         panel = make_panel(qtbot, ctx, "MsgSecCheck")
         with qtbot.waitSignal(panel.finished, timeout=TIMEOUT_MS):
             panel.send_button.click()
@@ -380,8 +392,6 @@ def test_five_megabyte_answer_is_shown_completely(qtbot, ctx):
         assert f'"name": "item {len(items) - 1}"' in text[-2000:]
         assert text.count('"id": ') == len(items)
         assert "code 200" in panel.response.status_text() and " MiB" in panel.response.status_text()
-    finally:
-        ctx.run(original.aclose()).result(5)
 
 
 # --- language ----------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from unittest import mock
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QLineEdit, QMessageBox
+from ui_support import in_chinese
 
 from qrlogin_desktop.sandbox import Sandbox, SandboxConfig, SandboxThread
 from qrlogin_desktop.ui.panels.settings import SettingsPanel
@@ -221,7 +222,6 @@ def _action_combos(panel: SettingsPanel) -> dict[str, QComboBox]:
 
 def test_code_table_actions_are_words_in_both_languages(qtbot, ctx):
     from qrlogin_desktop.flow.policy import Action
-    from qrlogin_desktop.ui import i18n
 
     panel = SettingsPanel(ctx)
     qtbot.addWidget(panel)
@@ -233,35 +233,25 @@ def test_code_table_actions_are_words_in_both_languages(qtbot, ctx):
     assert not shown & raw, shown & raw  # never "retry", "rate_limited"…
     combos["500"].setCurrentIndex(combos["500"].findData(Action.STOP.value))
     assert panel.code_table.table() == {"500": "stop"}  # the stored value is still the Action's own
-    try:
-        i18n.install(i18n.CHINESE)
+    with in_chinese():
         assert combos["408"].currentText() == "继续等待"
         assert combos["500"].currentText() == "停止并报错"
         assert combos["500"].accessibleName() == "code 500 的轮询处理方式"
-    finally:
-        i18n.install(i18n.ENGLISH)
     assert combos["500"].currentText() == "Stop with the error"
     assert panel.code_table.table() == {"500": "stop"}
 
 
 @pytest.mark.keyring
 def test_keyring_backend_is_named_in_the_ui_language(qtbot, keyring_ctx):
-    from qrlogin_desktop.ui import i18n
-
     panel = SettingsPanel(keyring_ctx)
     qtbot.addWidget(panel)
     qtbot.waitUntil(lambda: panel.keyring_label.text() == "System keyring (Secret Service)", timeout=10_000)
     assert "SecretService" in panel.keyring_label.toolTip()  # keyring's own words stay, for support
-    try:
-        i18n.install(i18n.CHINESE)
+    with in_chinese():
         assert panel.keyring_label.text() == "系统密钥环 (Secret Service)"
-    finally:
-        i18n.install(i18n.ENGLISH)
 
 
 def test_a_shown_error_is_rendered_again_in_the_new_language(qtbot, ctx):
-    from qrlogin_desktop.ui import i18n
-
     panel = SettingsPanel(ctx)
     qtbot.addWidget(panel)
     panel.show()
@@ -269,11 +259,8 @@ def test_a_shown_error_is_rendered_again_in_the_new_language(qtbot, ctx):
     panel.save_button.click()
     english = panel.banner.text
     assert "base_url" in english and "URL" in english
-    try:
-        i18n.install(i18n.CHINESE)
+    with in_chinese():
         assert "base_url" in panel.banner.text and "网址" in panel.banner.text
-    finally:
-        i18n.install(i18n.ENGLISH)
     assert panel.banner.text == english
 
 
@@ -304,8 +291,6 @@ def test_sandbox_profile_shows_its_real_address_read_only(qtbot, ctx):
 def test_sandbox_credential_is_masked_until_revealed_and_can_be_copied(qtbot, ctx, caplog):
     from PySide6.QtGui import QGuiApplication
 
-    from qrlogin_desktop.ui import i18n
-
     caplog.set_level(logging.DEBUG)
     panel = SettingsPanel(ctx)
     qtbot.addWidget(panel)
@@ -323,11 +308,8 @@ def test_sandbox_credential_is_masked_until_revealed_and_can_be_copied(qtbot, ct
     assert QGuiApplication.clipboard().text() == token
     assert panel.status_label.text() == "Credential copied to the clipboard."
     QGuiApplication.clipboard().clear()
-    try:
-        i18n.install(i18n.CHINESE)
+    with in_chinese():
         assert panel.status_label.text() == "凭据已复制到剪贴板。"  # the confirmation follows the switch
-    finally:
-        i18n.install(i18n.ENGLISH)
     assert token not in caplog.text
 
 

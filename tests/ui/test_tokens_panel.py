@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
+from ui_support import in_chinese
 
 from qrlogin_desktop.flow.session import EMBEDDED_SERVER_LABEL
 from qrlogin_desktop.storage.keystore import StoredToken, TokenKey, TokenStore
@@ -351,8 +352,6 @@ def test_escape_in_the_delete_confirmation_keeps_the_token(qtbot, tokens_panel, 
 
 @pytest.mark.keyring
 def test_token_count_has_real_plural_forms(qtbot, tokens_panel, keyring_store):
-    from qrlogin_desktop.ui import i18n
-
     panel = tokens_panel
     qtbot.waitUntil(lambda: panel._state is ListState.LOADED, timeout=WAIT_MS)
     assert panel.state_label.text() == "2 tokens"
@@ -360,11 +359,8 @@ def test_token_count_has_real_plural_forms(qtbot, tokens_panel, keyring_store):
     panel.refresh()
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=WAIT_MS)
     assert panel.state_label.text() == "1 token"
-    try:
-        i18n.install(i18n.CHINESE)
+    with in_chinese():
         assert panel.state_label.text() == "1 个令牌"
-    finally:
-        i18n.install(i18n.ENGLISH)
 
 
 def test_memory_warning_has_real_plural_forms(qtbot, ctx):
@@ -379,19 +375,14 @@ def test_memory_warning_has_real_plural_forms(qtbot, ctx):
 
 @pytest.mark.keyring
 def test_backend_and_redacted_token_read_in_chinese(qtbot, tokens_panel, two_tokens):
-    from qrlogin_desktop.ui import i18n
-
     panel = tokens_panel
     qtbot.waitUntil(lambda: panel.backend_label.text().endswith("(Secret Service)"), timeout=WAIT_MS)
     alice = select_account(panel, "union_alice")
-    try:
-        i18n.install(i18n.CHINESE)
+    with in_chinese():
         assert panel.backend_label.text() == "保存于：系统密钥环 (Secret Service)"
         length = len(alice.access_token)
         assert panel.token_view.toPlainText() == f"{alice.access_token[:4]}…（{length} 个字符）…{alice.access_token[-3:]}"
         assert "chars" not in "\n".join(table_texts(panel))
-    finally:
-        i18n.install(i18n.ENGLISH)
     assert panel.token_view.toPlainText() == alice.redacted()
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 CONNECT_TIMEOUT_MS = 15_000
 
 
@@ -17,3 +20,15 @@ def make_context(qtbot, profiles, store):
 def sandbox_of(context):
     """The running Sandbox object behind the context (for faults, require_registration, ...)."""
     return context.connection.sandbox.sandbox
+
+
+@contextmanager
+def in_chinese() -> Iterator[None]:
+    """The UI in Simplified Chinese for the block, back in English afterwards whatever happens."""
+    from qrlogin_desktop.ui import i18n
+
+    i18n.install(i18n.CHINESE)
+    try:
+        yield
+    finally:
+        i18n.install(i18n.ENGLISH)

@@ -80,12 +80,25 @@ def scan_from_another_client(ctx, key: int) -> None:
     ctx.run(phone_scans()).result(5)
 
 
-def log_in_by_clicking(qtbot, panel: QrLoginPanel) -> str:
-    """A simulated login through the panel's buttons, up to the saved token; the access token."""
+def scan_and_confirm(qtbot, panel: QrLoginPanel) -> None:
+    """A simulated session started, scanned and confirmed through the panel's buttons."""
     start(qtbot, panel, simulate=True)
     click(qtbot, panel.scan_button)
     qtbot.waitUntil(panel.confirm_button.isEnabled, timeout=WAIT_MS)
     click(qtbot, panel.confirm_button)
+
+
+def to_registration(qtbot, ctx, panel: QrLoginPanel) -> None:
+    """A session whose Confirm-Login the sandbox answers 202 (register first): back in SCANNED, the form shown."""
+    sandbox_of(ctx).require_registration = True
+    scan_and_confirm(qtbot, panel)
+    qtbot.waitUntil(lambda: not panel.register_hint.isHidden(), timeout=WAIT_MS)
+    wait_state(qtbot, panel, State.SCANNED)
+
+
+def log_in_by_clicking(qtbot, panel: QrLoginPanel) -> str:
+    """A simulated login through the panel's buttons, up to the saved token; the access token."""
+    scan_and_confirm(qtbot, panel)
     wait_state(qtbot, panel, State.AUTHENTICATED)
     token = panel.controller.token.access_token
     qtbot.waitUntil(lambda: panel.controller.saved is not None, timeout=WAIT_MS)
@@ -167,15 +180,8 @@ def test_simulated_login_by_clicking_stores_token_in_keyring(qtbot, keyring_ctx,
 
 
 def test_simulated_registration_validates_nickname_live(qtbot, ctx):
-    sandbox_of(ctx).require_registration = True
     panel = make_panel(qtbot, ctx)
-    start(qtbot, panel, simulate=True)
-    click(qtbot, panel.scan_button)
-    qtbot.waitUntil(panel.confirm_button.isEnabled, timeout=WAIT_MS)
-    click(qtbot, panel.confirm_button)
-    # The server answers 202: register first. The machine goes back to SCANNED.
-    qtbot.waitUntil(lambda: not panel.register_hint.isHidden(), timeout=WAIT_MS)
-    wait_state(qtbot, panel, State.SCANNED)
+    to_registration(qtbot, ctx, panel)
 
     form = panel.register_form
     fill(qtbot, form, "unionID", f"u_{uuid.uuid4().hex[:12]}")
@@ -559,19 +565,9 @@ def test_switching_profile_clears_the_previous_servers_result(qtbot, ctx):
     assert panel.qr_view.overlay is Overlay.NONE and not panel.copy_button.isEnabled()
 
 
-def _to_registration(qtbot, ctx, panel) -> None:
-    sandbox_of(ctx).require_registration = True
-    start(qtbot, panel, simulate=True)
-    click(qtbot, panel.scan_button)
-    qtbot.waitUntil(panel.confirm_button.isEnabled, timeout=WAIT_MS)
-    click(qtbot, panel.confirm_button)
-    qtbot.waitUntil(lambda: not panel.register_hint.isHidden(), timeout=WAIT_MS)
-    wait_state(qtbot, panel, State.SCANNED)
-
-
 def test_a_taken_unionid_stays_scanned_with_the_error_at_its_field_and_register_again_works(qtbot, ctx):
     panel = make_panel(qtbot, ctx)
-    _to_registration(qtbot, ctx, panel)
+    to_registration(qtbot, ctx, panel)
     form = panel.register_form
     fill(qtbot, form, "unionID", sandbox_of(ctx).users.default_user.union_id)  # 409: already registered
     fill(qtbot, form, "nickName", "Second Try")
@@ -605,7 +601,7 @@ def test_the_registration_form_shows_only_when_registering_and_the_next_start_sc
     click(qtbot, panel.register_toggle)
     assert panel.register_box.isVisibleTo(panel)
     click(qtbot, panel.register_toggle)
-    _to_registration(qtbot, ctx, panel)
+    to_registration(qtbot, ctx, panel)
     assert panel.register_box.isVisibleTo(panel)  # asked for by the server: shown by itself
     pane = panel.phone_pane
     if panel.side_tabs.indexOf(pane) >= 0:

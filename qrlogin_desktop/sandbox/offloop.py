@@ -14,14 +14,14 @@ At most ``max_pending`` jobs are queued or running at once; one more is refused 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # multiprocessing and the process pool load with the first code drawn, not at start-up
+    from concurrent.futures import ProcessPoolExecutor
 
 DEFAULT_WORKERS = 1  # the sandbox's own process needs the other core of a small machine
 DEFAULT_MAX_PENDING = 4  # running + queued; a client retrying after 503 waits ~RETRY_AFTER
@@ -66,6 +66,9 @@ class OffLoopPool:
             if self._pending >= self.max_pending:
                 raise Busy(self.max_pending)
             if self._executor is None:
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+
                 self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                                      initializer=_lower_priority)
             self._pending += 1
@@ -76,6 +79,8 @@ class OffLoopPool:
             self._pending -= 1
 
     async def run(self, job: OffLoop) -> bytes:
+        from concurrent.futures.process import BrokenProcessPool
+
         executor = self._take_slot()
         try:
             return await asyncio.wrap_future(executor.submit(job.function, *job.args))

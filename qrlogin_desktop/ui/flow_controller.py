@@ -21,7 +21,7 @@ import enum
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
@@ -31,8 +31,10 @@ from ..api.models import QRCodePreSignInRequest, TokenModel
 from ..flow.driver import FlowCancelled, FlowDriver, RegistrationRejected
 from ..flow.machine import TERMINAL_STATES, Event, State, Transition, moves_from
 from ..flow.qr import qr_matrix
-from ..storage.token_records import SavedToken
 from .runner import Outcome
+
+if TYPE_CHECKING:  # the keystore (and keyring) load when a token is first stored, not at start-up
+    from ..storage.token_records import SavedToken
 
 
 class Mode(str, enum.Enum):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
@@ -46,7 +47,6 @@ from ...flow.driver import RegistrationRejected
 from ...flow.machine import TERMINAL_STATES, Event, State, Transition
 from ...flow.qr import PayloadTemplateError, render_payload, to_png, to_svg
 from ...flow.session import fetch_miniprogram_code
-from ...storage.token_records import SavedToken
 from .. import i18n, icons, theme
 from ..errors_text import describe_error
 from ..flow_controller import FlowController, Mode, NotConnected
@@ -58,6 +58,9 @@ from ..widgets.field_form import FieldForm
 from ..widgets.qr_view import CLICKABLE, Overlay, QrView
 from ..widgets.timeline_view import TimelineView, state_text
 from ..widgets.token_card import TokenCard, user_of
+
+if TYPE_CHECKING:  # the keystore (and keyring) load when a token is first stored, not at start-up
+    from ...storage.token_records import SavedToken
 
 TICK_MS = 250  # countdown refresh: smooth enough for a seconds display, cheap
 LOGO_MAX_BYTES = 1 << 20
@@ -625,7 +628,7 @@ class QrLoginPanel(Panel):
     def _on_stored(self, result: SavedToken | BaseException) -> None:
         # A token that could not be stored must not be dropped quietly: say so, with a way to store it.
         self._stored_result = result  # kept so a language switch can say it again
-        if isinstance(result, SavedToken):
+        if not isinstance(result, BaseException):  # a SavedToken
             where = {"keyring": self.tr("the OS keyring"), "file": self.tr("a PLAIN FILE (insecure)"),
                      "memory": self.tr("memory only")}[result.result.location]
             if result.persistent:

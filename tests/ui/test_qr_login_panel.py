@@ -59,6 +59,14 @@ def wait_state(qtbot, panel: QrLoginPanel, state: State, timeout: int = WAIT_MS)
     qtbot.waitUntil(lambda: shown_state(panel) is state and panel.controller.state() is state, timeout=timeout)
 
 
+def log_in_automatically(qtbot, panel: QrLoginPanel) -> None:
+    """Simulate mode with Auto on: the whole flow runs, as a user's one click on Start does."""
+    click(qtbot, panel.simulate_radio)
+    click(qtbot, panel.auto_check)
+    click(qtbot, panel.start_button)
+    wait_state(qtbot, panel, State.AUTHENTICATED)
+
+
 def start(qtbot, panel: QrLoginPanel, *, simulate: bool) -> int:
     click(qtbot, panel.simulate_radio if simulate else panel.poll_radio)
     click(qtbot, panel.start_button)
@@ -346,10 +354,7 @@ def test_auto_simulation_registers_with_the_form_when_required(qtbot, ctx):
     union_id = f"auto_{uuid.uuid4().hex[:10]}"
     fill(qtbot, panel.register_form, "unionID", union_id)
     fill(qtbot, panel.register_form, "nickName", "Auto User")
-    click(qtbot, panel.simulate_radio)
-    click(qtbot, panel.auto_check)
-    click(qtbot, panel.start_button)
-    wait_state(qtbot, panel, State.AUTHENTICATED)
+    log_in_automatically(qtbot, panel)
     assert panel.token_card.claim_items()["unionid"] == union_id
     events = [s for s, _ in panel.timeline.steps()]
     assert State.REGISTERING in events
@@ -553,10 +558,7 @@ def test_each_auto_refresh_says_so(qtbot, ctx):
 
 def test_switching_profile_clears_the_previous_servers_result(qtbot, ctx):
     panel = make_panel(qtbot, ctx)
-    click(qtbot, panel.simulate_radio)
-    click(qtbot, panel.auto_check)
-    click(qtbot, panel.start_button)
-    wait_state(qtbot, panel, State.AUTHENTICATED)
+    log_in_automatically(qtbot, panel)
     assert panel.token_card.token is not None
     ctx.activate(ctx.profile)  # reconnect: another server (a fresh sandbox)
     qtbot.waitUntil(lambda: ctx.client is not None, timeout=15_000)
@@ -691,10 +693,7 @@ def QWidgetType():
 
 def test_a_token_not_stored_says_so_in_one_sentence_with_details_and_keeps_the_buttons_in_view(qtbot, ctx):
     panel = make_panel(qtbot, ctx)
-    click(qtbot, panel.simulate_radio)
-    click(qtbot, panel.auto_check)
-    click(qtbot, panel.start_button)
-    wait_state(qtbot, panel, State.AUTHENTICATED)
+    log_in_automatically(qtbot, panel)
     qtbot.waitUntil(panel.store_banner.isVisible, timeout=WAIT_MS)
     text = panel.store_banner.text
     assert text.count("NOT stored") == 1 and text.count(".") == 1 and "\n" not in text

@@ -40,7 +40,16 @@ sys.path.insert(0, str(REPO_ROOT))
 # The server processes (_servers.py, the shipped command) import this checkout, whatever is installed.
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
 
-from sandbox_load import APP_KEY, Server, cpu_seconds, machine_busy_seconds, pin, run_scenario, split_cpus  # noqa: E402
+from sandbox_load import (  # noqa: E402
+    APP_KEY,
+    Server,
+    _pct,
+    cpu_seconds,
+    machine_busy_seconds,
+    pin,
+    run_scenario,
+    split_cpus,
+)
 
 from qrlogin_desktop.load.run import LoadPlan, LoadRun  # noqa: E402
 
@@ -118,10 +127,6 @@ def run_loadgen(args, token: str, server_cpus, gen_cpus) -> dict:
             "failures": r["error_count"], "p50_ms": f"{r['flow_latency']['p50_ms']:.1f}",
             "p99_ms": f"{r['flow_latency']['p99_ms']:.1f}", "server_cpu": r["server_cpu"], "generator_cpu": gen,
             "other_cpu": r["other_cpu"], "flows_per_generator_cpu_s": r["flows_per_s"] / gen if gen else None}
-
-
-def _pct(x: float | None) -> str:
-    return "  n/a" if x is None else f"{100 * x:4.0f}%"
 
 
 def main(argv: list[str] | None = None) -> int:

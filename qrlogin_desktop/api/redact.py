@@ -48,7 +48,7 @@ def mask_bearer(text: str, pattern: re.Pattern[str] = _BEARER) -> str:
     return pattern.sub(lambda m: m.group(1) + MASK if looks_like_credential(m.group(2)) else m.group(0), text)
 
 
-_MIN_SECRET = 6  # shorter "secrets" would mask ordinary words
+MIN_SECRET = 6  # shorter "secrets" would mask ordinary words
 LARGE_TEXT = 256 * 1024
 # A sensitive member in JSON text, plain ("token": "v") or inside a JSON string (\"token\": \"v\").
 _SENSITIVE_MEMBER = re.compile(
@@ -103,7 +103,7 @@ class Redactor:
             self.add(s, pin=True)
 
     def add(self, secret: str | None, *, pin: bool = False) -> None:
-        if not secret or len(secret) < _MIN_SECRET:
+        if not secret or len(secret) < MIN_SECRET:
             return
         with self._lock:
             if pin:

@@ -91,22 +91,21 @@ def _lengths(low: int, high: int | None) -> Iterator[tuple[int, Text]]:
         yield high + 1, Text("max + 1", "最大值+1")
 
 
-def _length_cases(field: Field, rule: Rule, low: int, high: int | None, filler: str) -> Iterator[tuple[Any, Text]]:
+def _length_cases(low: int, high: int | None, filler: str) -> Iterator[tuple[Any, Text]]:
     for n, edge in _lengths(low, high):
         yield filler * n, Text(f"{n} characters ({edge.en})", f"{n}个字符({edge.zh})")
 
 
 def _rule_values(field: Field, rule: Rule) -> Iterator[tuple[Any, Text]]:
-    filler = _filler(field)
     if isinstance(rule, Length):
-        yield from _length_cases(field, rule, rule.minimum, rule.maximum, filler)
+        yield from _length_cases(rule.minimum, rule.maximum, _filler(field))
     elif isinstance(rule, Charset):
         shape = _class_repeat(rule.pattern)
         if shape is None:
             return
         low, high, member = shape
         if (low, high) != (0, None):
-            yield from _length_cases(field, rule, low, high, member)
+            yield from _length_cases(low, high, member)
         n = low if low else 3
         left = (n - 1) // 2
         for probe, label in _PROBES:

@@ -12,7 +12,6 @@ or waiting out the QR's lifetime); a signInKey nobody issued stands for an unkno
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -21,7 +20,7 @@ from types import MappingProxyType
 from ..api.models import TokenModel
 from ..api.outcomes import Outcome
 from .model import Check, Finding, Group, Needs, Text, failed, passed
-from .probe import Answer, Probe
+from .probe import Answer, Probe, unknown_sign_in_key
 
 
 class Call(str, Enum):
@@ -97,7 +96,7 @@ class _Prepared:
 async def _prepare(probe: Probe, call: Call, state: SessionState) -> _Prepared:
     if state is SessionState.UNKNOWN:
         # Not a key anyone issued: the sandbox's keys are random 53-bit ones, a real server's no likelier.
-        return _Prepared(secrets.randbits(62) | 1 << 62)
+        return _Prepared(unknown_sign_in_key())
     if state is SessionState.WAITING:
         return _Prepared(await probe.waiting())
     if state is SessionState.SCANNED:

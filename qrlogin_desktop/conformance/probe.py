@@ -80,6 +80,11 @@ class ShapeTally:
     problems: list[tuple[Text, str]] = field(default_factory=list)  # (what is wrong, the answer)
 
 
+def unknown_sign_in_key() -> int:
+    """A signInKey no session has: 63 bits, high bit set, so no sequential or JS-safe key meets it."""
+    return secrets.randbits(62) | 1 << 62
+
+
 def _capped(text: str) -> str:
     return text if len(text) <= TEXT_CAP else text[:TEXT_CAP] + f"\n… [{len(text) - TEXT_CAP} more characters]"
 
@@ -258,11 +263,6 @@ class Probe:
     async def register(self, key: int, union_id: str | None = None) -> Any:
         body = {"signInKey": key, "unionID": union_id or self.new_union_id(), "nickName": "qrcheck"}
         return (await self._step("QRAuthConfirmRegister", body, Text("Confirm-Register", "Confirm-Register(注册)"))).value
-
-    async def registered(self) -> int:
-        key = await self.scanned()
-        await self.register(key)
-        return key
 
     async def delivered(self, *, may_register: bool) -> int:
         """A session whose token went to the desktop; on a server that requires a registration first,

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -27,7 +26,7 @@ from ..api.rules import Kind
 from .boundaries import OMITTED, Case, cases
 from .lifecycle import lifecycle_checks
 from .model import Check, Finding, Group, Needs, Text, failed, not_applicable, passed
-from .probe import Answer, Probe
+from .probe import Answer, Probe, unknown_sign_in_key
 
 # A field whose accepted value must be new on every run (a registered unionID stays taken): long values
 # get a random prefix; a short one that is taken already ("409 unionID exists") was accepted by the rules.
@@ -42,10 +41,6 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _unknown_key() -> int:
-    return secrets.randbits(62) | 1 << 62
-
-
 def _valid_query(ep: Endpoint) -> dict[str, Any]:
     return {f.name: f.example if f.example is not None else PLACEHOLDER for f in ep.query}
 
@@ -56,7 +51,7 @@ def _valid_body(ep: Endpoint, key: int | None = None) -> Any:
     if ep.body_kind is BodyKind.MODEL:
         body = dict(ep.example_body or {})
         if "signInKey" in body:
-            body["signInKey"] = key if key is not None else _unknown_key()
+            body["signInKey"] = key if key is not None else unknown_sign_in_key()
         return body
     return None
 
@@ -83,7 +78,7 @@ async def _case_request(probe: Probe, ep: Endpoint, case: Case) -> tuple[dict[st
         return None, _with(_valid_body(ep), name, value)
     if ep.id == "QRAuthInitiate":
         return None, _with({}, name, value)
-    key = _unknown_key()
+    key = unknown_sign_in_key()
     if case.accepted or name != "signInKey":
         key = await (probe.waiting() if ep.id == "QRAuthScan" else probe.scanned())
     body: dict[str, Any] = {"signInKey": key}

@@ -27,7 +27,7 @@ from platformdirs import user_data_dir
 
 from ..api.exchange import Exchange
 from ..api.logmask import mask
-from ..api.redact import MASK, known_secrets
+from ..api.redact import MASK, MIN_SECRET, known_secrets
 from .atomic_file import write_lines_atomically
 
 APP_NAME = "qrlogin-desktop"
@@ -57,7 +57,6 @@ def default_path() -> Path:
 
 
 _forms_cache: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
-_MIN_FORM = 6  # as the Redactor: shorter "secrets" would mask ordinary words
 
 
 def _secret_forms() -> tuple[str, ...]:
@@ -71,7 +70,7 @@ def _secret_forms() -> tuple[str, ...]:
         for secret in current:
             for form in (secret, secret.strip()):
                 forms.update((form, json.dumps(form)[1:-1], json.dumps(form, ensure_ascii=False)[1:-1]))
-        _forms_cache = (current, tuple(sorted((f for f in forms if len(f) >= _MIN_FORM), key=len, reverse=True)))
+        _forms_cache = (current, tuple(sorted((f for f in forms if len(f) >= MIN_SECRET), key=len, reverse=True)))
     return _forms_cache[1]
 
 

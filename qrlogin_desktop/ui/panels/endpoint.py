@@ -46,7 +46,6 @@ from ..widgets.json_editor import JsonEditor, pretty
 from ..widgets.response_view import ResponseView
 
 METHOD_COLORS = {"GET": "#188038", "POST": "#1a73e8", "PUT": "#b06000", "DELETE": "#d93025"}
-HINT_STYLE = "color: #d93025;"
 CURL_FEEDBACK_MS = 4000
 
 
@@ -135,7 +134,7 @@ class EndpointPanel(Panel):
         self.curl_credential = QCheckBox()
         self.send_hint = QLabel()
         self.send_hint.setWordWrap(True)
-        self.send_hint.setStyleSheet(HINT_STYLE)
+        theme.styled(self.send_hint, "color: {error};")
         self.send_hint.hide()
 
         request_bar = QHBoxLayout()
@@ -362,8 +361,8 @@ class EndpointPanel(Panel):
         QGuiApplication.clipboard().setText(client.curl_for(self.endpoint, query=query, body=body,
                                                             reveal_token=reveal))
         if reveal:
-            self.curl_feedback.setStyleSheet("color: #b06000;")
+            theme.styled(self.curl_feedback, "color: {warning};")
             self.curl_feedback.flash(self.tr("Copied — it contains the real credential."))
         else:
-            self.curl_feedback.setStyleSheet("color: #5f6368;")
+            theme.styled(self.curl_feedback, "color: {muted};")
             self.curl_feedback.flash(self.tr("Copied (credential as $QRLOGIN_TOKEN)."))

@@ -63,6 +63,7 @@ class LoadPanel(Panel):
         self.folder: QTemporaryDir | None = None
         self.reader: HistoryReader | None = None
         self._reading = False
+        self._read_again = False  # a poll came while a read was in flight: read once more after it
         self._finished_code: int | None = None
         self.missing = load_available()
 
@@ -156,8 +157,7 @@ class LoadPanel(Panel):
         ctx.connection_changed.connect(self._update)
         if (app := QCoreApplication.instance()) is not None:
             app.aboutToQuit.connect(self.shutdown)
-        self.retranslate()
-        self._update()
+        self.retranslate()  # ends with _update()
 
     # --- texts and state ------------------------------------------------------------------------------
 
@@ -299,7 +299,10 @@ class LoadPanel(Panel):
 
     def _poll(self) -> None:
         reader = self.reader
-        if reader is None or self._reading:
+        if reader is None:
+            return
+        if self._reading:
+            self._read_again = True  # e.g. the run's last figures, written as Locust quits
             return
         self._reading = True
 
@@ -307,6 +310,9 @@ class LoadPanel(Panel):
             self._reading = False
             if outcome.ok and reader is self.reader:
                 self._show(outcome.value)
+            if self._read_again:
+                self._read_again = False
+                self._poll()
 
         self.ctx.run_blocking(reader.read, done)
 

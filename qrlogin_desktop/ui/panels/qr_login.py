@@ -56,7 +56,7 @@ from ..widgets.common import Panel, split
 from ..widgets.fact_banner import FactBanner
 from ..widgets.field_form import FieldForm
 from ..widgets.qr_view import CLICKABLE, Overlay, QrView
-from ..widgets.timeline_view import TimelineView, state_text
+from ..widgets.timeline_view import OUTCOME_COLOR, TimelineView, state_text
 from ..widgets.token_card import TokenCard, user_of
 
 if TYPE_CHECKING:  # the keystore (and keyring) load when a token is first stored, not at start-up
@@ -79,8 +79,6 @@ OVERLAY_FOR_STATE = {
     State.FAILED: Overlay.FAILED,
     State.CANCELLED: Overlay.CANCELLED,
 }
-STATE_COLOR = {State.AUTHENTICATED: "ok", State.FAILED: "error", State.EXPIRED: "warning", State.CANCELLED: "muted"}
-
 Text = Callable[[], str]
 
 
@@ -757,7 +755,7 @@ class QrLoginPanel(Panel):
         self.state_label.setText(text)
         self.state_label.setToolTip(text)
         # A state without an outcome colour takes the palette's text colour (dark text on dark was unreadable).
-        colour = STATE_COLOR.get(state)
+        colour = OUTCOME_COLOR.get(state)
         theme.styled(self.state_label, f"color: {{{colour}}};" if colour else "")
         overlay = OVERLAY_FOR_STATE.get(state, Overlay.NONE)
         if overlay is Overlay.FAILED and self.controller.sign_in_key is None:

@@ -142,10 +142,6 @@ class JsonView(Retranslating, QPlainTextEdit):
         """Show a body as received (pretty-printed when it is JSON)."""
         self._start(lambda: render_text(text))
 
-    @property
-    def wrap_lines(self) -> bool:
-        return self._wrap_lines
-
     def set_wrap_lines(self, wrap: bool) -> None:
         """Wrap long lines (JSON too; prose always wraps). The text shown is laid out again, as a
         fresh document filled in budgeted slices: re-wrapping a big one in place would stall."""

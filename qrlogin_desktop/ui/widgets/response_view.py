@@ -30,6 +30,7 @@ from ...api.errors import ApiError, ProtocolError, TransportError
 from ...api.exchange import CallResult, Exchange
 from ...api.models import ImageResult
 from ...api.redact import Redactor
+from .. import theme
 from ..display import data_size
 from ..errors_text import describe_error
 from .common import StatusFlash
@@ -37,7 +38,7 @@ from .image_preview import ImagePreview, RunBlocking
 from .json_view import JsonView, Run
 from .language import Retranslating
 
-OK_COLOR, FAIL_COLOR, NEUTRAL_COLOR = "#188038", "#d93025", "#5f6368"
+OK_COLOR, FAIL_COLOR, NEUTRAL_COLOR = "ok", "error", "muted"  # theme colour names: right in light and dark
 COPY_FEEDBACK_MS = 3000
 _NOTHING = object()
 
@@ -106,7 +107,7 @@ class ResponseView(Retranslating, QWidget):
         self.retry_button.setObjectName("responseRetry")
         self.retry_button.clicked.connect(self.retry_requested)
         self.note_label = QLabel()
-        self.note_label.setStyleSheet(f"color: {NEUTRAL_COLOR}; font-size: 11px;")
+        theme.styled(self.note_label, f"color: {{{NEUTRAL_COLOR}}}; font-size: 11px;")
         self.note_label.setWordWrap(True)  # beside Copy in a narrow pane
         self.wrap_box = QCheckBox()
         self.wrap_box.setObjectName("responseWrap")
@@ -116,7 +117,7 @@ class ResponseView(Retranslating, QWidget):
         self.copy_button.setObjectName("responseCopy")
         self.copy_button.clicked.connect(self.copy_body)
         self.copy_feedback = StatusFlash("responseCopyFeedback", COPY_FEEDBACK_MS)
-        self.copy_feedback.setStyleSheet(f"color: {NEUTRAL_COLOR}; font-size: 11px;")
+        theme.styled(self.copy_feedback, f"color: {{{NEUTRAL_COLOR}}}; font-size: 11px;")
         self.raw_box.toggled.connect(lambda _: self._render())
         self.reveal_box.toggled.connect(lambda _: self._render())
         self.json_view = JsonView(run)
@@ -260,9 +261,9 @@ class ResponseView(Retranslating, QWidget):
                 status = self._failure_facts(error, latency, exchange)
                 detail, retry, color = describe_error(error), can_retry, FAIL_COLOR
         self.status_label.setText(status)
-        self.status_label.setStyleSheet(f"color: {color}; font-weight: bold;")
+        theme.styled(self.status_label, f"color: {{{color}}}; font-weight: bold;")
         self.detail_label.setText(detail)
-        self.detail_label.setStyleSheet(f"color: {color};")
+        theme.styled(self.detail_label, f"color: {{{color}}};")
         self.detail_label.setVisible(bool(detail))
         self.retry_button.setVisible(retry)
 

@@ -12,29 +12,41 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..sandbox.forked import ForkedSandbox
+    from ..storage.profiles import ProfileStore
 
 READY_DEADLINE_S = 60.0
 POLL_MS = 5
 
 
 def run_gui(*, startup_probe: bool = False) -> int:
+    from ..flow.session import prestart_embedded_sandbox
+    from ..storage.profiles import ProfileStore
+
+    profiles = ProfileStore().load()
+    # First of all, while this process is one thread without Qt: the embedded sandbox starts in a
+    # forked child on the other core while this one builds the window (sandbox/forked.py).
+    prestarted = prestart_embedded_sandbox(profiles.active)
     from ..ui.import_scan import skip_feature_scan
 
     skip_feature_scan()  # before the app's own modules and every stack after them load
     if startup_probe:
-        return run_startup_probe()
+        return run_startup_probe(profiles, prestarted)
     from ..ui.app import run
 
-    return run()
+    return run(profiles=profiles, prestarted_sandbox=prestarted)
 
 
-def run_startup_probe() -> int:
+def run_startup_probe(profiles: ProfileStore, prestarted: ForkedSandbox | None) -> int:
     from PySide6.QtCore import QTimer
 
     from ..ui.app import build_window, create_app, start
 
     app = create_app([sys.argv[0]])
-    window = build_window()
+    window = build_window(profiles, prestarted_sandbox=prestarted)
     window.show()
     ctx = window.ctx
     QTimer.singleShot(0, lambda: print("shown", flush=True))

@@ -15,6 +15,7 @@ and :func:`fetch_miniprogram_code` asks the server for the second kind of QR (We
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -27,9 +28,12 @@ if TYPE_CHECKING:
     from ..api.client import QrLoginClient
     from ..api.models import QRCodePreSignInRequest, TokenModel
     from ..sandbox import SandboxThread
+    from ..sandbox.forked import ForkedSandbox
     from ..storage.keystore import TokenStore
     from ..storage.token_records import SavedToken
     from .driver import FlowDriver
+
+logger = logging.getLogger(__name__)
 
 EMBEDDED_SERVER_LABEL = "embedded-sandbox"
 KEYRING_SERVICE_ENV = "QRLOGIN_KEYRING_SERVICE"
@@ -46,7 +50,7 @@ class Connection:
     app_key: str
     token: str | None = field(repr=False)  # the bearer credential sent with every call
     profile: Profile
-    sandbox: SandboxThread | None = field(default=None, repr=False)
+    sandbox: SandboxThread | ForkedSandbox | None = field(default=None, repr=False)
 
     @property
     def server_label(self) -> str:
@@ -98,22 +102,57 @@ class Connection:
             self.sandbox = None
 
 
+def embedded_sandbox_config(profile: Profile) -> dict[str, Any]:
+    """The SandboxConfig options the embedded sandbox takes from ``profile``."""
+    return {"app_key": profile.app_key or "demo", "session_ttl": profile.session_ttl,
+            "explicit_consent": profile.sandbox_explicit_consent}
+
+
 def start_embedded_sandbox(profile: Profile, **config: Any) -> Connection:
     # Imported here: the server stack (Starlette, uvicorn, cryptography) is only needed once a
     # sandbox profile connects, which the GUI does after its window is on screen.
     from ..sandbox import Sandbox, SandboxConfig, SandboxThread
 
-    config.setdefault("app_key", profile.app_key or "demo")
-    config.setdefault("session_ttl", profile.session_ttl)
-    config.setdefault("explicit_consent", profile.sandbox_explicit_consent)
-    running = SandboxThread(Sandbox(SandboxConfig(**config))).start()
+    running = SandboxThread(Sandbox(SandboxConfig(**(embedded_sandbox_config(profile) | config)))).start()
     sandbox_config = running.sandbox.config
     return Connection(running.url, sandbox_config.app_key, sandbox_config.token, profile, running)
 
 
-def connect(profile: Profile, credential: str | None = None, *, store: TokenStore | None = None) -> Connection:
+def prestart_embedded_sandbox(profile: Profile | None) -> ForkedSandbox | None:
+    """The embedded sandbox forked now, before the desktop app loads Qt, when ``profile`` is it
+    (see sandbox/forked.py); None for another profile or where a fork is unsafe."""
+    if profile is None or not profile.embedded_sandbox:
+        return None
+    from ..sandbox.forked import fork_sandbox
+
+    return fork_sandbox(embedded_sandbox_config(profile))
+
+
+def adopt_prestarted(prestarted: ForkedSandbox, profile: Profile) -> Connection | None:
+    """A connection to ``prestarted`` when it serves ``profile`` and did start (blocking); else None,
+    with ``prestarted`` stopped, so the caller starts a sandbox of its own."""
+    from ..sandbox.forked import SandboxStartError
+
+    if profile.embedded_sandbox and prestarted.config == embedded_sandbox_config(profile):
+        try:
+            started = prestarted.wait()
+        except SandboxStartError as exc:
+            logger.warning("the prestarted sandbox is not usable (%s); starting one in this process", exc)
+        else:
+            return Connection(started.url, started.app_key, started.token, profile, prestarted)
+    prestarted.stop()
+    return None
+
+
+def connect(profile: Profile, credential: str | None = None, *, store: TokenStore | None = None,
+            prestarted: ForkedSandbox | None = None) -> Connection:
     """A connection for ``profile``. Its bearer credential is ``credential`` when given, else the
-    profile's in ``store`` (the keyring; a blocking call); the embedded sandbox makes its own."""
+    profile's in ``store`` (the keyring; a blocking call); the embedded sandbox makes its own, or is
+    ``prestarted`` (:func:`prestart_embedded_sandbox`), which is stopped when it cannot serve."""
+    if prestarted is not None:
+        adopted = adopt_prestarted(prestarted, profile)
+        if adopted is not None:
+            return adopted
     if profile.embedded_sandbox:
         return start_embedded_sandbox(profile)
     if credential is None and store is not None:

@@ -1,12 +1,15 @@
 """Starting the desktop app: the window first, then (in the background) the active connection.
 
 On first run there is no configuration: the "Sandbox" profile is active, so the embedded server
-starts on a free loopback port while the window is already on screen.
+starts on a free loopback port while the window is being built: in a child process forked at
+launch (cli/gui.py, sandbox/forked.py), or where that cannot be on a worker thread once the window
+is on screen.
 """
 
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -17,6 +20,9 @@ from . import i18n, theme
 from .context import AppContext
 from .icon import app_icon
 from .main_window import MainWindow
+
+if TYPE_CHECKING:
+    from ..sandbox.forked import ForkedSandbox
 
 
 def create_app(argv: list[str] | None = None) -> QApplication:
@@ -29,11 +35,12 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def build_window(profiles: ProfileStore | None = None, ctx: AppContext | None = None) -> MainWindow:
+def build_window(profiles: ProfileStore | None = None, ctx: AppContext | None = None,
+                 prestarted_sandbox: ForkedSandbox | None = None) -> MainWindow:
     profiles = profiles or ProfileStore().load()
     i18n.install(profiles.settings.get("language"))
     theme.install(profiles.settings.get(theme.SETTING))
-    ctx = ctx or AppContext(profiles)
+    ctx = ctx or AppContext(profiles, prestarted_sandbox=prestarted_sandbox)
     window = MainWindow(ctx)
     geometry = profiles.settings.get("window_geometry")
     if geometry:
@@ -52,9 +59,10 @@ def start(window: MainWindow) -> None:
     QTimer.singleShot(0, lambda: window.panels["qr_login"])
 
 
-def run(argv: list[str] | None = None) -> int:
+def run(argv: list[str] | None = None, profiles: ProfileStore | None = None,
+        prestarted_sandbox: ForkedSandbox | None = None) -> int:
     app = create_app(argv)
-    window = build_window()
+    window = build_window(profiles, prestarted_sandbox=prestarted_sandbox)
     ctx = window.ctx
     window.show()
     start(window)

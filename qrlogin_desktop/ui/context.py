@@ -18,6 +18,7 @@ from .runner import AsyncRunner, Callback, Outcome
 
 if TYPE_CHECKING:  # httpx loads with the first connection, after the window is up
     from ..api.client import QrLoginClient
+    from ..sandbox.forked import ForkedSandbox
     from ..storage.keystore import TokenStore
 
 HEALTH_INTERVAL_MS = 10_000
@@ -34,9 +35,13 @@ class AppContext(QObject):
     _answer_status = Signal(object, object)  # (client, HTTP status) of each exchange, queued to the GUI thread
 
     def __init__(self, profiles: ProfileStore, token_store: TokenStore | None = None,
-                 runner: AsyncRunner | None = None, parent: QObject | None = None):
+                 runner: AsyncRunner | None = None, parent: QObject | None = None,
+                 prestarted_sandbox: ForkedSandbox | None = None):
         super().__init__(parent)
         self.profiles = profiles
+        # The embedded sandbox the app forked at launch (flow.session.prestart_embedded_sandbox),
+        # handed to the first activation, which adopts it or stops it.
+        self._prestarted_sandbox = prestarted_sandbox
         self._token_store = token_store
         self._runner = runner
         self.connection: Connection | None = None
@@ -97,6 +102,7 @@ class AppContext(QObject):
         self.connection_changed.emit()
         # Taken here, on the GUI thread; the embedded sandbox makes its own credential (no keyring).
         store = None if profile.embedded_sandbox else self.token_store
+        prestarted, self._prestarted_sandbox = self._prestarted_sandbox, None
 
         async def work() -> tuple[Connection, QrLoginClient]:
             import asyncio
@@ -112,7 +118,7 @@ class AppContext(QObject):
             # Reading the keyring, or starting the sandbox (it binds a socket and waits for
             # uvicorn), blocks: never on the GUI thread.
             try:
-                connection = await asyncio.to_thread(connect, profile, store=store)
+                connection = await asyncio.to_thread(connect, profile, store=store, prestarted=prestarted)
             finally:
                 await client_loaded
             client = connection.client()
@@ -171,5 +177,8 @@ class AppContext(QObject):
                 pass
         if connection is not None:
             connection.close()
+        if self._prestarted_sandbox is not None:  # never activated
+            self._prestarted_sandbox.stop()
+            self._prestarted_sandbox = None
         if self._runner is not None:
             self._runner.shutdown()

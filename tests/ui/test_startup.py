@@ -164,3 +164,15 @@ def test_the_embedded_sandbox_starts_without_a_websocket_library(tmp_path):
             "running.stop()\n"
             "print(loaded)")
     assert _run(code, tmp_path) == "[]"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the app forks its sandbox on Linux only")
+def test_the_app_serves_its_embedded_sandbox_from_a_child_forked_at_launch(tmp_path):
+    """``qrlogin-desktop gui`` as it starts (the probe quits once QR Login is usable): the sandbox it
+    connects to runs in a child process, so the server stack never loads in the app's own."""
+    code = ("import os, sys\n"
+            "from qrlogin_desktop.cli.gui import run_gui\n"
+            "status = run_gui(startup_probe=True)\n"
+            "server_stack = sorted(m for m in ('starlette', 'uvicorn', 'qrlogin_desktop.sandbox.app') if m in sys.modules)\n"
+            "print(status, server_stack)")
+    assert _run(code, tmp_path) == "0 []"

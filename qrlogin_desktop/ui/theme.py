@@ -131,9 +131,9 @@ _DISABLED: dict[Scheme, dict[QPalette.ColorRole, str]] = {
 # faint 1.7:1 around a check box. The classes below get a palette of their own whose Window is the
 # wanted border lightened by the same factor, so Fusion draws its own shapes with that border (the
 # named colours for the active and the disabled state). None of them paints its Window colour
-# anywhere else; the children of a text area or item view that would inherit it whole and do paint it
-# (scroll bars) keep the scheme's palette. Buttons and combo boxes are left alone: their fill already
-# sets them apart.
+# anywhere else. The children of a text area or item view inherit it whole: scroll bars, which paint
+# it, keep the scheme's palette; cell widgets (the code table's combo boxes) take the frame colour as
+# their border. Buttons and combo boxes are left alone: their fill already sets them apart.
 _FUSION_OUTLINE_DARKER = 140
 _OUTLINED: dict[str, tuple[str, str]] = {
     **dict.fromkeys(("QCheckBox", "QRadioButton", "QLineEdit", "QAbstractSpinBox"), ("outline", "outline_disabled")),

@@ -3,9 +3,10 @@
 The choice is ``system`` (the default: follow the desktop's colour scheme, which Qt 6.5+ reports and
 announces through ``QStyleHints.colorSchemeChanged``), ``light`` or ``dark``. Fusion draws the same on
 every platform and takes its colours from the palette alone, so one palette per scheme is the whole
-theme. Colours that are not palette roles (success green, error red, the banner's tint) are named
-here once, with a light and a dark value: widgets ask :func:`color` at paint or data time, or keep
-a style sheet up to date with :func:`styled`, so a scheme switch repaints them right.
+theme (with one tweak, see ``_OUTLINED``). Colours that are not palette roles (success green, error red,
+the banner's tint, the JSON highlighter's) are named here once, with a light and a dark value: widgets
+ask :func:`color` at paint or data time, or keep a style sheet up to date with :func:`styled`, so a
+scheme switch repaints them right; what is neither follows :func:`notifier`.
 """
 
 from __future__ import annotations
@@ -52,6 +53,18 @@ COLORS: dict[str, tuple[str, str]] = {
     "warning_bg": ("#fef3e0", "#3a3016"),
     "neutral_bg": ("#f1f3f4", "#2b2d30"),
     "live_bg": ("#e8f0fe", "#1c2b41"),  # the step in progress
+    # The border of a check box, radio button, line edit and spin box: 3:1 on the window and the base
+    # (WCAG 1.4.11, non-text contrast); a disabled one is fainter but still seen.
+    "outline": ("#7b7b7b", "#787c81"),
+    "outline_disabled": ("#a0a0a0", "#4c4f54"),
+    # The frame of a text area or item view, whose fill already sets it apart: quieter (2:1), so its
+    # grid lines (Fusion draws them a little lighter than the frame) stay lines, not bars.
+    "frame": ("#9e9e9e", "#4c4f54"),
+    # JSON syntax colours (ui/widgets/json_highlight.py): 4.5:1 or more on the editor's base colour.
+    "json_key": ("#1a4fa0", "#8ab4f8"),
+    "json_string": ("#188038", "#81c995"),
+    "json_number": ("#b06000", "#fcad70"),
+    "json_literal": ("#9334e6", "#d7aefb"),  # true, false, null
 }
 
 # Every role, for both schemes: Fusion's own standard palette follows the platform's scheme on Qt 6.5+,
@@ -112,6 +125,23 @@ _DISABLED: dict[Scheme, dict[QPalette.ColorRole, str]] = {
 }
 
 
+# Fusion draws a widget's border in its "outline" colour, which it derives from the palette's Window
+# colour alone (QFusionStylePrivate::outline(): window.darker(140)): near-black on the dark window,
+# 1.1:1, so an unchecked check box or an empty field is a hole in the page; on the light window a
+# faint 1.7:1 around a check box. The classes below get a palette of their own whose Window is the
+# wanted border lightened by the same factor, so Fusion draws its own shapes with that border (the
+# named colours for the active and the disabled state). None of them paints its Window colour
+# anywhere else. The children of a text area or item view inherit it whole: scroll bars, which paint
+# it, keep the scheme's palette; cell widgets (the code table's combo boxes) take the frame colour as
+# their border. Buttons and combo boxes are left alone: their fill already sets them apart.
+_FUSION_OUTLINE_DARKER = 140
+_OUTLINED: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(("QCheckBox", "QRadioButton", "QLineEdit", "QAbstractSpinBox"), ("outline", "outline_disabled")),
+    **dict.fromkeys(("QPlainTextEdit", "QTextEdit", "QAbstractItemView"), ("frame", "frame")),
+}
+_NOT_OUTLINED = ("QScrollBar",)
+
+
 class _Notifier(QObject):
     changed = Signal(object)  # the new Scheme
 
@@ -142,10 +172,10 @@ def is_dark() -> bool:
     return _scheme is Scheme.DARK
 
 
-def color(name: str) -> QColor:
-    """A named colour of the current scheme (see ``COLORS``)."""
+def color(name: str, scheme: Scheme | None = None) -> QColor:
+    """A named colour of ``scheme``, by default the current one (see ``COLORS``)."""
     light, dark = COLORS[name]
-    return QColor(dark if _scheme is Scheme.DARK else light)
+    return QColor(dark if (scheme or _scheme) is Scheme.DARK else light)
 
 
 def css(name: str) -> str:
@@ -187,6 +217,16 @@ def palette(scheme: Scheme) -> QPalette:
     return pal
 
 
+def outlined_palette(scheme: Scheme, outline: str, disabled: str) -> QPalette:
+    """``scheme``'s palette with the Window colour from which Fusion draws an ``outline`` border
+    (``disabled`` when the widget is); for the ``_OUTLINED`` classes."""
+    pal = palette(scheme)
+    for group, name in ((QPalette.ColorGroup.Active, outline), (QPalette.ColorGroup.Inactive, outline),
+                        (QPalette.ColorGroup.Disabled, disabled)):
+        pal.setColor(group, QPalette.ColorRole.Window, color(name, scheme).lighter(_FUSION_OUTLINE_DARKER))
+    return pal
+
+
 def install(choice_: str | None) -> Scheme:
     """Apply a choice to the running application: Fusion, the scheme's palette, the style sheets kept
     by :func:`styled`; ``system`` also follows later changes of the desktop's scheme."""
@@ -214,6 +254,10 @@ def _apply(scheme: Scheme) -> None:
     changed = scheme is not _scheme
     _scheme = scheme
     QApplication.setPalette(palette(scheme))
+    for class_name, (outline, disabled) in _OUTLINED.items():
+        QApplication.setPalette(outlined_palette(scheme, outline, disabled), class_name)
+    for class_name in _NOT_OUTLINED:
+        QApplication.setPalette(palette(scheme), class_name)
     if changed:
         for widget in QApplication.allWidgets():
             template = widget.property(_TEMPLATE_PROPERTY)

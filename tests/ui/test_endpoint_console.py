@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPlainTextEdit
 from test_endpoint_panels import (
     PANEL_ENDPOINTS,
@@ -20,8 +20,9 @@ from test_endpoint_panels import (
 )
 
 from qrlogin_desktop.api import catalogue
+from qrlogin_desktop.ui import theme
 from qrlogin_desktop.ui.widgets import json_view
-from qrlogin_desktop.ui.widgets.json_highlight import COLORS
+from qrlogin_desktop.ui.widgets.json_highlight import kind_color_name
 
 
 def _top(widget, panel) -> int:
@@ -75,9 +76,8 @@ def _colours(edit: QPlainTextEdit) -> set[str]:
 
 
 def _light(kind: str) -> str:
-    """The colour of ``kind`` on this palette (the light or the dark one)."""
-    dark = QGuiApplication.palette().base().color().lightness() < 128
-    return QColor(COLORS[kind][1 if dark else 0]).name()
+    """The colour of ``kind`` in the current scheme."""
+    return theme.color(kind_color_name(kind)).name()
 
 
 def test_the_answer_and_the_body_editor_are_coloured_as_json(qtbot, ctx):

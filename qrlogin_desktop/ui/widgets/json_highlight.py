@@ -3,30 +3,38 @@
 One highlighter for the body editor and the response view. It colours line by line with one
 regular expression, which is all JSON needs (a string never spans lines: newlines in it are
 escaped). Lines longer than ``LONG_LINE`` are left plain: a 6 MB string value on one line would
-otherwise be scanned again on every slice the response view inserts.
+otherwise be scanned again on every slice the response view inserts. The colours are the theme's
+``json_*`` ones; a scheme switch colours the document again, in slices of ``RECOLOUR_BUDGET_S``
+per event-loop turn (``rehighlight()`` of a 1 MB answer blocks the window for about a second).
 """
 
 from __future__ import annotations
 
 import re
+import time
 
-from PySide6.QtGui import QColor, QGuiApplication, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QSyntaxHighlighter, QTextCharFormat, QTextDocument
+
+from .. import theme
 
 LONG_LINE = 4096
 TOKEN = re.compile(r'("(?:[^"\\]|\\.)*")(\s*:)?|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|\b(true|false|null)\b')
+KINDS = ("key", "string", "number", "literal")
+RECOLOUR_BUDGET_S = 0.010  # as the response view's insertion slices
 
-# (light background, dark background)
-COLORS = {"key": ("#1a4fa0", "#8ab4f8"), "string": ("#188038", "#81c995"),
-          "number": ("#b06000", "#fcad70"), "literal": ("#a142f4", "#d7aefb")}
+
+def kind_color_name(kind: str) -> str:
+    """The theme's name (``theme.COLORS``) of the colour ``kind`` is drawn in."""
+    return f"json_{kind}"
 
 
 def _formats() -> dict[str, QTextCharFormat]:
-    dark = QGuiApplication.palette().base().color().lightness() < 128
     formats = {}
-    for name, (light_color, dark_color) in COLORS.items():
+    for kind in KINDS:
         fmt = QTextCharFormat()
-        fmt.setForeground(QColor(dark_color if dark else light_color))
-        formats[name] = fmt
+        fmt.setForeground(theme.color(kind_color_name(kind)))
+        formats[kind] = fmt
     return formats
 
 
@@ -34,6 +42,37 @@ class JsonHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument | None = None):
         super().__init__(document)
         self._formats = _formats()
+        self._next_block = -1  # the first block not coloured again since a scheme switch; -1: all are
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._recolour_some)
+        theme.notifier().changed.connect(self._follow_theme)
+
+    @property
+    def recolouring(self) -> bool:
+        """A scheme switch's colours are not on every line yet."""
+        return self._next_block >= 0
+
+    def _follow_theme(self, _scheme: theme.Scheme) -> None:
+        self._formats = _formats()
+        self._next_block = 0
+        self._recolour_some()  # a small document is done at once, in the switch's own turn
+
+    def _recolour_some(self) -> None:
+        document = self.document()
+        block = document.findBlockByNumber(self._next_block) if document is not None else None
+        deadline = time.perf_counter() + RECOLOUR_BUDGET_S
+        while block is not None and block.isValid():
+            self.rehighlightBlock(block)
+            block = block.next()
+            if time.perf_counter() >= deadline:
+                break
+        if block is not None and block.isValid():
+            self._next_block = block.blockNumber()
+            self._timer.start()
+        else:
+            self._next_block = -1
 
     def highlightBlock(self, text: str) -> None:
         if len(text) > LONG_LINE:

@@ -128,8 +128,9 @@ class JsonView(Retranslating, QPlainTextEdit):
 
     @property
     def settled(self) -> bool:
-        """Nothing left to do, retired documents included."""
-        return not self.loading and not self._retired
+        """Nothing left to do, retired documents and colouring after a scheme switch included."""
+        recolouring = self._highlighter is not None and self._highlighter.recolouring
+        return not self.loading and not self._retired and not recolouring
 
     def show_value(self, value: Any, transform: Callable[[Any], Any] | None = None) -> None:
         """Show ``value`` (any JSON-able object, or a string that may hold JSON) pretty-printed.
@@ -230,6 +231,7 @@ class JsonView(Retranslating, QPlainTextEdit):
         document.setDefaultFont(self.font())
         self.setDocument(document)
         self._document = document
+        self._highlighter = None  # the old one goes with its document
         self._cursor = QTextCursor(document)
         if old is not None:
             if old.characterCount() <= INLINE_LIMIT:

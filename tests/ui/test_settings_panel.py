@@ -248,7 +248,7 @@ def test_keyring_backend_is_named_in_the_ui_language(qtbot, keyring_ctx):
     qtbot.waitUntil(lambda: panel.keyring_label.text() == "System keyring (Secret Service)", timeout=10_000)
     assert "SecretService" in panel.keyring_label.toolTip()  # keyring's own words stay, for support
     with in_chinese():
-        assert panel.keyring_label.text() == "系统密钥环 (Secret Service)"
+        assert panel.keyring_label.text() == "系统密钥环（Secret Service）"
 
 
 def test_a_shown_error_is_rendered_again_in_the_new_language(qtbot, ctx):

@@ -64,13 +64,13 @@ class EndpointPanel(Panel):
         self.name_label = QLabel()
         self.name_label.setObjectName("endpointName")
         self.name_label.setStyleSheet("font-size: 16px; font-weight: bold;")
-        self.other_name_label = QLabel()
-        theme.styled(self.other_name_label, "color: {muted};")
+        self.id_label = QLabel()
+        theme.styled(self.id_label, "color: {muted};")
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)  # the window's text colour: readable in both themes
         names = QHBoxLayout()
         names.addWidget(self.name_label)
-        names.addWidget(self.other_name_label)
+        names.addWidget(self.id_label)
         names.addStretch(1)
 
         # --- request bar: METHOD  resolved URL  [Send] ---
@@ -194,9 +194,13 @@ class EndpointPanel(Panel):
 
     def retranslate(self) -> None:
         ep = self.endpoint
+        # The name in the UI's language, as the navigation shows it; the other language's name is the
+        # tooltip, and the endpoint's id (the path's last part) stays as the contract spells it.
         self.name_label.setText(self.title())
-        other = ep.name_en if i18n.is_chinese() else ep.name_zh
-        self.other_name_label.setText(f"{other} · {ep.id}")
+        other_name = ep.name_en if i18n.is_chinese() else ep.name_zh
+        self.name_label.setToolTip(other_name)
+        self.id_label.setText(ep.id)
+        self.id_label.setToolTip(other_name)
         self.summary_label.setText(i18n.pick(ep.summary_en, ep.summary_zh))
         self.query_title.setText(self.tr("Query parameters"))
         self.body_title.setText(self.tr("Body (JSON)"))

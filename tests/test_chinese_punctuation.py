@@ -11,31 +11,19 @@ and endpoint names".
 from __future__ import annotations
 
 import ast
-import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from chinese_text import HAS_CJK, ascii_punctuation
 
 from qrlogin_desktop.api import catalogue
 from qrlogin_desktop.api.errors import ValidationError
+from qrlogin_desktop.conformance.suite import build_suite
 
 ROOT = Path(__file__).resolve().parent.parent
 ZH_TS = ROOT / "resources" / "translations" / "qrlogin_zh_CN.ts"
 PACKAGE = ROOT / "qrlogin_desktop"
-
-CJK = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
-HAS_CJK = re.compile(CJK)
-ASCII_AFTER_CJK = (
-    re.compile(CJK + r"[,:;?!]"),                # 服务器:  必填,不能为空  是否?
-    re.compile(CJK + r" ?\((?!&\w\)|\*)"),      # 必填(当前值 …)  but not 帮助(&H) or 图片 (*.png)
-    re.compile(r"\([^()]*" + CJK + r"[^()]*\)"),  # (可选) around Chinese, wherever it stands
-)
-
-
-def ascii_punctuation(text: str) -> list[str]:
-    """The places in ``text`` where Chinese prose has ASCII punctuation, each with a little context."""
-    return [text[max(0, m.start() - 6):m.end() + 6] for pattern in ASCII_AFTER_CJK for m in pattern.finditer(text)]
 
 
 def _zh_translations() -> list[tuple[str, str]]:
@@ -98,3 +86,10 @@ def test_texts_assembled_from_rules_use_chinese_punctuation():
     assert len(error.violations) > 1
     text = error.message("zh")
     assert text.startswith("输入校验失败：") and "；" in text and not ascii_punctuation(text), text
+
+
+def test_every_conformance_check_is_titled_in_chinese_punctuation():
+    """The Test bench's rows: titles and tested rules are assembled from a field, a case and a rule."""
+    checks = build_suite()
+    wrong = [f"{c.id}: {text!r}" for c in checks for text in (c.title.zh, c.tests.zh) if ascii_punctuation(text)]
+    assert not wrong, "\n".join(wrong)

@@ -117,6 +117,11 @@ class QrLoginError(Exception):
         return _DEFAULT_CODES.retries(self)
 
 
+def violations_text(violations: Sequence[Violation], lang: str = "en") -> str:
+    """The broken rules one after another, punctuated as the language is ("；" between Chinese ones)."""
+    return ("；" if lang.startswith("zh") else "; ").join(v.message(lang) for v in violations)
+
+
 class ValidationError(QrLoginError, ValueError):
     def __init__(self, violations: Sequence[Violation], endpoint: str | None = None):
         self.violations = tuple(violations)
@@ -124,10 +129,10 @@ class ValidationError(QrLoginError, ValueError):
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "en") -> str:
-        if lang.startswith("zh"):  # full-width punctuation between Chinese clauses
-            return "输入校验失败：" + "；".join(v.message(lang) for v in self.violations)
+        if lang.startswith("zh"):
+            return "输入校验失败：" + violations_text(self.violations, lang)
         where = f" for {self.endpoint}" if self.endpoint else ""
-        return f"invalid input{where}: " + "; ".join(v.message(lang) for v in self.violations)
+        return f"invalid input{where}: " + violations_text(self.violations, lang)
 
     @property
     def fields(self) -> tuple[str, ...]:

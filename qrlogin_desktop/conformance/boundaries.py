@@ -114,7 +114,7 @@ def _rule_values(field: Field, rule: Rule) -> Iterator[tuple[Any, Text]]:
     elif isinstance(rule, IntRange):
         for n, edge in ((rule.minimum - 1, "min - 1"), (rule.minimum, "min"), (rule.maximum, "max"),
                         (rule.maximum + 1, "max + 1")):
-            yield n, Text(f"{n} ({edge})", f"{n}({edge.replace('min', '最小值').replace('max', '最大值')})")
+            yield n, Text(f"{n} ({edge})", f"{n}（{edge.replace('min', '最小值').replace('max', '最大值')}）")
     elif isinstance(rule, OneOf):
         yield rule.choices[0], Text(f"{rule.choices[0]!s} (a listed choice)", f"{rule.choices[0]!s}（列出的取值）")
         other = max(rule.choices) + 1 if all(isinstance(c, int) for c in rule.choices) else "qrcheck"

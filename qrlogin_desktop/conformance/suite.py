@@ -111,7 +111,7 @@ def _judge_case(probe: Probe, ep: Endpoint, case: Case, answer: Answer) -> Findi
     if not answer.names_field(name):
         return failed(f"refused, but the error does not name the field {name}: {said.en}",
                       f"已拒绝，但错误信息没有指出字段 {name}：{said.zh}")
-    return passed(f"refused, naming {name}: {said.en}", f"已拒绝并指出 {name}:{said.zh}")
+    return passed(f"refused, naming {name}: {said.en}", f"已拒绝并指出 {name}：{said.zh}")
 
 
 def _case_runner(ep: Endpoint, case: Case) -> Callable[[Probe], Awaitable[Finding]]:
@@ -146,7 +146,7 @@ def rule_checks() -> list[Check]:
         forwards = ep.group is not EndpointGroup.QR_AUTH
         needs = frozenset({Needs.REGISTER}) if ep.id == "QRAuthConfirmRegister" else frozenset()
         for f in _fields(ep):
-            tests = Text(f"{ep.id}.{f.name}", f"{ep.id}.{f.name}({f.zh})")
+            tests = Text(f"{ep.id}.{f.name}", f"{ep.id}.{f.name}（{f.zh}）")
             for case in cases(f):
                 if forwards and case.accepted:
                     continue
@@ -156,8 +156,8 @@ def rule_checks() -> list[Check]:
                     id=f"rules.{ep.id}.{f.name}.{_slug(case.label.en)}",
                     group=Group.RULES,
                     title=Text(f"{ep.id} {f.name}: {case.label.en}, {side.en}",
-                               f"{ep.id} {f.name}:{case.label.zh},{side.zh}"),
-                    tests=Text(f"{tests.en}: {rule.en}", f"{tests.zh}:{rule.zh}"),
+                               f"{ep.id} {f.name}：{case.label.zh}，{side.zh}"),
+                    tests=Text(f"{tests.en}: {rule.en}", f"{tests.zh}：{rule.zh}"),
                     run=_case_runner(ep, case), needs=needs))
             if f.kind is Kind.INT64 and ep.body_kind is BodyKind.MODEL:
                 out.append(Check(
@@ -165,7 +165,7 @@ def rule_checks() -> list[Check]:
                     group=Group.RULES,
                     title=Text(f"{ep.id} {f.name}: a decimal string, accepted", f"{ep.id} {f.name}：十进制字符串，应接受"),
                     tests=Text(f"{tests.en}: int64, a JSON number or its decimal string",
-                               f"{tests.zh}:int64,JSON 数字或其十进制字符串"),
+                               f"{tests.zh}：int64，JSON 数字或其十进制字符串"),
                     run=_key_as_string_runner(ep), needs=needs))
     return out
 
@@ -190,7 +190,7 @@ def _auth_runner(ep: Endpoint, auth: str) -> Callable[[Probe], Awaitable[Finding
 
 def auth_checks() -> list[Check]:
     return [Check(id=f"auth.{ep.id}.{auth}-bearer", group=Group.AUTH,
-                  title=Text(f"{ep.id} with {label.en}", f"{ep.id}:{label.zh}"),
+                  title=Text(f"{ep.id} with {label.en}", f"{ep.id}：{label.zh}"),
                   tests=Text("Authorization: Bearer <token> on every call; 401 without a valid one",
                              "每个调用都需 Authorization: Bearer <令牌>；无有效凭证时返回 401"),
                   run=_auth_runner(ep, auth))
@@ -231,7 +231,7 @@ def image_checks() -> list[Check]:
             kind = Text("PNG (is_hyaline)", "PNG(is_hyaline)") if transparent else Text("JPEG", "JPEG")
             out.append(Check(
                 id=f"images.{ep.id}.{'png' if transparent else 'jpeg'}", group=Group.IMAGES,
-                title=Text(f"{ep.id}: a {kind.en} image", f"{ep.id}:{kind.zh} 图片"),
+                title=Text(f"{ep.id}: a {kind.en} image", f"{ep.id}：{kind.zh} 图片"),
                 tests=Text("the image's Content-Type and bytes: JPEG unless is_hyaline is true (PNG)",
                            "图片的 Content-Type 与内容一致：JPEG，is_hyaline 为 true 时为 PNG"),
                 run=_image_runner(ep, transparent)))

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...api.catalogue import BodyKind, Endpoint
-from ...api.errors import ValidationError, Violation
+from ...api.errors import ValidationError, Violation, violations_text
 from ...api.outcomes import CodeTable
 from .. import i18n, theme
 from ..display import monospace_font
@@ -340,7 +340,6 @@ class EndpointPanel(Panel):
     def _show_violations(self, violations: tuple[Violation, ...] | list[Violation]) -> None:
         """Messages next to their fields; anything without a field of ours goes to the banner."""
         query_names = {f.name for f in self.endpoint.query}
-        lang = "zh" if i18n.is_chinese() else "en"
         for name in {v.field for v in violations if v.field in query_names}:
             editor = self.form.editors[name]
             if hasattr(editor, "setModified"):
@@ -351,7 +350,7 @@ class EndpointPanel(Panel):
         elsewhere = [v for v in violations if v.field not in query_names
                      and (self.editor is None or v.field == "appKey")]
         if elsewhere:
-            self.banner.show_error("; ".join(v.message(lang) for v in elsewhere))
+            self.banner.show_error(violations_text(elsewhere, i18n.message_language()))
         self.send_hint.setText(self.tr("Not sent: %n problem(s) — see the messages next to the fields, "
                                        "or turn off \"Validate before sending\".", "", len(violations)))
         self.send_hint.show()

@@ -79,3 +79,12 @@ def test_a_refusal_the_server_explains_rule_by_rule_reads_in_the_ui_language(qtb
         page.send_button.click()
     refusals = [text for text in _shown_labels(page) if "400" in text and "js_code" in text]
     assert refusals == [expected]
+
+
+def test_the_not_sent_hint_on_screen_follows_a_language_change(qtbot, ctx, english):
+    page = _page(qtbot, ctx, "JSConfig")
+    page.send_button.click()
+    assert page.send_hint.isVisibleTo(page) and page.send_hint.text().startswith("Not sent: 1 problem")
+    i18n.install(i18n.CHINESE)  # no new Send: the hint already shown is written again
+    assert page.send_hint.text().startswith("未发送：有 1 处问题")
+    assert page.form.error_text("url") == "url: 必填"

@@ -59,6 +59,7 @@ class EndpointPanel(Panel):
         self._future = None
         self._generation = 0
         self._started = 0.0
+        self._problems_at_send = 0  # what the "Not sent" hint counts
 
         # --- header ---
         self.name_label = QLabel()
@@ -217,6 +218,7 @@ class EndpointPanel(Panel):
         self.url_field.setAccessibleName(self.tr("Request URL"))
         self.url_field.setToolTip(self.tr("Where the request goes, from the inputs as they are now"))
         self.method_label.setAccessibleName(self.tr("HTTP method"))
+        self._render_send_hint()
         self._update_actions()
 
     # --- state ----------------------------------------------------------------------------------------
@@ -351,9 +353,14 @@ class EndpointPanel(Panel):
                      and (self.editor is None or v.field == "appKey")]
         if elsewhere:
             self.banner.show_error(violations_text(elsewhere, i18n.message_language()))
-        self.send_hint.setText(self.tr("Not sent: %n problem(s) — see the messages next to the fields, "
-                                       "or turn off \"Validate before sending\".", "", len(violations)))
+        self._problems_at_send = len(violations)
+        self._render_send_hint()
         self.send_hint.show()
+
+    def _render_send_hint(self) -> None:
+        """Written again on a language change: the hint may be on screen when it happens."""
+        self.send_hint.setText(self.tr("Not sent: %n problem(s) — see the messages next to the fields, "
+                                       "or turn off \"Validate before sending\".", "", self._problems_at_send))
 
     def copy_curl(self) -> None:
         client = self.ctx.client

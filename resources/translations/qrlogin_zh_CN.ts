@@ -152,7 +152,7 @@
     </message>
     <message>
         <source>Code</source>
-        <translation>code</translation>
+        <translation>业务码</translation>
     </message>
     <message>
         <source>Poller action</source>
@@ -160,11 +160,11 @@
     </message>
     <message>
         <source>Code table</source>
-        <translation>code 处理表</translation>
+        <translation>业务码处理表</translation>
     </message>
     <message>
         <source>Poller action for code {0}</source>
-        <translation>code {0} 的轮询处理方式</translation>
+        <translation>业务码 {0} 的轮询处理方式</translation>
     </message>
 </context>
 <context>
@@ -323,7 +323,7 @@
     </message>
     <message>
         <source>The server answered code {0}: {1}</source>
-        <translation>服务器返回 code {0}：{1}</translation>
+        <translation>服务器返回业务码 {0}：{1}</translation>
     </message>
     <message>
         <source>The keyring did not answer in time. Unlock it and retry. ({0})</source>
@@ -428,7 +428,7 @@
     </message>
     <message>
         <source>server code {0}</source>
-        <translation>服务器代码 {0}</translation>
+        <translation>业务码 {0}</translation>
     </message>
 </context>
 <context>
@@ -1422,11 +1422,11 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>code {0}</source>
-        <translation>code {0}</translation>
+        <translation>业务码 {0}</translation>
     </message>
     <message>
         <source>error: {0}</source>
-        <translation>error：{0}</translation>
+        <translation>错误：{0}</translation>
     </message>
     <message>
         <source>not the API&apos;s envelope</source>
@@ -1564,7 +1564,7 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>Code table</source>
-        <translation>code 处理表</translation>
+        <translation>业务码处理表</translation>
     </message>
     <message>
         <source>Stored credential</source>
@@ -1592,7 +1592,7 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>Add code</source>
-        <translation>添加 code</translation>
+        <translation>添加业务码</translation>
     </message>
     <message>
         <source>New</source>

@@ -77,11 +77,11 @@ class Violation:
         if self.value is None:
             return head
         if self.secret:
-            return head + ("(当前值已隐藏)" if zh else " (got <hidden>)")
+            return head + ("（当前值已隐藏）" if zh else " (got <hidden>)")
         shown = self.value_preview
         cut = isinstance(self.value, str) and shown.endswith('…"')
         if zh:
-            return head + (f"(当前值 {shown},共 {len(self.value)} 个字符)" if cut else f"(当前值 {shown})")
+            return head + (f"（当前值 {shown}，共 {len(self.value)} 个字符）" if cut else f"（当前值 {shown}）")
         return head + (f" (got {shown}, {len(self.value):,} characters)" if cut else f" (got {shown})")
 
     def to_json(self) -> dict[str, str]:
@@ -117,6 +117,11 @@ class QrLoginError(Exception):
         return _DEFAULT_CODES.retries(self)
 
 
+def violations_text(violations: Sequence[Violation], lang: str = "en") -> str:
+    """The broken rules one after another, punctuated as the language is ("；" between Chinese ones)."""
+    return ("；" if lang.startswith("zh") else "; ").join(v.message(lang) for v in violations)
+
+
 class ValidationError(QrLoginError, ValueError):
     def __init__(self, violations: Sequence[Violation], endpoint: str | None = None):
         self.violations = tuple(violations)
@@ -124,9 +129,10 @@ class ValidationError(QrLoginError, ValueError):
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "en") -> str:
-        head = "输入校验失败" if lang.startswith("zh") else "invalid input"
-        where = f" for {self.endpoint}" if self.endpoint and not lang.startswith("zh") else ""
-        return f"{head}{where}: " + "; ".join(v.message(lang) for v in self.violations)
+        if lang.startswith("zh"):
+            return "输入校验失败：" + violations_text(self.violations, lang)
+        where = f" for {self.endpoint}" if self.endpoint else ""
+        return f"invalid input{where}: " + violations_text(self.violations, lang)
 
     @property
     def fields(self) -> tuple[str, ...]:

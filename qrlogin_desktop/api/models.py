@@ -86,12 +86,12 @@ class Field:
     @property
     def rules_zh(self) -> str:
         parts = ["必填"] if self.required else []
-        return ",".join(parts + [r.zh for r in self.rules])
+        return "，".join(parts + [r.zh for r in self.rules])
 
 
 _ZH_TYPE = {
     Kind.STRING: "必须是字符串",
-    Kind.INT64: "必须是64位整数(JSON 数字或十进制字符串)",
+    Kind.INT64: "必须是 64 位整数（JSON 数字或十进制字符串）",
     Kind.INTEGER: "必须是整数",
     Kind.BOOLEAN: "必须是 true 或 false",
     Kind.OBJECT: "必须是 JSON 对象",
@@ -140,17 +140,17 @@ IV = Field("iv", Kind.STRING, "initial vector (base64)", "加密算法的初始�
            source="sandbox")
 SESSION_KEY = Field("sessionKey", Kind.STRING, "session key (base64)", "会话密钥", required=True, rules=(NotBlank(),),
                     source="sandbox", secret=True)
-OPENID = Field("openid", Kind.STRING, "user's OpenID", "用户的OpenID", required=True, rules=(NotBlank(), Length(0, 128)),
+OPENID = Field("openid", Kind.STRING, "user's OpenID", "用户的 OpenID", required=True, rules=(NotBlank(), Length(0, 128)),
                source="sandbox", example="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
-PAGE_URL = Field("url", Kind.STRING, "URL of the current page", "当前网页的URL", required=True, rules=(HttpUrl(),),
+PAGE_URL = Field("url", Kind.STRING, "URL of the current page", "当前网页的 URL", required=True, rules=(HttpUrl(),),
                  source="wechat", example="https://example.com/page?x=1")
 
 # --- known fields of the JToken bodies (what WeChat requires; other members pass through) ---------
 
 _NOT_BLANK = (NotBlank(),)
 # Members that several bodies share, declared once.
-_TOUSER = Field("touser", Kind.STRING, "receiver's openid", "接收者openid", required=True, rules=_NOT_BLANK, source="wechat")
-_TEMPLATE_ID = Field("template_id", Kind.STRING, "template id", "模板ID", required=True, rules=_NOT_BLANK, source="wechat")
+_TOUSER = Field("touser", Kind.STRING, "receiver's openid", "接收者 openid", required=True, rules=_NOT_BLANK, source="wechat")
+_TEMPLATE_ID = Field("template_id", Kind.STRING, "template id", "模板 ID", required=True, rules=_NOT_BLANK, source="wechat")
 _ENV_VERSION = Field("env_version", Kind.STRING, "version", "小程序版本", rules=(OneOf(("release", "trial", "develop")),),
                      source="wechat")
 _EXPIRY = (
@@ -222,7 +222,7 @@ WXACODE = Schema(
 WXACODE_UNLIMITED = Schema(
     "WXACodeGetUnlimitedBody",
     (
-        Field("scene", Kind.STRING, "scene (e.g. the signInKey)", "场景值(如登录密钥)", required=True,
+        Field("scene", Kind.STRING, "scene (e.g. the signInKey)", "场景值（如登录密钥）", required=True,
               rules=(NotBlank(), VisibleAscii(32)), source="wechat", example="1234567890123456789"),
         Field("page", Kind.STRING, "page", "页面", rules=(Length(0, 1024),), source="wechat"),
         Field("check_path", Kind.BOOLEAN, "check the page exists", "检查页面是否存在", source="wechat"),
@@ -236,7 +236,7 @@ MSG_SEC_CHECK = Schema(
               rules=(NotBlank(), Length(0, 2500)), source="wechat"),
         Field("version", Kind.INTEGER, "API version", "接口版本号", rules=(OneOf((1, 2)),), source="wechat"),
         Field("scene", Kind.INTEGER, "scene", "场景枚举值", rules=(IntRange(1, 4),), source="wechat"),
-        Field("openid", Kind.STRING, "user's openid", "用户的openid", source="wechat"),
+        Field("openid", Kind.STRING, "user's openid", "用户的 openid", source="wechat"),
     ),
 )
 
@@ -268,7 +268,7 @@ def jtoken_violations(body: Any, schema: Schema | None) -> list[Violation]:
     target = jtoken_object(body)
     if not isinstance(target, dict):
         return [Violation("body", "must be a JSON object, or an array holding exactly one object",
-                          "必须是 JSON 对象,或只含一个对象的数组", body)]
+                          "必须是 JSON 对象，或只含一个对象的数组", body)]
     return schema.violations(target)
 
 
@@ -421,16 +421,16 @@ class QRCodeSignUpRequest(RequestModel):
     )
     nickName: str | None = wire(Kind.STRING, "nickname", "用户昵称", default=None, rules=(Length(4, 32),), source="sdk",
                                 example="测试用户")
-    avatar: str | None = wire(Kind.STRING, "avatar URL", "用户头像URL", default=None, rules=(Length(0, 999),), source="sdk",
+    avatar: str | None = wire(Kind.STRING, "avatar URL", "用户头像 URL", default=None, rules=(Length(0, 999),), source="sdk",
                               example="https://example.com/avatar.png")
     data: str | None = wire(Kind.STRING, "custom data", "自定义数据", default=None, rules=(Length(0, 9999),), source="sdk")
     email: str | None = wire(Kind.STRING, "e-mail", "用户邮箱", default=None, example="user@example.com")
     emailCode: str | None = wire(Kind.STRING, "e-mail code (only when e-mail verification is on)",
-                                 "邮箱验证码(仅启用邮箱验证时需要)", default=None, rules=_VERIFICATION_CODE, blank_is_absent=True)
+                                 "邮箱验证码（仅启用邮箱验证时需要）", default=None, rules=_VERIFICATION_CODE, blank_is_absent=True)
     phone: str | None = wire(Kind.STRING, "phone number", "用户手机号", default=None, rules=digits(11, 11),
                              blank_is_absent=True, example="13800138000")
     phoneCode: str | None = wire(Kind.STRING, "phone code (only when phone verification is on)",
-                                 "手机验证码(仅启用手机验证时需要)", default=None, rules=_VERIFICATION_CODE, blank_is_absent=True)
+                                 "手机验证码（仅启用手机验证时需要）", default=None, rules=_VERIFICATION_CODE, blank_is_absent=True)
 
 
 PRE_SIGN_IN = QRCodePreSignInRequest.SCHEMA
@@ -447,7 +447,7 @@ SIGN_UP = QRCodeSignUpRequest.SCHEMA
 class TokenModel(WireModel):
     access_token: str = wire(Kind.STRING, "bearer token", "访问令牌", required=True, secret=True)
     token_type: str = wire(Kind.STRING, "token type", "令牌类型", default="Bearer", blank_is_absent=True, example="Bearer")
-    expires_in: int = wire(Kind.INT64, "lifetime in seconds", "有效期(秒)", default=0, example=86400)
+    expires_in: int = wire(Kind.INT64, "lifetime in seconds", "有效期（秒）", default=0, example=86400)
 
     def __repr__(self) -> str:  # the token must never reach a log line through a repr
         return f"TokenModel(token_type={self.token_type!r}, expires_in={self.expires_in}, access_token=<{len(self.access_token)} chars>)"
@@ -460,9 +460,9 @@ _APP_TEXT = {"kind": Kind.STRING, "default": None, "nullable": True}  # the pred
 
 @wire_type(frozen=True)
 class UserQRCodeScanResult(WireModel):
-    appID: int | None = wire(Kind.INT64, "application ID", "应用ID", null_is_absent=True, example=20260001)
+    appID: int | None = wire(Kind.INT64, "application ID", "应用 ID", null_is_absent=True, example=20260001)
     name: str | None = wire(en="application name", zh="应用名称", **_APP_TEXT)
-    logo: str | None = wire(en="logo URL", zh="应用图标URL", **_APP_TEXT)
+    logo: str | None = wire(en="logo URL", zh="应用图标 URL", **_APP_TEXT)
     website: str | None = wire(en="website", zh="应用网站", **_APP_TEXT)
     description: str | None = wire(en="description", zh="应用描述", **_APP_TEXT)
     tags: str | None = wire(en="tags", zh="应用标签", **_APP_TEXT)
@@ -481,7 +481,7 @@ class WechatJSConfigResult(WireModel):
     timestamp: str = wire(Kind.STRING, "timestamp (unix seconds)", "时间戳", accepts_number=True)  # WeChat's JSON: a number
     signature: str = wire(Kind.STRING, "JS-SDK signature", "签名")
     appKey: str = wire(Kind.STRING, "appKey", "应用标识", default="", null_is_absent=True)
-    jsApiList: tuple[str, ...] = wire(Kind.STRINGS, "JS APIs", "JS接口列表", default=())
+    jsApiList: tuple[str, ...] = wire(Kind.STRINGS, "JS APIs", "JS 接口列表", default=())
 
 
 # The image types a mini-program code comes as: their first bytes, content type and file extension.

@@ -224,7 +224,7 @@ def build_openapi(app_key: str | None = None) -> dict[str, Any]:
     schemas["ErrorEnvelope"] = _ERROR_ENVELOPE
     return {
         "openapi": "3.0.3",
-        "info": {"title": "服务商 - 微信 (qrlogin-desktop sandbox)", "version": __version__,
+        "info": {"title": "服务商 - 微信（qrlogin-desktop sandbox）", "version": __version__,
                  "description": f"Generated from qrlogin-desktop's endpoint catalogue. {_OUTSIDE_OPERATIONS}"},
         # Relative: the API is on the server that serves this document. Never taken from a request's Host
         # header, which any client sets as it likes.

@@ -139,12 +139,12 @@ class Length(Rule):
     @property
     def zh(self) -> str:
         if self.maximum is None:
-            return f"长度至少为{self.minimum}个字符"
+            return f"长度至少为 {self.minimum} 个字符"
         if self.minimum == 0:
-            return f"长度不能超过{self.maximum}个字符"
+            return f"长度不能超过 {self.maximum} 个字符"
         if self.minimum == self.maximum:
-            return f"长度必须为{self.minimum}个字符"
-        return f"长度必须在{self.minimum}到{self.maximum}个字符之间"
+            return f"长度必须为 {self.minimum} 个字符"
+        return f"长度必须在 {self.minimum} 到 {self.maximum} 个字符之间"
 
     def openapi(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -202,7 +202,7 @@ class IntRange(Rule):
 
     @property
     def zh(self) -> str:
-        return f"必须在{self.minimum}到{self.maximum}之间"
+        return f"必须在 {self.minimum} 到 {self.maximum} 之间"
 
     def openapi(self) -> dict[str, Any]:
         return {"minimum": self.minimum, "maximum": self.maximum}
@@ -221,7 +221,7 @@ class OneOf(Rule):
 
     @property
     def zh(self) -> str:
-        return "必须是以下之一:" + "、".join(map(str, self.choices))
+        return "必须是以下之一：" + "、".join(map(str, self.choices))
 
     def openapi(self) -> dict[str, Any]:
         return {"enum": list(self.choices)}
@@ -297,7 +297,7 @@ class VisibleAscii(Rule):
 
     @property
     def zh(self) -> str:
-        return f"最多{self.maximum}个可见字符,只能包含字母、数字和 {self.allowed}"
+        return f"最多 {self.maximum} 个可见字符，只能包含字母、数字和 {self.allowed}"
 
     def openapi(self) -> dict[str, Any]:
         allowed = self.allowed.replace("-", "") + ("-" if "-" in self.allowed else "")  # "-" last: a literal
@@ -326,7 +326,7 @@ class PathSegment(Rule):
 
     @property
     def zh(self) -> str:
-        return "不能只由点号组成,不能包含换行或控制字符"
+        return "不能只由点号组成，不能包含换行或控制字符"
 
     def openapi(self) -> dict[str, Any]:
         return {"pattern": r"^(?!\.+$)[^\x00-\x1f\x7f]*$"}
@@ -340,7 +340,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # goes into a header is refused with this rule before anything is sent.
 HEADER_SAFE = Charset(r"[\x21-\x7e]*",
                       "only visible ASCII characters (no spaces, line breaks, control or non-ASCII characters)",
-                      "只能包含可见的 ASCII 字符(不能有空格、换行、控制字符或非 ASCII 字符)")
+                      "只能包含可见的 ASCII 字符（不能有空格、换行、控制字符或非 ASCII 字符）")
 
 
 @dataclass(frozen=True)
@@ -365,15 +365,15 @@ class Utf8Bytes(Rule):
 
     @property
     def zh(self) -> str:
-        return f"UTF-8 编码后不能超过{self.maximum}字节"
+        return f"UTF-8 编码后不能超过 {self.maximum} 字节"
 
 
 def digits(minimum: int, maximum: int) -> tuple[Rule, ...]:
     """Verification codes and phone numbers: only ASCII digits, a fixed length range."""
     if minimum == maximum:
-        en, zh = f"exactly {minimum} digits", f"必须为{minimum}位数字"
+        en, zh = f"exactly {minimum} digits", f"必须为 {minimum} 位数字"
         pattern = rf"[0-9]{{{minimum}}}"
     else:
-        en, zh = f"{minimum} to {maximum} digits", f"长度为{minimum}到{maximum}位的数字"
+        en, zh = f"{minimum} to {maximum} digits", f"长度为 {minimum} 到 {maximum} 位的数字"
         pattern = rf"[0-9]{{{minimum},{maximum}}}"
     return (Charset(pattern, en, zh),)

@@ -93,7 +93,7 @@ def _lengths(low: int, high: int | None) -> Iterator[tuple[int, Text]]:
 
 def _length_cases(low: int, high: int | None, filler: str) -> Iterator[tuple[Any, Text]]:
     for n, edge in _lengths(low, high):
-        yield filler * n, Text(f"{n} characters ({edge.en})", f"{n}个字符({edge.zh})")
+        yield filler * n, Text(f"{n} characters ({edge.en})", f"{n} 个字符（{edge.zh}）")
 
 
 def _rule_values(field: Field, rule: Rule) -> Iterator[tuple[Any, Text]]:
@@ -114,20 +114,20 @@ def _rule_values(field: Field, rule: Rule) -> Iterator[tuple[Any, Text]]:
     elif isinstance(rule, IntRange):
         for n, edge in ((rule.minimum - 1, "min - 1"), (rule.minimum, "min"), (rule.maximum, "max"),
                         (rule.maximum + 1, "max + 1")):
-            yield n, Text(f"{n} ({edge})", f"{n}({edge.replace('min', '最小值').replace('max', '最大值')})")
+            yield n, Text(f"{n} ({edge})", f"{n}（{edge.replace('min', '最小值').replace('max', '最大值')}）")
     elif isinstance(rule, OneOf):
-        yield rule.choices[0], Text(f"{rule.choices[0]!s} (a listed choice)", f"{rule.choices[0]!s}(列出的取值)")
+        yield rule.choices[0], Text(f"{rule.choices[0]!s} (a listed choice)", f"{rule.choices[0]!s}（列出的取值）")
         other = max(rule.choices) + 1 if all(isinstance(c, int) for c in rule.choices) else "qrcheck"
-        yield other, Text(f"{other!s} (not listed)", f"{other!s}(未列出的取值)")
+        yield other, Text(f"{other!s} (not listed)", f"{other!s}（未列出的取值）")
     elif isinstance(rule, NotBlank):
         yield "   ", Text("only spaces", "只有空格")
     elif isinstance(rule, HttpUrl):
         yield "https://example.com/qrcheck", Text("an https:// URL", "https:// 网址")
         yield "ftp://example.com/qrcheck", Text("an ftp:// URL", "ftp:// 网址")
     elif isinstance(rule, VisibleAscii):
-        yield "1" * rule.maximum, Text(f"{rule.maximum} characters (max)", f"{rule.maximum}个字符(最大值)")
+        yield "1" * rule.maximum, Text(f"{rule.maximum} characters (max)", f"{rule.maximum} 个字符（最大值）")
         yield "1" * (rule.maximum + 1), Text(f"{rule.maximum + 1} characters (max + 1)",
-                                              f"{rule.maximum + 1}个字符(最大值+1)")
+                                              f"{rule.maximum + 1} 个字符（最大值+1）")
         yield "1 1", Text("with a space", "含空格")
     # Utf8Bytes (a QR's capacity) sits beyond its field's Length; PathSegment guards the appKey, which the
     # check does not vary: both have no boundary a client reaches on its own.
@@ -135,11 +135,11 @@ def _rule_values(field: Field, rule: Rule) -> Iterator[tuple[Any, Text]]:
 
 def _type_values(field: Field) -> Iterator[tuple[Any, Text]]:
     if field.required:
-        yield OMITTED, Text("left out (required)", "缺省(必填)")
+        yield OMITTED, Text("left out (required)", "缺省（必填）")
     if field.kind is Kind.INT64:
         yield "12a", Text("a string that is not a decimal integer", "不是十进制整数的字符串")
-        yield 2**63, Text("2^63 (beyond int64)", "2^63(超出 int64)")
-        yield True, Text("true (a boolean)", "true(布尔值)")
+        yield 2**63, Text("2^63 (beyond int64)", "2^63（超出 int64）")
+        yield True, Text("true (a boolean)", "true（布尔值）")
 
 
 def cases(field: Field) -> list[Case]:

@@ -40,7 +40,7 @@ class SessionState(str, Enum):
 
 
 _STATE_ZH = {SessionState.UNKNOWN: "未知的登录密钥", SessionState.WAITING: "等待扫码", SessionState.SCANNED: "已扫码",
-             SessionState.SCANNED_UNION_TAKEN: "已扫码,UnionID 已被注册", SessionState.REGISTERED: "已注册",
+             SessionState.SCANNED_UNION_TAKEN: "已扫码，UnionID 已被注册", SessionState.REGISTERED: "已注册",
              SessionState.DELIVERED: "已交付令牌", SessionState.EXPIRED: "已过期"}
 
 SUCCESS = None  # a cell whose answer is code 200 and the call's result
@@ -55,28 +55,28 @@ class Cell:
 
 # THE lifecycle table of the contract, cell by cell.
 LIFECYCLE: Mapping[tuple[Call, SessionState], Cell] = MappingProxyType({
-    (Call.SCAN, SessionState.WAITING): Cell((SUCCESS,), "-> scanned, 200 + app info", "-> 已扫码,200 + 应用信息"),
-    (Call.SCAN, SessionState.SCANNED): Cell((Outcome.ALREADY_USED,), "409 (scanned twice)", "409(重复扫码)"),
+    (Call.SCAN, SessionState.WAITING): Cell((SUCCESS,), "-> scanned, 200 + app info", "-> 已扫码，200 + 应用信息"),
+    (Call.SCAN, SessionState.SCANNED): Cell((Outcome.ALREADY_USED,), "409 (scanned twice)", "409（重复扫码）"),
     (Call.SCAN, SessionState.REGISTERED): Cell((Outcome.ALREADY_USED,), "409", "409"),
     (Call.SCAN, SessionState.DELIVERED): Cell((Outcome.ALREADY_USED,), "409", "409"),
     (Call.SCAN, SessionState.EXPIRED): Cell((Outcome.EXPIRED,), "410", "410"),
     (Call.SCAN, SessionState.UNKNOWN): Cell((Outcome.NOT_FOUND,), "404", "404"),
     (Call.CONFIRM_LOGIN, SessionState.WAITING): Cell((Outcome.NOT_YET,), "408 (confirm before a scan)",
-                                                     "408(扫码前确认)"),
+                                                     "408（扫码前确认）"),
     (Call.CONFIRM_LOGIN, SessionState.SCANNED): Cell(
         (SUCCESS, Outcome.SCANNED), "token, -> delivered, 200 (202 while a registration is required)",
-        "令牌,-> 已交付,200(要求注册时为 202)"),
+        "令牌，-> 已交付，200（要求注册时为 202）"),
     (Call.CONFIRM_LOGIN, SessionState.REGISTERED): Cell((SUCCESS,), "the registration's token, -> delivered, 200",
-                                                        "注册时签发的令牌,-> 已交付,200"),
+                                                        "注册时签发的令牌，-> 已交付，200"),
     (Call.CONFIRM_LOGIN, SessionState.DELIVERED): Cell((Outcome.ALREADY_USED,), "409 (confirm after delivery)",
-                                                       "409(交付后再次确认)"),
+                                                       "409（交付后再次确认）"),
     (Call.CONFIRM_LOGIN, SessionState.EXPIRED): Cell((Outcome.EXPIRED,), "410", "410"),
     (Call.CONFIRM_LOGIN, SessionState.UNKNOWN): Cell((Outcome.NOT_FOUND,), "404", "404"),
     (Call.CONFIRM_REGISTER, SessionState.WAITING): Cell((Outcome.NOT_YET,), "408", "408"),
     (Call.CONFIRM_REGISTER, SessionState.SCANNED): Cell((SUCCESS,), "new user, token, -> registered, 200",
-                                                        "新用户,令牌,-> 已注册,200"),
+                                                        "新用户，令牌，-> 已注册，200"),
     (Call.CONFIRM_REGISTER, SessionState.SCANNED_UNION_TAKEN): Cell((Outcome.ALREADY_USED,),
-                                                                    "409 (the unionID exists)", "409(UnionID 已存在)"),
+                                                                    "409 (the unionID exists)", "409（UnionID 已存在）"),
     (Call.CONFIRM_REGISTER, SessionState.REGISTERED): Cell((Outcome.ALREADY_USED,), "409", "409"),
     (Call.CONFIRM_REGISTER, SessionState.DELIVERED): Cell((Outcome.ALREADY_USED,), "409", "409"),
     (Call.CONFIRM_REGISTER, SessionState.EXPIRED): Cell((Outcome.EXPIRED,), "410", "410"),
@@ -125,17 +125,17 @@ def _judge(probe: Probe, cell: Cell, answer: Answer, prepared: _Prepared) -> Fin
     said = probe.describe(answer)
     if answer.ok:
         if SUCCESS not in cell.answers:
-            return failed(f"answered {said.en}; the cell says {cell.en}", f"返回 {said.zh};该单元格应为 {cell.zh}")
+            return failed(f"answered {said.en}; the cell says {cell.en}", f"返回 {said.zh}；该单元格应为 {cell.zh}")
         if prepared.token is not None and isinstance(answer.value, TokenModel) and \
                 answer.value.access_token != prepared.token.access_token:
             return failed("answered a token, but not the one the registration was given",
-                          "返回了令牌,但不是注册时签发的那个")
+                          "返回了令牌，但不是注册时签发的那个")
         return passed(f"answered {said.en}", f"返回 {said.zh}")
     for outcome in cell.answers:
         if outcome is not SUCCESS and probe.meaning.means(answer.code, outcome):
             return passed(f"answered {said.en}", f"返回 {said.zh}")
     wanted = " or ".join("200" if o is SUCCESS else probe.meaning.expected(o) for o in cell.answers)
-    return failed(f"answered {said.en}; expected {wanted}: {cell.en}", f"返回 {said.zh};应为 {wanted}:{cell.zh}")
+    return failed(f"answered {said.en}; expected {wanted}: {cell.en}", f"返回 {said.zh}；应为 {wanted}：{cell.zh}")
 
 
 def _runner(call: Call, state: SessionState) -> Callable[[Probe], Awaitable[Finding]]:
@@ -165,9 +165,9 @@ def lifecycle_checks() -> list[Check]:
         out.append(Check(
             id=f"{group.value}.{call.value}.{slug}",
             group=group,
-            title=Text(f"{call.value} on a session: {state.value}", f"{call.value}:会话{_STATE_ZH[state]}"),
+            title=Text(f"{call.value} on a session: {state.value}", f"{call.value}：会话{_STATE_ZH[state]}"),
             tests=Text(f"lifecycle table, row {call.value}, column {state.value}: {cell.en}",
-                       f"生命周期表,{call.value} 行,{_STATE_ZH[state]} 列:{cell.zh}"),
+                       f"生命周期表，{call.value} 行，{_STATE_ZH[state]} 列：{cell.zh}"),
             run=_runner(call, state),
             needs=_needs(call, state),
         ))

@@ -140,11 +140,11 @@ class Options:
         """Why a check with these needs does not apply in this run, or None."""
         if Needs.REGISTER in needs and not self.register:
             return not_applicable("left out by --no-register: this check registers users (Confirm-Register)",
-                                  "已按 --no-register 跳过:此检查会注册用户(Confirm-Register)")
+                                  "已按 --no-register 跳过：此检查会注册用户（Confirm-Register）")
         if Needs.EXPIRY in needs and not self.expiry:
             return not_applicable("left out: it waits one QR lifetime; run with --expiry",
-                                  "已跳过:需要等待一个二维码有效期;使用 --expiry 运行")
+                                  "已跳过：需要等待一个二维码有效期；使用 --expiry 运行")
         if Needs.JSAPI_TICKET in needs and not self.jsapi_ticket:
             return not_applicable("no jsapi_ticket given (--jsapi-ticket): the signature cannot be recomputed",
-                                  "未提供 jsapi_ticket(--jsapi-ticket):无法重新计算签名")
+                                  "未提供 jsapi_ticket（--jsapi-ticket）：无法重新计算签名")
         return None

@@ -118,7 +118,7 @@ def shape_problem(exchange: Exchange) -> Text | None:
     try:
         envelope = decode_envelope(body, http_status=exchange.status, content_type=content_type)
     except ProtocolError as exc:
-        return Text(f"not the envelope: {exc.reason}", f"不是约定的信封格式:{exc.reason}")
+        return Text(f"not the envelope: {exc.reason}", f"不是约定的信封格式：{exc.reason}")
     members = json.loads(body)  # the decoder took it: a JSON object
     missing = [name for name in ("code", "data", "error") if name not in members]
     if missing:
@@ -231,7 +231,7 @@ class Probe:
         """One line on how a call ended, redacted."""
         error = answer.error
         if error is None:
-            return Text("code 200 (success)", "code 200(成功)")
+            return Text("code 200 (success)", "code 200（成功）")
         if isinstance(error, ApiError):
             text = self.redactor.text(error.error)[:200] or "-"
             return Text(f"code {error.code} (HTTP {error.http_status}): {text}",
@@ -248,21 +248,21 @@ class Probe:
         answer = await self.call(endpoint_id, body=body)
         if not answer.ok:
             said = self.describe(answer)
-            raise SetupFailed(Text(f"setup: {what.en} answered {said.en}", f"准备步骤:{what.zh}返回 {said.zh}"))
+            raise SetupFailed(Text(f"setup: {what.en} answered {said.en}", f"准备步骤：{what.zh}返回 {said.zh}"))
         return answer
 
     async def waiting(self) -> int:
-        answer = await self._step("QRAuthInitiate", {}, Text("Initiate", "Initiate(发起会话)"))
+        answer = await self._step("QRAuthInitiate", {}, Text("Initiate", "Initiate（发起会话）"))
         return answer.value
 
     async def scanned(self) -> int:
         key = await self.waiting()
-        await self._step("QRAuthScan", {"signInKey": key}, Text("Scan", "Scan(扫码)"))
+        await self._step("QRAuthScan", {"signInKey": key}, Text("Scan", "Scan（扫码）"))
         return key
 
     async def register(self, key: int, union_id: str | None = None) -> Any:
         body = {"signInKey": key, "unionID": union_id or self.new_union_id(), "nickName": "qrcheck"}
-        return (await self._step("QRAuthConfirmRegister", body, Text("Confirm-Register", "Confirm-Register(注册)"))).value
+        return (await self._step("QRAuthConfirmRegister", body, Text("Confirm-Register", "Confirm-Register（注册）"))).value
 
     async def delivered(self, *, may_register: bool) -> int:
         """A session whose token went to the desktop; on a server that requires a registration first,
@@ -273,12 +273,12 @@ class Probe:
             return key
         if not self.meaning.means(answer.code, Outcome.SCANNED):
             said = self.describe(answer)
-            raise SetupFailed(Text(f"setup: Confirm-Login answered {said.en}", f"准备步骤:Confirm-Login 返回 {said.zh}"))
+            raise SetupFailed(Text(f"setup: Confirm-Login answered {said.en}", f"准备步骤：Confirm-Login 返回 {said.zh}"))
         if not may_register:
             raise Unreachable(Text("the server requires a registration before a login, and --no-register is set",
-                                   "服务器要求先注册才能登录,而已设置 --no-register"))
+                                   "服务器要求先注册才能登录，而已设置 --no-register"))
         await self.register(key)
-        await self._step("QRAuthConfirmLogin", {"signInKey": key}, Text("Confirm-Login", "Confirm-Login(确认登录)"))
+        await self._step("QRAuthConfirmLogin", {"signInKey": key}, Text("Confirm-Login", "Confirm-Login（确认登录）"))
         return key
 
     async def expired(self, count: int) -> list[int]:

@@ -19,8 +19,8 @@ def _clean(text: str) -> str:
 
 def _details(result: Result) -> str:
     check = result.check
-    parts = [f"tests: {check.tests.en}", f"测试: {check.tests.zh}", f"found: {result.reason.en}",
-             f"结果: {result.reason.zh}"]
+    parts = [f"tests: {check.tests.en}", f"测试：{check.tests.zh}", f"found: {result.reason.en}",
+             f"结果：{result.reason.zh}"]
     return _clean("\n".join(parts))
 
 

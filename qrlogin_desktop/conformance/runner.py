@@ -59,7 +59,7 @@ async def run_suite(checks: Sequence[Check], probe: Probe, options: Options, *, 
                     progress(result, len(results), len(checks))
     except TimeoutError:
         stopped = Text(f"the run's deadline of {deadline:g} s passed after {len(results)} of {len(checks)} checks",
-                       f"运行超过了 {deadline:g} 秒的期限,已完成 {len(results)}/{len(checks)} 项检查")
+                       f"运行超过了 {deadline:g} 秒的期限，已完成 {len(results)}/{len(checks)} 项检查")
         probe.take_trace()
     return Report(server=probe.redactor.url(probe.base_url), app_key=probe.app_key, results=tuple(results),
                   started_at=started_at, seconds=time.perf_counter() - t0, planned=len(checks), stopped=stopped)

@@ -94,24 +94,24 @@ def _judge_case(probe: Probe, ep: Endpoint, case: Case, answer: Answer) -> Findi
     name = case.field.name
     if case.accepted:
         if answer.ok:
-            return passed(f"accepted: {said.en}", f"已接受:{said.zh}")
+            return passed(f"accepted: {said.en}", f"已接受：{said.zh}")
         if ep.id == "QRAuthConfirmLogin" and probe.meaning.means(answer.code, Outcome.SCANNED):
-            return passed(f"accepted (a registration comes first): {said.en}", f"已接受(需先注册):{said.zh}")
+            return passed(f"accepted (a registration comes first): {said.en}", f"已接受（需先注册）：{said.zh}")
         if name in UNIQUE_FIELDS and probe.meaning.means(answer.code, Outcome.ALREADY_USED):
             return passed(f"accepted by the rules (the value is registered already): {said.en}",
-                          f"规则已接受(该值已被注册):{said.zh}")
-        return failed(f"refused a value the rule allows: {said.en}", f"拒绝了规则允许的值:{said.zh}")
+                          f"规则已接受（该值已被注册）：{said.zh}")
+        return failed(f"refused a value the rule allows: {said.en}", f"拒绝了规则允许的值：{said.zh}")
     if answer.ok:
         return failed(f"accepted a value the rule refuses ({name}: {case.rule_text.en}): {said.en}",
-                      f"接受了规则不允许的值({name}:{case.rule_text.zh}):{said.zh}")
+                      f"接受了规则不允许的值（{name}: {case.rule_text.zh}）：{said.zh}")
     if not probe.meaning.means(answer.code, Outcome.INPUT_REFUSED):
         wanted = probe.meaning.expected(Outcome.INPUT_REFUSED)
         return failed(f"answered {said.en}; expected {wanted} naming {name}",
-                      f"返回 {said.zh};应为 {wanted} 并指出字段 {name}")
+                      f"返回 {said.zh}；应为 {wanted} 并指出字段 {name}")
     if not answer.names_field(name):
         return failed(f"refused, but the error does not name the field {name}: {said.en}",
-                      f"已拒绝,但错误信息没有指出字段 {name}:{said.zh}")
-    return passed(f"refused, naming {name}: {said.en}", f"已拒绝并指出 {name}:{said.zh}")
+                      f"已拒绝，但错误信息没有指出字段 {name}：{said.zh}")
+    return passed(f"refused, naming {name}: {said.en}", f"已拒绝并指出 {name}：{said.zh}")
 
 
 def _case_runner(ep: Endpoint, case: Case) -> Callable[[Probe], Awaitable[Finding]]:
@@ -146,7 +146,7 @@ def rule_checks() -> list[Check]:
         forwards = ep.group is not EndpointGroup.QR_AUTH
         needs = frozenset({Needs.REGISTER}) if ep.id == "QRAuthConfirmRegister" else frozenset()
         for f in _fields(ep):
-            tests = Text(f"{ep.id}.{f.name}", f"{ep.id}.{f.name}({f.zh})")
+            tests = Text(f"{ep.id}.{f.name}", f"{ep.id}.{f.name}（{f.zh}）")
             for case in cases(f):
                 if forwards and case.accepted:
                     continue
@@ -156,16 +156,16 @@ def rule_checks() -> list[Check]:
                     id=f"rules.{ep.id}.{f.name}.{_slug(case.label.en)}",
                     group=Group.RULES,
                     title=Text(f"{ep.id} {f.name}: {case.label.en}, {side.en}",
-                               f"{ep.id} {f.name}:{case.label.zh},{side.zh}"),
-                    tests=Text(f"{tests.en}: {rule.en}", f"{tests.zh}:{rule.zh}"),
+                               f"{ep.id} {f.name}：{case.label.zh}，{side.zh}"),
+                    tests=Text(f"{tests.en}: {rule.en}", f"{tests.zh}：{rule.zh}"),
                     run=_case_runner(ep, case), needs=needs))
             if f.kind is Kind.INT64 and ep.body_kind is BodyKind.MODEL:
                 out.append(Check(
                     id=f"rules.{ep.id}.{f.name}.decimal-string",
                     group=Group.RULES,
-                    title=Text(f"{ep.id} {f.name}: a decimal string, accepted", f"{ep.id} {f.name}:十进制字符串,应接受"),
+                    title=Text(f"{ep.id} {f.name}: a decimal string, accepted", f"{ep.id} {f.name}：十进制字符串，应接受"),
                     tests=Text(f"{tests.en}: int64, a JSON number or its decimal string",
-                               f"{tests.zh}:int64,JSON 数字或其十进制字符串"),
+                               f"{tests.zh}：int64，JSON 数字或其十进制字符串"),
                     run=_key_as_string_runner(ep), needs=needs))
     return out
 
@@ -181,18 +181,18 @@ def _auth_runner(ep: Endpoint, auth: str) -> Callable[[Probe], Awaitable[Finding
         answer = await probe.call(ep.id, query=_valid_query(ep) or None, body=_valid_body(ep), auth=auth)
         said = probe.describe(answer)
         if probe.meaning.means(answer.code, Outcome.CREDENTIALS_REFUSED):
-            return passed(f"refused: {said.en}", f"已拒绝:{said.zh}")
+            return passed(f"refused: {said.en}", f"已拒绝：{said.zh}")
         wanted = probe.meaning.expected(Outcome.CREDENTIALS_REFUSED)
-        return failed(f"answered {said.en}; expected {wanted}", f"返回 {said.zh};应为 {wanted}")
+        return failed(f"answered {said.en}; expected {wanted}", f"返回 {said.zh}；应为 {wanted}")
 
     return run
 
 
 def auth_checks() -> list[Check]:
     return [Check(id=f"auth.{ep.id}.{auth}-bearer", group=Group.AUTH,
-                  title=Text(f"{ep.id} with {label.en}", f"{ep.id}:{label.zh}"),
+                  title=Text(f"{ep.id} with {label.en}", f"{ep.id}：{label.zh}"),
                   tests=Text("Authorization: Bearer <token> on every call; 401 without a valid one",
-                             "每个调用都需 Authorization: Bearer <令牌>;无有效凭证时返回 401"),
+                             "每个调用都需 Authorization: Bearer <令牌>；无有效凭证时返回 401"),
                   run=_auth_runner(ep, auth))
             for ep in catalogue.ENDPOINTS for auth, label in _AUTH.items()]
 
@@ -209,14 +209,14 @@ def _image_runner(ep: Endpoint, transparent: bool) -> Callable[[Probe], Awaitabl
         answer = await probe.call(ep.id, body=body)
         if not isinstance(answer.value, ImageResult):
             said = probe.describe(answer)
-            return failed(f"no image: {said.en}", f"没有返回图片:{said.zh}")
+            return failed(f"no image: {said.en}", f"没有返回图片：{said.zh}")
         image = answer.value
         sniffed = sniff_image(image.data)
         if sniffed != image.content_type:
             return failed(f"Content-Type {image.content_type}, but the bytes are {sniffed or 'no known image'}",
-                          f"Content-Type 为 {image.content_type},但内容是 {sniffed or '未知格式'}")
+                          f"Content-Type 为 {image.content_type}，但内容是 {sniffed or '未知格式'}")
         if image.content_type != wanted:
-            return failed(f"{image.content_type}; WeChat answers {wanted} here", f"{image.content_type};微信此处返回 {wanted}")
+            return failed(f"{image.content_type}; WeChat answers {wanted} here", f"{image.content_type}；微信此处返回 {wanted}")
         return passed(f"{image.content_type}, {len(image.data)} bytes", f"{image.content_type},{len(image.data)} 字节")
 
     return run
@@ -231,9 +231,9 @@ def image_checks() -> list[Check]:
             kind = Text("PNG (is_hyaline)", "PNG(is_hyaline)") if transparent else Text("JPEG", "JPEG")
             out.append(Check(
                 id=f"images.{ep.id}.{'png' if transparent else 'jpeg'}", group=Group.IMAGES,
-                title=Text(f"{ep.id}: a {kind.en} image", f"{ep.id}:{kind.zh} 图片"),
+                title=Text(f"{ep.id}: a {kind.en} image", f"{ep.id}：{kind.zh} 图片"),
                 tests=Text("the image's Content-Type and bytes: JPEG unless is_hyaline is true (PNG)",
-                           "图片的 Content-Type 与内容一致:JPEG,is_hyaline 为 true 时为 PNG"),
+                           "图片的 Content-Type 与内容一致：JPEG，is_hyaline 为 true 时为 PNG"),
                 run=_image_runner(ep, transparent)))
     return out
 
@@ -249,7 +249,7 @@ def _jsconfig_runner(url: str) -> Callable[[Probe], Awaitable[Finding]]:
         config = answer.value
         if not isinstance(config, WechatJSConfigResult):
             said = probe.describe(answer)
-            return failed(f"no JS-SDK config: {said.en}", f"没有返回 JS-SDK 配置:{said.zh}")
+            return failed(f"no JS-SDK config: {said.en}", f"没有返回 JS-SDK 配置：{said.zh}")
         expected = jsconfig_signature(ticket, config.noncestr, config.timestamp, url)
         if config.signature.lower() != expected:
             return failed(f"signature {config.signature[:40]!r} is not SHA-1 of jsapi_ticket=***&noncestr="
@@ -262,13 +262,13 @@ def _jsconfig_runner(url: str) -> Callable[[Probe], Awaitable[Finding]]:
 
 def wechat_checks() -> list[Check]:
     tests = Text("JSConfig signature: SHA-1 of jsapi_ticket=T&noncestr=N&timestamp=S&url=U, url without #fragment",
-                 "JSConfig 签名:jsapi_ticket=T&noncestr=N&timestamp=S&url=U 的 SHA-1,url 不含 #片段")
+                 "JSConfig 签名：jsapi_ticket=T&noncestr=N&timestamp=S&url=U 的 SHA-1，url 不含 #片段")
     return [Check(id=f"wechat.JSConfig.{slug}", group=Group.WECHAT, title=title, tests=tests,
                   run=_jsconfig_runner(url), needs=frozenset({Needs.JSAPI_TICKET}))
             for slug, url, title in (
-                ("signature", SIGNED_URL, Text("JSConfig: the signature", "JSConfig:签名")),
+                ("signature", SIGNED_URL, Text("JSConfig: the signature", "JSConfig：签名")),
                 ("signature-fragment", SIGNED_URL + "#section",
-                 Text("JSConfig: the signature of a URL with a #fragment", "JSConfig:带 #片段 的网址的签名")))]
+                 Text("JSConfig: the signature of a URL with a #fragment", "JSConfig：带 #片段 的网址的签名")))]
 
 
 # --- the envelope of every answer -------------------------------------------------------------------------
@@ -282,8 +282,8 @@ def _envelope_runner(ep: Endpoint) -> Callable[[Probe], Awaitable[Finding]]:
         if tally.problems:
             problem, quoted = tally.problems[0]
             return failed(f"{len(tally.problems)} of {tally.answers} answers are not the envelope; first: {problem.en}"
-                          f"\n{quoted}", f"{tally.answers} 个响应中有 {len(tally.problems)} 个不符合信封格式;"
-                          f"第一个:{problem.zh}\n{quoted}")
+                          f"\n{quoted}", f"{tally.answers} 个响应中有 {len(tally.problems)} 个不符合信封格式；"
+                          f"第一个：{problem.zh}\n{quoted}")
         return passed(f"all {tally.answers} JSON answers are the envelope", f"全部 {tally.answers} 个 JSON 响应符合信封格式")
 
     return run
@@ -291,9 +291,9 @@ def _envelope_runner(ep: Endpoint) -> Callable[[Probe], Awaitable[Finding]]:
 
 def envelope_checks() -> list[Check]:
     return [Check(id=f"envelope.{ep.id}", group=Group.ENVELOPE,
-                  title=Text(f"{ep.id}: the envelope of every answer", f"{ep.id}:每个响应的信封格式"),
+                  title=Text(f"{ep.id}: the envelope of every answer", f"{ep.id}：每个响应的信封格式"),
                   tests=Text('every JSON answer is {"code": int, "data": ..., "error": str}; an error carries data: null',
-                             '每个 JSON 响应都是 {"code": int, "data": ..., "error": str};错误响应的 data 为 null'),
+                             '每个 JSON 响应都是 {"code": int, "data": ..., "error": str}；错误响应的 data 为 null'),
                   run=_envelope_runner(ep))
             for ep in catalogue.ENDPOINTS]
 

@@ -57,9 +57,9 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "title": "扫码登录", "switch": "English", "requests": "请求使用你的账号登录",
         "scopes": "申请的权限", "remark": "备注", "confirm": "确认登录", "register": "注册", "decline": "拒绝",
         "registerTitle": "注册新账号", "submit": "注册并登录", "loading": "正在验证二维码…",
-        "confirmed": "已确认登录,请回到电脑端。", "declined": "你已拒绝本次登录。",
-        "registered": "注册成功并已登录,请回到电脑端。", "registerFirst": "该应用要求先注册。",
-        "network": "沙盒没有响应。", "consentNote": "此沙盒把扫码视为同意:电脑端可能已经登录。",
+        "confirmed": "已确认登录，请回到电脑端。", "declined": "你已拒绝本次登录。",
+        "registered": "注册成功并已登录，请回到电脑端。", "registerFirst": "该应用要求先注册。",
+        "network": "沙盒没有响应。", "consentNote": "此沙盒把扫码视为同意：电脑端可能已经登录。",
         "badLink": "这不是沙盒的扫码登录链接",
     },
 }

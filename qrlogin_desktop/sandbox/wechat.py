@@ -190,7 +190,7 @@ class WechatSimulator:
             return Outcome(200, aes_cbc_decrypt(encrypted_data, iv, session_key))
         except DecryptError as exc:
             return Outcome(400, error=f"{exc} / 解密失败", violations=[
-                {"field": exc.field, "rule": exc.reason, "rule_zh": f"解密失败:{exc.reason}"}])
+                {"field": exc.field, "rule": exc.reason, "rule_zh": f"解密失败：{exc.reason}"}])
 
     def code2session(self, js_code: str) -> Outcome:
         with self._lock:

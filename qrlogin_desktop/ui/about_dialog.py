@@ -93,7 +93,7 @@ class AboutDialog(QDialog):
         for key, text in labels.items():
             self._labels[key].setText(text)
         build = self.tr("packaged bundle") if frozen() else self.tr("Python package")
-        self.fields["version"].setText(f"{v['app']} ({build})")
+        self.fields["version"].setText(self.tr("{0} ({1})", "the version and how it is installed").format(v["app"], build))
         self.fields["qt"].setText(self.tr("Qt {0}, PySide6 {1}").format(v["qt"], v["pyside"]))
         self.fields["python"].setText(v["python"])
         self.fields["licence"].setText(LICENCE)

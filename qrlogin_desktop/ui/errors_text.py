@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
-from ..api.errors import QrLoginError
+from ..api.errors import QrLoginError, violations_text
 from ..api.outcomes import Message, rule_for
 from ..storage.keystore import KeystoreError, KeystoreTimeout, KeystoreUnavailable
 from . import i18n
@@ -33,8 +33,16 @@ def _not_the_api(error: Any) -> str:
     return text
 
 
+def _server_said(error: Any) -> str:
+    """The server's broken-rule list in the UI's language when it sent one (each rule has a Chinese
+    text), else its error text as it is."""
+    if error.violations:
+        return violations_text(error.violations, i18n.message_language())
+    return error.error
+
+
 _TEXTS: dict[Message, Callable[[Any], str]] = {
-    Message.INVALID_INPUT: lambda e: e.message("zh" if i18n.is_chinese() else "en"),
+    Message.INVALID_INPUT: lambda e: e.message(i18n.message_language()),
     Message.ANSWER_LOST: lambda e: QCoreApplication.translate(
         "Errors", "The server completed this login, but its answer was lost on the way, and the "
         "API cannot hand the token out again. Start a new QR."),
@@ -61,7 +69,7 @@ _TEXTS: dict[Message, Callable[[Any], str]] = {
     Message.SERVER_FAULT: lambda e: QCoreApplication.translate(
         "Errors", "Server error ({0}): {1}").format(e.code, e.error),
     Message.INPUT_REFUSED: lambda e: QCoreApplication.translate(
-        "Errors", "The server refused the input (400): {0}").format(e.error),
+        "Errors", "The server refused the input (400): {0}").format(_server_said(e)),
     Message.ANSWERED_CODE: lambda e: QCoreApplication.translate(
         "Errors", "The server answered code {0}: {1}").format(e.code, e.error),
 }

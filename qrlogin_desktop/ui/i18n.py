@@ -39,6 +39,11 @@ def is_chinese() -> bool:
     return _current == CHINESE
 
 
+def message_language() -> str:
+    """The API layer's language code for its own bilingual texts (rules, violations): "zh" or "en"."""
+    return "zh" if _current == CHINESE else "en"
+
+
 def locale() -> QLocale:
     """The locale of the UI language (numbers and sizes written the way the texts around them are)."""
     if _current == CHINESE:

@@ -48,6 +48,11 @@
         <translation>Python 包</translation>
     </message>
     <message>
+        <source>{0} ({1})</source>
+        <comment>the version and how it is installed</comment>
+        <translation>{0}（{1}）</translation>
+    </message>
+    <message>
         <source>Qt {0}, PySide6 {1}</source>
         <translation>Qt {0}，PySide6 {1}</translation>
     </message>
@@ -109,6 +114,11 @@
         <source>authenticated at</source>
         <translation>认证时间</translation>
     </message>
+    <message>
+        <source>{0} ({1})</source>
+        <comment>a claim and its meaning</comment>
+        <translation>{0}（{1}）</translation>
+    </message>
 </context>
 <context>
     <name>CodeTableEditor</name>
@@ -142,7 +152,7 @@
     </message>
     <message>
         <source>Code</source>
-        <translation>code</translation>
+        <translation>业务码</translation>
     </message>
     <message>
         <source>Poller action</source>
@@ -150,11 +160,11 @@
     </message>
     <message>
         <source>Code table</source>
-        <translation>code 处理表</translation>
+        <translation>业务码处理表</translation>
     </message>
     <message>
         <source>Poller action for code {0}</source>
-        <translation>code {0} 的轮询处理方式</translation>
+        <translation>业务码 {0} 的轮询处理方式</translation>
     </message>
 </context>
 <context>
@@ -257,7 +267,7 @@
     <name>Errors</name>
     <message>
         <source>The server completed this login, but its answer was lost on the way, and the API cannot hand the token out again. Start a new QR.</source>
-        <translation>服务器已完成这次登录,但它的应答在途中丢失,而接口无法再次发出该令牌。请重新生成二维码。</translation>
+        <translation>服务器已完成这次登录，但它的应答在途中丢失，而接口无法再次发出该令牌。请重新生成二维码。</translation>
     </message>
     <message>
         <source>The server did not answer in time ({0}).</source>
@@ -289,7 +299,7 @@
     </message>
     <message>
         <source>You declined the login on your phone. Start a new QR to try again.</source>
-        <translation>你已在手机上拒绝登录。如需重试,请重新生成二维码。</translation>
+        <translation>你已在手机上拒绝登录。如需重试，请重新生成二维码。</translation>
     </message>
     <message>
         <source>The server refused the credentials (401): {0}. Check the profile&apos;s bearer credential.</source>
@@ -313,19 +323,19 @@
     </message>
     <message>
         <source>The server answered code {0}: {1}</source>
-        <translation>服务器返回 code {0}：{1}</translation>
+        <translation>服务器返回业务码 {0}：{1}</translation>
     </message>
     <message>
         <source>The keyring did not answer in time. Unlock it and retry. ({0})</source>
-        <translation>系统钥匙串响应超时，请解锁后重试。（{0}）</translation>
+        <translation>系统密钥环响应超时，请解锁后重试。（{0}）</translation>
     </message>
     <message>
         <source>No usable keyring: {0}</source>
-        <translation>没有可用的系统钥匙串：{0}</translation>
+        <translation>没有可用的系统密钥环：{0}</translation>
     </message>
     <message>
         <source>Keyring error: {0}</source>
-        <translation>系统钥匙串错误：{0}</translation>
+        <translation>系统密钥环错误：{0}</translation>
     </message>
 </context>
 <context>
@@ -418,7 +428,7 @@
     </message>
     <message>
         <source>server code {0}</source>
-        <translation>服务器代码 {0}</translation>
+        <translation>业务码 {0}</translation>
     </message>
 </context>
 <context>
@@ -548,11 +558,11 @@
     <name>Keyring</name>
     <message>
         <source>System keyring (Secret Service)</source>
-        <translation>系统密钥环 (Secret Service)</translation>
+        <translation>系统密钥环（Secret Service）</translation>
     </message>
     <message>
         <source>KDE Wallet (KWallet)</source>
-        <translation>KDE 钱包 (KWallet)</translation>
+        <translation>KDE 钱包（KWallet）</translation>
     </message>
     <message>
         <source>macOS Keychain</source>
@@ -564,19 +574,19 @@
     </message>
     <message>
         <source>No usable keyring: tokens and credentials are kept in memory only, lost when the app exits</source>
-        <translation>没有可用的系统钥匙串：令牌和凭据仅保存在内存中，应用退出后即丢失</translation>
+        <translation>没有可用的系统密钥环：令牌和凭据仅保存在内存中，应用退出后即丢失</translation>
     </message>
     <message>
         <source>No usable keyring: tokens and credentials are stored in a plain file (insecure): {0}</source>
-        <translation>没有可用的系统钥匙串：令牌和凭据以明文文件保存（不安全）：{0}</translation>
+        <translation>没有可用的系统密钥环：令牌和凭据以明文文件保存（不安全）：{0}</translation>
     </message>
     <message>
         <source>Keyring state unknown (see the tooltip)</source>
-        <translation>系统钥匙串状态未知（详见提示）</translation>
+        <translation>系统密钥环状态未知（详见提示）</translation>
     </message>
     <message>
         <source>Other keyring: {0}</source>
-        <translation>其他钥匙串：{0}</translation>
+        <translation>其他密钥环：{0}</translation>
     </message>
     <message>
         <source>, </source>
@@ -787,7 +797,7 @@
     </message>
     <message>
         <source>● credential refused (401)</source>
-        <translation>● 凭据被拒绝 (401)</translation>
+        <translation>● 凭据被拒绝（401）</translation>
     </message>
     <message>
         <source>The server answers, but refuses the bearer credential. Check the profile&apos;s credential in Profiles &amp; Settings.</source>
@@ -870,7 +880,7 @@
     </message>
     <message>
         <source>Another QR in this session (F5)</source>
-        <translation>在本会话中换一个二维码 (F5)</translation>
+        <translation>在本会话中换一个二维码（F5）</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -878,7 +888,7 @@
     </message>
     <message>
         <source>Stop this login (Esc)</source>
-        <translation>停止本次登录 (Esc)</translation>
+        <translation>停止本次登录（Esc）</translation>
     </message>
     <message>
         <source>signInKey</source>
@@ -1084,7 +1094,7 @@
     </message>
     <message>
         <source>the OS keyring</source>
-        <translation>系统钥匙串</translation>
+        <translation>系统密钥环</translation>
     </message>
     <message>
         <source>a PLAIN FILE (insecure)</source>
@@ -1412,11 +1422,11 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>code {0}</source>
-        <translation>code {0}</translation>
+        <translation>业务码 {0}</translation>
     </message>
     <message>
         <source>error: {0}</source>
-        <translation>error：{0}</translation>
+        <translation>错误：{0}</translation>
     </message>
     <message>
         <source>not the API&apos;s envelope</source>
@@ -1554,7 +1564,7 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>Code table</source>
-        <translation>code 处理表</translation>
+        <translation>业务码处理表</translation>
     </message>
     <message>
         <source>Stored credential</source>
@@ -1562,11 +1572,11 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>Asking the keyring…</source>
-        <translation>正在查询系统钥匙串…</translation>
+        <translation>正在查询系统密钥环…</translation>
     </message>
     <message>
         <source>kept in the OS keyring, never in the config file</source>
-        <translation>保存在系统钥匙串中，不写入配置文件</translation>
+        <translation>保存在系统密钥环中，不写入配置文件</translation>
     </message>
     <message>
         <source>Show credential</source>
@@ -1582,7 +1592,7 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>Add code</source>
-        <translation>添加 code</translation>
+        <translation>添加业务码</translation>
     </message>
     <message>
         <source>New</source>
@@ -1630,7 +1640,7 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>Keyring</source>
-        <translation>系统钥匙串</translation>
+        <translation>系统密钥环</translation>
     </message>
     <message>
         <source>The embedded sandbox: its address and credential are filled in at launch, on a free loopback port.</source>
@@ -1658,7 +1668,7 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>A credential is stored in the keyring.</source>
-        <translation>系统钥匙串中已保存凭据。</translation>
+        <translation>系统密钥环中已保存凭据。</translation>
     </message>
     <message>
         <source>type a new credential to replace the stored one</source>
@@ -1694,7 +1704,7 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>Remove the bearer credential of “{0}” from the keyring? Calls with this profile will be refused until you enter one again.</source>
-        <translation>从系统钥匙串中删除“{0}”的访问凭据？在重新输入凭据之前，使用此配置的调用都会被拒绝。</translation>
+        <translation>从系统密钥环中删除“{0}”的访问凭据？在重新输入凭据之前，使用此配置的调用都会被拒绝。</translation>
     </message>
     <message>
         <source>Delete profile</source>
@@ -1725,19 +1735,19 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>Checks the server of the active profile against the contract: every field rule at its boundaries, bearer authentication, the QR session lifecycle cell by cell, the envelope of every answer, the mini-program code images and JSConfig&apos;s signature. The same suite as `qrlogin-desktop check`.</source>
-        <translation>按接口约定检查当前配置的服务器:每条字段规则的边界值、Bearer 认证、二维码会话生命周期的每个单元格、每个响应的信封格式、小程序码图片以及 JSConfig 签名。与 `qrlogin-desktop check` 使用同一套检查。</translation>
+        <translation>按接口约定检查当前配置的服务器：每条字段规则的边界值、Bearer 认证、二维码会话生命周期的每个单元格、每个响应的信封格式、小程序码图片以及 JSConfig 签名。与 `qrlogin-desktop check` 使用同一套检查。</translation>
     </message>
     <message>
         <source>Include checks that register users (Confirm-Register)</source>
-        <translation>包含会注册用户的检查(Confirm-Register)</translation>
+        <translation>包含会注册用户的检查（Confirm-Register）</translation>
     </message>
     <message>
         <source>Check expiry (waits one QR lifetime)</source>
-        <translation>检查过期(需等待一个二维码有效期)</translation>
+        <translation>检查过期（需等待一个二维码有效期）</translation>
     </message>
     <message>
         <source>jsapi_ticket (optional: checks JSConfig&apos;s signature)</source>
-        <translation>jsapi_ticket(可选:用于校验 JSConfig 签名)</translation>
+        <translation>jsapi_ticket（可选：用于校验 JSConfig 签名）</translation>
     </message>
     <message>
         <source>jsapi_ticket</source>
@@ -1797,15 +1807,15 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>Not connected: choose a profile in Profiles &amp; Settings.</source>
-        <translation>未连接:请在“配置与设置”中选择一个配置。</translation>
+        <translation>未连接：请在“配置与设置”中选择一个配置。</translation>
     </message>
     <message>
         <source>Server: {0} · appKey {1}</source>
-        <translation>服务器:{0} · appKey {1}</translation>
+        <translation>服务器：{0} · appKey {1}</translation>
     </message>
     <message>
         <source>The check could not run: {0}</source>
-        <translation>无法运行检查:{0}</translation>
+        <translation>无法运行检查：{0}</translation>
     </message>
     <message>
         <source>{0} passed · {1} failed · {2} n/a</source>
@@ -1817,11 +1827,11 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>Tests: {0}</source>
-        <translation>测试:{0}</translation>
+        <translation>测试：{0}</translation>
     </message>
     <message>
         <source>Result: {0}</source>
-        <translation>结果:{0}</translation>
+        <translation>结果：{0}</translation>
     </message>
     <message>
         <source>— request {0} —</source>
@@ -1833,7 +1843,7 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>Could not write {0}: {1}</source>
-        <translation>无法写入 {0}:{1}</translation>
+        <translation>无法写入 {0}：{1}</translation>
     </message>
     <message>
         <source>Export JUnit XML</source>
@@ -1868,7 +1878,7 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>Duration (ms)</source>
-        <translation>耗时 (ms)</translation>
+        <translation>耗时（ms）</translation>
     </message>
     <message>
         <source>Reason</source>
@@ -1953,6 +1963,11 @@ Request: {1} bytes</source>
         <translation>令牌（已遮盖）</translation>
     </message>
     <message>
+        <source>{0} ({1})</source>
+        <comment>a server and its profile</comment>
+        <translation>{0}（{1}）</translation>
+    </message>
+    <message>
         <source>{0}…({1} chars)…{2}</source>
         <translation>{0}…（{1} 个字符）…{2}</translation>
     </message>
@@ -2029,12 +2044,12 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>Keyring: checking…</source>
-        <translation>系统钥匙串：检测中…</translation>
+        <translation>系统密钥环：检测中…</translation>
     </message>
     <message numerus="yes">
         <source>⚠ %n token(s) are kept in memory only and will be lost when the app exits: the keyring could not store them. Unlock or install a keyring (gnome-keyring, KWallet), then log in again.</source>
         <translation>
-            <numerusform>⚠ 有 %n 个令牌仅保存在内存中，应用退出后将丢失：系统钥匙串无法保存它们。请解锁或安装钥匙串服务（gnome-keyring、KWallet）后重新登录。</numerusform>
+            <numerusform>⚠ 有 %n 个令牌仅保存在内存中，应用退出后将丢失：系统密钥环无法保存它们。请解锁或安装密钥环服务（gnome-keyring、KWallet）后重新登录。</numerusform>
         </translation>
     </message>
     <message>
@@ -2089,7 +2104,7 @@ Request: {1} bytes</source>
 It is removed from the keyring; a new one needs another QR login.</source>
         <translation>删除 {0} 的已保存令牌？
 
-它将从系统钥匙串中移除；需要重新扫码登录才能获得新令牌。</translation>
+它将从系统密钥环中移除；需要重新扫码登录才能获得新令牌。</translation>
     </message>
     <message>
         <source>Deleted the token for {0}.</source>

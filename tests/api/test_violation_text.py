@@ -25,13 +25,13 @@ def test_a_broken_length_names_the_value_once_as_typed() -> None:
     en, zh = _messages("QRAuthConfirmRegister", body={"signInKey": 1, "nickName": "abc"})["nickName"]
     assert en == 'nickName: 4 to 32 characters (got "abc")'
     assert en.count("got") == 1 and "'" not in en
-    assert zh == 'nickName: 长度必须在4到32个字符之间(当前值 "abc")'
+    assert zh == 'nickName: 长度必须在 4 到 32 个字符之间（当前值 "abc"）'
 
 
 def test_a_long_value_is_cut_and_its_length_said() -> None:
     en, zh = _messages("QRAuthInitiate", body={"scopes": "a" * 101})["scopes"]
     assert en.startswith('scopes: at most 100 characters (got "aaaa') and en.endswith('…", 101 characters)')
-    assert zh.endswith('…",共 101 个字符)')
+    assert zh.endswith('…"，共 101 个字符）')
 
 
 @pytest.mark.parametrize(("value", "shown"), [
@@ -46,4 +46,4 @@ def test_values_are_shown_as_written_not_as_python_reprs(value, shown) -> None:
 def test_a_secret_value_stays_hidden_in_both_languages() -> None:
     v = Violation("sessionKey", "must not be blank", "不能为空", "   ", secret=True)
     assert v.message() == "sessionKey: must not be blank (got <hidden>)"
-    assert v.message("zh") == "sessionKey: 不能为空(当前值已隐藏)"
+    assert v.message("zh") == "sessionKey: 不能为空（当前值已隐藏）"

@@ -8,6 +8,7 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
+from chinese_text import ascii_punctuation
 from support import TEST_TOKEN
 from variants import (
     TTL,
@@ -61,6 +62,14 @@ def test_a_rule_not_enforced_is_named():
     assert "QRAuthConfirmRegister.nickName: 4 to 32 characters" in text
     assert "accepted a value the rule refuses" in text
     assert not report.ok
+
+
+def test_every_result_reads_in_chinese_punctuation():
+    """The Test bench shows each result's reason: assembled at run time from the answer and the rule."""
+    report, _ = the_only_failure(loose_nickname(sandbox()), "rules.QRAuthConfirmRegister.nickName.33-characters-max-1")
+    texts = [(r.check.id, text) for r in report.results for text in (r.check.title.zh, r.check.tests.zh, r.reason.zh)]
+    wrong = [f"{check}: {text!r}" for check, text in texts if ascii_punctuation(text)]
+    assert not wrong, "\n".join(wrong)
 
 
 def test_a_lifecycle_cell_answering_the_wrong_code_is_named():

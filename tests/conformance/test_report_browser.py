@@ -44,7 +44,7 @@ def test_the_report_opens_with_its_counts_and_the_failing_row_visible(browser, t
     assert browser.find_element(By.ID, "count-fail").text == "1"
     assert browser.find_element(By.ID, "count-pass").text == str(passed)
     row = browser.find_element(By.ID, FAILING)
-    assert row.is_displayed() and "4 to 32 characters" in row.text and "长度必须在4到32个字符之间" in row.text
+    assert row.is_displayed() and "4 to 32 characters" in row.text and "长度必须在 4 到 32 个字符之间" in row.text
     assert row.find_element(By.TAG_NAME, "td").value_of_css_property("background-color") != browser.find_element(
         By.CSS_SELECTOR, "tr.pass td").value_of_css_property("background-color")
     exchanges = browser.find_element(By.CSS_SELECTOR, f'tr[id="{FAILING}"] + tr.more')

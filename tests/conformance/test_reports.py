@@ -53,7 +53,7 @@ def test_the_terminal_table_has_a_row_per_check_and_the_failure_in_detail(report
     assert "nickName: 33 characters (max + 1), refused" in lines[fail_at]
     assert "4 to 32 characters" in lines[fail_at + 1] and "accepted a value the rule refuses" in lines[fail_at + 2]
     assert lines[-1].startswith(f"{report.count(Verdict.PASS)} passed, 1 failed, {report.count(Verdict.NOT_APPLICABLE)}")
-    assert "长度必须在4到32个字符之间" in report_terminal.render(report, lang="zh")
+    assert "长度必须在 4 到 32 个字符之间" in report_terminal.render(report, lang="zh")
 
 
 def test_junit_parses_with_junitparser_and_carries_every_result(report, tmp_path):
@@ -66,7 +66,7 @@ def test_junit_parses_with_junitparser_and_carries_every_result(report, tmp_path
     failed = [c for c in cases if any(isinstance(r, Failure) for r in c.result)]
     assert [c.name for c in failed] == [f"{FAILING}: QRAuthConfirmRegister nickName: 33 characters (max + 1), refused"]
     failure = failed[0].result[0]
-    assert "accepted a value the rule refuses" in failure.message and "长度必须在4到32个字符之间" in failure.text
+    assert "accepted a value the rule refuses" in failure.message and "长度必须在 4 到 32 个字符之间" in failure.text
     assert all(isinstance(c.result[0], Skipped) for c in cases if c.result and c not in failed)
     assert "Bearer ***" in failed[0].system_out and TEST_TOKEN not in path.read_text(encoding="utf-8")
 

@@ -50,7 +50,7 @@ def test_about_renders_the_backend_again_in_the_new_language(qtbot, window):
     dialog = _open_about(qtbot, window)
     qtbot.waitUntil(lambda: dialog.backend is not None, timeout=WAIT_MS)
     i18n.install(i18n.CHINESE)
-    assert dialog.fields["backend"].text() == "没有可用的系统钥匙串：令牌和凭据仅保存在内存中，应用退出后即丢失"
+    assert dialog.fields["backend"].text() == "没有可用的系统密钥环：令牌和凭据仅保存在内存中，应用退出后即丢失"
     i18n.install(i18n.ENGLISH)
     assert dialog.fields["backend"].text().startswith("No usable keyring")
 
@@ -69,7 +69,7 @@ def test_about_follows_a_language_switch(qtbot, window):
     i18n.install(i18n.CHINESE)
     assert dialog.windowTitle() == "关于 qrlogin-desktop"
     assert window.help_menu.title() == "帮助(&H)"
-    assert dialog.fields["version"].text() == f"{__version__} (Python 包)"
+    assert dialog.fields["version"].text() == f"{__version__}（Python 包）"
     i18n.install(i18n.ENGLISH)
     assert dialog.windowTitle() == "About qrlogin-desktop"
 

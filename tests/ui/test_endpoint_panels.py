@@ -21,7 +21,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 from PySide6.QtGui import QGuiApplication, QImage
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QLabel
 
 from qrlogin_desktop.api import catalogue
 from qrlogin_desktop.api.catalogue import Group
@@ -401,11 +401,36 @@ def test_title_and_header_follow_the_language(qtbot, ctx):
     panel = make_panel(qtbot, ctx, "WXACodeGetUnlimited")
     try:
         i18n.install(i18n.CHINESE)
-        assert panel.title() == "获取小程序码(无限制)"
-        assert panel.name_label.text() == "获取小程序码(无限制)"
-        assert "Get mini-program code (unlimited)" in panel.other_name_label.text()
+        assert panel.title() == "获取小程序码（无限制）"
+        assert panel.name_label.text() == "获取小程序码（无限制）"
+        assert panel.id_label.text() == "WXACodeGetUnlimited"
+        assert panel.name_label.toolTip() == "Get mini-program code (unlimited)"
         assert panel.summary_label.text() == panel.endpoint.summary_zh
     finally:
         i18n.install(i18n.ENGLISH)
     assert panel.title() == "Get mini-program code (unlimited)"
     assert panel.name_label.text() == panel.title()
+    assert panel.name_label.toolTip() == "获取小程序码（无限制）"
+
+
+CJK = re.compile("[\u3400-\u9fff]")
+
+
+@pytest.mark.parametrize("language", [i18n.CHINESE, i18n.ENGLISH])
+def test_every_header_names_its_endpoint_in_one_language_as_the_navigation_does(window, language):
+    """The header shows the name in the UI's language only (the other one is its tooltip), the same
+    text as the page's navigation entry; the id is the contract's own spelling."""
+    try:
+        i18n.install(language)
+        for ep in catalogue.by_group(Group.MINI_PROGRAM) + catalogue.by_group(Group.OFFICIAL_ACCOUNT):
+            panel = window.show_panel(f"endpoint:{ep.id}")
+            own, other = (ep.name_zh, ep.name_en) if language == i18n.CHINESE else (ep.name_en, ep.name_zh)
+            shown = [label.text() for label in panel.findChildren(QLabel) if label.isVisibleTo(panel)]
+            assert not [text for text in shown if other in text], f"{ep.id} shows its name in both languages"
+            assert panel.name_label.text() == own == window._items[f"endpoint:{ep.id}"].text()
+            assert panel.name_label.toolTip() == other
+            assert panel.id_label.text() == ep.id
+            if language == i18n.ENGLISH:
+                assert not CJK.search(f"{panel.name_label.text()} {panel.id_label.text()}")
+    finally:
+        i18n.install(i18n.ENGLISH)

@@ -131,7 +131,7 @@ def test_install_switches_the_open_window_to_chinese_and_back(qtbot, ctx, window
     assert settings.use_button.text() == "使用此配置"
     assert settings.profile_box.title() == "配置"
     assert settings.language_label.text() == "语言"
-    assert settings.keyring_title.text() == "系统钥匙串"
+    assert settings.keyring_title.text() == "系统密钥环"
     settings_texts = visible_texts(window)
     assert cjk_share(settings_texts) >= 0.85, [t for t in words(settings_texts) if not CJK.search(t)]
 
@@ -172,7 +172,7 @@ def test_live_texts_after_a_flow_are_translated(qtbot, ctx, window):
     steps = [panel.timeline.item(row, 0).text() for row in range(panel.timeline.rowCount())]
     assert "第 1 次尝试" in steps and "登录成功" in steps
     headers = _header_texts(panel.timeline)
-    assert headers == ["步骤", "事件", "进入时间", "耗时 (ms)", "原因"]
+    assert headers == ["步骤", "事件", "进入时间", "耗时（ms）", "原因"]
     assert panel.phone_box.title() == "模拟手机"
     assert panel.scan_button.text() == "扫码"
     assert panel.confirm_button.text() == "确认登录"

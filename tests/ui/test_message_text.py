@@ -6,6 +6,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from qrlogin_desktop.api import catalogue
 from qrlogin_desktop.ui import i18n
@@ -58,3 +59,32 @@ def test_the_field_form_never_says_none(qtbot, ctx, english):
         text = page.form.error_text("js_code")
         assert text in ("js_code: is required", "js_code: 必填"), text
         assert "None" not in text and "got" not in text and "当前值" not in text
+
+
+def _shown_labels(page) -> list[str]:
+    return [label.text() for label in page.findChildren(QLabel) if label.isVisibleTo(page) and label.text()]
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    (i18n.ENGLISH, "The server refused the input (400): js_code: is required"),
+    (i18n.CHINESE, "服务器拒绝了输入（400）：js_code: 必填"),
+])
+def test_a_refusal_the_server_explains_rule_by_rule_reads_in_the_ui_language(qtbot, ctx, english, language, expected):
+    """The sandbox lists the broken rules with their Chinese text: a Chinese page shows that, not the
+    server's English ``error``."""
+    page = _page(qtbot, ctx, "JSCode2Session")
+    page.validate_box.setChecked(False)  # let the server judge the empty js_code
+    i18n.install(language)
+    with qtbot.waitSignal(page.finished, timeout=15_000):
+        page.send_button.click()
+    refusals = [text for text in _shown_labels(page) if "400" in text and "js_code" in text]
+    assert refusals == [expected]
+
+
+def test_the_not_sent_hint_on_screen_follows_a_language_change(qtbot, ctx, english):
+    page = _page(qtbot, ctx, "JSConfig")
+    page.send_button.click()
+    assert page.send_hint.isVisibleTo(page) and page.send_hint.text().startswith("Not sent: 1 problem")
+    i18n.install(i18n.CHINESE)  # no new Send: the hint already shown is written again
+    assert page.send_hint.text().startswith("未发送：有 1 处问题")
+    assert page.form.error_text("url") == "url: 必填"

@@ -236,7 +236,7 @@ def test_code_table_actions_are_words_in_both_languages(qtbot, ctx):
     with in_chinese():
         assert combos["408"].currentText() == "继续等待"
         assert combos["500"].currentText() == "停止并报错"
-        assert combos["500"].accessibleName() == "code 500 的轮询处理方式"
+        assert combos["500"].accessibleName() == "业务码 500 的轮询处理方式"
     assert combos["500"].currentText() == "Stop with the error"
     assert panel.code_table.table() == {"500": "stop"}
 
@@ -248,7 +248,7 @@ def test_keyring_backend_is_named_in_the_ui_language(qtbot, keyring_ctx):
     qtbot.waitUntil(lambda: panel.keyring_label.text() == "System keyring (Secret Service)", timeout=10_000)
     assert "SecretService" in panel.keyring_label.toolTip()  # keyring's own words stay, for support
     with in_chinese():
-        assert panel.keyring_label.text() == "系统密钥环 (Secret Service)"
+        assert panel.keyring_label.text() == "系统密钥环（Secret Service）"
 
 
 def test_a_shown_error_is_rendered_again_in_the_new_language(qtbot, ctx):

@@ -379,7 +379,7 @@ def test_backend_and_redacted_token_read_in_chinese(qtbot, tokens_panel, two_tok
     qtbot.waitUntil(lambda: panel.backend_label.text().endswith("(Secret Service)"), timeout=WAIT_MS)
     alice = select_account(panel, "union_alice")
     with in_chinese():
-        assert panel.backend_label.text() == "保存于：系统密钥环 (Secret Service)"
+        assert panel.backend_label.text() == "保存于：系统密钥环（Secret Service）"
         length = len(alice.access_token)
         assert panel.token_view.toPlainText() == f"{alice.access_token[:4]}…（{length} 个字符）…{alice.access_token[-3:]}"
         assert "chars" not in "\n".join(table_texts(panel))

@@ -109,7 +109,7 @@ class TokensModel(RecordTableModel):
         key = token.key
         if column == Column.SERVER:
             profile = self._profile_name(key.server)
-            return f"{key.server} ({profile})" if profile else key.server
+            return self.tr("{0} ({1})", "a server and its profile").format(key.server, profile) if profile else key.server
         if column == Column.APP_KEY:
             return key.app_key
         if column == Column.ACCOUNT:

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...api.catalogue import BodyKind, Endpoint
-from ...api.errors import ValidationError, Violation
+from ...api.errors import ValidationError, Violation, violations_text
 from ...api.outcomes import CodeTable
 from .. import i18n, theme
 from ..display import monospace_font
@@ -59,18 +59,19 @@ class EndpointPanel(Panel):
         self._future = None
         self._generation = 0
         self._started = 0.0
+        self._problems_at_send = 0  # what the "Not sent" hint counts
 
         # --- header ---
         self.name_label = QLabel()
         self.name_label.setObjectName("endpointName")
         self.name_label.setStyleSheet("font-size: 16px; font-weight: bold;")
-        self.other_name_label = QLabel()
-        theme.styled(self.other_name_label, "color: {muted};")
+        self.id_label = QLabel()
+        theme.styled(self.id_label, "color: {muted};")
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)  # the window's text colour: readable in both themes
         names = QHBoxLayout()
         names.addWidget(self.name_label)
-        names.addWidget(self.other_name_label)
+        names.addWidget(self.id_label)
         names.addStretch(1)
 
         # --- request bar: METHOD  resolved URL  [Send] ---
@@ -194,9 +195,13 @@ class EndpointPanel(Panel):
 
     def retranslate(self) -> None:
         ep = self.endpoint
+        # The name in the UI's language, as the navigation shows it; the other language's name is the
+        # tooltip, and the endpoint's id (the path's last part) stays as the contract spells it.
         self.name_label.setText(self.title())
-        other = ep.name_en if i18n.is_chinese() else ep.name_zh
-        self.other_name_label.setText(f"{other} · {ep.id}")
+        other_name = ep.name_en if i18n.is_chinese() else ep.name_zh
+        self.name_label.setToolTip(other_name)
+        self.id_label.setText(ep.id)
+        self.id_label.setToolTip(other_name)
         self.summary_label.setText(i18n.pick(ep.summary_en, ep.summary_zh))
         self.query_title.setText(self.tr("Query parameters"))
         self.body_title.setText(self.tr("Body (JSON)"))
@@ -213,6 +218,7 @@ class EndpointPanel(Panel):
         self.url_field.setAccessibleName(self.tr("Request URL"))
         self.url_field.setToolTip(self.tr("Where the request goes, from the inputs as they are now"))
         self.method_label.setAccessibleName(self.tr("HTTP method"))
+        self._render_send_hint()
         self._update_actions()
 
     # --- state ----------------------------------------------------------------------------------------
@@ -336,7 +342,6 @@ class EndpointPanel(Panel):
     def _show_violations(self, violations: tuple[Violation, ...] | list[Violation]) -> None:
         """Messages next to their fields; anything without a field of ours goes to the banner."""
         query_names = {f.name for f in self.endpoint.query}
-        lang = "zh" if i18n.is_chinese() else "en"
         for name in {v.field for v in violations if v.field in query_names}:
             editor = self.form.editors[name]
             if hasattr(editor, "setModified"):
@@ -347,10 +352,15 @@ class EndpointPanel(Panel):
         elsewhere = [v for v in violations if v.field not in query_names
                      and (self.editor is None or v.field == "appKey")]
         if elsewhere:
-            self.banner.show_error("; ".join(v.message(lang) for v in elsewhere))
-        self.send_hint.setText(self.tr("Not sent: %n problem(s) — see the messages next to the fields, "
-                                       "or turn off \"Validate before sending\".", "", len(violations)))
+            self.banner.show_error(violations_text(elsewhere, i18n.message_language()))
+        self._problems_at_send = len(violations)
+        self._render_send_hint()
         self.send_hint.show()
+
+    def _render_send_hint(self) -> None:
+        """Written again on a language change: the hint may be on screen when it happens."""
+        self.send_hint.setText(self.tr("Not sent: %n problem(s) — see the messages next to the fields, "
+                                       "or turn off \"Validate before sending\".", "", self._problems_at_send))
 
     def copy_curl(self) -> None:
         client = self.ctx.client

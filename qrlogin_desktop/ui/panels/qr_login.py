@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...api.errors import violations_text
 from ...api.models import PRE_SIGN_IN, SIGN_UP, QRCodePreSignInRequest, TokenModel, UserQRCodeScanResult
 from ...flow.driver import RegistrationRejected
 from ...flow.machine import TERMINAL_STATES, Event, State, Transition
@@ -617,8 +618,7 @@ class QrLoginPanel(Panel):
         self.register_form.refuse(rejected.violations)
         last = self.timeline.last_transition()
         if last is not None and last.event is Event.REGISTER_REJECTED:
-            self.timeline.explain(last, lambda: "; ".join(
-                v.message("zh" if i18n.is_chinese() else "en") for v in rejected.violations))
+            self.timeline.explain(last, lambda: violations_text(rejected.violations, i18n.message_language()))
         self._render_register_hint()
         self._focus_register_form()
         self._update_buttons()
@@ -777,8 +777,7 @@ class QrLoginPanel(Panel):
 
     def _render_register_hint(self) -> None:
         if self._rejected is not None:
-            lang = "zh" if i18n.is_chinese() else "en"
-            problems = "; ".join(v.message(lang) for v in self._rejected.violations)
+            problems = violations_text(self._rejected.violations, i18n.message_language())
             self.register_hint.setText(self.tr("The server refused the registration: {0}. Correct the "
                                                "marked field and press Register again.").format(problems))
         else:

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...api.catalogue import BEARER_TOKEN
-from ...api.errors import ValidationError
+from ...api.errors import ValidationError, violations_text
 from ...flow.policy import Action
 from ...storage.profiles import Profile
 from .. import i18n, icons, theme
@@ -548,7 +548,7 @@ class SettingsPanel(Panel):
         profile = self._form_profile()
         found = profile.violations()
         if found:
-            self._show_error(lambda: "; ".join(v.message("zh" if i18n.is_chinese() else "en") for v in found))
+            self._show_error(lambda: violations_text(found, i18n.message_language()))
             return
         # An empty field means "keep what is stored": the field is never filled from the keyring.
         credential = self.credential.text() or None

@@ -91,4 +91,5 @@ class ClaimsTree(Retranslating, QTreeWidget):
             text = f"{text}  →  {local_time(float(value))}"
         except ValueError:
             pass  # a timestamp no calendar can show: the number alone
-        return [f"{name} ({meaning})", text]
+        # The parentheses are the language's own: full-width around Chinese.
+        return [self.tr("{0} ({1})", "a claim and its meaning").format(name, meaning), text]

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from ...api.errors import Violation
+from ...api.errors import Violation, violations_text
 from ...api.models import Field
 from ...api.rules import Kind
 from .. import i18n
@@ -154,8 +154,7 @@ class FieldForm(Retranslating, QWidget):
         pristine = (isinstance(editor, QLineEdit) and not editor.isModified() and editor.text() == ""
                     and name not in self._refused)
         if violations and not pristine:
-            lang = "zh" if i18n.is_chinese() else "en"
-            error.setText("; ".join(v.message(lang) for v in violations))
+            error.setText(violations_text(violations, i18n.message_language()))
             error.show()
             if isinstance(editor, QLineEdit):
                 editor.setStyleSheet(INVALID_STYLE)

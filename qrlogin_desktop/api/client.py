@@ -20,6 +20,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
+from .. import APP_NAME
 from . import catalogue, logmask
 from .answer import ACCEPT_ENCODING, BoundedBody
 from .catalogue import APP_KEY, BEARER_TOKEN, Endpoint, ResultKind
@@ -48,7 +49,7 @@ from .models import (
 )
 from .redact import Redactor
 
-USER_AGENT = "qrlogin-desktop"
+USER_AGENT = APP_NAME
 # Size caps on the DECODED answer (see docs/decisions.md, "Limits of the API client"). Real answers
 # are a few KB; the GUI's large-answer work is measured at 5 MB. A profile can raise them.
 MAX_ANSWER_BYTES = 16 * 1024 * 1024

@@ -18,6 +18,7 @@ import gevent
 from geventhttpclient import HTTPClient
 from geventhttpclient.response import HTTPParseError
 
+from .. import APP_NAME
 from ..api.catalogue import Endpoint
 from ..api.envelope import decode_envelope, parse_retry_after
 from ..api.errors import ApiError, ProtocolError, QrLoginError, TransportError, TransportKind, shown_value
@@ -48,7 +49,7 @@ class Exchanger:
         self._verify_tls = verify_tls
         self._headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
                          "Accept": "application/json", "Accept-Encoding": "identity",
-                         "User-Agent": "qrlogin-desktop-load"}
+                         "User-Agent": f"{APP_NAME}-load"}
         self._http = self._connect()
 
     def _connect(self) -> HTTPClient:

@@ -20,10 +20,10 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
+from .. import APP_NAME
 from . import catalogue, logmask
 from .answer import ACCEPT_ENCODING, BoundedBody
 from .catalogue import APP_KEY, BEARER_TOKEN, Endpoint, ResultKind
-from .envelope import SNIPPET_CHARS, Envelope, decode_envelope, parse_retry_after
 from .errors import (
     ApiError,
     ProtocolError,
@@ -35,6 +35,7 @@ from .errors import (
 )
 from .exchange import LOG_BODY_PREFIX, REDACTION_MARGIN, CallResult, Exchange
 from .http_stack import httpx
+from .interpret import interpret_answer
 from .models import (
     ImageResult,
     QRCodePreSignInRequest,
@@ -44,11 +45,10 @@ from .models import (
     TokenModel,
     UserQRCodeScanResult,
     WechatJSConfigResult,
-    sniff_image,
 )
 from .redact import Redactor
 
-USER_AGENT = "qrlogin-desktop"
+USER_AGENT = APP_NAME
 # Size caps on the DECODED answer (see docs/decisions.md, "Limits of the API client"). Real answers
 # are a few KB; the GUI's large-answer work is measured at 5 MB. A profile can raise them.
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
@@ -324,47 +324,19 @@ class QrLoginClient:
             raise error from None
         assert response is not None
         try:
-            value, envelope = self._interpret(ep, response, body_bytes)
+            value, envelope = interpret_answer(ep, response.status_code, response.headers.get("content-type"),
+                                               body_bytes, redactor=self.redactor,
+                                               retry_after=response.headers.get("retry-after"),
+                                               location=response.headers.get("location"))
         except QrLoginError as error:
             code = error.code if isinstance(error, ApiError) else None
             error.exchange = self._emit(ep, request, content, started, t0, response, reader, error, code)
             raise
+        if isinstance(value, TokenModel):
+            self.redactor.add(value.access_token)  # from now on it is masked wherever it appears
         exchange_record = self._emit(ep, request, content, started, t0, response, reader, None,
                                      envelope.code if envelope is not None else None)
         return CallResult(ep, value, response.status_code, exchange_record.latency_ms, envelope, exchange_record)
-
-    def _interpret(self, ep: Endpoint, response: httpx.Response, body: bytes) -> tuple[Any, Envelope | None]:
-        """The typed value and the envelope (None for a raw image), or one of our errors."""
-        status = response.status_code
-        content_type = _content_type(response) or None
-        if 300 <= status < 400:
-            # Redirects are not followed (they would carry the bearer elsewhere), and a 3xx is never
-            # the contract's answer, whatever envelope it carries.
-            raise ProtocolError(f"a redirect (HTTP {status}) instead of an answer", http_status=status,
-                                endpoint=ep.id, content_type=content_type,
-                                snippet=self.redactor.url(response.headers.get("location", ""))[:SNIPPET_CHARS])
-        if ep.result is ResultKind.IMAGE and status == 200:
-            sniffed = sniff_image(body)
-            if sniffed or (content_type or "").startswith("image/"):
-                if not sniffed:
-                    raise ProtocolError("an image content type with bytes that are no image", http_status=status,
-                                        endpoint=ep.id, content_type=content_type)
-                return ImageResult(content_type if content_type and content_type.startswith("image/")
-                                   else sniffed, body), None
-        envelope = decode_envelope(body, http_status=status, content_type=content_type, endpoint=ep.id,
-                                   redact=self.redactor.text)
-        if envelope.code != 200:
-            raise ApiError(envelope.code, self.redactor.text(envelope.error), http_status=status, endpoint=ep.id,
-                           retry_after=parse_retry_after(response.headers.get("retry-after")),
-                           data=self.redactor.json(envelope.data), violations=envelope.violations)
-        if status >= 400:
-            raise ProtocolError(f"HTTP {status} with a success envelope", http_status=status, endpoint=ep.id)
-        if not envelope.has_data and ep.result not in (ResultKind.STRING, ResultKind.JSON):
-            raise ProtocolError("the envelope has no data", http_status=status, endpoint=ep.id)
-        value = ep.decode(envelope.data)
-        if isinstance(value, TokenModel):
-            self.redactor.add(value.access_token)  # from now on it is masked wherever it appears
-        return value, envelope
 
     def _emit(self, ep: Endpoint, request: httpx.Request, content: bytes | None, started: float, t0: float,
               response: httpx.Response | None, body: BoundedBody, error: QrLoginError | None,

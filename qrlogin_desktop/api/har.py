@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .. import __version__
+from .. import APP_NAME, __version__
 from .exchange import Exchange
 
 
@@ -47,5 +47,5 @@ def _entry(x: Exchange) -> dict[str, Any]:
 
 
 def to_har(exchanges: Iterable[Exchange]) -> dict[str, Any]:
-    return {"log": {"version": "1.2", "creator": {"name": "qrlogin-desktop", "version": __version__},
+    return {"log": {"version": "1.2", "creator": {"name": APP_NAME, "version": __version__},
                     "entries": [_entry(x) for x in exchanges]}}

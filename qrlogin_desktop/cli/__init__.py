@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
+from .. import APP_NAME, __version__
 
 TOKEN_ENV = "QRLOGIN_TOKEN"  # the name the "copy as cURL" export uses too
 
@@ -202,7 +202,7 @@ def _add_load_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qrlogin-desktop", description="QR-code login console for the 服务商-微信 API")
+    parser = argparse.ArgumentParser(prog=APP_NAME, description="QR-code login console for the 服务商-微信 API")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--self-test", action="store_true",
                         help="check this installation (sandbox login, keyring, translations), print a verdict, "

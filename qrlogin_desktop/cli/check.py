@@ -12,15 +12,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from ..conformance import report_html, report_junit, report_terminal
 from ..conformance.model import Options
 from ..conformance.runner import ServerDoesNotAnswer, check_connection
-from ..flow.session import Connection, connect
-from ..storage.profiles import Profile, ProfileStore
-from .login import _credential_from_args, _credential_problem, _load_profiles
+from ..flow.session import Connection
+from .target import open_connection, target_from_args
 from .tokens import token_store
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -28,41 +26,8 @@ EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 def _connection(args: argparse.Namespace) -> Connection | str:
     """The server to check, or why the command line cannot name one."""
-    try:
-        token, source = _credential_from_args(args)
-    except ValueError as exc:
-        return str(exc)
-    if args.profile:
-        profile = _load_profiles(ProfileStore()).find(args.profile)
-        if profile is None:
-            return f"no profile named {args.profile!r}"
-        store = token_store(args) if token is None and not profile.embedded_sandbox else None
-        if store is not None:
-            source = f"the keyring (profile {profile.name!r})"
-    elif args.server and args.app_key:
-        profile, store = Profile(name="command line", base_url=args.server, app_key=args.app_key), None
-    else:
-        return "give --server URL and --app-key K, or --profile NAME"
-    overrides = {"timeout": args.timeout} if args.timeout is not None else {}
-    if args.session_ttl is not None:
-        overrides["session_ttl"] = args.session_ttl
-    if args.insecure:
-        overrides["verify_tls"] = False
-    profile = replace(profile, **overrides)
-    if broken := profile.violations():
-        return "; ".join(f"{v.field}: {v.rule_en}" for v in broken)
-    if warning := profile.plain_http_warning:
-        print(f"warning: {warning}", file=sys.stderr)
-    connection = connect(profile, token, store=store)
-    if not profile.embedded_sandbox:
-        if connection.token is None:
-            connection.close()
-            return (f"no bearer credential: give --token-stdin or $QRLOGIN_TOKEN, or save one with the profile "
-                    f"(looked in {source})")
-        if problem := _credential_problem(connection.token, source):
-            connection.close()
-            return problem
-    return connection
+    target = target_from_args(args)
+    return target if isinstance(target, str) else open_connection(target, token_store(args))
 
 
 def _write(path: str, data: bytes) -> str | None:

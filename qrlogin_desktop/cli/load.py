@@ -15,8 +15,6 @@ import shlex
 import signal
 import sys
 
-from . import TOKEN_ENV
-
 EXIT_USAGE = 2
 
 
@@ -72,38 +70,23 @@ def run_load(args: argparse.Namespace) -> int:
 
 def _target(args: argparse.Namespace) -> tuple[str, str, str, str | None] | int:
     """Server, appKey, credential and code table of --server / --profile, or an exit code."""
-    from .login import _credential_from_args, _credential_problem, _load_profiles
+    from .target import credential_problem, target_from_args
 
-    try:
-        token, source = _credential_from_args(args)
-    except ValueError as exc:
-        return _usage(str(exc))
-    codes = None
-    if args.profile:
-        from ..storage.profiles import ProfileStore
+    target = target_from_args(args)
+    if isinstance(target, str):
+        return _usage(target)
+    profile = target.profile
+    if profile.embedded_sandbox:
+        return _usage(f"profile {profile.name!r} is the embedded sandbox: use --sandbox")
+    credential = target.credential
+    if target.from_keyring:
+        from .tokens import token_store
 
-        profile = _load_profiles(ProfileStore()).find(args.profile)
-        if profile is None:
-            return _usage(f"no profile named {args.profile!r}")
-        if profile.embedded_sandbox:
-            return _usage(f"profile {profile.name!r} is the embedded sandbox: use --sandbox")
-        if token is None:
-            from .tokens import token_store
-
-            token, source = token_store(args).get_credential(profile.id), f"the keyring (profile {profile.name!r})"
-        if warning := profile.plain_http_warning:
-            print(f"warning: {warning}", file=sys.stderr)
-        server, app_key = profile.base_url.rstrip("/"), profile.app_key
-        codes = json.dumps(profile.code_table) if profile.code_table else None
-    else:
-        if not args.app_key:
-            return _usage("--server needs --app-key")
-        server, app_key = args.server.rstrip("/"), args.app_key
-    if not token:
-        return _usage(f"no bearer credential: give --token-stdin or set {TOKEN_ENV}")
-    if problem := _credential_problem(token, source):
+        credential = token_store(args).get_credential(profile.id)
+    if problem := credential_problem(credential, target.source):
         return _usage(problem)
-    return server, app_key, token, codes
+    codes = json.dumps(profile.code_table) if profile.code_table else None
+    return profile.base_url.rstrip("/"), profile.app_key, credential, codes
 
 
 def _run(run) -> int:

@@ -11,27 +11,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
-from dataclasses import replace
 from typing import Any, TextIO
 
-from ..api.catalogue import BEARER_TOKEN
-from ..api.errors import QrLoginError, ValidationError
+from ..api.errors import QrLoginError
 from ..api.models import QRCodePreSignInRequest
 from ..api.outcomes import ExitCode, rule_for
 from ..flow.driver import FlowResult
 from ..flow.machine import State, Transition
 from ..flow.qr import to_terminal
-from ..flow.session import Connection, connect
+from ..flow.session import Connection
 from ..storage.keystore import KeystoreError, TokenStore
-from ..storage.profiles import Profile, ProfileStore, sandbox_profile
-from . import TOKEN_ENV
+from .target import open_connection, target_from_args
 from .tokens import token_store
 
 __all__ = ["exit_code_for", "login_in_terminal", "run_login"]
-
-MAX_STDIN_CREDENTIAL = 16 * 1024  # characters; a bearer credential is far shorter
 
 EXIT_OK = ExitCode.OK
 EXIT_EXPIRED = ExitCode.EXPIRED
@@ -127,79 +121,14 @@ async def login_in_terminal(connection: Connection, store: TokenStore, *, simula
     return EXIT_OK
 
 
-def _load_profiles(store):
-    """A damaged profiles file is kept aside and reported, never fatal."""
-    store.load()
-    for line in store.load_warnings:
-        print(f"warning: {line}", file=sys.stderr)
-    return store
-
-
-def _read_stdin_credential(stream) -> str:
-    """All of stdin (bounded) less exactly one trailing newline: a second newline is part of
-    what the user gave, and the client's check refuses it rather than us guessing."""
-    text = stream.read(MAX_STDIN_CREDENTIAL + 1)
-    if len(text) > MAX_STDIN_CREDENTIAL:
-        raise ValueError(f"--token-stdin: more than {MAX_STDIN_CREDENTIAL} characters on stdin")
-    if text.endswith("\r\n"):
-        text = text[:-2]
-    elif text.endswith("\n"):
-        text = text[:-1]
-    if not text:
-        raise ValueError("--token-stdin: stdin held no credential")
-    return text
-
-
-def _credential_from_args(args: argparse.Namespace) -> tuple[str | None, str]:
-    """The credential and where it came from: --token-stdin > --token > $QRLOGIN_TOKEN; None
-    leaves it to the profile (keyring)."""
-    if args.token_stdin:
-        return _read_stdin_credential(sys.stdin), "--token-stdin"
-    if args.token is not None:
-        print("warning: --token is visible to other users in the process list; "
-              f"use {TOKEN_ENV} or --token-stdin instead", file=sys.stderr)
-        return args.token, "--token"
-    return os.environ.get(TOKEN_ENV) or None, TOKEN_ENV
-
-
-def _credential_problem(token: str | None, source: str) -> str | None:
-    """One line saying why the credential cannot be sent (the client's own rule), never showing it."""
-    broken = BEARER_TOKEN.violations(token) if token else []
-    return f"the bearer credential from {source} is refused: {ValidationError(broken)}" if broken else None
-
-
 def run_login(args: argparse.Namespace) -> int:
     store = token_store(args)
-    try:
-        token, source = _credential_from_args(args)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    target = target_from_args(args, sandbox_by_default=True)
+    if isinstance(target, str):
+        print(f"error: {target}", file=sys.stderr)
         return 2
-    if args.profile:
-        profile = _load_profiles(ProfileStore()).find(args.profile)
-        if profile is None:
-            print(f"error: no profile named {args.profile!r}", file=sys.stderr)
-            return 2
-        if not profile.embedded_sandbox and token is None:
-            source = f"the keyring (profile {profile.name!r})"  # connect() reads it there
-        keyring = store
-    elif args.server:
-        if not args.app_key:
-            print("error: --server needs --app-key", file=sys.stderr)
-            return 2
-        profile = Profile(name="command line", base_url=args.server, app_key=args.app_key)
-        keyring = None  # a profile made up here has no credential stored
-    else:
-        profile = sandbox_profile()
-        keyring = None  # the embedded sandbox makes its own credential
+    if not args.profile and not args.server:
         args.simulate = True  # nobody holds a phone for the embedded sandbox
-    overrides = {k: v for k, v in (("timeout", args.timeout), ("session_ttl", args.session_ttl),
-                                  ("auto_refresh", args.auto_refresh)) if v is not None}
-    if args.insecure:
-        overrides["verify_tls"] = False
-    profile = replace(profile, **overrides)
-    if warning := profile.plain_http_warning:
-        print(f"warning: {warning}", file=sys.stderr)
     register = None
     if args.register:
         register = {"unionID": args.union_id, "nickName": args.nick_name, "avatar": args.avatar, "data": args.data,
@@ -212,9 +141,9 @@ def run_login(args: argparse.Namespace) -> int:
     except QrLoginError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REJECTED
-    connection = connect(profile, token, store=keyring)
-    if not profile.embedded_sandbox and (problem := _credential_problem(connection.token, source)):
-        print(f"error: {problem}", file=sys.stderr)
+    connection = open_connection(target, store)
+    if isinstance(connection, str):
+        print(f"error: {connection}", file=sys.stderr)
         return EXIT_REJECTED
     try:
         return asyncio.run(login_in_terminal(connection, store, simulate=args.simulate, register=register,

@@ -25,7 +25,14 @@ def select(tokens: list[StoredToken], selector: str) -> StoredToken | None:
     return by_account[0] if len(by_account) == 1 else None
 
 
-def list_tokens(store: TokenStore, out: TextIO = sys.stdout) -> int:
+def _or_stdout(out: TextIO | None) -> TextIO:
+    """``out``, else the sys.stdout of the moment: a default bound at import would keep the stream of
+    that moment (a capture that started later, e.g. a test's, would never see the output)."""
+    return sys.stdout if out is None else out
+
+
+def list_tokens(store: TokenStore, out: TextIO | None = None) -> int:
+    out = _or_stdout(out)
     tokens = store.list()
     if not tokens:
         print("no stored tokens", file=out)
@@ -50,7 +57,8 @@ def _selected(store: TokenStore, selector: str) -> StoredToken | None:
     return token
 
 
-def show_token(store: TokenStore, selector: str, *, reveal: bool, out: TextIO = sys.stdout) -> int:
+def show_token(store: TokenStore, selector: str, *, reveal: bool, out: TextIO | None = None) -> int:
+    out = _or_stdout(out)
     token = _selected(store, selector)
     if token is None:
         return 1
@@ -65,7 +73,8 @@ def show_token(store: TokenStore, selector: str, *, reveal: bool, out: TextIO = 
     return 0
 
 
-def delete_token(store: TokenStore, selector: str, *, yes: bool, out: TextIO = sys.stdout) -> int:
+def delete_token(store: TokenStore, selector: str, *, yes: bool, out: TextIO | None = None) -> int:
+    out = _or_stdout(out)
     token = _selected(store, selector)
     if token is None:
         return 1

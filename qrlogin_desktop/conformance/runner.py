@@ -70,14 +70,19 @@ class ServerDoesNotAnswer(Exception):
 
 
 async def check_connection(connection: Connection, options: Options, *, progress: Progress | None = None,
+                           counted: Callable[[int], None] | None = None,
                            deadline: float = DEFAULT_RUN_DEADLINE) -> Report:
-    """The whole suite against ``connection``'s server (the command line's and the Test bench page's run)."""
+    """The whole suite against ``connection``'s server (the command line's and the Test bench page's run).
+    ``counted`` is told how many checks the suite holds once it is built, before the server is asked."""
+    checks = build_suite()
+    if counted is not None:
+        counted(len(checks))
     probe = probe_for(connection)
     try:
         try:
             await probe.ping(PING_DEADLINE)
         except QrLoginError as exc:
             raise ServerDoesNotAnswer(probe.redactor.text(str(exc))) from None
-        return await run_suite(build_suite(), probe, options, progress=progress, deadline=deadline)
+        return await run_suite(checks, probe, options, progress=progress, deadline=deadline)
     finally:
         await probe.aclose()

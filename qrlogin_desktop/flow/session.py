@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .. import APP_NAME
 from ..storage.profiles import Profile
 from .policy import CodeTable, PollPolicy
 from .qr import render_payload
@@ -41,7 +42,7 @@ MIB = 1024 * 1024
 
 
 def keyring_service() -> str:
-    return os.environ.get(KEYRING_SERVICE_ENV) or "qrlogin-desktop"
+    return os.environ.get(KEYRING_SERVICE_ENV) or APP_NAME
 
 
 @dataclass

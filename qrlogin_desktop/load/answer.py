@@ -2,8 +2,8 @@
 
 The Locust users cannot run the asyncio client (Locust is gevent), so the transport is
 geventhttpclient, the library under Locust's own FastHttpUser; everything above the bytes is the
-API layer's: the wire models build the body, :func:`~qrlogin_desktop.api.envelope.decode_envelope`
-and the catalogue's decoders read the answer, and a failure is the same typed error
+API layer's: the wire models build the body, :func:`~qrlogin_desktop.api.interpret.interpret_answer`
+(the client's own reading) makes the answer a value or an error, and a failure is the same typed error
 (:class:`~qrlogin_desktop.api.errors.ApiError`, ``ProtocolError``, ``TransportError``) naming its
 :class:`~qrlogin_desktop.api.outcomes.Outcome`. Bounds as in the client: one overall deadline per
 exchange (gevent's Timeout, so no drip of bytes extends it) and a cap on the answer's size.
@@ -18,10 +18,12 @@ import gevent
 from geventhttpclient import HTTPClient
 from geventhttpclient.response import HTTPParseError
 
+from .. import APP_NAME
 from ..api.catalogue import Endpoint
-from ..api.envelope import decode_envelope, parse_retry_after
-from ..api.errors import ApiError, ProtocolError, QrLoginError, TransportError, TransportKind, shown_value
+from ..api.errors import ProtocolError, QrLoginError, TransportError, TransportKind, shown_value
+from ..api.interpret import interpret_answer
 from ..api.outcomes import Outcome
+from ..api.redact import Redactor
 
 # QR-Auth answers are a few hundred bytes; the client's general cap (16 MiB) is for the other endpoints.
 MAX_ANSWER_BYTES = 64 * 1024
@@ -46,9 +48,10 @@ class Exchanger:
         self.app_key = app_key
         self.deadline = deadline
         self._verify_tls = verify_tls
+        self._redactor = Redactor([token])  # what an error carries of the answer never shows the credential
         self._headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
                          "Accept": "application/json", "Accept-Encoding": "identity",
-                         "User-Agent": "qrlogin-desktop-load"}
+                         "User-Agent": f"{APP_NAME}-load"}
         self._http = self._connect()
 
     def _connect(self) -> HTTPClient:
@@ -85,8 +88,10 @@ class Exchanger:
         except OSError as exc:
             self._reset()
             raise TransportError(TransportKind.OTHER, exc.strerror or type(exc).__name__, endpoint=ep.id) from None
-        status = response.status_code
-        return interpret(ep, status, response.get("content-type"), response.get("retry-after"), answer), len(answer)
+        value, _envelope = interpret_answer(ep, response.status_code, response.get("content-type"), answer,
+                                            redactor=self._redactor, retry_after=response.get("retry-after"),
+                                            location=response.get("location"))
+        return value, len(answer)
 
     def _reset(self) -> None:
         self._http.close()
@@ -103,26 +108,6 @@ def _read_bounded(response, endpoint: str) -> bytes:
                                 http_status=response.status_code, endpoint=endpoint)
         pieces.append(piece)
     return b"".join(pieces)
-
-
-def interpret(ep: Endpoint, status: int, content_type: str | None, retry_after: str | None, body: bytes) -> Any:
-    """The typed value of a QR-Auth answer, or the client's typed error for it (api/client.py's rules:
-    a redirect is never an answer, a non-200 envelope is an ApiError, an error status with a
-    success envelope is a ProtocolError)."""
-    content_type = (content_type or "").split(";")[0].strip() or None
-    if 300 <= status < 400:
-        raise ProtocolError(f"a redirect (HTTP {status}) instead of an answer", http_status=status, endpoint=ep.id,
-                            content_type=content_type)
-    envelope = decode_envelope(body, http_status=status, content_type=content_type, endpoint=ep.id)
-    if envelope.code != 200:
-        # The server's own error text stays out: Locust's failure table shows the outcome, never an echo.
-        raise ApiError(envelope.code, "", http_status=status, endpoint=ep.id,
-                       retry_after=parse_retry_after(retry_after))
-    if status >= 400:
-        raise ProtocolError("HTTP error status with a success envelope", http_status=status, endpoint=ep.id)
-    if not envelope.has_data:
-        raise ProtocolError("the envelope has no data", http_status=status, endpoint=ep.id)
-    return ep.decode(envelope.data)
 
 
 def failure_text(error: QrLoginError) -> str:

@@ -27,11 +27,11 @@ from urllib.parse import urlsplit
 
 from platformdirs import user_config_dir
 
+from .. import APP_NAME
 from ..api.errors import ValidationError, Violation, shown_value
 from ..flow.qr import DEFAULT_PAYLOAD_TEMPLATE, PayloadTemplateError, check_payload_template
 from .atomic_file import write_json_atomically
 
-APP_NAME = "qrlogin-desktop"
 CONFIG_FILE = "profiles.json"
 SANDBOX_PROFILE_ID = "sandbox"
 FORMAT_VERSION = 1

@@ -25,12 +25,12 @@ from typing import Any
 
 from platformdirs import user_data_dir
 
+from .. import APP_NAME
 from ..api.exchange import Exchange
 from ..api.logmask import mask
 from ..api.redact import MASK, MIN_SECRET, known_secrets
 from .atomic_file import write_lines_atomically
 
-APP_NAME = "qrlogin-desktop"
 HISTORY_FILE = "request-history.jsonl"
 FORMAT = "qrlogin-request-history"
 FORMAT_VERSION = 1

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from .. import __version__
+from .. import APP_NAME, __version__
 from ..storage.profiles import ProfileStore
 from . import i18n, theme
 from .context import AppContext
@@ -27,10 +27,10 @@ if TYPE_CHECKING:
 
 def create_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
-    app.setApplicationName("qrlogin-desktop")
-    app.setApplicationDisplayName("qrlogin-desktop")
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("qrlogin-desktop")
+    app.setDesktopFileName(APP_NAME)
     app.setWindowIcon(app_icon())
     return app
 

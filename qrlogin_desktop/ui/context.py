@@ -7,6 +7,7 @@ Panels never build URLs or parse envelopes: they ask the context for the active
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -18,21 +19,24 @@ from .runner import AsyncRunner, Callback, Outcome
 
 if TYPE_CHECKING:  # httpx loads with the first connection, after the window is up
     from ..api.client import QrLoginClient
+    from ..api.exchange import Exchange
     from ..sandbox.forked import ForkedSandbox
     from ..storage.keystore import TokenStore
 
 HEALTH_INTERVAL_MS = 10_000
+# Exchanges kept for the Request Log until its page takes them (it is built after the first requests).
+LOG_BACKLOG_LIMIT = 1000
 CLIENT_MODULE = "qrlogin_desktop.api.client"
 
 
 class AppContext(QObject):
     connection_changed = Signal()  # a new active connection (or none while connecting)
     connection_failed = Signal(str)  # the active profile could not be connected
-    exchange_logged = Signal(object)  # Exchange, for the request log
+    exchange_logged = Signal(object)  # Exchange, for the request log; emitted on the GUI thread
     tokens_changed = Signal()  # the keyring's token list changed
     health_changed = Signal(object)  # float latency ms, or an error text
     profiles_changed = Signal()
-    _answer_status = Signal(object, object)  # (client, HTTP status) of each exchange, queued to the GUI thread
+    _answered = Signal(object, object)  # (client, Exchange) of each exchange, queued to the GUI thread
 
     def __init__(self, profiles: ProfileStore, token_store: TokenStore | None = None,
                  runner: AsyncRunner | None = None, parent: QObject | None = None,
@@ -51,7 +55,8 @@ class AppContext(QObject):
         # calls themselves: True after a call answered HTTP 401 (the contract's "invalid bearer"),
         # False again after any later answer that was not a 401.
         self.credential_refused = False
-        self._answer_status.connect(self._note_answer)
+        self._answered.connect(self._on_answered)
+        self._log_backlog: deque[Exchange] | None = deque(maxlen=LOG_BACKLOG_LIMIT)
         self.connecting = False
         self._health_timer = QTimer(self)
         self._health_timer.setInterval(HEALTH_INTERVAL_MS)
@@ -122,8 +127,7 @@ class AppContext(QObject):
             finally:
                 await client_loaded
             client = connection.client()
-            client.add_listener(self.exchange_logged.emit)  # Qt queues it to the GUI thread
-            client.add_listener(lambda exchange: self._answer_status.emit(client, exchange.status))
+            client.add_listener(lambda exchange: self._answered.emit(client, exchange))  # queued to the GUI thread
             return connection, client
 
         def done(outcome: Outcome) -> None:
@@ -152,6 +156,19 @@ class AppContext(QObject):
             self.health_changed.emit(self.health)
 
         self.run(client.ping(), done)
+
+    def take_log_backlog(self) -> list[Exchange]:
+        """The exchanges logged so far (the newest LOG_BACKLOG_LIMIT), for the Request Log's page to
+        take once when it is built and then follow :attr:`exchange_logged`: both on the GUI thread,
+        so none falls between. Nothing is kept here after that."""
+        backlog, self._log_backlog = list(self._log_backlog or ()), None
+        return backlog
+
+    def _on_answered(self, client: QrLoginClient, exchange: Exchange) -> None:
+        if self._log_backlog is not None:
+            self._log_backlog.append(exchange)
+        self.exchange_logged.emit(exchange)
+        self._note_answer(client, exchange.status)
 
     def _note_answer(self, client: QrLoginClient, status: int | None) -> None:
         if client is not self.client or status is None:

@@ -10,7 +10,9 @@ from importlib import resources
 
 from PySide6.QtGui import QIcon
 
-ICON_NAME = "qrlogin-desktop"
+from .. import APP_NAME
+
+ICON_NAME = APP_NAME  # the hicolor theme's name for it, as the .deb installs it
 SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
 

@@ -12,7 +12,6 @@ window past the screen.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 
 from PySide6.QtCore import QByteArray, QRect, QSize, Qt, QTimer
@@ -47,7 +46,6 @@ NAV_MIN_WIDTH, NAV_MAX_WIDTH = 170, 300  # px: the navigation's share of the wid
 NAV_SHARE = 0.2  # of the window's width, until the user drags the splitter
 # Exchanges made before the Request Log's page is built (in an idle turn within a second of start-up,
 # or when the user opens it) wait here for it; past this many the oldest go, as in the log itself.
-LOG_BACKLOG_LIMIT = 1000
 # An endpoint page's icon says what the endpoint does (the page names are long; the icons are scanned).
 ENDPOINT_ICONS = {
     "SubscribeSend": "message", "JSCode2Session": "session", "Decrypt": "decrypt",
@@ -94,11 +92,6 @@ class MainWindow(Retranslating, QMainWindow):
         self._page("load", _load, lambda: self.tr("Load"), "load")
         self._page("test_bench", _test_bench, lambda: self.tr("Test Bench"), "test_bench")
         self._page("settings", _settings, lambda: self.tr("Profiles & Settings"), "settings")
-        # The Request Log must see every exchange from the first request on, but its page is not
-        # needed to draw the window: what comes before the page is kept for it.
-        self._log_backlog: deque = deque(maxlen=LOG_BACKLOG_LIMIT)
-        self._log_page: Panel | None = None
-        ctx.exchange_logged.connect(self._log_exchange)
 
         self.splitter = QSplitter()
         self.splitter.setObjectName("mainSplitter")
@@ -188,21 +181,9 @@ class MainWindow(Retranslating, QMainWindow):
         from .panels.request_log import RequestLogPanel
 
         page = RequestLogPanel(ctx)
-        # The window stays the log's one receiver: an exchange signalled by the worker while the page
-        # was being built was queued to the window only, and must reach the page after the backlog.
-        ctx.exchange_logged.disconnect(page.append)
-        self._log_page = page
-        while self._log_backlog:
-            page.append(self._log_backlog.popleft())
         page.replay_available = lambda endpoint_id: f"endpoint:{endpoint_id}" in self._factories
         page.replay_requested.connect(self.open_endpoint)
         return page
-
-    def _log_exchange(self, exchange) -> None:
-        if self._log_page is not None:
-            self._log_page.append(exchange)
-        else:
-            self._log_backlog.append(exchange)
 
     @property
     def qr_login(self) -> Panel:

@@ -79,7 +79,7 @@ def _closed_port() -> int:
 
 @pytest.mark.parametrize("args, env, message", [
     (["--app-key", APP_KEY], {"QRLOGIN_TOKEN": ODD_TOKEN}, "give --server URL and --app-key K, or --profile NAME"),
-    (["--server", "http://127.0.0.1:1"], {"QRLOGIN_TOKEN": ODD_TOKEN}, "--server URL and --app-key K"),
+    (["--server", "http://127.0.0.1:1"], {"QRLOGIN_TOKEN": ODD_TOKEN}, "--server needs --app-key"),
     (["--server", "http://127.0.0.1:1", "--app-key", APP_KEY], {}, "no bearer credential"),
     (["--profile", "nobody"], {"QRLOGIN_TOKEN": ODD_TOKEN}, "no profile named 'nobody'"),
     (["--server", "ftp://x", "--app-key", APP_KEY], {"QRLOGIN_TOKEN": ODD_TOKEN}, "base_url: an http:// or https:// URL"),

@@ -129,3 +129,55 @@ def test_nothing_listening_is_cannot_connect():
             exchanger.call(INITIATE, {})
         exchanger.close()
     assert refused.value.kind is TransportKind.CONNECT
+
+
+def answering(status: str, body: bytes, *headers: str):
+    """An ``answer`` for RawServer: one complete HTTP/1.1 answer, then the connection closes."""
+    def answer(conn, stop) -> None:
+        head = [f"HTTP/1.1 {status}", "Content-Type: application/json", f"Content-Length: {len(body)}",
+                "Connection: close", *headers]
+        conn.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+    return answer
+
+
+# Each answer is read by the API client (httpx) and by the Locust user (geventhttpclient): one reading
+# (api/interpret.py), so the same typed error with the same text, the credential masked in both.
+ANSWERS = {
+    "error status, success envelope": ("500 Internal Server Error", b'{"code": 200, "data": 1}'),
+    "redirect": ("302 Found", b'{"code": 200, "data": 1}', f"Location: http://127.0.0.1:9/?t={TEST_TOKEN}"),
+    "refusal echoing the credential": ("429 Too Many Requests",
+                                       f'{{"code": 429, "error": "slow down, {TEST_TOKEN}", "data": null}}'.encode(),
+                                       "Retry-After: 3"),
+    "no data": ("200 OK", b'{"code": 200}'),
+    "not JSON": ("200 OK", b"<html>busy</html>"),
+}
+
+
+@pytest.mark.loopback
+@pytest.mark.parametrize("answer", ANSWERS.values(), ids=ANSWERS.keys())
+def test_the_load_user_reads_an_answer_as_the_client_does(answer):
+    import asyncio
+
+    from qrlogin_desktop.api.client import QrLoginClient
+
+    async def by_client(url: str) -> Exception:
+        async with QrLoginClient(url, APP_KEY, TEST_TOKEN, timeout=5) as client:
+            with pytest.raises((ApiError, ProtocolError)) as raised:
+                await client.initiate()
+        return raised.value
+
+    client_server, load_server = RawServer(answering(*answer)), RawServer(answering(*answer))
+    exchanger = Exchanger(load_server.url, APP_KEY, TEST_TOKEN, deadline=5)
+    try:
+        from_client = asyncio.run(by_client(client_server.url))
+        with pytest.raises((ApiError, ProtocolError)) as from_load:
+            exchanger.call(INITIATE, {})
+    finally:
+        exchanger.close()
+        client_server.close()
+        load_server.close()
+    assert type(from_load.value) is type(from_client)
+    assert str(from_load.value) == str(from_client)
+    assert TEST_TOKEN not in str(from_load.value)
+    assert from_load.value.outcome is from_client.outcome
+    assert getattr(from_load.value, "retry_after", None) == getattr(from_client, "retry_after", None)

@@ -97,7 +97,7 @@ def test_a_chart_series_keeps_at_most_its_bound(qtbot, monkeypatch):
     charts.add_samples([Sample(1000 + t, 3, figures) for t in range(12)])
     assert charts.points == 5
     assert [p.x() for p in charts.flows_series.points()] == [7.0, 8.0, 9.0, 10.0, 11.0]  # the newest kept
-    assert all(series.count() == 5 for series in charts._latency.values())
+    assert all(line.series.count() == 5 for line in charts._latency.values())
 
 
 def test_the_charts_speak_the_language_and_follow_the_dark_theme(qtbot):
@@ -125,3 +125,34 @@ def test_the_charts_speak_the_language_and_follow_the_dark_theme(qtbot):
     assert [s.name() for s in charts.latency_chart.series()][0] == "login"
     assert charts.outcomes_x.categories() == ["logged in"]
     assert charts.flows_chart.backgroundBrush().color().lightness() > 200
+
+
+def test_the_charts_take_only_the_new_points_and_their_axes_follow_the_points_kept(qtbot, monkeypatch):
+    """Each second's samples are appended; the axes come from the extremes the lines keep, never from
+    reading every point back; a point dropped by the bound (MAX_POINTS) leaves the axes too."""
+    from PySide6.QtCharts import QLineSeries
+
+    from qrlogin_desktop.load.history import FlowFigures, Sample
+    from qrlogin_desktop.ui.widgets import load_charts
+
+    monkeypatch.setattr(load_charts, "MAX_POINTS", 5)
+    charts = load_charts.LoadCharts()
+    qtbot.addWidget(charts)
+
+    def never(*_args):
+        raise AssertionError("a chart update read its points back")
+
+    for method in ("points", "pointsVector", "at"):
+        monkeypatch.setattr(QLineSeries, method, never)
+
+    def sample(t: int, per_s: float, p50: float, p95: float) -> Sample:
+        return Sample(1000 + t, 3, {"simulated-login": FlowFigures(per_s, p50, p95, 10, 0)})
+
+    charts.add_samples([sample(0, 50.0, 1.0, 900.0)])  # a burst and the extremes of latency first
+    charts.add_samples([sample(t, 2.0 + t / 10, 20.0, 40.0) for t in range(1, 4)])
+    assert charts.flows_y.max() >= 50.0 * 1.1 and charts.latency_y.min() == 0.5 and charts.latency_y.max() == 1800
+    charts.add_samples([sample(t, 2.0 + t / 10, 20.0, 40.0) for t in range(4, 8)])  # t=0 is out of the bound
+    monkeypatch.undo()
+    assert charts.points == 5 and [p.x() for p in charts.flows_series.points()] == [3.0, 4.0, 5.0, 6.0, 7.0]
+    assert charts.flows_y.max() < 50.0  # the burst left with its point: the axis fits the 5 points kept
+    assert (charts.latency_y.min(), charts.latency_y.max()) == (10.0, 80.0)

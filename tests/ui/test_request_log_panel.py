@@ -16,7 +16,7 @@ from qrlogin_desktop.api.client import Exchange
 from qrlogin_desktop.api.exchange import LOG_BODY_PREFIX
 from qrlogin_desktop.storage.request_history import HISTORY_FILE, RequestHistory
 from qrlogin_desktop.ui import i18n
-from qrlogin_desktop.ui.models.request_log_model import Column, RequestLogModel
+from qrlogin_desktop.ui.models.request_log_model import RECORD_ROLE, Column, RequestLogModel
 from qrlogin_desktop.ui.panels.request_log import ERRORS_ONLY, RequestLogPanel
 
 WAIT_MS = 10_000
@@ -574,3 +574,48 @@ def test_at_start_up_the_history_is_read_once_the_connection_starts(qtbot, profi
         assert [r["PATH"] for r in rows(panel)] == [urlsplit(_exchange(i).url).path + f"?n={i}" for i in range(3)]
     finally:
         ctx.shutdown()
+
+
+def test_a_cut_json_body_takes_one_worker_trip(qtbot, panel, monkeypatch):
+    """Laid out in lines and formatted in the same trip to the worker, not one trip for each."""
+    items = [{"id": i} for i in range(20_000)]
+    whole = json.dumps({"code": 200, "data": {"items": items}, "error": ""})
+    body = whole[:LOG_BODY_PREFIX] + f"\n… [cut: the first {LOG_BODY_PREFIX} characters of {len(whole)} bytes]"
+    exchange = Exchange(started_at=1_700_000_000, endpoint="MsgSecCheck", method="POST", url="http://127.0.0.1:1/x",
+                        request_headers=(), request_body=None, status=200, response_body=body,
+                        response_size=len(whole), envelope_code=200)
+    panel.append(exchange)
+    runner = panel.ctx.runner
+    trips: list[object] = []
+    real_submit = runner.submit
+
+    def counting_submit(coro, on_done=None):
+        trips.append(coro)
+        return real_submit(coro, on_done)
+
+    monkeypatch.setattr(runner, "submit", counting_submit)
+    panel.table.selectRow(0)
+    qtbot.waitUntil(lambda: not panel.details_loading, timeout=WAIT_MS)
+    assert len(trips) == 1
+    assert panel.response_body.text.toPlainText().count("\n") > 10_000  # laid out in lines all the same
+
+
+def test_a_page_built_after_the_first_requests_has_them_and_owns_its_feed(qtbot, ctx, history_path):
+    """The context keeps what came before the page; the page takes it and subscribes itself (no window
+    in between): each exchange is a row once, before and after the page is built."""
+    seen: list[Exchange] = []
+    ctx.exchange_logged.connect(seen.append)
+    key = run(qtbot, ctx, ctx.client.initiate())
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=WAIT_MS)
+    widget = RequestLogPanel(ctx, history=RequestHistory(history_path))
+    qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: widget.history_loaded, timeout=WAIT_MS)
+    assert endpoints(widget) == ["QRAuthInitiate"]
+    assert ctx.take_log_backlog() == []  # taken by the page: nothing kept twice
+    run(qtbot, ctx, ctx.client.scan(key))
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=WAIT_MS)
+    assert endpoints(widget) == ["QRAuthInitiate", "QRAuthScan"]
+
+
+def endpoints(panel: RequestLogPanel) -> list[str]:
+    return [panel.proxy.index(r, 0).data(RECORD_ROLE).endpoint for r in range(panel.proxy.rowCount())]

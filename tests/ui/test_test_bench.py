@@ -88,3 +88,28 @@ def test_stop_ends_a_run_early_and_keeps_what_it_found(qtbot, ctx):
     assert 20 <= len(report.results) < report.planned and not report.ok
     assert "stopped after" in page.counts.text()
     assert page.run_button.isEnabled() and page.junit_button.isEnabled()
+
+
+def test_the_suite_is_built_and_counted_on_the_worker_never_on_the_gui_thread(qtbot, ctx, monkeypatch):
+    import threading
+
+    from qrlogin_desktop.conformance import runner, suite
+
+    built_on: list[threading.Thread] = []
+    real_build = suite.build_suite
+
+    def recording_build():
+        built_on.append(threading.current_thread())
+        return real_build()
+
+    for module in (suite, runner):
+        monkeypatch.setattr(module, "build_suite", recording_build)
+    planned = len(real_build())
+    window, page = open_page(qtbot, ctx)
+    qtbot.waitUntil(page.run_button.isEnabled)
+    page._progress.connect(lambda _r, done, _t: done == 3 and page.stop())
+    page.run_button.click()
+    qtbot.waitUntil(lambda: page.report is not None, timeout=RUN_TIMEOUT_MS)
+    assert built_on and threading.main_thread() not in built_on
+    # The count still reaches the page (bar and report) though the GUI thread never built the suite.
+    assert page.report.planned == page.progress_bar.maximum() == planned > len(page.report.results) >= 3

@@ -17,9 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ... import APP_NAME
 from .errors import KeystoreBackendError, KeystoreBusy
-
-APP_NAME = "qrlogin-desktop"
 
 # filelock polls a held lock at this interval. After releasing, this process waits as long before taking the
 # lock again, so a process polling for it gets its turn instead of starving behind a loop of saves.

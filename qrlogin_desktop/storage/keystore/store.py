@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ... import APP_NAME
 from .detection import DetectedBackend, detect
 from .errors import FIX_HINT, KeystoreError, KeystoreUnavailable
 from .guarded import GuardedBackend
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SERVICE = "qrlogin-desktop"
+DEFAULT_SERVICE = APP_NAME
 DEFAULT_TIMEOUT = 5.0
 
 

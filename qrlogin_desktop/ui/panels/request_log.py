@@ -128,7 +128,6 @@ class RequestLogPanel(Panel):
         super().__init__(ctx, parent)
         self._shown: Exchange | None = None
         self._scroll_pending = False
-        self._reflowing = 0  # cut bodies being broken into lines on a worker
         self.history = history if history is not None else RequestHistory()
         self.history_loaded = False
         self._saving = False  # one write at a time, so they land in order
@@ -241,11 +240,14 @@ class RequestLogPanel(Panel):
         for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset,
                        self.proxy.layoutChanged):
             signal.connect(self._render_count)
-        ctx.exchange_logged.connect(self.append)
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self._save)
+        # Every exchange from the first request on: those before this page was built, then the feed.
+        for exchange in ctx.take_log_backlog():
+            self.append(exchange)
+        ctx.exchange_logged.connect(self.append)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.flush_history)
@@ -451,7 +453,7 @@ class RequestLogPanel(Panel):
     @property
     def details_loading(self) -> bool:
         """A body of the selected request is still being formatted or inserted."""
-        return self._reflowing > 0 or self.request_body.text.loading or self.response_body.text.loading
+        return self.request_body.text.loading or self.response_body.text.loading
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_details(current.data(RECORD_ROLE) if current.isValid() else None)
@@ -467,24 +469,12 @@ class RequestLogPanel(Panel):
                 (self.response_body, x.response_body if x is not None else None,
                  x is not None and x.response_size > LOG_BODY_PREFIX)):
             if body and cut and body.lstrip()[:1] in ("{", "["):
-                self._show_reflowed(pane.text, body)
+                # Broken into lines first (see reflow_cut_json), on the worker, in the formatting's trip.
+                pane.text.show_text_made_by(lambda body=body: reflow_cut_json(body))
             elif body:
                 pane.text.show_text(body)  # pretty when it is JSON; formatted off the GUI thread
             else:
                 pane.text.clear_view()
-
-    def _show_reflowed(self, view: JsonView, body: str) -> None:
-        """A cut JSON body, broken into lines on a worker first (see reflow_cut_json)."""
-        view.clear_view()
-        shown = self._shown
-        self._reflowing += 1
-
-        def done(outcome: Outcome) -> None:
-            self._reflowing -= 1
-            if self._shown is shown:  # still the selected row
-                view.show_text(outcome.value if outcome.ok else body)
-
-        self.ctx.run_blocking(lambda: reflow_cut_json(body), done)
 
     def _render_summary(self) -> None:
         """The texts of the details pane that depend on the language (the bodies do not)."""

@@ -45,6 +45,7 @@ _COLOURS = {"pass": ("ok_bg", "ok"), "fail": ("error_bg", "error"), "n/a": ("neu
 class TestBenchPanel(Panel):
     __test__ = False  # a page of the app, not a pytest class (its name starts with "Test")
     _progress = Signal(object, int, int)  # (Result, done, total), emitted on the worker thread
+    _counted = Signal(int)  # how many checks the run holds, emitted on the worker thread before the first
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
@@ -121,6 +122,7 @@ class TestBenchPanel(Panel):
         layout.addWidget(split(Qt.Orientation.Vertical, self.table, self.details, stretch=(3, 2)), 1)
 
         self._progress.connect(self._on_progress)  # queued: the signal comes from the worker thread
+        self._counted.connect(self._on_counted)
         self.run_button.clicked.connect(self.run_check)
         self.stop_button.clicked.connect(self.stop)
         self.junit_button.clicked.connect(lambda: self._export_dialog("junit"))
@@ -185,7 +187,6 @@ class TestBenchPanel(Panel):
             return
         from ...conformance.model import Options
         from ...conformance.runner import check_connection
-        from ...conformance.suite import build_suite
 
         options = Options(register=self.register_box.isChecked(), expiry=self.expiry_box.isChecked(),
                           jsapi_ticket=self.ticket_edit.text() or None)
@@ -194,12 +195,13 @@ class TestBenchPanel(Panel):
         self.table.setRowCount(0)
         self.details.clear()
         self.banner.clear()
-        self._planned = len(build_suite())
-        self.progress_bar.setRange(0, self._planned)
-        self.progress_bar.setValue(0)
+        # The suite is built with the run, on the worker: the bar is busy until it says how many checks.
+        self._planned = 0
+        self.progress_bar.setRange(0, 0)
         self._started_at, self._started = time.time(), time.perf_counter()
         self._set_running(True)
-        self._future = self.ctx.run(check_connection(connection, options, progress=self._progress.emit),
+        self._future = self.ctx.run(check_connection(connection, options, progress=self._progress.emit,
+                                                     counted=self._counted.emit),
                                     self._on_done)
 
     def stop(self) -> None:
@@ -214,6 +216,11 @@ class TestBenchPanel(Panel):
         self.html_button.setEnabled(not running and bool(self.results))
         self.run_button.setEnabled(not running and self.ctx.connection is not None)
 
+    def _on_counted(self, planned: int) -> None:
+        self._planned = planned
+        self.progress_bar.setRange(0, planned)
+        self.progress_bar.setValue(len(self.results))
+
     def _on_progress(self, result: Result, done: int, total: int) -> None:
         self.results.append(result)
         row = self.table.rowCount()
@@ -227,6 +234,8 @@ class TestBenchPanel(Panel):
 
     def _on_done(self, outcome: Outcome) -> None:
         self._future = None
+        if self._planned == 0:
+            self.progress_bar.setRange(0, 1)  # not busy any more: the run ended before the suite was counted
         from ...conformance.model import Report, Text
 
         if outcome.ok:

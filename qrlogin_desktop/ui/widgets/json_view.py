@@ -143,6 +143,11 @@ class JsonView(Retranslating, QPlainTextEdit):
         """Show a body as received (pretty-printed when it is JSON)."""
         self._start(lambda: render_text(text))
 
+    def show_text_made_by(self, make: Callable[[], str]) -> None:
+        """Show the body ``make()`` returns, as :meth:`show_text` does: ``make`` (a pure function, e.g.
+        one that lays a big body out) runs on the worker in the same trip as the formatting."""
+        self._start(lambda: render_text(make()))
+
     def set_wrap_lines(self, wrap: bool) -> None:
         """Wrap long lines (JSON too; prose always wraps). The text shown is laid out again, as a
         fresh document filled in budgeted slices: re-wrapping a big one in place would stall."""

@@ -7,6 +7,8 @@ numpy; see docs/decisions.md), so even the page's idle-time build stays one shor
 
 from __future__ import annotations
 
+from collections import deque
+
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
@@ -25,7 +27,7 @@ from ...load.history import AUTHENTICATED, Sample
 from .. import theme
 from .language import Retranslating
 
-MAX_POINTS = 3_600  # per series: an hour of one sample a second
+MAX_POINTS = 3_600  # per series: an hour of one sample a second; older points are dropped
 FLOW_COLOURS = {"simulated-login": "#1a73e8", "registration": "#188038", "polling-desktop": "#e37400"}
 OTHER_COLOUR = "#5f6368"
 
@@ -46,13 +48,14 @@ class LoadCharts(Retranslating, QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._start: int | None = None
-        self._latency: dict[tuple[str, str], QLineSeries] = {}
+        self._latency: dict[tuple[str, str], _Line] = {}
         self._outcomes: dict[str, int] = {}
 
         self.flows_chart = QChart()
         self.flows_series = QLineSeries()
         self.flows_series.setPen(QPen(QColor("#1a73e8"), 2))
         self.flows_chart.addSeries(self.flows_series)
+        self._flows = _Line(self.flows_series)
         self.flows_x, self.flows_y = QValueAxis(), QValueAxis()
         self._attach(self.flows_chart, self.flows_series, self.flows_x, self.flows_y)
         self.flows_chart.legend().hide()
@@ -125,8 +128,8 @@ class LoadCharts(Retranslating, QWidget):
         self.outcomes_chart.setTitle(self.tr("Outcomes of the QR flows"))
         for x in (self.flows_x, self.latency_x):
             x.setTitleText(self.tr("seconds"))
-        for (flow, _quantile), series in self._latency.items():
-            series.setName(self._flow_name(flow))
+        for (flow, _quantile), line in self._latency.items():
+            line.series.setName(self._flow_name(flow))
         if self._outcomes:
             self.outcomes_x.clear()
             self.outcomes_x.append([self._outcome_name(n) for n in self._sorted_outcomes()])
@@ -136,9 +139,9 @@ class LoadCharts(Retranslating, QWidget):
 
     def clear(self) -> None:
         self._start = None
-        self.flows_series.clear()
-        for series in self._latency.values():
-            self.latency_chart.removeSeries(series)
+        self._flows.clear()
+        for line in self._latency.values():
+            self.latency_chart.removeSeries(line.series)
         self._latency.clear()
         self._outcomes = {}
         self.outcomes_series.clear()
@@ -165,21 +168,28 @@ class LoadCharts(Retranslating, QWidget):
             return
         if self._start is None:
             self._start = samples[0].at
+        flows: list[tuple[float, float]] = []
+        latency: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for sample in samples:
             t = float(sample.at - self._start)
-            _append(self.flows_series, t, sample.flows_per_s)
+            flows.append((t, sample.flows_per_s))
             for name, figures in sample.flows.items():
                 for quantile, value in (("p50", figures.p50_ms), ("p95", figures.p95_ms)):
                     if value is not None and value > 0:
-                        _append(self._latency_series(name, quantile), t, value)
+                        latency.setdefault((name, quantile), []).append((t, value))
+        # Only the new points go in; the axes follow the extremes each line keeps (no rescan).
+        self._flows.extend(flows)
+        for (name, quantile), points in latency.items():
+            self._latency_line(name, quantile).extend(points)
         end = max(10.0, float(samples[-1].at - self._start))
         for x in (self.flows_x, self.latency_x):
             x.setRange(0, end)
-        self.flows_y.setRange(0, max(1.0, *(p.y() for p in self.flows_series.points())) * 1.1)
+        self.flows_y.setRange(0, max(1.0, self._flows.high or 0.0) * 1.1)
         self.flows_y.applyNiceNumbers()
-        values = [p.y() for s in self._latency.values() for p in s.points()]
-        if values:
-            self.latency_y.setRange(max(0.1, min(values) / 2), max(values) * 2)
+        lows = [line.low for line in self._latency.values() if line.low is not None]
+        highs = [line.high for line in self._latency.values() if line.high is not None]
+        if lows:
+            self.latency_y.setRange(max(0.1, min(lows) / 2), max(highs) * 2)
 
     def set_outcomes(self, outcomes: dict[str, int]) -> None:
         if outcomes == self._outcomes:
@@ -196,7 +206,7 @@ class LoadCharts(Retranslating, QWidget):
         self.outcomes_y.setRange(0, max(1, *outcomes.values()) * 1.1 if outcomes else 1)
         self.outcomes_y.applyNiceNumbers()
 
-    def _latency_series(self, flow: str, quantile: str) -> QLineSeries:
+    def _latency_line(self, flow: str, quantile: str) -> _Line:
         key = (flow, quantile)
         if key not in self._latency:
             series = QLineSeries()
@@ -211,11 +221,54 @@ class LoadCharts(Retranslating, QWidget):
             if quantile == "p95":  # the same flow, the same colour: one legend entry per flow
                 for marker in self.latency_chart.legend().markers(series):
                     marker.setVisible(False)
-            self._latency[key] = series
+            self._latency[key] = _Line(series)
         return self._latency[key]
 
 
-def _append(series: QLineSeries, x: float, y: float) -> None:
-    if series.count() >= MAX_POINTS:
-        series.removePoints(0, series.count() - MAX_POINTS + 1)
-    series.append(QPointF(x, y))
+class _Line:
+    """A line series that holds the newest :data:`MAX_POINTS` points, and the least and greatest y
+    among them, kept up to date as points come and go (monotonic queues, amortised O(1) a point):
+    an update touches the new points only, never reads the series back."""
+
+    def __init__(self, series: QLineSeries):
+        self.series = series
+        self.limit = MAX_POINTS
+        self._added = 0  # points ever given; the series holds the newest min(limit, _added)
+        self._lows: deque[tuple[int, float]] = deque()  # (point number, y), y rising: the least first
+        self._highs: deque[tuple[int, float]] = deque()  # y falling: the greatest first
+
+    @property
+    def low(self) -> float | None:
+        return self._lows[0][1] if self._lows else None
+
+    @property
+    def high(self) -> float | None:
+        return self._highs[0][1] if self._highs else None
+
+    def extend(self, points: list[tuple[float, float]]) -> None:
+        if not points:
+            return
+        kept = points[-self.limit:]
+        self._added += len(points) - len(kept)
+        overflow = self.series.count() + len(kept) - self.limit
+        if overflow > 0:
+            self.series.removePoints(0, overflow)
+        self.series.append([QPointF(x, y) for x, y in kept])
+        for _x, y in kept:
+            while self._lows and self._lows[-1][1] >= y:
+                self._lows.pop()
+            self._lows.append((self._added, y))
+            while self._highs and self._highs[-1][1] <= y:
+                self._highs.pop()
+            self._highs.append((self._added, y))
+            self._added += 1
+        oldest_held = self._added - self.series.count()
+        for extremes in (self._lows, self._highs):
+            while extremes[0][0] < oldest_held:
+                extremes.popleft()
+
+    def clear(self) -> None:
+        self.series.clear()
+        self._added = 0
+        self._lows.clear()
+        self._highs.clear()

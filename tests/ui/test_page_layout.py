@@ -1,0 +1,82 @@
+"""Issue 11 point 1 on the pages themselves: a banner beside the content (never over it), tables whose
+columns fit a 1024 px window, status lines that do not break inside a word, placeholders in empty panes."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QLineEdit, QWidget
+from test_qr_login_panel import WAIT_MS, log_in_automatically
+
+from qrlogin_desktop.ui import i18n
+from qrlogin_desktop.ui.widgets.common import ErrorBanner
+
+SMALLEST = (1024, 640)
+
+
+def window_rect(widget: QWidget) -> QRect:
+    return QRect(widget.mapTo(widget.window(), QPoint(0, 0)), widget.size())
+
+
+def controls_at(page: QWidget) -> dict[int, tuple[str, QPoint]]:
+    """Where each visible control of the page is, in window coordinates (banners' own buttons aside)."""
+    banners = page.findChildren(ErrorBanner)
+    found = {}
+    for widget in page.findChildren(QWidget):
+        if (isinstance(widget, QAbstractButton | QLineEdit | QAbstractScrollArea) and widget.isVisible()
+                and not any(banner.isAncestorOf(widget) for banner in banners)):
+            found[id(widget)] = (type(widget).__name__ + ":" + widget.objectName(), widget.mapTo(page.window(), QPoint()))
+    return found
+
+
+def test_a_banner_keeps_the_timeline_and_result_in_view_and_moves_no_control(qtbot, window):
+    window.resize(*SMALLEST)
+    panel = window.show_panel("qr_login")
+    qtbot.waitUntil(panel.start_button.isEnabled, timeout=WAIT_MS)
+    log_in_automatically(qtbot, panel)  # no keyring here: "The token was NOT stored" stays until dismissed
+    qtbot.waitUntil(panel.store_banner.isVisible, timeout=WAIT_MS)
+    qtbot.wait(50)  # the banner's placement after the page's layout
+    banner = window_rect(panel.store_banner)
+    with_banner = controls_at(panel)
+
+    timeline = panel.timeline
+    timeline.scrollToBottom()
+    last = timeline.visualRect(timeline.model().index(timeline.rowCount() - 1, 0))
+    last_row = QRect(timeline.viewport().mapTo(window, last.topLeft()), last.size())
+    assert last.isValid() and timeline.viewport().rect().contains(last)
+    assert last_row.bottom() < banner.top(), (last_row, banner)  # the last step is above the banner
+    result_area = panel.token_card.parentWidget().parentWidget()  # the token card's scroll area
+    assert window_rect(result_area).bottom() < banner.top()  # the result scrolls above it, too
+
+    panel.store_banner.dismiss_button.click()
+    qtbot.wait(50)
+    assert not panel.store_banner.isVisible()
+    without_banner = controls_at(panel)
+    moved = {name: (where, without_banner[key][1]) for key, (name, where) in with_banner.items()
+             if key in without_banner and without_banner[key][1] != where}
+    assert with_banner.keys() == without_banner.keys() and not moved, moved
+
+
+@pytest.mark.parametrize("language", [i18n.ENGLISH, i18n.CHINESE])
+def test_every_timeline_column_is_in_view_at_1024_px(qtbot, window, language):
+    i18n.install(language)
+    window.resize(*SMALLEST)
+    panel = window.show_panel("qr_login")
+    qtbot.waitUntil(panel.start_button.isEnabled, timeout=WAIT_MS)
+    log_in_automatically(qtbot, panel)
+    qtbot.wait(50)
+    timeline = panel.timeline
+    header = timeline.horizontalHeader()
+    width = timeline.viewport().width()
+    for column in range(timeline.columnCount()):
+        left = header.sectionViewportPosition(column)
+        assert left >= 0 and left + header.sectionSize(column) <= width, (column, left, header.sectionSize(column), width)
+        assert header.sectionSize(column) >= 40, column  # in view and wide enough to read something
+    assert timeline.horizontalScrollBar().maximum() == 0
+    for row in range(timeline.rowCount()):  # a cut cell can be read in full
+        for column in range(timeline.columnCount()):
+            item = timeline.item(row, column)
+            if item is not None and timeline.columnSpan(row, column) == 1:
+                assert item.text() in item.toolTip(), (row, column)
+    for column in range(timeline.columnCount()):
+        assert timeline.horizontalHeaderItem(column).toolTip() == timeline.horizontalHeaderItem(column).text()

@@ -3,12 +3,18 @@ columns fit a 1024 px window, status lines that do not break inside a word, plac
 
 from __future__ import annotations
 
-import pytest
-from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QLineEdit, QWidget
-from test_qr_login_panel import WAIT_MS, log_in_automatically
+import time
 
+import pytest
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QLineEdit, QStyleOptionViewItem, QWidget
+from test_qr_login_panel import WAIT_MS, log_in_automatically
+from test_tokens_panel import make_jwt
+
+from qrlogin_desktop.flow.session import EMBEDDED_SERVER_LABEL
+from qrlogin_desktop.storage.keystore import StoredToken, TokenKey
 from qrlogin_desktop.ui import i18n
+from qrlogin_desktop.ui.models.tokens_model import Column
 from qrlogin_desktop.ui.widgets.common import ErrorBanner
 
 SMALLEST = (1024, 640)
@@ -80,3 +86,33 @@ def test_every_timeline_column_is_in_view_at_1024_px(qtbot, window, language):
                 assert item.text() in item.toolTip(), (row, column)
     for column in range(timeline.columnCount()):
         assert timeline.horizontalHeaderItem(column).toolTip() == timeline.horizontalHeaderItem(column).text()
+
+
+LONG_SERVER = "https://qrlogin-gateway.staging.internal.example.com/provider"
+
+
+def test_the_tokens_server_column_takes_the_room_and_cuts_a_long_url_in_the_middle(qtbot, window, ctx):
+    now = int(time.time())
+    for server in (EMBEDDED_SERVER_LABEL, LONG_SERVER):
+        token = StoredToken(TokenKey(server, "demo", "sandbox_user_0001"),
+                            make_jwt("sandbox_user_0001", iat=now, exp=now + 7200), "Bearer", 7200, float(now))
+        ctx.token_store.save(token)
+    window.resize(*SMALLEST)
+    panel = window.show_panel("tokens")
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 2, timeout=WAIT_MS)
+    qtbot.wait(50)
+    table, proxy = panel.table, panel.proxy
+    header = table.horizontalHeader()
+    widths = [header.sectionSize(column) for column in range(proxy.columnCount())]
+    assert sum(widths) <= table.viewport().width() and table.horizontalScrollBar().maximum() == 0
+    assert widths[Column.SERVER] == max(widths)
+    texts = {proxy.index(row, Column.SERVER).data(): row for row in range(proxy.rowCount())}
+    embedded = next(text for text in texts if text.startswith(EMBEDDED_SERVER_LABEL))
+    # The embedded sandbox's label and its profile are read whole, with room for the cell's margins.
+    assert widths[Column.SERVER] >= table.fontMetrics().horizontalAdvance(embedded) + 12, (widths, embedded)
+    long_text = next(text for text in texts if text.startswith(LONG_SERVER))
+    option = QStyleOptionViewItem()
+    server_index = proxy.index(texts[long_text], Column.SERVER)
+    table.itemDelegateForColumn(Column.SERVER).initStyleOption(option, server_index)
+    assert option.textElideMode == Qt.TextElideMode.ElideMiddle  # host and path end stay readable
+    assert proxy.index(texts[long_text], Column.SERVER).data(Qt.ItemDataRole.ToolTipRole).startswith(long_text)

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QWidget,
 )
@@ -288,6 +290,15 @@ def record_table(object_name: str, model) -> QTableView:
     table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move inside it): keyboard users never get stuck
     table.verticalHeader().hide()
     return table
+
+
+class ElideMiddle(QStyledItemDelegate):
+    """A column whose cells lose their middle, not their end, when cut: a URL keeps its host and the
+    end of its path (the model's tooltip holds the whole text)."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
 def split(orientation: Qt.Orientation, first: QWidget, second: QWidget, *, stretch: tuple[int, int] = (1, 1),

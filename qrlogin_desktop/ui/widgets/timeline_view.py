@@ -83,7 +83,7 @@ LIVE_TINT = "live_bg"  # a step still in progress
 
 
 MIN_COLUMN = 48  # px: a column narrower than this shows nothing but "…"
-REASON_MIN = 96  # px the reason keeps when the other columns must give way (its tooltip has the rest)
+REASON_MIN = 72  # px the reason keeps when the other columns must give way (its tooltip has the rest)
 CELL_PADDING = 16  # px of a cell's margins and the current row's bold beyond a text's own width
 
 
@@ -106,6 +106,7 @@ class TimelineView(Retranslating, QTableWidget):
         self.verticalHeader().setDefaultSectionSize(22)  # compact rows: a log, not a form
         header = self.horizontalHeader()
         header.setMinimumSectionSize(MIN_COLUMN)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)  # "Duratio…", not a clipped "uration (m"
         # The reason takes what is left; stretching keeps it at least as wide as it was before.
         header.resizeSection(self.COLUMNS - 1, REASON_MIN)
         header.setStretchLastSection(True)

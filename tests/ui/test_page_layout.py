@@ -7,6 +7,7 @@ import time
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QTextLayout, QTextOption
 from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QLineEdit, QStyleOptionViewItem, QWidget
 from test_qr_login_panel import WAIT_MS, log_in_automatically
 from test_tokens_panel import make_jwt
@@ -14,6 +15,7 @@ from test_tokens_panel import make_jwt
 from qrlogin_desktop.flow.session import EMBEDDED_SERVER_LABEL
 from qrlogin_desktop.storage.keystore import StoredToken, TokenKey
 from qrlogin_desktop.ui import i18n
+from qrlogin_desktop.ui.display import plain
 from qrlogin_desktop.ui.models.tokens_model import Column
 from qrlogin_desktop.ui.widgets.common import ErrorBanner
 
@@ -116,3 +118,38 @@ def test_the_tokens_server_column_takes_the_room_and_cuts_a_long_url_in_the_midd
     table.itemDelegateForColumn(Column.SERVER).initStyleOption(option, server_index)
     assert option.textElideMode == Qt.TextElideMode.ElideMiddle  # host and path end stay readable
     assert proxy.index(texts[long_text], Column.SERVER).data(Qt.ItemDataRole.ToolTipRole).startswith(long_text)
+
+
+def line_breaks(text: str, font: QFont, width: int) -> list[int]:
+    """Where a word-wrapped label of ``width`` px breaks ``text``: the index each new line starts at."""
+    layout = QTextLayout(text, font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    starts = []
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(width)
+        starts.append(line.textStart())
+    layout.endLayout()
+    return starts[1:]
+
+
+@pytest.mark.parametrize("language", [i18n.ENGLISH, i18n.CHINESE])
+def test_the_status_line_of_an_image_answer_wraps_between_its_facts_only(qtbot, window, language):
+    i18n.install(language)
+    window.resize(*SMALLEST)
+    page = window.show_panel("endpoint:WXACodeGetUnlimited")
+    qtbot.waitUntil(page.send_button.isEnabled, timeout=WAIT_MS)
+    page.send_button.click()
+    label = page.response.status_label
+    qtbot.waitUntil(lambda: "HTTP 200" in page.response.status_text(), timeout=WAIT_MS)
+    text = label.text()
+    assert plain(text).count(" · ") >= 4  # HTTP, the type, the time, the sizes sent and received
+    # At the page's own width and at every narrower one the widest fact fits in: a break comes only
+    # after a plain space, and the only plain spaces are those around the facts' separator dots.
+    widest_fact = max(map(QFontMetrics(label.font()).horizontalAdvance, plain(text).split(" · ")))
+    widths = {label.contentsRect().width(), *range(widest_fact + 1, label.contentsRect().width(), 7)}
+    for width in sorted(widths):
+        for start in line_breaks(text, label.font(), width):
+            assert text[start - 1] == " " and "·" in text[start - 2:start + 1], (width, text[:start], text[start:])

@@ -3,6 +3,7 @@ columns fit a 1024 px window, status lines that do not break inside a word, plac
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -153,3 +154,57 @@ def test_the_status_line_of_an_image_answer_wraps_between_its_facts_only(qtbot, 
     for width in sorted(widths):
         for start in line_breaks(text, label.font(), width):
             assert text[start - 1] == " " and "·" in text[start - 2:start + 1], (width, text[:start], text[start:])
+
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def distinct_colours(widget: QWidget) -> int:
+    image = widget.grab().toImage()
+    return len({image.pixel(x, y) for x in range(0, image.width(), 2) for y in range(0, image.height(), 2)})
+
+
+@pytest.mark.parametrize("language", [i18n.ENGLISH, i18n.CHINESE])
+def test_the_load_charts_titles_fit_and_the_empty_outcome_chart_says_why(qtbot, window, language):
+    i18n.install(language)
+    window.resize(*SMALLEST)
+    page = window.show_panel("load")
+    qtbot.wait(50)
+    charts = page.charts
+    for chart in charts.charts:
+        view = chart.scene().views()[0]
+        title_width = QFontMetrics(chart.titleFont()).horizontalAdvance(chart.title())
+        assert title_width <= view.width() - 8, (chart.title(), title_width, view.width())  # not elided
+    assert "p50" in charts.latency_view.toolTip() and "p95" in charts.latency_view.toolTip()
+    hint = charts.outcomes_x.categories()
+    assert len(hint) == 1 and hint[0] and (CJK.search(hint[0]) if language == i18n.CHINESE else "Start" in hint[0])
+    assert page.output.placeholderText()
+    charts.set_outcomes({"authenticated": 2})
+    assert charts.outcomes_x.categories() != hint  # the flows' own outcomes replace the hint
+    charts.clear()
+    assert charts.outcomes_x.categories() == hint
+
+
+@pytest.mark.parametrize("language", [i18n.ENGLISH, i18n.CHINESE])
+def test_the_request_logs_empty_details_and_the_test_benchs_empty_table_say_what_goes_there(qtbot, window,
+                                                                                            language):
+    i18n.install(language)
+    window.resize(*SMALLEST)
+    log = window.show_panel("request_log")
+    qtbot.wait(50)
+    assert log.table.selectionModel().currentIndex().isValid() is False
+    for pane in (log.request_headers, log.request_body, log.response_headers, log.response_body):
+        text = pane.text.placeholderText()
+        assert text and pane.text.toPlainText() == "", pane.text.objectName()
+        assert CJK.search(text) if language == i18n.CHINESE else "Select a request" in text
+
+    bench = window.show_panel("test_bench")
+    qtbot.wait(50)
+    assert bench.table.rowCount() == 0
+    assert distinct_colours(bench.table.viewport()) > 2  # text drawn on the empty table, not a blank box
+    hint = bench.table.empty_hint()
+    assert CJK.search(hint) if language == i18n.CHINESE else "Run check" in hint
+    assert bench.details.placeholderText()
+    bench.table.setRowCount(1)  # a row: the hint goes
+    assert bench.table.empty_hint() == ""
+    bench.table.setRowCount(0)

@@ -1,5 +1,6 @@
 """Small building blocks the panels share: the panel base class, the error banner, the Reveal toggle,
-the self-clearing status line, the record table, split panes and page headings.
+the self-clearing status line, the record table, a table with a hint while empty, a middle-eliding
+column, split panes and page headings.
 
 Feedback never moves controls: the banner floats over the bottom edge of its page instead of taking
 a place in the layout, and the status line keeps its one line of height while it is empty - a click
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QTableWidget,
     QWidget,
 )
 
@@ -275,6 +278,31 @@ class StatusFlash(QLabel):
     def clear(self) -> None:
         super().clear()
         self.setToolTip("")
+
+
+class HintedTable(QTableWidget):
+    """A table that says what belongs in it while it has no rows ("Press Run check…"), in the
+    muted colour across its empty viewport, where the rows will be: nothing else moves when they come."""
+
+    def __init__(self, rows: int, columns: int, parent: QWidget | None = None):
+        super().__init__(rows, columns, parent)
+        self._empty_hint = ""
+
+    def empty_hint(self) -> str:
+        """The text shown now (empty once the table has rows)."""
+        return self._empty_hint if self.rowCount() == 0 else ""
+
+    def set_empty_hint(self, text: str) -> None:
+        self._empty_hint = text
+        self.viewport().update()
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.empty_hint():
+            painter = QPainter(self.viewport())
+            painter.setPen(theme.color("muted"))
+            painter.drawText(self.viewport().rect().adjusted(12, 12, -12, -12),
+                             int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), self._empty_hint)
 
 
 def record_table(object_name: str, model) -> QTableView:

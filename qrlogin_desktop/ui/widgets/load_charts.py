@@ -75,8 +75,9 @@ class LoadCharts(Retranslating, QWidget):
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
+        self.latency_view = _chart_view(self.latency_chart, "latencyChart")
         grid.addWidget(_chart_view(self.flows_chart, "flowsChart"), 0, 0)
-        grid.addWidget(_chart_view(self.latency_chart, "latencyChart"), 0, 1)
+        grid.addWidget(self.latency_view, 0, 1)
         grid.addWidget(_chart_view(self.outcomes_chart, "outcomesChart"), 1, 0, 1, 2)
         self.retranslate()
         self.clear()
@@ -121,15 +122,25 @@ class LoadCharts(Retranslating, QWidget):
 
     def retranslate(self) -> None:
         self.flows_chart.setTitle(self.tr("QR flows per second"))
-        self.latency_chart.setTitle(self.tr("Flow latency, ms (log scale): p50 solid, p95 dashed"))
+        # A short title a half-width chart has room for at 1024 px; the key to the lines on the axis,
+        # the whole sentence in the tooltip.
+        self.latency_chart.setTitle(self.tr("Flow latency, ms"))
+        self.latency_y.setTitleText(self.tr("p50 solid · p95 dashed"))
+        self.latency_view.setToolTip(self.tr("Flow latency, ms (log scale): p50 solid, p95 dashed"))
         self.outcomes_chart.setTitle(self.tr("Outcomes of the QR flows"))
         for x in (self.flows_x, self.latency_x):
             x.setTitleText(self.tr("seconds"))
         for (flow, _quantile), series in self._latency.items():
             series.setName(self._flow_name(flow))
+        self._name_outcomes()
+
+    def _name_outcomes(self) -> None:
+        """The outcome chart's categories; before the first flow, one that says none has ended yet."""
+        self.outcomes_x.clear()
         if self._outcomes:
-            self.outcomes_x.clear()
             self.outcomes_x.append([self._outcome_name(n) for n in self._sorted_outcomes()])
+        else:
+            self.outcomes_x.append([self.tr("No QR flows yet: press Start")])
 
     def _sorted_outcomes(self) -> list[str]:
         return sorted(self._outcomes, key=lambda k: (k != AUTHENTICATED, k))
@@ -142,7 +153,7 @@ class LoadCharts(Retranslating, QWidget):
         self._latency.clear()
         self._outcomes = {}
         self.outcomes_series.clear()
-        self.outcomes_x.clear()
+        self._name_outcomes()
         for x in (self.flows_x, self.latency_x):
             x.setRange(0, 10)
         self.flows_y.setRange(0, 1)
@@ -191,8 +202,7 @@ class LoadCharts(Retranslating, QWidget):
         bars.setColor(QColor("#1a73e8"))
         bars.append([float(outcomes[n]) for n in names])
         self.outcomes_series.append(bars)
-        self.outcomes_x.clear()
-        self.outcomes_x.append([self._outcome_name(n) for n in names])
+        self._name_outcomes()
         self.outcomes_y.setRange(0, max(1, *outcomes.values()) * 1.1 if outcomes else 1)
         self.outcomes_y.applyNiceNumbers()
 

@@ -19,7 +19,7 @@ from PySide6.QtCharts import (
 )
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QGridLayout, QWidget
+from PySide6.QtWidgets import QApplication, QGraphicsSimpleTextItem, QGridLayout, QWidget
 
 from ...load.history import AUTHENTICATED, Sample
 from .. import theme
@@ -72,6 +72,10 @@ class LoadCharts(Retranslating, QWidget):
         self._attach(self.outcomes_chart, self.outcomes_series, self.outcomes_x, self.outcomes_y)
         self.outcomes_y.setLabelFormat("%d")
         self.outcomes_chart.legend().hide()
+        # Before the first flow ends, the empty plot says so in its middle (an axis label would be cut
+        # to a category's width by Qt Charts).
+        self.outcomes_hint = QGraphicsSimpleTextItem(self.outcomes_chart)
+        self.outcomes_chart.plotAreaChanged.connect(self._place_outcomes_hint)
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -103,6 +107,7 @@ class LoadCharts(Retranslating, QWidget):
                 axis.setTitleBrush(text)
                 axis.setGridLineColor(grid)
                 axis.setLinePenColor(grid)
+        self.outcomes_hint.setBrush(theme.color("muted"))
 
     def _flow_name(self, flow: str) -> str:
         """The legend names each flow once, in a word (a narrow chart); colour tells them apart."""
@@ -135,12 +140,16 @@ class LoadCharts(Retranslating, QWidget):
         self._name_outcomes()
 
     def _name_outcomes(self) -> None:
-        """The outcome chart's categories; before the first flow, one that says none has ended yet."""
+        """The outcome chart's categories; before the first flow, the hint that none has ended yet."""
         self.outcomes_x.clear()
-        if self._outcomes:
-            self.outcomes_x.append([self._outcome_name(n) for n in self._sorted_outcomes()])
-        else:
-            self.outcomes_x.append([self.tr("No QR flows yet: press Start")])
+        self.outcomes_x.append([self._outcome_name(n) for n in self._sorted_outcomes()])
+        self.outcomes_hint.setText(self.tr("No QR flows yet: press Start"))
+        self.outcomes_hint.setVisible(not self._outcomes)
+        self._place_outcomes_hint()
+
+    def _place_outcomes_hint(self, *_area: object) -> None:
+        area, text = self.outcomes_chart.plotArea(), self.outcomes_hint.boundingRect()
+        self.outcomes_hint.setPos(area.center() - text.center())
 
     def _sorted_outcomes(self) -> list[str]:
         return sorted(self._outcomes, key=lambda k: (k != AUTHENTICATED, k))

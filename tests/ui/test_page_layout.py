@@ -187,8 +187,7 @@ def test_the_load_charts_titles_fit_and_the_empty_outcome_chart_says_why(qtbot, 
 
 
 @pytest.mark.parametrize("language", [i18n.ENGLISH, i18n.CHINESE])
-def test_the_request_logs_empty_details_and_the_test_benchs_empty_table_say_what_goes_there(qtbot, window,
-                                                                                            language):
+def test_the_request_logs_empty_details_say_what_goes_there(qtbot, window, language):
     i18n.install(language)
     window.resize(*SMALLEST)
     log = window.show_panel("request_log")
@@ -199,6 +198,12 @@ def test_the_request_logs_empty_details_and_the_test_benchs_empty_table_say_what
         assert text and pane.text.toPlainText() == "", pane.text.objectName()
         assert CJK.search(text) if language == i18n.CHINESE else "Select a request" in text
 
+
+
+@pytest.mark.parametrize("language", [i18n.ENGLISH, i18n.CHINESE])
+def test_the_test_benchs_empty_table_says_what_goes_there(qtbot, window, language):
+    i18n.install(language)
+    window.resize(*SMALLEST)
     bench = window.show_panel("test_bench")
     qtbot.wait(50)
     assert bench.table.rowCount() == 0

@@ -83,7 +83,7 @@ LIVE_TINT = "live_bg"  # a step still in progress
 
 
 MIN_COLUMN = 48  # px: a column narrower than this shows nothing but "…"
-REASON_MIN = 72  # px the reason keeps when the other columns must give way (its tooltip has the rest)
+REASON_MIN = 56  # px the reason keeps when the other columns must give way (its tooltip has the rest)
 CELL_PADDING = 16  # px of a cell's margins and the current row's bold beyond a text's own width
 
 
@@ -237,20 +237,20 @@ class TimelineView(Retranslating, QTableWidget):
 
     def _fit_columns(self) -> None:
         """Every column inside the view: the natural widths where they fit. Else the duration narrows to
-        its numbers, the entered time keeps its width, the reason REASON_MIN, and the step and event
-        share the rest in proportion (elided, the full text in the tooltip), never below MIN_COLUMN."""
+        its numbers, the entered time keeps its width and the reason REASON_MIN; of what is left, the
+        step (what the row says) keeps as much of its width as it can and the event (mostly the same
+        news in the machine's words) gives way first. Cut cells are elided, their text in the tooltip;
+        no column is narrower than MIN_COLUMN."""
         header = self.horizontalHeader()
         step, event, entered, duration, _reason = self._natural
         available = self.viewport().width() - REASON_MIN
         if step + event + entered + duration > available:
             duration = self._compact_duration
         room = available - entered - duration
-        if room >= step + event:
-            widths = [step, event]
-        else:
-            step_share = max(MIN_COLUMN, round(room * step / (step + event)))
-            widths = [step_share, max(MIN_COLUMN, room - step_share)]
-        for column, width in enumerate((*widths, entered, duration)):
+        if room < step + event:
+            event = max(MIN_COLUMN, room - step)
+            step = max(MIN_COLUMN, min(step, room - event))
+        for column, width in enumerate((step, event, entered, duration)):
             header.resizeSection(column, width)
 
     def _rebuild(self, *_scheme: object) -> None:

@@ -128,6 +128,11 @@ class TimelineView(Retranslating, QTableWidget):
         self._dropped_attempts = 0
         # Transition.at is the driver's monotonic clock; this turns it into wall-clock time.
         self._wall_offset = time.time() - time.monotonic()
+        # Scrolled to the newest row, the view stays there when it gets shorter (a banner showing below).
+        self._following = True
+        bar = self.verticalScrollBar()
+        bar.valueChanged.connect(lambda value: setattr(self, "_following", value == bar.maximum()))
+        bar.rangeChanged.connect(lambda _low, high: bar.setValue(high) if self._following else None)
         self.retranslate()
         theme.notifier().changed.connect(self._rebuild)
 

@@ -31,3 +31,35 @@ def local_time(epoch: float, fmt: str = DATE_TIME) -> str:
     if not math.isfinite(epoch) or abs(epoch) > LATEST_EPOCH_S:
         raise ValueError(f"not a showable time: {epoch!r}")
     return QDateTime.fromMSecsSinceEpoch(math.floor(epoch * 1000)).toString(fmt)
+
+
+NO_BREAK_SPACE = "\u00a0"
+WORD_JOINER = "\u2060"  # invisible; forbids a line break where it stands (Unicode line-breaking class WJ)
+FACT_SEPARATOR = " · "
+
+
+def facts_line(facts: list[str]) -> str:
+    """Facts joined into a status line that wraps only between facts, never inside one: no "96" at a
+    line's end and "字节" on the next, nor "字" and "节" or "image/" and "png" apart. :func:`plain`
+    gives the words back."""
+    return FACT_SEPARATOR.join(map(_unbreakable, facts))
+
+
+def _unbreakable(fact: str) -> str:
+    """Spaces that do not break, and a joiner wherever else a line may break: between two CJK
+    characters, after a "/" or a "-" (never inside an ASCII word, where no line breaks anyway)."""
+    out: list[str] = []
+    for char in fact.replace(" ", NO_BREAK_SPACE):
+        if out and NO_BREAK_SPACE not in (out[-1], char) and not (_word_char(out[-1]) and _word_char(char)):
+            out.append(WORD_JOINER)
+        out.append(char)
+    return "".join(out)
+
+
+def _word_char(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def plain(text: str) -> str:
+    """A :func:`facts_line` as the words it says (for reading, comparing and the accessible name)."""
+    return text.replace(WORD_JOINER, "").replace(NO_BREAK_SPACE, " ")

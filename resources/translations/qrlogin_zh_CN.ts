@@ -616,6 +616,14 @@
         <translation>每秒扫码流程数</translation>
     </message>
     <message>
+        <source>Flow latency, ms</source>
+        <translation>流程耗时（毫秒）</translation>
+    </message>
+    <message>
+        <source>p50 solid · p95 dashed</source>
+        <translation>实线 p50 · 虚线 p95</translation>
+    </message>
+    <message>
         <source>Flow latency, ms (log scale): p50 solid, p95 dashed</source>
         <translation>流程耗时（毫秒，对数刻度）：实线 p50，虚线 p95</translation>
     </message>
@@ -627,6 +635,10 @@
         <source>seconds</source>
         <translation>秒</translation>
     </message>
+    <message>
+        <source>No QR flows yet: press Start</source>
+        <translation>尚无扫码流程：请点击“开始”</translation>
+    </message>
 </context>
 <context>
     <name>LoadPanel</name>
@@ -637,6 +649,10 @@
     <message>
         <source>QR-flow users on Locust against the active profile&apos;s server: simulated logins, registrations and polling desktops, each flow one Locust request beside its HTTP calls. The same run as `qrlogin-desktop load`; across machines, run Locust&apos;s master and workers (README).</source>
         <translation>在 Locust 上以扫码流程用户压测当前配置的服务器：模拟登录、注册和轮询的桌面端；每个流程在 Locust 中记为一个请求，与其各次 HTTP 调用并列。与 `qrlogin-desktop load` 运行的是同一套；跨多台机器时，请运行 Locust 的 master 与 worker（见 README）。</translation>
+    </message>
+    <message>
+        <source>Locust&apos;s output appears here once a run starts.</source>
+        <translation>运行开始后，Locust 的输出会显示在这里。</translation>
     </message>
     <message>
         <source>Users</source>
@@ -1346,6 +1362,10 @@ Request: {1} bytes</source>
         <translation>在上方选择一条请求，查看其头部和正文。</translation>
     </message>
     <message>
+        <source>Select a request to see its details.</source>
+        <translation>选择一条请求以查看详情。</translation>
+    </message>
+    <message>
         <source>no response</source>
         <translation>无响应</translation>
     </message>
@@ -1760,6 +1780,14 @@ Request: {1} bytes</source>
     <message>
         <source>Details of the selected check</source>
         <translation>所选检查项的详情</translation>
+    </message>
+    <message>
+        <source>No checks run yet. Press Run check to test the server of the active profile; each check gets a row here.</source>
+        <translation>尚未运行检查。点击“开始检查”测试当前配置的服务器，每项检查在此占一行。</translation>
+    </message>
+    <message>
+        <source>Select a check to see what it sent, what came back and why it passed or failed.</source>
+        <translation>选择一项检查，查看它发送了什么、收到了什么，以及通过或失败的原因。</translation>
     </message>
     <message>
         <source>Run check</source>

@@ -28,6 +28,7 @@ from qrlogin_desktop.api.catalogue import Group
 from qrlogin_desktop.api.client import QrLoginClient
 from qrlogin_desktop.sandbox.wechat import aes_cbc_encrypt
 from qrlogin_desktop.ui import i18n
+from qrlogin_desktop.ui.display import plain
 from qrlogin_desktop.ui.panels.endpoint import EndpointPanel
 
 PANEL_ENDPOINTS = [e.id for e in catalogue.ENDPOINTS if e.group is not Group.QR_AUTH]
@@ -241,7 +242,7 @@ def test_scene_rule_is_shown_and_unvalidated_send_shows_the_servers_400(qtbot, c
     message = panel.response.detail_label.text()
     assert "400" in message and "scene" in message, message
     assert not panel.banner.isVisible()
-    status = panel.response.status_label.text()
+    status = plain(panel.response.status_label.text())  # the words, without the no-break marks
     assert "HTTP 400" in status and "code 400" in status, status  # the provider's SDK declares HTTP 400 here
     assert "scene" not in status  # the server's words once, in the message line
     assert not panel.response.retry_button.isVisible()  # the same bad input gets the same 400
@@ -301,7 +302,7 @@ def test_errors_are_shown_once_in_place_and_retry_succeeds(qtbot, ctx, fault):
     shown = panel.response.detail_label
     assert shown.isVisible() and message in shown.text(), shown.text()
     assert not panel.banner.isVisible()
-    status = panel.response.status_label.text()
+    status = plain(panel.response.status_label.text())  # the words, without the no-break marks
     for part in status_parts:
         assert part in status, status
     assert "error:" not in panel.response.status_text() and shown.text() not in status, status

@@ -130,10 +130,12 @@ class TokensModel(RecordTableModel):
         return human_duration(left) if left > 0 else self.tr("expired")
 
     def _tooltip(self, token: StoredToken, column: Column) -> str | None:
-        if token.key in self._memory_only:
-            return self.tr("Kept in memory only: this token is lost when the app exits.")
         if column == Column.EXPIRES_IN:
-            return self.tr("Expires at {0}").format(local_time(token.expires_at))
-        if column == Column.TOKEN:
-            return self.tr("Select the row and use Reveal or Copy token to see the full token.")
-        return self._display(token, column)  # the whole text of a cell the column may cut short
+            text = self.tr("Expires at {0}").format(local_time(token.expires_at))
+        elif column == Column.TOKEN:
+            text = self.tr("Select the row and use Reveal or Copy token to see the full token.")
+        else:
+            text = self._display(token, column)  # the whole text of a cell the column may cut short
+        if token.key in self._memory_only:
+            return text + "\n" + self.tr("Kept in memory only: this token is lost when the app exits.")
+        return text

@@ -167,6 +167,7 @@ class LoadPanel(Panel):
             "QR-flow users on Locust against the active profile's server: simulated logins, registrations "
             "and polling desktops, each flow one Locust request beside its HTTP calls. The same run as "
             "`qrlogin-desktop load`; across machines, run Locust's master and workers (README)."))
+        self.output.setPlaceholderText(self.tr("Locust's output appears here once a run starts."))
         fields = (self.users, self.spawn_rate, self.duration, self.workers)
         texts = (self.tr("Users"), self.tr("Spawn rate (users/s)"), self.tr("Duration (s)"), self.tr("Local workers"))
         for label, field, text in zip(self._labels, fields, texts, strict=True):

@@ -147,11 +147,19 @@ class QrLoginPanel(Panel):
         bottom = split(Qt.Orientation.Horizontal, self.timeline_box, self.token_box, stretch=(3, 2),
                        sizes=[600, 400])
 
+        # The banners float over the page's bottom: the timeline and the result get shorter from below
+        # while one shows (their last row and the token's storage stay reachable), the rest stays put.
+        self.lower = QWidget()
+        lower_layout = QVBoxLayout(self.lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(bottom)
         # The claims tree needs a few rows to be useful.
-        self.splitter = split(Qt.Orientation.Vertical, self.upper, bottom, stretch=(3, 2), sizes=[560, 300])
+        self.splitter = split(Qt.Orientation.Vertical, self.upper, self.lower, stretch=(3, 2), sizes=[560, 300])
         root = QVBoxLayout(self)
         root.addWidget(self.banner)
         root.addWidget(self.store_banner)
+        for banner in (self.banner, self.store_banner):
+            banner.keep_room_in(lower_layout)
         root.addWidget(self.splitter, 1)
 
         self._timer = QTimer(self)

@@ -482,8 +482,9 @@ class RequestLogPanel(Panel):
         if x is None:
             theme.styled(self.summary, "color: {muted};")
             self.summary.setText(self.tr("Select a request above to see its headers and bodies."))
+            # Each empty box says what it waits for, not only the line above it.
             for pane in (self.request_headers, self.request_body, self.response_headers, self.response_body):
-                pane.text.setPlaceholderText("")
+                pane.text.setPlaceholderText(self.tr("Select a request to see its details."))
             return
         status = str(x.status) if x.status is not None else self.tr("no response")
         code = str(x.envelope_code) if x.envelope_code is not None else "—"

@@ -24,14 +24,13 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
 )
 
 from .. import i18n, icons, theme
 from ..runner import Outcome
-from ..widgets.common import ErrorBanner, Panel, heading_label, split
+from ..widgets.common import ErrorBanner, HintedTable, Panel, heading_label, split
 
 if TYPE_CHECKING:
     import concurrent.futures
@@ -84,7 +83,7 @@ class TestBenchPanel(Panel):
         self.counts.setObjectName("testBenchCounts")
         self.banner = ErrorBanner()
 
-        self.table = QTableWidget(0, 4)
+        self.table = HintedTable(0, 4)
         self.table.setObjectName("testBenchTable")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -148,6 +147,10 @@ class TestBenchPanel(Panel):
         self.ticket_edit.setAccessibleName(self.tr("jsapi_ticket"))
         self.table.setAccessibleName(self.tr("Checks"))
         self.details.setAccessibleName(self.tr("Details of the selected check"))
+        self.table.set_empty_hint(self.tr("No checks run yet. Press Run check to test the server of the "
+                                          "active profile; each check gets a row here."))
+        self.details.setPlaceholderText(self.tr("Select a check to see what it sent, what came back and why "
+                                                "it passed or failed."))
         self.run_button.setText(self.tr("Run check"))
         self.stop_button.setText(self.tr("Stop"))
         self.junit_button.setText(self.tr("Export JUnit…"))

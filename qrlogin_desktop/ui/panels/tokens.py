@@ -15,12 +15,13 @@ import asyncio
 import enum
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QTextOption
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
@@ -39,10 +40,20 @@ from ..models.record_table import RECORD_ROLE, SORT_ROLE
 from ..models.tokens_model import Column, TokensModel
 from ..runner import Outcome
 from ..widgets.claims_tree import ClaimsTree
-from ..widgets.common import ErrorBanner, Panel, RevealButton, StatusFlash, heading_label, record_table, split
+from ..widgets.common import (
+    ElideMiddle,
+    ErrorBanner,
+    Panel,
+    RevealButton,
+    StatusFlash,
+    heading_label,
+    record_table,
+    split,
+)
 
 TICK_MS = 1000
-MAX_COLUMN_PX = 160  # wider cells are cut short (their tooltip holds the whole text): all columns fit 1024 px
+MAX_COLUMN_PX = 160  # the other columns' widest (a longer cell is cut, its tooltip holds it): the server's room
+TOKEN_MIN_PX = 96  # the redacted token's narrowest, when it gives way to the server
 STATUS_MS = 4000
 
 
@@ -91,8 +102,12 @@ class TokensPanel(Panel):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
         self.table = record_table("tokensTable", self.proxy)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # The server (a URL) is what tells tokens apart: it takes the room the others leave, and a URL
+        # too long even for that loses its middle, not its host or its path's end (the tooltip has it all).
+        self.table.setItemDelegateForColumn(Column.SERVER, ElideMiddle(self.table))
+        self.table.horizontalHeader().setSectionResizeMode(Column.SERVER, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setHighlightSections(False)
+        self.table.viewport().installEventFilter(self)  # a new width shares the columns out again
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(Column.SERVER, Qt.SortOrder.AscendingOrder)
 
@@ -321,10 +336,28 @@ class TokensPanel(Panel):
         self._state = ListState.LOADED
         self._render_backend()
         self._render_state()
-        self.table.resizeColumnsToContents()
-        for column in range(self.proxy.columnCount()):  # a long server name must not push the others out
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), MAX_COLUMN_PX))
+        self._fit_columns()
         self._show_details(self._current_token())
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its contents, at most MAX_COLUMN_PX; the server's column stretches
+        over the rest (see __init__), and where that is too little for the server, the redacted token
+        (whose tooltip sends the user to Reveal) gives way, down to TOKEN_MIN_PX."""
+        table, header = self.table, self.table.horizontalHeader()
+        for column in range(self.proxy.columnCount()):
+            if column != Column.SERVER:  # as resizeColumnToContents measures, without a second pass
+                wanted = max(table.sizeHintForColumn(column), header.sectionSizeHint(column))
+                table.setColumnWidth(column, min(wanted, MAX_COLUMN_PX))
+        others = sum(table.columnWidth(column) for column in range(self.proxy.columnCount())
+                     if column not in (Column.SERVER, Column.TOKEN))
+        room_for_token = table.viewport().width() - others - table.sizeHintForColumn(Column.SERVER)
+        token = table.columnWidth(Column.TOKEN)
+        table.setColumnWidth(Column.TOKEN, max(TOKEN_MIN_PX, min(token, room_for_token)))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
 
     # --- selection and details ----------------------------------------------------------------------
 

@@ -1,9 +1,12 @@
 """Small building blocks the panels share: the panel base class, the error banner, the Reveal toggle,
-the self-clearing status line, the record table, split panes and page headings.
+the self-clearing status line, the record table, a table with a hint while empty, a middle-eliding
+column, split panes and page headings.
 
-Feedback never moves controls: the banner floats over the top edge of its page instead of taking a
-place in the layout, and the status line keeps its one line of height while it is empty - a click
-aimed at a button lands on that button whether or not a message has just appeared.
+Feedback never moves controls: the banner floats over the bottom edge of its page instead of taking
+a place in the layout, and the status line keeps its one line of height while it is empty - a click
+aimed at a button lands on that button whether or not a message has just appeared. Nor does a banner
+hide content: while one shows, the bottom of the page (or of the part the page names) is kept clear
+of it, so the widgets there get shorter from below and everything in them can still be scrolled to.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -21,7 +25,10 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
+    QTableWidget,
     QWidget,
 )
 
@@ -47,7 +54,9 @@ class ErrorBanner(Retranslating, QFrame):
     and floats over the bottom edge of the page's visible part (raised, with a shadow, as a snackbar),
     so showing or clearing it moves nothing under the pointer and never covers the page's actions,
     which sit at the top (Start, New QR, Cancel, Send). Banners of one page stack upwards in the order
-    they were made.
+    they were made. While any shows, the page's layout (or the one given to :meth:`keep_room_in`)
+    gets a bottom margin as high as the stack: what sits above keeps its place, and what the stack
+    would cover is laid out above it instead.
     """
 
     def __init__(self, parent: QWidget | None = None):
@@ -75,6 +84,7 @@ class ErrorBanner(Retranslating, QFrame):
         self.setGraphicsEffect(shadow)
         self._retry: Callable[[], None] | None = None
         self._host: QWidget | None = None
+        self._room: QLayout | None = None  # kept clear of the banners; the page's own layout if None
         self.retry_button.clicked.connect(self._on_retry)
         self.dismiss_button.clicked.connect(self.clear)
         self.retranslate()
@@ -84,6 +94,11 @@ class ErrorBanner(Retranslating, QFrame):
         self.retry_button.setText(self.tr("Retry"))
         self.dismiss_button.setToolTip(self.tr("Dismiss"))
         self.dismiss_button.setAccessibleName(self.tr("Dismiss"))
+
+    def keep_room_in(self, layout: QLayout) -> None:
+        """Clear the banners' stack from the bottom of ``layout`` (a part of the page whose widgets may
+        get shorter: a table, a scroll area) rather than from the page's own layout."""
+        self._room = layout
 
     def show_error(self, text: str, retry: Callable[[], None] | None = None) -> None:
         self.label.setText(text)
@@ -102,6 +117,7 @@ class ErrorBanner(Retranslating, QFrame):
         self.label.clear()
         self.hide()
         self._place_siblings()
+        self._keep_room()
 
     @property
     def text(self) -> str:
@@ -154,6 +170,29 @@ class ErrorBanner(Retranslating, QFrame):
         cap = BANNER_MAX_LINES * line + margins.top() + margins.bottom()
         height = min(max(self.sizeHint().height(), self.heightForWidth(width)), cap)
         self.setGeometry(visible.left() + BANNER_MARGIN, max(visible.top(), bottom - height + 1), width, height)
+        self._keep_room()
+
+    def _keep_room(self) -> None:
+        """Give each layout the host's banners keep clear a bottom margin as high as the visible stack.
+
+        The height of the stack, not its overlap with the layout's widget: it does not depend on
+        the page's height, so a page taller than the window (which then scrolls) grows once, by the
+        stack, and its bottom can be scrolled out from under the banners."""
+        host = self._host
+        if host is None:
+            return
+        banners = _banners_of(host)
+        shown = [banner for banner in banners if banner.isVisible()]
+        stack = 0
+        if shown:
+            top = min(banner.geometry().top() for banner in shown)
+            stack = max(banner.geometry().bottom() for banner in shown) - top + 1 + 2 * BANNER_MARGIN
+        for layout in {id(room): room for room in (banner._room_layout() for banner in banners)
+                       if room is not None}.values():
+            _set_bottom_room(layout, stack)
+
+    def _room_layout(self) -> QLayout | None:
+        return self._room if self._room is not None else self._host.layout() if self._host else None
 
     def _place_siblings(self) -> None:
         if self._host is not None:
@@ -164,6 +203,20 @@ class ErrorBanner(Retranslating, QFrame):
 
 def _banners_of(host: QWidget) -> list[ErrorBanner]:
     return [child for child in host.children() if isinstance(child, ErrorBanner)]
+
+
+_BASE_BOTTOM = "qrloginBaseBottomMargin"  # a layout's own bottom margin, before any banner's room
+
+
+def _set_bottom_room(layout: QLayout, room: int) -> None:
+    base = layout.property(_BASE_BOTTOM)
+    if base is None:
+        base = layout.contentsMargins().bottom()
+        layout.setProperty(_BASE_BOTTOM, base)
+    margins = layout.contentsMargins()
+    if margins.bottom() != base + room:  # unchanged: no new layout pass (place() runs on every resize)
+        margins.setBottom(base + room)
+        layout.setContentsMargins(margins)
 
 
 def _remove_from_layout(layout: QLayout, widget: QWidget) -> bool:
@@ -227,6 +280,31 @@ class StatusFlash(QLabel):
         self.setToolTip("")
 
 
+class HintedTable(QTableWidget):
+    """A table that says what belongs in it while it has no rows ("Press Run check…"), in the
+    muted colour across its empty viewport, where the rows will be: nothing else moves when they come."""
+
+    def __init__(self, rows: int, columns: int, parent: QWidget | None = None):
+        super().__init__(rows, columns, parent)
+        self._empty_hint = ""
+
+    def empty_hint(self) -> str:
+        """The text shown now (empty once the table has rows)."""
+        return self._empty_hint if self.rowCount() == 0 else ""
+
+    def set_empty_hint(self, text: str) -> None:
+        self._empty_hint = text
+        self.viewport().update()
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.empty_hint():
+            painter = QPainter(self.viewport())
+            painter.setPen(theme.color("muted"))
+            painter.drawText(self.viewport().rect().adjusted(12, 12, -12, -12),
+                             int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), self._empty_hint)
+
+
 def record_table(object_name: str, model) -> QTableView:
     """A read-only table of records (tokens, requests): whole rows selected one at a time."""
     table = QTableView()
@@ -240,6 +318,15 @@ def record_table(object_name: str, model) -> QTableView:
     table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move inside it): keyboard users never get stuck
     table.verticalHeader().hide()
     return table
+
+
+class ElideMiddle(QStyledItemDelegate):
+    """A column whose cells lose their middle, not their end, when cut: a URL keeps its host and the
+    end of its path (the model's tooltip holds the whole text)."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
 def split(orientation: Qt.Orientation, first: QWidget, second: QWidget, *, stretch: tuple[int, int] = (1, 1),

@@ -21,7 +21,7 @@ from PySide6.QtCharts import (
 )
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QGridLayout, QWidget
+from PySide6.QtWidgets import QApplication, QGraphicsSimpleTextItem, QGridLayout, QWidget
 
 from ...load.history import AUTHENTICATED, Sample
 from .. import theme
@@ -75,11 +75,16 @@ class LoadCharts(Retranslating, QWidget):
         self._attach(self.outcomes_chart, self.outcomes_series, self.outcomes_x, self.outcomes_y)
         self.outcomes_y.setLabelFormat("%d")
         self.outcomes_chart.legend().hide()
+        # Before the first flow ends, the empty plot says so in its middle (an axis label would be cut
+        # to a category's width by Qt Charts).
+        self.outcomes_hint = QGraphicsSimpleTextItem(self.outcomes_chart)
+        self.outcomes_chart.plotAreaChanged.connect(self._place_outcomes_hint)
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
+        self.latency_view = _chart_view(self.latency_chart, "latencyChart")
         grid.addWidget(_chart_view(self.flows_chart, "flowsChart"), 0, 0)
-        grid.addWidget(_chart_view(self.latency_chart, "latencyChart"), 0, 1)
+        grid.addWidget(self.latency_view, 0, 1)
         grid.addWidget(_chart_view(self.outcomes_chart, "outcomesChart"), 1, 0, 1, 2)
         self.retranslate()
         self.clear()
@@ -105,6 +110,7 @@ class LoadCharts(Retranslating, QWidget):
                 axis.setTitleBrush(text)
                 axis.setGridLineColor(grid)
                 axis.setLinePenColor(grid)
+        self.outcomes_hint.setBrush(theme.color("muted"))
 
     def _flow_name(self, flow: str) -> str:
         """The legend names each flow once, in a word (a narrow chart); colour tells them apart."""
@@ -124,15 +130,29 @@ class LoadCharts(Retranslating, QWidget):
 
     def retranslate(self) -> None:
         self.flows_chart.setTitle(self.tr("QR flows per second"))
-        self.latency_chart.setTitle(self.tr("Flow latency, ms (log scale): p50 solid, p95 dashed"))
+        # A short title a half-width chart has room for at 1024 px; the key to the lines on the axis,
+        # the whole sentence in the tooltip.
+        self.latency_chart.setTitle(self.tr("Flow latency, ms"))
+        self.latency_y.setTitleText(self.tr("p50 solid · p95 dashed"))
+        self.latency_view.setToolTip(self.tr("Flow latency, ms (log scale): p50 solid, p95 dashed"))
         self.outcomes_chart.setTitle(self.tr("Outcomes of the QR flows"))
         for x in (self.flows_x, self.latency_x):
             x.setTitleText(self.tr("seconds"))
         for (flow, _quantile), line in self._latency.items():
             line.series.setName(self._flow_name(flow))
-        if self._outcomes:
-            self.outcomes_x.clear()
-            self.outcomes_x.append([self._outcome_name(n) for n in self._sorted_outcomes()])
+        self._name_outcomes()
+
+    def _name_outcomes(self) -> None:
+        """The outcome chart's categories; before the first flow, the hint that none has ended yet."""
+        self.outcomes_x.clear()
+        self.outcomes_x.append([self._outcome_name(n) for n in self._sorted_outcomes()])
+        self.outcomes_hint.setText(self.tr("No QR flows yet: press Start"))
+        self.outcomes_hint.setVisible(not self._outcomes)
+        self._place_outcomes_hint()
+
+    def _place_outcomes_hint(self, *_area: object) -> None:
+        area, text = self.outcomes_chart.plotArea(), self.outcomes_hint.boundingRect()
+        self.outcomes_hint.setPos(area.center() - text.center())
 
     def _sorted_outcomes(self) -> list[str]:
         return sorted(self._outcomes, key=lambda k: (k != AUTHENTICATED, k))
@@ -145,7 +165,7 @@ class LoadCharts(Retranslating, QWidget):
         self._latency.clear()
         self._outcomes = {}
         self.outcomes_series.clear()
-        self.outcomes_x.clear()
+        self._name_outcomes()
         for x in (self.flows_x, self.latency_x):
             x.setRange(0, 10)
         self.flows_y.setRange(0, 1)
@@ -201,8 +221,7 @@ class LoadCharts(Retranslating, QWidget):
         bars.setColor(QColor("#1a73e8"))
         bars.append([float(outcomes[n]) for n in names])
         self.outcomes_series.append(bars)
-        self.outcomes_x.clear()
-        self.outcomes_x.append([self._outcome_name(n) for n in names])
+        self._name_outcomes()
         self.outcomes_y.setRange(0, max(1, *outcomes.values()) * 1.1 if outcomes else 1)
         self.outcomes_y.applyNiceNumbers()
 

@@ -31,7 +31,7 @@ from ...api.exchange import CallResult, Exchange
 from ...api.models import ImageResult
 from ...api.redact import Redactor
 from .. import theme
-from ..display import data_size
+from ..display import data_size, facts_line, plain
 from ..errors_text import describe_error
 from .common import StatusFlash
 from .image_preview import ImagePreview, RunBlocking
@@ -97,7 +97,8 @@ class ResponseView(Retranslating, QWidget):
         self.status_label.setObjectName("responseStatus")
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status_label.setWordWrap(True)  # a long status line must not widen the window
+        # A long status line wraps rather than widen the window, between its facts only (facts_line).
+        self.status_label.setWordWrap(True)
         self.detail_label = QLabel()
         self.detail_label.setObjectName("responseDetail")
         self.detail_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -168,7 +169,7 @@ class ResponseView(Retranslating, QWidget):
     # --- public API -----------------------------------------------------------------------------------
 
     def status_text(self) -> str:
-        return "\n".join(t for t in (self.status_label.text(), self.detail_label.text()) if t)
+        return "\n".join(t for t in (plain(self.status_label.text()), self.detail_label.text()) if t)
 
     @property
     def loading(self) -> bool:
@@ -247,12 +248,12 @@ class ResponseView(Retranslating, QWidget):
                 color = FAIL_COLOR
             case ImageAnswer(http_status, content_type, latency, exchange):
                 # The content type once, here: the preview below gives the picture's own facts.
-                status = " · ".join([f"HTTP {http_status}",
+                status = facts_line([f"HTTP {http_status}",
                                      self.tr("{0} (an image, no envelope)").format(content_type),
                                      f"{latency:.0f} ms", *self._sizes(exchange, with_type=False)])
                 color = OK_COLOR
             case EnvelopeAnswer(http_status, code, error, latency, exchange):
-                status = " · ".join([f"HTTP {http_status}",
+                status = facts_line([f"HTTP {http_status}",
                                      self.tr("code {0}").format(code if code is not None else "—"),
                                      f"{latency:.0f} ms", *self._sizes(exchange)])
                 color = OK_COLOR if code in (200, None) else FAIL_COLOR
@@ -261,6 +262,7 @@ class ResponseView(Retranslating, QWidget):
                 status = self._failure_facts(error, latency, exchange)
                 detail, retry, color = describe_error(error), can_retry, FAIL_COLOR
         self.status_label.setText(status)
+        self.status_label.setAccessibleName(plain(status))  # a screen reader reads words, not joiners
         theme.styled(self.status_label, f"color: {{{color}}}; font-weight: bold;")
         self.detail_label.setText(detail)
         theme.styled(self.detail_label, f"color: {{{color}}};")
@@ -284,7 +286,7 @@ class ResponseView(Retranslating, QWidget):
         if latency is not None:
             parts.append(f"{latency:.0f} ms")
         parts += self._sizes(exchange)
-        return " · ".join(parts)
+        return facts_line(parts)
 
     def _sizes(self, exchange: Exchange | None, *, with_type: bool = True) -> list[str]:
         if exchange is None:

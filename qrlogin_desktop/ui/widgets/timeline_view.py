@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QBrush, QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
@@ -82,6 +82,11 @@ OUTCOME_TINT = {State.AUTHENTICATED: "ok_bg", State.FAILED: "error_bg", State.EX
 LIVE_TINT = "live_bg"  # a step still in progress
 
 
+MIN_COLUMN = 48  # px: a column narrower than this shows nothing but "…"
+REASON_MIN = 56  # px the reason keeps when the other columns must give way (its tooltip has the rest)
+CELL_PADDING = 16  # px of a cell's margins and the current row's bold beyond a text's own width
+
+
 def _starts_attempt(t: Transition) -> bool:
     return t.source in (State.IDLE, *TERMINAL_STATES) and t.target is State.INITIATING
 
@@ -100,18 +105,22 @@ class TimelineView(Retranslating, QTableWidget):
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(22)  # compact rows: a log, not a form
         header = self.horizontalHeader()
-        header.setStretchLastSection(True)  # the reason takes what is left
-        header.setMinimumSectionSize(48)
-        # Fixed widths from sample texts: ResizeToContents would measure every row again on each
-        # new row, which made one transition cost milliseconds on the GUI thread. The samples are
-        # the widest texts of each column; the step's and event's are set per language in retranslate().
+        header.setMinimumSectionSize(MIN_COLUMN)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)  # "Duratio…", not a clipped "uration (m"
+        # The reason takes what is left; stretching keeps it at least as wide as it was before.
+        header.resizeSection(self.COLUMNS - 1, REASON_MIN)
+        header.setStretchLastSection(True)
+        # Widths from sample texts, not ResizeToContents: that would measure every row again on each
+        # new row, which made one transition cost milliseconds on the GUI thread. The samples are the
+        # widest texts of each column (the step's and event's per language, in retranslate()); where
+        # they do not all fit, the step and event columns give way (see _fit_columns).
         self._bold = QFont(self.font())
         self._bold.setBold(True)
-        for column, sample in ((2, "00:00:00.000"), (3, "Duration (ms)")):
+        self._natural = [0, 0, 0, 0, REASON_MIN]  # each column's width for its widest text
+        self._compact_duration = 0
+        for column in range(self.COLUMNS - 1):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, QFontMetrics(self._bold).horizontalAdvance(sample) + 16)
-        for column in (0, 1):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # every column in view
         self._transitions: list[Transition] = []
         # Reasons the page can say better than the transition's own (English) facts: the error,
         # rendered in the current language (see explain()).
@@ -119,6 +128,11 @@ class TimelineView(Retranslating, QTableWidget):
         self._dropped_attempts = 0
         # Transition.at is the driver's monotonic clock; this turns it into wall-clock time.
         self._wall_offset = time.time() - time.monotonic()
+        # Scrolled to the newest row, the view stays there when it gets shorter (a banner showing below).
+        self._following = True
+        bar = self.verticalScrollBar()
+        bar.valueChanged.connect(lambda value: setattr(self, "_following", value == bar.maximum()))
+        bar.rangeChanged.connect(lambda _low, high: bar.setValue(high) if self._following else None)
         self.retranslate()
         theme.notifier().changed.connect(self._rebuild)
 
@@ -181,8 +195,8 @@ class TimelineView(Retranslating, QTableWidget):
             item = QTableWidgetItem(text)
             if column == 3:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if reason:
-                item.setToolTip(reason)  # the whole reason, however narrow the column
+            # The whole text and the reason, however narrow the column.
+            item.setToolTip(text if column == 4 or not reason else f"{text}\n{reason}")
             if foreground is not None:
                 item.setForeground(foreground)
             if current:
@@ -205,12 +219,44 @@ class TimelineView(Retranslating, QTableWidget):
     def retranslate(self) -> None:
         self.setHorizontalHeaderLabels([self.tr("Step"), self.tr("Event"), self.tr("Entered at"),
                                         self.tr("Duration (ms)"), self.tr("Reason")])
-        # The step and event columns fit their longest text in this language (bold: the current row),
-        # so they never elide to "R…".
+        for column in range(self.COLUMNS):
+            item = self.horizontalHeaderItem(column)
+            item.setToolTip(item.text())  # a header narrowed by _fit_columns is elided
+        # Each column's natural width fits its longest text in this language (bold: the current row).
         metrics = QFontMetrics(self._bold)
-        for column, texts in ((0, map(state_text, State)), (1, map(event_text, Event))):
-            self.horizontalHeader().resizeSection(column, max(map(metrics.horizontalAdvance, texts)) + 16)
+        header_metrics = self.horizontalHeader().fontMetrics()
+        samples = (map(state_text, State), map(event_text, Event), ["00:00:00.000"], ["000000"])
+        for column, texts in enumerate(samples):
+            widest = max(map(metrics.horizontalAdvance, texts)) + CELL_PADDING
+            header_text = self.horizontalHeaderItem(column).text()
+            self._natural[column] = max(widest, header_metrics.horizontalAdvance(header_text) + CELL_PADDING)
+            if column == 3:
+                self._compact_duration = widest  # its numbers; the header ("Duration (ms)") elides
+        self._fit_columns()
         self._rebuild()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().viewportEvent(event)
+
+    def _fit_columns(self) -> None:
+        """Every column inside the view: the natural widths where they fit. Else the duration narrows to
+        its numbers, the entered time keeps its width and the reason REASON_MIN; of what is left, the
+        step (what the row says) keeps as much of its width as it can and the event (mostly the same
+        news in the machine's words) gives way first. Cut cells are elided, their text in the tooltip;
+        no column is narrower than MIN_COLUMN."""
+        header = self.horizontalHeader()
+        step, event, entered, duration, _reason = self._natural
+        available = self.viewport().width() - REASON_MIN
+        if step + event + entered + duration > available:
+            duration = self._compact_duration
+        room = available - entered - duration
+        if room < step + event:
+            event = max(MIN_COLUMN, room - step)
+            step = max(MIN_COLUMN, min(step, room - event))
+        for column, width in enumerate((step, event, entered, duration)):
+            header.resizeSection(column, width)
 
     def _rebuild(self, *_scheme: object) -> None:
         """All rows from the kept transitions (after trimming old attempts or a language switch)."""

@@ -142,7 +142,7 @@
     </message>
     <message>
         <source>Code</source>
-        <translation>code</translation>
+        <translation>业务码</translation>
     </message>
     <message>
         <source>Poller action</source>
@@ -150,11 +150,11 @@
     </message>
     <message>
         <source>Code table</source>
-        <translation>code 处理表</translation>
+        <translation>业务码处理表</translation>
     </message>
     <message>
         <source>Poller action for code {0}</source>
-        <translation>code {0} 的轮询处理方式</translation>
+        <translation>业务码 {0} 的轮询处理方式</translation>
     </message>
 </context>
 <context>
@@ -1554,7 +1554,7 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>Code table</source>
-        <translation>code 处理表</translation>
+        <translation>业务码处理表</translation>
     </message>
     <message>
         <source>Stored credential</source>
@@ -1573,6 +1573,22 @@ Request: {1} bytes</source>
         <translation>显示凭据</translation>
     </message>
     <message>
+        <source>Connection</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Polling</source>
+        <translation>轮询</translation>
+    </message>
+    <message>
+        <source>What the poller does when an answer carries this envelope code. Only the rows that differ from the built-in table are saved.</source>
+        <translation>轮询应答带有该业务码时轮询器的处理方式。只保存与内置表不同的行。</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
         <source>Verify certificates</source>
         <translation>校验证书</translation>
     </message>
@@ -1582,7 +1598,7 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>Add code</source>
-        <translation>添加 code</translation>
+        <translation>添加业务码</translation>
     </message>
     <message>
         <source>New</source>

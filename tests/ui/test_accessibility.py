@@ -122,7 +122,7 @@ def test_accessible_names_follow_the_language(qtbot, window):
     assert tokens.table.accessibleName() == "Stored tokens"
     i18n.install(i18n.CHINESE)
     assert tokens.table.accessibleName() == "已保存的令牌"
-    assert settings.code_table.accessibleName() == "code 处理表"
+    assert settings.code_table.accessibleName() == "业务码处理表"
     page = window.show_panel("endpoint:JSConfig")
     assert page.form.editors["url"].accessibleName() and "url" not in page.form.editors["url"].accessibleName()
 

@@ -236,7 +236,7 @@ def test_code_table_actions_are_words_in_both_languages(qtbot, ctx):
     with in_chinese():
         assert combos["408"].currentText() == "继续等待"
         assert combos["500"].currentText() == "停止并报错"
-        assert combos["500"].accessibleName() == "code 500 的轮询处理方式"
+        assert combos["500"].accessibleName() == "业务码 500 的轮询处理方式"
     assert combos["500"].currentText() == "Stop with the error"
     assert panel.code_table.table() == {"500": "stop"}
 

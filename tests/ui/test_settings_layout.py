@@ -135,3 +135,13 @@ def test_the_code_table_speaks_chinese_and_the_language_choice_the_ui_language(q
         assert panel.language.itemText(panel.language.findData(i18n.ENGLISH)) == "English"
     assert panel.language.itemText(system) == "System"
     assert panel.language.itemText(panel.language.findData(i18n.CHINESE)) == "简体中文"
+
+
+def test_a_refused_field_on_another_tab_is_brought_to_the_front(qtbot, ctx):
+    window, page = settings_page(qtbot, ctx, (1024, 640))
+    page.poll_min.setValue(2.0)
+    page.poll_idle.setValue(1.0)  # below the fastest interval: refused
+    select_tab_of(page, page.base_url)
+    page.save_button.click()
+    qtbot.waitUntil(lambda: page.poll_idle.hasFocus(), timeout=2000)
+    assert page.poll_idle.isVisible() and "poll_idle_interval" in page.banner.text

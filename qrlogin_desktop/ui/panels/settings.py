@@ -654,6 +654,7 @@ class SettingsPanel(Panel):
         found = profile.violations()
         if found:
             self._show_error(lambda: "; ".join(v.message("zh" if i18n.is_chinese() else "en") for v in found))
+            self._go_to_field(found[0].field)
             return
         # An empty field means "keep what is stored": the field is never filled from the keyring.
         credential = self.credential.text() or None
@@ -690,6 +691,19 @@ class SettingsPanel(Panel):
                 self.ctx.activate(profile)  # options changed: reconnect with them
 
         self.ctx.run(persist(), done)
+
+    def _go_to_field(self, field: str) -> None:
+        """Bring a refused field's tab to the front and focus it: the banner names it, the user fixes it."""
+        widget = {"name": self.name, "base_url": self.base_url, "app_key": self.app_key, "timeout": self.timeout,
+                  "poll_min_interval": self.poll_min, "poll_idle_interval": self.poll_idle,
+                  "session_ttl": self.session_ttl, "payload_template": self.payload_template,
+                  "code_table": self.code_table}.get(field)
+        if widget is None:
+            return
+        for index in range(self.profile_tabs.count()):
+            if self.profile_tabs.widget(index).isAncestorOf(widget):
+                self.profile_tabs.setCurrentIndex(index)
+        widget.setFocus()
 
     def use_profile(self) -> None:
         if self._editing is None:

@@ -95,7 +95,7 @@ class Profile:
         for code, action in self.code_table.items():
             if not str(code).isdigit() or action not in {a.value for a in Action}:
                 out.append(Violation("code_table", f"code {code} -> {action}: need a number and one of "
-                                     + ", ".join(a.value for a in Action), "错误码表无效", action))
+                                     + ", ".join(a.value for a in Action), "业务码处理表无效", action))
         return out
 
     def validate(self) -> None:

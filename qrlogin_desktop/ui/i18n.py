@@ -19,7 +19,7 @@ SYSTEM = "system"
 ENGLISH = "en"
 CHINESE = "zh_CN"
 CHOICES = (SYSTEM, ENGLISH, CHINESE)
-NATIVE_NAMES = {SYSTEM: "System / 跟随系统", ENGLISH: "English", CHINESE: "简体中文"}
+NATIVE_NAMES = {ENGLISH: "English", CHINESE: "简体中文"}  # each in itself; "System" is translated where shown
 
 _current = ENGLISH
 _translator: QTranslator | None = None

@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 
 from PySide6.QtCore import QByteArray, QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QLabel,
     QListView,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QStyle,
     QWidget,
 )
 
@@ -227,7 +229,7 @@ class MainWindow(Retranslating, QMainWindow):
         item.setFlags(Qt.ItemFlag.NoItemFlags)  # a section title, not a page
         item.setData(ICON_ROLE, icon_name)
         font = item.font()
-        font.setBold(True)
+        font.setBold(True)  # barely visible in Chinese where the CJK font has no bold face (see _retheme)
         item.setFont(font)
         self.nav.addItem(item)
         self._headers[key] = item
@@ -236,8 +238,13 @@ class MainWindow(Retranslating, QMainWindow):
         """The navigation's icons and section colour in the current scheme (items are not widgets)."""
         for item in (*self._headers.values(), *self._items.values()):
             item.setIcon(icons.icon(item.data(ICON_ROLE)))
+        # A section title is told from the pages by a band behind it, not by its weight alone: a CJK
+        # font without a bold face (WenQuanYi Micro Hei, common on Linux) gets Qt's synthetic bold, less
+        # than a pixel wider at this size. Its text is in the normal colour: grey read as "disabled".
+        text = QApplication.palette().color(QPalette.ColorRole.WindowText)
         for item in self._headers.values():
-            item.setForeground(theme.color("muted"))
+            item.setForeground(text)
+            item.setBackground(theme.color("header_row"))
         self._update_status()
 
     # --- size ---------------------------------------------------------------------------------------------
@@ -247,12 +254,19 @@ class MainWindow(Retranslating, QMainWindow):
         self._fit_nav()
 
     def _fit_nav(self) -> None:
-        """The navigation takes NAV_SHARE of the width within its bounds, until the user sets it."""
+        """The navigation is as wide as its longest entry, but no more than NAV_SHARE of the width and
+        within its bounds (longer entries wrap), until the user sets it."""
         if self._nav_width_chosen:
             return
         total = self.splitter.width() or self.width()
-        nav = max(NAV_MIN_WIDTH, min(NAV_MAX_WIDTH, round(total * NAV_SHARE)))
+        nav = max(NAV_MIN_WIDTH, min(self._nav_content_width(), NAV_MAX_WIDTH, round(total * NAV_SHARE)))
         self.splitter.setSizes([nav, max(0, total - nav - self.splitter.handleWidth())])
+
+    def _nav_content_width(self) -> int:
+        """The width that shows every entry on one line, a vertical scroll bar included (on a low
+        window the list scrolls, and the bar must not push the longest entry onto two lines)."""
+        bar = self.nav.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self.nav)
+        return self.nav.sizeHintForColumn(0) + 2 * (self.nav.frameWidth() + self.nav.spacing()) + bar
 
     def _on_splitter_moved(self, _pos: int, _index: int) -> None:
         self._nav_width_chosen = True
@@ -309,6 +323,7 @@ class MainWindow(Retranslating, QMainWindow):
         for key, item in self._items.items():
             item.setText(self._titles[key]())
             item.setToolTip(self._titles[key]())
+        self._fit_nav()  # the entries' widths change with the language
         self._update_status()
 
     def _update_status(self) -> None:

@@ -1603,6 +1603,22 @@ Request: {1} bytes</source>
         <translation>显示凭据</translation>
     </message>
     <message>
+        <source>Connection</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Polling</source>
+        <translation>轮询</translation>
+    </message>
+    <message>
+        <source>What the poller does when an answer carries this envelope code. Only the rows that differ from the built-in table are saved.</source>
+        <translation>轮询应答带有该业务码时轮询器的处理方式。只保存与内置表不同的行。</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
         <source>Verify certificates</source>
         <translation>校验证书</translation>
     </message>

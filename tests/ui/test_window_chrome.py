@@ -4,7 +4,7 @@ a restored geometry kept on the screen, feedback that moves no control, icons an
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QFontMetrics, QGuiApplication
+from PySide6.QtGui import QFontInfo, QFontMetrics, QGuiApplication
 from PySide6.QtWidgets import QApplication, QPushButton, QVBoxLayout, QWidget
 
 from qrlogin_desktop.ui import i18n
@@ -179,3 +179,52 @@ def test_window_and_navigation_have_icons(qtbot, ctx):
     for item in (*window._items.values(), *window._headers.values()):
         assert not item.icon().isNull(), item.text()
     assert isinstance(QApplication.instance(), QApplication)
+
+
+def _row_pixels(window: MainWindow, image, item):
+    rect = window.nav.visualItemRect(item)
+    text_left = rect.left() + window.nav.iconSize().width() + 8
+    background = image.pixelColor(rect.right() - 3, rect.center().y())
+    darkest = min((image.pixelColor(x, y) for x in range(text_left, text_left + 40)
+                   for y in range(rect.top() + 2, rect.bottom() - 1)), key=lambda c: c.lightness())
+    return background, darkest
+
+
+def test_section_titles_stand_out_from_the_pages_in_both_languages(qtbot, ctx):
+    """Bold is not enough: a CJK font without a bold face gets Qt's synthetic bold, a fraction of a
+    pixel at 9 pt, and the titles looked like disabled entries. They sit on a band of their own."""
+    window = shown_window(qtbot, ctx, (1440, 900))
+    page_item = window._items["tokens"]
+    try:
+        for language in (i18n.ENGLISH, i18n.CHINESE):
+            i18n.install(language)
+            qtbot.wait(20)
+            image = window.nav.viewport().grab().toImage()
+            page_background, page_text = _row_pixels(window, image, page_item)
+            for key, header in window._headers.items():
+                assert QFontInfo(header.font()).bold(), (language, key)
+                background, text = _row_pixels(window, image, header)
+                assert background != page_background, (language, key)  # its band
+                # In the pages' text colour (as dark as theirs on a light theme), not a disabled grey.
+                assert text.lightness() <= page_text.lightness() + 40, (language, key, text.name())
+    finally:
+        i18n.install(i18n.ENGLISH)
+
+
+def test_navigation_is_as_wide_as_its_longest_entry(qtbot, ctx):
+    window = shown_window(qtbot, ctx, (1440, 900))
+    try:
+        i18n.install(i18n.CHINESE)
+        qtbot.wait(20)
+        items = [*window._items.values(), *window._headers.values()]
+        longest = max(QFontMetrics(item.font()).horizontalAdvance(item.text()) for item in items)
+        # Icon, margins and a scroll bar's room: ~60 px; not the 278 px of a fifth of the window.
+        assert window.nav.width() <= longest + window.nav.iconSize().width() + 60, (window.nav.width(), longest)
+        one_line = QFontMetrics(page_font := window._items["tokens"].font()).height()
+        assert all(window.nav.visualItemRect(item).height() < 2 * one_line for item in window._items.values()), \
+            page_font.family()  # the narrower list still shows every Chinese entry on one line
+        i18n.install(i18n.ENGLISH)
+        qtbot.wait(20)
+        assert window.nav.width() >= 270  # English entries are longer: they keep the wider list
+    finally:
+        i18n.install(i18n.ENGLISH)

@@ -9,6 +9,9 @@ thread; the embedded sandbox's from its running connection), shown in a read-onl
 masked again whenever the profile changes, and never logged.
 
 Messages on the page keep their facts, not their rendered text: a language switch renders them again.
+
+Layout: the profile list beside a splitter; the profile's name and its actions (Use, Save) above three
+tabs (connection, polling, code table), each of which fits a 1024x640 window without scrolling.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,9 +39,12 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -55,6 +61,11 @@ from ..widgets.common import ErrorBanner, Panel, RevealButton, StatusFlash
 from ..widgets.language import Retranslating
 
 STATUS_MS = 4000
+NUMBER_FIELD_MAX_WIDTH = 160  # px: "3600" or "300.00" and the arrows; a wider box is only empty space
+CODE_TABLE_ROWS_SHOWN = 12  # the code table grows to this many rows (the built-in table has 10), then scrolls
+LANGUAGE_MAX_WIDTH = 240  # px: the longest choice and the arrow
+PROFILE_LIST_WIDTH = 240  # px: the profile list's first width; the splitter beside it resizes it
+PROFILE_LIST_MIN_WIDTH = 160
 MASK = "•" * 12  # what the stored-credential field shows until Reveal: nothing of the secret itself
 
 
@@ -78,6 +89,37 @@ def _row(stretched: QWidget, *buttons: QWidget) -> QWidget:
     return row
 
 
+class _TabPage(QScrollArea):
+    """A tab of the profile form: as tall as its content, scrolling only in a window too small for it."""
+
+    def __init__(self, layout: QVBoxLayout):
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from the tab bar to the first field
+        content = QWidget()
+        content.setLayout(layout)
+        self.setWidget(content)
+
+    def sizeHint(self) -> QSize:
+        return self.widget().sizeHint()  # QScrollArea's own hint is capped at a few dozen lines
+
+
+class _Column(QWidget):
+    """The profile list's column: ``width`` px to start with (the splitter's first split), never less
+    than PROFILE_LIST_MIN_WIDTH; the user drags it wider or narrower."""
+
+    def __init__(self, layout: QVBoxLayout, width: int):
+        super().__init__()
+        self.setLayout(layout)
+        self._width = width
+        self.setMinimumWidth(PROFILE_LIST_MIN_WIDTH)
+
+    def sizeHint(self) -> QSize:
+        return QSize(self._width, super().sizeHint().height())
+
+
 class CodeTableEditor(Retranslating, QTableWidget):
     """Envelope code → what the poller does; starts from the built-in table, edits override it.
 
@@ -92,9 +134,27 @@ class CodeTableEditor(Retranslating, QTableWidget):
         self.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the words need room
         self.verticalHeader().hide()
         self.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
-        self.setMinimumHeight(140)
+        # As tall as its rows (up to CODE_TABLE_ROWS_SHOWN): the built-in table shows whole, no scroll bar.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the action column stretches
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
+        # Rows as tall as the action combo in them, not Fusion's roomier default: ten rows fit 640 px.
+        self.verticalHeader().setDefaultSectionSize(max(QComboBox().sizeHint().height(),
+                                                        self.fontMetrics().height() + 6))
+        self.model().rowsInserted.connect(self.updateGeometry)
+        self.model().rowsRemoved.connect(self.updateGeometry)
         self.itemChanged.connect(self._on_item_changed)
         self.retranslate()
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self._height_for(CODE_TABLE_ROWS_SHOWN))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), self._height_for(3))
+
+    def _height_for(self, rows: int) -> int:
+        shown = range(min(rows, self.rowCount()))
+        return (self.horizontalHeader().sizeHint().height() + sum(self.rowHeight(row) for row in shown)
+                + 2 * self.frameWidth())
 
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         combo = self.cellWidget(item.row(), 1)
@@ -147,6 +207,14 @@ class CodeTableEditor(Retranslating, QTableWidget):
         combo.setCurrentIndex(max(0, combo.findData(action)))
         self.setCellWidget(row, 1, combo)
         self._name_combo(row, combo)
+
+    def add_code(self) -> None:
+        """A new row, its code cell in edit mode (in sight also when the table scrolls)."""
+        self.add_row()
+        item = self.item(self.rowCount() - 1, 0)
+        self.scrollToItem(item)
+        self.setCurrentItem(item)
+        self.editItem(item)
 
     def table(self) -> dict[str, str]:
         from ...flow.policy import DEFAULT_CODES
@@ -227,28 +295,48 @@ class SettingsPanel(Panel):
 
         self.language = QComboBox()
         self.language.setObjectName("language")
-        for choice in i18n.CHOICES:
-            self.language.addItem(i18n.NATIVE_NAMES[choice], choice)
+        self.language.setMaximumWidth(LANGUAGE_MAX_WIDTH)
+        self.language.addItem("", i18n.SYSTEM)  # "System", in the current language (see retranslate)
+        for choice in (i18n.ENGLISH, i18n.CHINESE):
+            self.language.addItem(i18n.NATIVE_NAMES[choice], choice)  # a language is named in itself
         self.keyring_label = QLabel()
         self.keyring_label.setWordWrap(True)
 
-        self.form = QFormLayout()
         self._labels: dict[str, QLabel] = {}
-        for key, widget in (("name", self.name), ("base_url", self.base_url), ("app_key", self.app_key),
-                            ("credential", self.credential), ("", self.show_credential),
-                            ("", self.credential_row), ("stored_credential", self.stored_row),
-                            ("verify_tls", self.verify_tls), ("timeout", self.timeout),
-                            ("poll_min", self.poll_min), ("poll_idle", self.poll_idle),
-                            ("session_ttl", self.session_ttl), ("auto_refresh", self.auto_refresh),
-                            ("payload_template", self.payload_template), ("code_table", self.code_table),
-                            ("", self.add_code_button)):
-            label = QLabel()
-            if key:
-                self._labels[key] = label
-                label.setBuddy(self.stored_credential if widget is self.stored_row else widget)
-            self.form.addRow(label, widget)
+        # The profile's fields in three tabs, so that each fits a 1024x640 window without scrolling; the
+        # actions (Use, Save) sit above the tabs, always in sight and never under a floating banner.
+        self.form = self._form((("base_url", self.base_url), ("app_key", self.app_key),
+                                ("credential", self.credential), ("", self.show_credential),
+                                ("", self.credential_row), ("stored_credential", self.stored_row),
+                                ("verify_tls", self.verify_tls), ("timeout", self.timeout)))
+        self.polling_form = self._form((("poll_min", self.poll_min), ("poll_idle", self.poll_idle),
+                                        ("session_ttl", self.session_ttl), ("auto_refresh", self.auto_refresh),
+                                        ("payload_template", self.payload_template)))
+        for spin in (self.timeout, self.poll_min, self.poll_idle, self.session_ttl, self.auto_refresh):
+            spin.setMaximumWidth(NUMBER_FIELD_MAX_WIDTH)
+        connection = QVBoxLayout()
+        connection.addWidget(self.sandbox_note)
+        connection.addLayout(self.form)
+        connection.addWidget(self.http_warning)  # last: appearing while the URL is typed, it moves no field
+        polling = QVBoxLayout()
+        polling.addLayout(self.polling_form)
+        codes = QVBoxLayout()
+        self.code_note = QLabel()
+        self.code_note.setWordWrap(True)
+        theme.styled(self.code_note, "color: {muted};")
+        above_table = QHBoxLayout()  # beside the note, not under the table: the tab fits 1024x640
+        above_table.addWidget(self.code_note, 1)
+        above_table.addWidget(self.add_code_button, 0, Qt.AlignmentFlag.AlignTop)
+        codes.addLayout(above_table)
+        codes.addWidget(self.code_table)
+        self.profile_tabs = QTabWidget()
+        self.profile_tabs.setObjectName("profileTabs")
+        for layout in (connection, polling, codes):
+            layout.addStretch(1)
+            self.profile_tabs.addTab(_TabPage(layout), "")
 
         left = QVBoxLayout()
+        left.setContentsMargins(0, 0, 0, 0)
         left.addWidget(self.profile_list, 1)
         row = QHBoxLayout()
         for b in (self.new_button, self.delete_button):
@@ -258,17 +346,20 @@ class SettingsPanel(Panel):
         for b in (self.import_button, self.export_button):
             row.addWidget(b)
         left.addLayout(row)
+        self.profiles_column = _Column(left, PROFILE_LIST_WIDTH)
 
         self.profile_box = QGroupBox()
         right = QVBoxLayout(self.profile_box)
-        right.addWidget(self.sandbox_note)
-        right.addLayout(self.form)
-        right.addWidget(self.http_warning)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.status_label, 1)  # beside the buttons: a confirmation moves no control
-        buttons.addWidget(self.use_button)
-        buttons.addWidget(self.save_button)
-        right.addLayout(buttons)
+        top = QHBoxLayout()
+        self.name_label = QLabel()
+        self.name_label.setBuddy(self.name)
+        top.addWidget(self.name_label)
+        top.addWidget(self.name, 3)
+        top.addWidget(self.status_label, 2)  # beside the buttons: a confirmation moves no control
+        top.addWidget(self.use_button)
+        top.addWidget(self.save_button)
+        right.addLayout(top)
+        right.addWidget(self.profile_tabs)
 
         self.app_box = QGroupBox()
         app_form = QFormLayout(self.app_box)
@@ -278,24 +369,23 @@ class SettingsPanel(Panel):
         app_form.addRow(self.keyring_title, self.keyring_label)
         self.language_label.setBuddy(self.language)
 
-        body = QHBoxLayout()
-        body.addLayout(left, 1)
-        # The form is taller than a small screen: it scrolls, the page never forces the window's height.
-        self.form_scroll = QScrollArea()
-        self.form_scroll.setObjectName("settingsScroll")
-        self.form_scroll.setWidgetResizable(True)
-        self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        content = QWidget()
-        column = QVBoxLayout(content)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.profile_box)
-        column.addWidget(self.app_box)
-        column.addStretch(1)
-        self.form_scroll.setWidget(content)
-        body.addWidget(self.form_scroll, 3)
+        form_column = QVBoxLayout()
+        form_column.setContentsMargins(0, 0, 0, 0)
+        form_column.addWidget(self.profile_box)
+        form_column.addWidget(self.app_box)
+        form_column.addStretch(1)  # on a tall screen the boxes keep their own height
+        form_side = QWidget()
+        form_side.setLayout(form_column)
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("settingsSplitter")
+        self.splitter.addWidget(self.profiles_column)
+        self.splitter.addWidget(form_side)
+        self.splitter.setStretchFactor(0, 0)  # a wider window widens the form, not the list
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
         outer = QVBoxLayout(self)
         outer.addWidget(self.banner)
-        outer.addLayout(body)
+        outer.addWidget(self.splitter)
 
         self.profile_list.currentItemChanged.connect(self._on_select)
         self.new_button.clicked.connect(self.new_profile)
@@ -308,7 +398,7 @@ class SettingsPanel(Panel):
         self.reveal_credential_button.toggled.connect(self._on_reveal_credential)
         self.copy_credential_button.clicked.connect(self.copy_credential)
         self.remove_credential_button.clicked.connect(self.remove_credential)
-        self.add_code_button.clicked.connect(lambda: self.code_table.add_row())
+        self.add_code_button.clicked.connect(self.code_table.add_code)
         self.show_credential.toggled.connect(
             lambda on: self.credential.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
         self.base_url.textChanged.connect(self._update_warning)
@@ -331,20 +421,36 @@ class SettingsPanel(Panel):
         self.reload()
         self.refresh_keyring()
 
-    # --- texts --------------------------------------------------------------------------------------------
+    def _form(self, rows: tuple[tuple[str, QWidget], ...]) -> QFormLayout:
+        """A form of ``(label key, field)`` rows; an empty key: a row without a label of its own."""
+        form = QFormLayout()
+        for key, widget in rows:
+            label = QLabel()
+            if key:
+                self._labels[key] = label
+                label.setBuddy(self.stored_credential if widget is self.stored_row else widget)
+            form.addRow(label, widget)
+        return form
 
+    # --- texts --------------------------------------------------------------------------------------------
 
     def retranslate(self) -> None:
         texts = {
-            "name": self.tr("Name"), "base_url": self.tr("Base URL"), "app_key": self.tr("appKey"),
+            "base_url": self.tr("Base URL"), "app_key": self.tr("appKey"),
             "credential": self.tr("Bearer credential"), "verify_tls": self.tr("TLS"),
             "timeout": self.tr("Timeout (s)"), "poll_min": self.tr("Fastest poll interval (s)"),
             "poll_idle": self.tr("Idle poll interval (s)"), "session_ttl": self.tr("QR lifetime (s)"),
             "auto_refresh": self.tr("Auto-refresh expired QRs"), "payload_template": self.tr("QR payload template"),
-            "code_table": self.tr("Code table"), "stored_credential": self.tr("Stored credential"),
+            "stored_credential": self.tr("Stored credential"),
         }
         for key, label in self._labels.items():
             label.setText(texts[key])
+        self.name_label.setText(self.tr("Name"))
+        for index, text in enumerate((self.tr("Connection"), self.tr("Polling"), self.tr("Code table"))):
+            self.profile_tabs.setTabText(index, text)
+        self.code_note.setText(self.tr("What the poller does when an answer carries this envelope code. Only "
+                                       "the rows that differ from the built-in table are saved."))
+        self.language.setItemText(self.language.findData(i18n.SYSTEM), self.tr("System"))
         self.show_credential.setText(self.tr("Show credential"))
         self.verify_tls.setText(self.tr("Verify certificates"))
         self.payload_template.setToolTip(self.tr("Placeholders: {signInKey}, {appKey}, {server}"))
@@ -549,6 +655,7 @@ class SettingsPanel(Panel):
         found = profile.violations()
         if found:
             self._show_error(lambda: violations_text(found, i18n.message_language()))
+            self._go_to_field(found[0].field)
             return
         # An empty field means "keep what is stored": the field is never filled from the keyring.
         credential = self.credential.text() or None
@@ -585,6 +692,19 @@ class SettingsPanel(Panel):
                 self.ctx.activate(profile)  # options changed: reconnect with them
 
         self.ctx.run(persist(), done)
+
+    def _go_to_field(self, field: str) -> None:
+        """Bring a refused field's tab to the front and focus it: the banner names it, the user fixes it."""
+        widget = {"name": self.name, "base_url": self.base_url, "app_key": self.app_key, "timeout": self.timeout,
+                  "poll_min_interval": self.poll_min, "poll_idle_interval": self.poll_idle,
+                  "session_ttl": self.session_ttl, "payload_template": self.payload_template,
+                  "code_table": self.code_table}.get(field)
+        if widget is None:
+            return
+        for index in range(self.profile_tabs.count()):
+            if self.profile_tabs.widget(index).isAncestorOf(widget):
+                self.profile_tabs.setCurrentIndex(index)
+        widget.setFocus()
 
     def use_profile(self) -> None:
         if self._editing is None:

@@ -53,6 +53,7 @@ class AsyncRunner(QObject):
         self._asyncio = asyncio
         self.loop = asyncio.new_event_loop()
         self._ready = threading.Event()
+        self._closing = False
         self._thread = threading.Thread(target=self._run, name="qrlogin-async", daemon=True)
         self._thread.start()
         self._ready.wait()
@@ -64,8 +65,17 @@ class AsyncRunner(QObject):
         self.loop.run_forever()
 
     def submit(self, coro: Coroutine[Any, Any, Any], on_done: Callback | None = None) -> concurrent.futures.Future:
-        """Run ``coro`` on the worker loop; ``on_done(Outcome)`` is called on the GUI thread."""
-        future = self._asyncio.run_coroutine_threadsafe(coro, self.loop)
+        """Run ``coro`` on the worker loop; ``on_done(Outcome)`` is called on the GUI thread.
+        Once :meth:`shutdown` has begun nothing runs: ``coro`` is closed and the outcome is cancelled
+        (queued to a loop about to stop, it would be dropped unawaited when the loop closes)."""
+        if self._closing:
+            import concurrent.futures
+
+            coro.close()
+            future: concurrent.futures.Future = concurrent.futures.Future()
+            future.cancel()
+        else:
+            future = self._asyncio.run_coroutine_threadsafe(coro, self.loop)
         if on_done is not None:
             future.add_done_callback(lambda f: self._finished.emit(on_done, Outcome.of(f)))
         return future
@@ -75,6 +85,7 @@ class AsyncRunner(QObject):
         callback(outcome)
 
     def shutdown(self, timeout: float = 3.0) -> None:
+        self._closing = True
         if not self.loop.is_running():
             return
 

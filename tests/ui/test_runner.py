@@ -115,3 +115,24 @@ def test_shutdown_is_bounded_when_a_task_refuses_to_stop(qtbot):
     # Waits for the cancellation, then for the thread: two timeouts at most (+ a generous margin).
     assert time.monotonic() - t0 < 0.5 * 2 + 2
     assert not runner._thread.is_alive()
+
+
+def test_work_submitted_after_shutdown_is_closed_and_reported_cancelled(qtbot):
+    """A panel's timer may still fire while the app closes: its coroutine is closed at once (never
+    left unawaited in a stopped loop's queue, which Python reports as a RuntimeWarning) and its
+    callback hears "cancelled"."""
+    import gc
+    import inspect
+    import warnings
+
+    runner = AsyncRunner()
+    runner.shutdown()
+    outcomes: list[Outcome] = []
+    late = asyncio.sleep(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        future = runner.submit(late, outcomes.append)
+        runner.loop.close()
+        gc.collect()
+    assert inspect.getcoroutinestate(late) == inspect.CORO_CLOSED and future.cancelled()
+    qtbot.waitUntil(lambda: outcomes == [Outcome(cancelled=True)], timeout=2000)

@@ -50,6 +50,7 @@ from qrlogin_desktop.api.exchange import LOG_BODY_PREFIX, Exchange
 from qrlogin_desktop.storage.keystore import TokenStore
 from qrlogin_desktop.storage.profiles import ProfileStore
 from qrlogin_desktop.storage.request_history import HISTORY_FILE, RequestHistory
+from qrlogin_desktop.ui.app import create_app
 from qrlogin_desktop.ui.context import AppContext
 from qrlogin_desktop.ui.display import monospace_font
 from qrlogin_desktop.ui.panels.request_log import RequestLogPanel
@@ -236,8 +237,10 @@ def scenario_naive(edit: QPlainTextEdit, obj: dict, probe: Probe) -> dict[str, f
 def line(name: str, f: dict[str, float], width: int = 25) -> str:
     shown = f"{f['shown']:8.0f}" if "shown" in f else "       -"
     phases = "  ".join(f"{p} {f[p]:.0f}" for p in ("receive", "format", "insert", "show", "dispose") if p in f)
+    # Of the longest gap: how long the GUI thread ran, and waited for a core (Linux; see _qt_probe).
+    split = f"   [max gap: ran {f['ran_in_max']:.1f}, waited {f['waited_in_max']:.1f}]" if "ran_in_max" in f else ""
     return (f"{name:<{width}} {f['max']:9.1f} {f['p99']:9.1f} {f['median']:8.1f} {f['ticks']:7d} "
-            f"{f['duration']:9.0f} {shown}   {phases}")
+            f"{f['duration']:9.0f} {shown}   {phases}{split}")
 
 
 def main() -> int:
@@ -248,7 +251,7 @@ def main() -> int:
                         help="json: the JSON view and the endpoint panel path; log: the Request Log's details pane")
     args = parser.parse_args()
 
-    app = QApplication(sys.argv)
+    app = create_app(sys.argv)  # as the app makes it (Qt settings included)
     if args.mode == "log":
         main_log(args, app)
         sys.stdout.flush()

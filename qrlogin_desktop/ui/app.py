@@ -8,6 +8,7 @@ is on screen.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -24,8 +25,16 @@ from .main_window import MainWindow
 if TYPE_CHECKING:
     from ..sandbox.forked import ForkedSandbox
 
+# Qt's raster engine splits a large fill (a scroll bar's gradient, a page's background) and a smooth
+# image scale across a pool of threads and blocks the GUI thread until all of them have run. On a busy
+# machine those threads wait for a core, and the window waits with them: paints of the QR Login page
+# took up to twice as long in wall time as with the pool off, for no CPU saved (issue 11, GUI stalls).
+# Read by Qt once, when the pool is first wanted; an operator's own setting wins.
+GUI_THREAD_POOL_OFF = ("QT_NO_GUI_THREADPOOL", "1")
+
 
 def create_app(argv: list[str] | None = None) -> QApplication:
+    os.environ.setdefault(*GUI_THREAD_POOL_OFF)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)

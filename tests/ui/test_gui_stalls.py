@@ -66,7 +66,8 @@ def test_the_stall_meter_tells_the_windows_own_work_from_waiting_for_a_core(qtbo
     QTimer.singleShot(20, spin)
     settle(120)
     figures = probe.stop()
-    # The kernel brings a running thread's total up to date at its ticks: allow one or two of them.
+    # The kernel brings a thread's run and wait totals up to date at its ticks (4 ms at HZ=250):
+    # allow two of them on each figure.
     assert figures["ran_in_max"] >= 30, figures
-    assert figures["max"] >= figures["ran_in_max"] + figures["waited_in_max"] - 1, figures
+    assert figures["max"] >= figures["ran_in_max"] + figures["waited_in_max"] - 16, figures
     assert figures["max_ran"] >= figures["ran_in_max"], figures

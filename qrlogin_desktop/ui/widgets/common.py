@@ -180,7 +180,10 @@ class ErrorBanner(Retranslating, QFrame):
         line = self.label.fontMetrics().lineSpacing()
         margins = self.layout().contentsMargins()
         cap = BANNER_MAX_LINES * line + margins.top() + margins.bottom()
-        height = min(max(self.sizeHint().height(), self.heightForWidth(width)), cap)
+        # As high as the message needs at this width (a wrapping label's size hint is for a narrower one:
+        # a one-line message would get a banner two or three lines high).
+        wanted = self.heightForWidth(width)
+        height = min(max(wanted if wanted > 0 else self.sizeHint().height(), self.minimumSizeHint().height()), cap)
         self.setGeometry(visible.left() + BANNER_MARGIN, max(visible.top(), bottom - height + 1), width, height)
         self._keep_room()
 

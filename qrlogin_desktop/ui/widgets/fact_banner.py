@@ -40,7 +40,7 @@ class FactBanner(ErrorBanner):
         column.addWidget(self.label)
         column.addWidget(self.details_label)
         layout.insertLayout(0, column, 1)
-        layout.insertWidget(1, self.details_button)
+        layout.insertWidget(1, self.details_button, 0, Qt.AlignmentFlag.AlignTop)  # in line with the action
         self.retranslate()
 
     def show_fact(self, text: Text, action: Callable[[], None] | None = None, *,

@@ -35,7 +35,7 @@ def local_time(epoch: float, fmt: str = DATE_TIME) -> str:
 
 def time_left(seconds: float) -> str:
     """A token's remaining lifetime in the UI's language, its two largest units: "1 d 2 h",
-    "23 h 59 min", "4 min 5 s", "9 s" ("23 小时 59 分"). The Tokens page and the QR Login page's
+    "23 h 59 min", "4 min 5 s", "9 s", in Chinese too. The Tokens page and the QR Login page's
     result say it alike; it ticks each second, so the seconds show once less than an hour is left."""
     whole = max(0, int(seconds))
     days, rest = divmod(whole, 86400)

@@ -64,7 +64,7 @@ async def save_login_token(store: TokenStore, connection: Connection, token: Tok
 
 
 def human_duration(seconds: float) -> str:
-    """A stored token's time left, the same words in ``qrlogin-desktop tokens`` and the GUI's token list."""
+    """A stored token's time left for ``qrlogin-desktop tokens`` (the GUI says it in its language: ui/display.time_left)."""
     if seconds <= 0:
         return "expired"
     seconds = int(seconds)

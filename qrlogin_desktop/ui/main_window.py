@@ -339,16 +339,17 @@ class MainWindow(Retranslating, QMainWindow):
         health = ctx.health
         self.status_health.setToolTip("")
         if ctx.credential_refused:
-            text, color = self.tr("● credential refused (401)"), "warning"
+            text, color = self.tr("● Credential refused (401)"), "warning"
             self.status_health.setToolTip(self.tr("The server answers, but refuses the bearer credential. "
                                                   "Check the profile's credential in Profiles & Settings."))
         elif isinstance(health, float):
-            text, color = self.tr("● answers ({0:.0f} ms)").format(health), "ok"
+            # The state first, then the round trip as a fact beside it (the status bar's " · " separator).
+            text, color = self.tr("● Online · {0:.0f} ms").format(health), "ok"
         elif isinstance(health, str):
-            text, color = self.tr("● no answer"), "error"
+            text, color = self.tr("● Offline: no answer"), "error"
             self.status_health.setToolTip(health)
         else:
-            text, color = self.tr("● checking…"), "muted"
+            text, color = self.tr("● Checking…"), "muted"
         self.status_health.setText(text)
         theme.styled(self.status_health, f"color: {{{color}}};")
 

@@ -40,7 +40,8 @@ def settle(ms: int = 150) -> None:
 
 
 def prepare(window: MainWindow) -> None:
-    """Bring the window into an interesting state: a finished simulated login, some endpoint calls."""
+    """Bring the window into an interesting state: a finished simulated login, some endpoint calls,
+    the Tokens page loaded with the new token."""
     ctx = window.ctx
     wait_until(lambda: ctx.client is not None)
     panel = window.show_panel("qr_login")
@@ -64,6 +65,9 @@ def prepare(window: MainWindow) -> None:
         page.send_button.click()
         wait_until(lambda before=before: len(answers) > before)
     ctx.exchange_logged.disconnect(answers.append)
+    # The Tokens page lists the store on first show, off the GUI thread: shot once it has the token.
+    tokens = window.show_panel("tokens")
+    wait_until(lambda: tokens.loaded and tokens.model.rowCount() > 0)
     settle(300)
 
 

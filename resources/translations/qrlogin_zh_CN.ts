@@ -91,8 +91,8 @@
         <translation>声明</translation>
     </message>
     <message>
-        <source>Value (not verified)</source>
-        <translation>值（未验签）</translation>
+        <source>Value (signature not verified)</source>
+        <translation>值（未验证签名）</translation>
     </message>
     <message>
         <source>(not a JWT: no claims to show)</source>
@@ -165,6 +165,25 @@
     <message>
         <source>Poller action for code {0}</source>
         <translation>业务码 {0} 的轮询处理方式</translation>
+    </message>
+</context>
+<context>
+    <name>Display</name>
+    <message>
+        <source>{0} d {1} h</source>
+        <translation>{0} 天 {1} 小时</translation>
+    </message>
+    <message>
+        <source>{0} h {1} min</source>
+        <translation>{0} 小时 {1} 分</translation>
+    </message>
+    <message>
+        <source>{0} min {1} s</source>
+        <translation>{0} 分 {1} 秒</translation>
+    </message>
+    <message>
+        <source>{0} s</source>
+        <translation>{0} 秒</translation>
     </message>
 </context>
 <context>
@@ -812,24 +831,24 @@
         <translation>服务器：{0}</translation>
     </message>
     <message>
-        <source>● credential refused (401)</source>
+        <source>● Credential refused (401)</source>
         <translation>● 凭据被拒绝（401）</translation>
+    </message>
+    <message>
+        <source>● Online · {0:.0f} ms</source>
+        <translation>● 在线 · {0:.0f} ms</translation>
+    </message>
+    <message>
+        <source>● Offline: no answer</source>
+        <translation>● 离线：无应答</translation>
+    </message>
+    <message>
+        <source>● Checking…</source>
+        <translation>● 检测中…</translation>
     </message>
     <message>
         <source>The server answers, but refuses the bearer credential. Check the profile&apos;s credential in Profiles &amp; Settings.</source>
         <translation>服务器有应答，但拒绝了访问凭据。请在“配置与设置”中检查该配置的凭据。</translation>
-    </message>
-    <message>
-        <source>● answers ({0:.0f} ms)</source>
-        <translation>● 在线（{0:.0f} ms）</translation>
-    </message>
-    <message>
-        <source>● no answer</source>
-        <translation>● 无响应</translation>
-    </message>
-    <message>
-        <source>● checking…</source>
-        <translation>● 检测中…</translation>
     </message>
     <message>
         <source>Profiles file damaged</source>
@@ -1039,6 +1058,14 @@
         <translation>
             <numerusform>二维码已刷新，第 {0} 次，共 %n 次</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>The token is stored in a PLAIN FILE (insecure), not in a keyring.</source>
+        <translation>令牌保存在明文文件中（不安全），而不是钥匙串中。</translation>
+    </message>
+    <message>
+        <source>The keyring store said: {0}</source>
+        <translation>钥匙串存储的原话：{0}</translation>
     </message>
     <message>
         <source>The token was NOT stored; it is kept in memory until the app exits.</source>
@@ -2080,7 +2107,7 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>JWT claims (unverified)</source>
-        <translation>JWT 声明（未验签）</translation>
+        <translation>JWT 声明（未验证签名）</translation>
     </message>
     <message>
         <source>Stored in: {0}</source>

@@ -38,20 +38,20 @@ def test_a_refused_credential_turns_the_dot_from_green(qtbot, profiles, memory_s
         window = MainWindow(ctx)
         qtbot.addWidget(window)
         ctx.activate(profile)
-        qtbot.waitUntil(lambda: "answers" in window.status_health.text(), timeout=CONNECT_TIMEOUT_MS)
+        qtbot.waitUntil(lambda: "Online · " in window.status_health.text(), timeout=CONNECT_TIMEOUT_MS)
 
         refused = _initiate(qtbot, ctx)
         assert not refused.ok and getattr(refused.error, "code", None) == 401
-        qtbot.waitUntil(lambda: "credential refused" in window.status_health.text(), timeout=5000)
-        assert "answers" not in window.status_health.text()
+        qtbot.waitUntil(lambda: "Credential refused (401)" in window.status_health.text(), timeout=5000)
+        assert "Online" not in window.status_health.text()
         assert "#188038" not in window.status_health.styleSheet()  # not green
         ctx.check_health()  # the server still answers the ping: that must not turn it green again
         qtbot.wait(300)
-        assert "credential refused" in window.status_health.text()
+        assert "Credential refused (401)" in window.status_health.text()
 
         ctx.client.token = RIGHT  # the same connection, now with the credential the server takes
         assert _initiate(qtbot, ctx).ok
-        qtbot.waitUntil(lambda: "answers" in window.status_health.text(), timeout=5000)
+        qtbot.waitUntil(lambda: "Online · " in window.status_health.text(), timeout=5000)
 
         # A new connection starts with a clean slate.
         ctx.client.token = WRONG

@@ -16,9 +16,8 @@ from PySide6.QtGui import QBrush, QFont
 
 from ...storage.keystore import StoredToken, TokenKey
 from ...storage.keystore.records import redact_parts
-from ...storage.token_records import human_duration
 from .. import theme
-from ..display import local_time, monospace_font
+from ..display import local_time, monospace_font, time_left
 from .record_table import SORT_ROLE, RecordTableModel
 
 # Under this many seconds left, the countdown turns amber: time to log in again.
@@ -127,7 +126,7 @@ class TokensModel(RecordTableModel):
 
     def expires_text(self, token: StoredToken) -> str:
         left = token.seconds_left()
-        return human_duration(left) if left > 0 else self.tr("expired")
+        return time_left(left) if left > 0 else self.tr("expired")
 
     def _tooltip(self, token: StoredToken, column: Column) -> str | None:
         if column == Column.EXPIRES_IN:

@@ -352,7 +352,7 @@ class EndpointPanel(Panel):
         elsewhere = [v for v in violations if v.field not in query_names
                      and (self.editor is None or v.field == "appKey")]
         if elsewhere:
-            self.banner.show_error(violations_text(elsewhere, i18n.message_language()))
+            self.banner.show_error(lambda: violations_text(elsewhere, i18n.message_language()))
         self._problems_at_send = len(violations)
         self._render_send_hint()
         self.send_hint.show()
@@ -372,7 +372,7 @@ class EndpointPanel(Panel):
                                                             reveal_token=reveal))
         if reveal:
             theme.styled(self.curl_feedback, "color: {warning};")
-            self.curl_feedback.flash(self.tr("Copied — it contains the real credential."))
+            self.curl_feedback.flash(lambda: self.tr("Copied — it contains the real credential."))
         else:
             theme.styled(self.curl_feedback, "color: {muted};")
-            self.curl_feedback.flash(self.tr("Copied (credential as $QRLOGIN_TOKEN)."))
+            self.curl_feedback.flash(lambda: self.tr("Copied (credential as $QRLOGIN_TOKEN)."))

@@ -223,7 +223,7 @@ class LoadPanel(Panel):
             return
         profile, connection = self.ctx.profile, self.ctx.connection
         if profile is None or (not profile.embedded_sandbox and connection is None):
-            self.banner.show_error(self.tr("Not connected: choose a profile first."))
+            self.banner.show_error(lambda: self.tr("Not connected: choose a profile first."))
             return
         self.banner.clear()
         self.folder = QTemporaryDir()  # removed with the next run, or when the app quits
@@ -287,7 +287,7 @@ class LoadPanel(Panel):
 
     def _on_process_error(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart:
-            self.banner.show_error(self.tr("The load run could not start."))
+            self.banner.show_error(lambda: self.tr("The load run could not start."))
             self.poll_timer.stop()
             self._update()
 
@@ -340,11 +340,11 @@ class LoadPanel(Panel):
         directory = QFileDialog.getExistingDirectory(self, self.tr("Export Locust's CSV files to"))
         if directory:
             written = self.export_csv(Path(directory))
-            self.exported.flash(self.tr("Exported %n file(s)", "", len(written)))
+            self.exported.flash(lambda: self.tr("Exported %n file(s)", "", len(written)))
 
     def _ask_export_html(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export Locust's HTML report"), "load-report.html",
                                               "HTML (*.html)")
         if path:
             self.export_html(Path(path))
-            self.exported.flash(self.tr("Exported the HTML report"))
+            self.exported.flash(lambda: self.tr("Exported the HTML report"))

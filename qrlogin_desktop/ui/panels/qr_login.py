@@ -640,18 +640,24 @@ class QrLoginPanel(Panel):
             if result.persistent:
                 self.token_card.set_storage(self.tr("Stored in {0} as {1}").format(where, result.token.key), True)
                 if result.result.warning:
-                    warning = result.result.warning
-                    self.store_banner.show_fact(lambda: warning)
+                    warning = result.result.warning  # the store's own words (English), for a support request
+                    self.store_banner.show_fact(
+                        lambda: self.tr("The token is stored in a PLAIN FILE (insecure), not in a keyring."),
+                        details=lambda: self.tr("The keyring store said: {0}").format(warning))
                 else:
                     self.store_banner.clear()
                 return
-            reason = result.result.warning or ""
+            said = result.result.warning or ""
+
+            def reason() -> str:
+                return self.tr("The keyring store said: {0}").format(said) if said else ""
         else:
-            reason = describe_error(result)
+            def reason() -> str:
+                return describe_error(result)  # a typed error: rendered again in each language
         # One sentence; the cause (often several lines from the keyring) behind Details.
         self.store_banner.show_fact(
             lambda: self.tr("The token was NOT stored; it is kept in memory until the app exits."),
-            self.controller.store_token, action_text=lambda: self.tr("Store again"), details=lambda: reason)
+            self.controller.store_token, action_text=lambda: self.tr("Store again"), details=reason)
         self.token_card.set_storage(self.tr("Not stored (kept in memory only)"), False)
 
     def _on_connection_changed(self) -> None:

@@ -46,7 +46,7 @@ from ..errors_text import describe_error
 from ..models.record_table import RECORD_ROLE
 from ..models.request_log_model import MAX_ENTRIES, Column, RequestLogFilter, RequestLogModel, is_failure
 from ..runner import Outcome
-from ..widgets.common import ErrorBanner, Panel, StatusFlash, heading_label, record_table, split
+from ..widgets.common import ErrorBanner, Message, Panel, StatusFlash, heading_label, record_table, split
 from ..widgets.json_view import JsonView
 
 STATUS_MS = 6000
@@ -176,10 +176,10 @@ class RequestLogPanel(Panel):
         self.copy_response_action = QAction(self)
         self.replay_action = QAction(self)
         self.copy_curl_action.triggered.connect(lambda: self._copy(
-            curl_of(self._menu_row), self.tr("Copied as cURL (the credential as $QRLOGIN_TOKEN).")))
-        self.copy_url_action.triggered.connect(lambda: self._copy(self._menu_row.url, self.tr("URL copied.")))
+            curl_of(self._menu_row), lambda: self.tr("Copied as cURL (the credential as $QRLOGIN_TOKEN).")))
+        self.copy_url_action.triggered.connect(lambda: self._copy(self._menu_row.url, lambda: self.tr("URL copied.")))
         self.copy_response_action.triggered.connect(
-            lambda: self._copy(self._menu_row.response_body or "", self.tr("Response copied.")))
+            lambda: self._copy(self._menu_row.response_body or "", lambda: self.tr("Response copied.")))
         self.replay_action.triggered.connect(lambda: self.replay(self._menu_row))
         self.row_menu.addActions([self.copy_curl_action, self.copy_url_action, self.copy_response_action])
         self.row_menu.addSeparator()
@@ -342,7 +342,7 @@ class RequestLogPanel(Panel):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         if answer == QMessageBox.StandardButton.Yes:
             self.clear()
-            self.status_label.flash(self.tr("History cleared."))
+            self.status_label.flash(lambda: self.tr("History cleared."))
 
     # --- the history on disk ---------------------------------------------------------------------------
 
@@ -357,10 +357,11 @@ class RequestLogPanel(Panel):
             if outcome.ok:
                 self.model.prepend(outcome.value)
                 if history.warnings:
-                    self.status_label.flash(self.tr("Part of the saved history could not be read: {0}").format(
-                        "; ".join(history.warnings)))
+                    unread = "; ".join(history.warnings)  # the next load() starts a new list
+                    self.status_label.flash(lambda: self.tr("Part of the saved history could not be read: {0}").format(
+                        unread))
             elif not outcome.cancelled:
-                self.status_label.flash(self.tr("The saved history could not be read: {0}").format(
+                self.status_label.flash(lambda: self.tr("The saved history could not be read: {0}").format(
                     describe_error(outcome.error)))
 
         self.ctx.run_blocking(history.load, done)
@@ -388,7 +389,7 @@ class RequestLogPanel(Panel):
             if not outcome.ok and not outcome.cancelled:
                 detail = outcome.error.strerror if isinstance(outcome.error, OSError) and outcome.error.strerror \
                     else describe_error(outcome.error)
-                self.status_label.flash(self.tr("The request history could not be saved: {0}").format(detail))
+                self.status_label.flash(lambda: self.tr("The request history could not be saved: {0}").format(detail))
             if self._dirty:
                 self._changed()
 
@@ -428,7 +429,7 @@ class RequestLogPanel(Panel):
         self.replay_action.setEnabled(replay_inputs(x) is not None and self.replay_available(x.endpoint))
         self.row_menu.popup(at)
 
-    def _copy(self, text: str, done: str) -> None:
+    def _copy(self, text: str, done: Message) -> None:
         QGuiApplication.clipboard().setText(text)
         self.status_label.flash(done)
 
@@ -439,14 +440,18 @@ class RequestLogPanel(Panel):
         if inputs is None or not self.replay_available(inputs.endpoint):
             return
         self.replay_requested.emit(inputs)
-        notes = []
-        if inputs.masked:
-            notes.append(self.tr("Not in the log (secret): {0}. Type it again on the endpoint page.")
-                         .format(", ".join(inputs.masked)))
-        if inputs.body_lost:
-            notes.append(self.tr("The log holds only the start of the body: the page keeps its own."))
-        if notes:
-            self.status_label.flash(" ".join(notes))
+
+        def notes() -> str:
+            said = []
+            if inputs.masked:
+                said.append(self.tr("Not in the log (secret): {0}. Type it again on the endpoint page.")
+                            .format(", ".join(inputs.masked)))
+            if inputs.body_lost:
+                said.append(self.tr("The log holds only the start of the body: the page keeps its own."))
+            return " ".join(said)
+
+        if notes():
+            self.status_label.flash(notes)
 
     # --- details ------------------------------------------------------------------------------------
 
@@ -505,7 +510,7 @@ class RequestLogPanel(Panel):
     def export_har(self) -> None:
         exchanges = self.proxy.visible_exchanges()
         if not exchanges:
-            self.status_label.flash(self.tr("Nothing to export: no request matches the filter."))
+            self.status_label.flash(lambda: self.tr("Nothing to export: no request matches the filter."))
             return
         default = f"qrlogin-{time.strftime('%Y%m%d-%H%M%S')}.har"
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export HAR"), default,
@@ -523,11 +528,11 @@ class RequestLogPanel(Panel):
             self.export_button.setEnabled(True)
             if outcome.ok:
                 self.banner.clear()
-                self.status_label.flash(self.tr("Exported %n request(s) to {0}.", "", outcome.value).format(path))
+                self.status_label.flash(lambda: self.tr("Exported %n request(s) to {0}.", "", outcome.value).format(path))
             elif not outcome.cancelled:
                 detail = outcome.error.strerror if isinstance(outcome.error, OSError) and outcome.error.strerror \
                     else describe_error(outcome.error)
-                self.banner.show_error(self.tr("Could not write {0}: {1}").format(path, detail),
+                self.banner.show_error(lambda: self.tr("Could not write {0}: {1}").format(path, detail),
                                        retry=lambda: self._write_har(path, exchanges))
 
         self.export_button.setEnabled(False)

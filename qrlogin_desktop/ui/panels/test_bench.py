@@ -247,7 +247,7 @@ class TestBenchPanel(Panel):
             stopped = Text("stopped by the operator", "已由操作员停止") if outcome.cancelled else Text(
                 str(outcome.error), str(outcome.error))
             if not outcome.cancelled:
-                self.banner.show_error(self.tr("The check could not run: {0}").format(outcome.error))
+                self.banner.show_error(lambda: self.tr("The check could not run: {0}").format(outcome.error))
             server = self.ctx.connection.base_url if self.ctx.connection else ""
             app_key = self.ctx.connection.app_key if self.ctx.connection else ""
             self.report = Report(server, app_key, tuple(self.results), self._started_at,
@@ -310,7 +310,8 @@ class TestBenchPanel(Panel):
         try:
             Path(path).write_bytes(data)
         except OSError as exc:
-            self.banner.show_error(self.tr("Could not write {0}: {1}").format(path, exc.strerror or exc))
+            reason = exc.strerror or str(exc)  # ``exc`` is unbound after the except block; the banner renders later
+            self.banner.show_error(lambda: self.tr("Could not write {0}: {1}").format(path, reason))
 
     def _export_dialog(self, kind: str) -> None:
         title = self.tr("Export JUnit XML") if kind == "junit" else self.tr("Export HTML report")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QTextOption
@@ -77,8 +76,6 @@ class TokensPanel(Panel):
         self._shown: StoredToken | None = None
         self._pending: list[StoredToken] = []
         self._backend = None  # BackendFacts once the keyring answered
-        self._error: tuple[Callable[[], str], Callable[[], None] | None] | None = None
-        self._flash: Callable[[], str] | None = None
 
         self.heading = heading_label()
         self.refresh_button = QPushButton()
@@ -221,10 +218,6 @@ class TokensPanel(Panel):
         self._render_backend()
         self._render_state()
         self._show_details(self._shown)
-        if self._error is not None and self.banner.isVisible():
-            self.banner.show_error(self._error[0](), self._error[1])  # the same facts, in the new language
-        if self._flash is not None and self.status_label.text():
-            self.status_label.setText(self._flash())
 
     def _render_backend(self) -> None:
         if self._backend is not None:
@@ -235,7 +228,11 @@ class TokensPanel(Panel):
         else:
             self.backend_label.setText(self.tr("Keyring: checking…"))
         n = len(self._pending)
+        # Said once: with tokens in memory only, the warning (which says why and what to do) stands
+        # in for the backend line, which would say "no usable keyring" a second time above it.
         self.memory_warning.setVisible(n > 0)
+        self.backend_label.setVisible(n == 0)
+        self.memory_warning.setToolTip(self.backend_label.text() if n else "")  # the backend line, still at hand
         if n:
             self.memory_warning.setText(self.tr(
                 "⚠ %n token(s) are kept in memory only and will be lost when the app exits: the keyring "
@@ -254,6 +251,11 @@ class TokensPanel(Panel):
 
 
     # --- loading ------------------------------------------------------------------------------------
+
+    @property
+    def loaded(self) -> bool:
+        """The list on screen is the store's answer (not "Loading…", not a failure)."""
+        return self._state is ListState.LOADED and not self._loading
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -296,15 +298,6 @@ class TokensPanel(Panel):
             self._backend = outcome.value
             self._render_backend()
 
-    def _show_error(self, render: Callable[[], str], retry: Callable[[], None] | None = None) -> None:
-        """Show ``render()`` in the banner; a language switch calls it again (facts kept, not the text)."""
-        self._error = (render, retry)
-        self.banner.show_error(render(), retry)
-
-    def _flash_status(self, render: Callable[[], str]) -> None:
-        self._flash = render
-        self.status_label.flash(render())
-
     def _on_loaded(self, outcome: Outcome) -> None:
         self._loading = False
         self.refresh_button.setEnabled(True)
@@ -317,10 +310,9 @@ class TokensPanel(Panel):
             self._state = ListState.FAILED
             self._render_state()
             error = outcome.error
-            self._show_error(lambda: self.tr("Could not list the stored tokens. {0}").format(describe_error(error)),
-                             retry=self.refresh)
+            self.banner.show_error(
+                lambda: self.tr("Could not list the stored tokens. {0}").format(describe_error(error)), retry=self.refresh)
             return
-        self._error = None
         self.banner.clear()
         tokens, pending = outcome.value
         selected = self._shown.key if self._shown is not None else None
@@ -408,14 +400,14 @@ class TokensPanel(Panel):
     def _on_reveal(self, checked: bool) -> None:
         self._show_details(self._shown)
         if checked and self._shown is not None:
-            self._flash_status(lambda: self.tr("The full token is shown until you select another row or press Hide."))
+            self.status_label.flash(lambda: self.tr("The full token is shown until you select another row or press Hide."))
 
     def _copy(self) -> None:
         token = self._shown
         if token is None:
             return
         QGuiApplication.clipboard().setText(token.access_token)
-        self._flash_status(lambda: self.tr("Token copied to the clipboard ({0}).").format(token.key))
+        self.status_label.flash(lambda: self.tr("Token copied to the clipboard ({0}).").format(token.key))
 
     def _confirm_delete(self) -> None:
         token = self._shown
@@ -435,11 +427,11 @@ class TokensPanel(Panel):
         def done(outcome: Outcome) -> None:
             self.delete_button.setEnabled(self._shown is not None)
             if outcome.ok:
-                self._flash_status(lambda: self.tr("Deleted the token for {0}.").format(key))
+                self.status_label.flash(lambda: self.tr("Deleted the token for {0}.").format(key))
                 self.ctx.tokens_changed.emit()  # refreshes this panel and tells the others
             elif not outcome.cancelled:
                 error = outcome.error
-                self._show_error(
+                self.banner.show_error(
                     lambda: self.tr("Could not delete the token for {0}. {1}").format(key, describe_error(error)),
                     retry=lambda: self._delete(key))
 

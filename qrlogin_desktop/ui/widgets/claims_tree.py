@@ -17,6 +17,7 @@ from .language import Retranslating
 
 # Registered JWT claims that hold NumericDate values (RFC 7519 §4.1).
 TIME_CLAIMS = ("exp", "iat", "nbf", "auth_time")
+CLAIM_MIN_EMS = 8  # the claim column's narrowest, in widths of an "M"
 NAME_ROLE = Qt.ItemDataRole.UserRole  # a top-level item's claim name (its label may add a meaning)
 
 
@@ -28,6 +29,8 @@ class ClaimsTree(Retranslating, QTreeWidget):
         self.setAlternatingRowColors(True)
         self.setUniformRowHeights(True)
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # Room for a claim's name even while the tree is empty: "Claim" and the value's header never touch.
+        self.header().setMinimumSectionSize(self.fontMetrics().horizontalAdvance("M") * CLAIM_MIN_EMS)
         self.header().setStretchLastSection(True)
         self._claims: dict[str, Any] | None = None
         self._showing = False
@@ -49,7 +52,7 @@ class ClaimsTree(Retranslating, QTreeWidget):
         return {item.data(0, NAME_ROLE) or item.text(0): item.text(1) for item in items}
 
     def retranslate(self) -> None:
-        self.setHeaderLabels([self.tr("Claim"), self.tr("Value (not verified)")])
+        self.setHeaderLabels([self.tr("Claim"), self.tr("Value (signature not verified)")])
         if self._showing:
             self._fill()  # the labels of time claims and the "not a JWT" line are translated
 

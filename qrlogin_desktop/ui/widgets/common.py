@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
 from .. import icons, theme
 from .language import Retranslating
 
+Message = Callable[[], str]  # renders a message in the current language; called again on every switch
+
 BANNER_MARGIN = 6  # px between the floating banner and its page's edges
 BANNER_MAX_LINES = 4  # a longer message scrolls inside the banner rather than covering the page
 
@@ -83,6 +85,7 @@ class ErrorBanner(Retranslating, QFrame):
         shadow.setOffset(0, 2)
         self.setGraphicsEffect(shadow)
         self._retry: Callable[[], None] | None = None
+        self._message: Message | None = None
         self._host: QWidget | None = None
         self._room: QLayout | None = None  # kept clear of the banners; the page's own layout if None
         self.retry_button.clicked.connect(self._on_retry)
@@ -94,15 +97,19 @@ class ErrorBanner(Retranslating, QFrame):
         self.retry_button.setText(self.tr("Retry"))
         self.dismiss_button.setToolTip(self.tr("Dismiss"))
         self.dismiss_button.setAccessibleName(self.tr("Dismiss"))
+        if self._message is not None:
+            self._set_message_text(self._message())
 
     def keep_room_in(self, layout: QLayout) -> None:
         """Clear the banners' stack from the bottom of ``layout`` (a part of the page whose widgets may
         get shorter: a table, a scroll area) rather than from the page's own layout."""
         self._room = layout
 
-    def show_error(self, text: str, retry: Callable[[], None] | None = None) -> None:
-        self.label.setText(text)
-        self.label.setToolTip(text)  # a message longer than BANNER_MAX_LINES is read in full here
+    def show_error(self, text: Message | str, retry: Callable[[], None] | None = None) -> None:
+        """Show ``text()`` (or ``text``, a message with nothing to translate: a path, a server's own
+        words); the callable is kept, not its result, so a language switch says it again."""
+        self._message = text if callable(text) else None
+        self._set_message_text(text() if callable(text) else text)
         self._retry = retry
         self.retry_button.setVisible(retry is not None)
         if retry is not None:
@@ -112,8 +119,13 @@ class ErrorBanner(Retranslating, QFrame):
         self.raise_()
         self.place()
 
+    def _set_message_text(self, text: str) -> None:
+        self.label.setText(text)
+        self.label.setToolTip(text)  # a message longer than BANNER_MAX_LINES is read in full here
+
     def clear(self) -> None:
         self._retry = None
+        self._message = None
         self.label.clear()
         self.hide()
         self._place_siblings()
@@ -168,7 +180,10 @@ class ErrorBanner(Retranslating, QFrame):
         line = self.label.fontMetrics().lineSpacing()
         margins = self.layout().contentsMargins()
         cap = BANNER_MAX_LINES * line + margins.top() + margins.bottom()
-        height = min(max(self.sizeHint().height(), self.heightForWidth(width)), cap)
+        # As high as the message needs at this width (a wrapping label's size hint is for a narrower one:
+        # a one-line message would get a banner two or three lines high).
+        wanted = self.heightForWidth(width)
+        height = min(max(wanted if wanted > 0 else self.sizeHint().height(), self.minimumSizeHint().height()), cap)
         self.setGeometry(visible.left() + BANNER_MARGIN, max(visible.top(), bottom - height + 1), width, height)
         self._keep_room()
 
@@ -251,8 +266,9 @@ class RevealButton(Retranslating, QPushButton):
         icons.set_icon(self, "hide" if self.isChecked() else "reveal")
 
 
-class StatusFlash(QLabel):
-    """A one-line confirmation ("Token copied", "Exported 3 requests") that clears itself.
+class StatusFlash(Retranslating, QLabel):
+    """A one-line confirmation ("Token copied", "Exported 3 requests") that clears itself, said again
+    in the new language if the language changes while it shows.
 
     It keeps its line's height while empty and does not widen its row for a long message (the full
     text is its tooltip), so a message appearing or clearing moves no control beside or below it.
@@ -269,13 +285,24 @@ class StatusFlash(QLabel):
         self._timer.setSingleShot(True)
         self._timer.setInterval(duration_ms)
         self._timer.timeout.connect(self.clear)
+        self._message: Message | None = None
 
-    def flash(self, text: str) -> None:
-        self.setText(text)
-        self.setToolTip(text)
+    def flash(self, text: Message | str) -> None:
+        """Show ``text()`` (kept for a language switch) or a plain ``text`` for a while."""
+        self._message = text if callable(text) else None
+        self._show_text(text() if callable(text) else text)
         self._timer.start()
 
+    def retranslate(self) -> None:
+        if self._message is not None:
+            self._show_text(self._message())
+
+    def _show_text(self, text: str) -> None:
+        self.setText(text)
+        self.setToolTip(text)
+
     def clear(self) -> None:
+        self._message = None
         super().clear()
         self.setToolTip("")
 

@@ -1,8 +1,8 @@
-"""An error banner that keeps the facts behind its message, not the rendered text.
+"""An error banner with folded details and an action button named by what it does.
 
-The QR login page says things that must survive a language switch (a failed Initiate, a token that
-was not stored): each part of the message is a callable that renders it in the current language,
-run again on every switch. The message is one sentence; anything longer goes behind "Details", so
+Like every :class:`ErrorBanner`, it keeps the facts behind its message, not the rendered text: each
+part (the message, the button's label, the details) is a callable that renders it in the current
+language, run again on every switch. The message is one sentence; anything longer goes behind "Details", so
 the banner stays one line high and never pushes the page's buttons out of view. The action button
 says what it does ("New QR", "Store again"), not a generic "Retry".
 """
@@ -21,7 +21,6 @@ Text = Callable[[], str]
 
 class FactBanner(ErrorBanner):
     def __init__(self, parent: QWidget | None = None):
-        self._text: Text | None = None
         self._action_text: Text | None = None
         self._details: Text | None = None
         super().__init__(parent)
@@ -41,19 +40,19 @@ class FactBanner(ErrorBanner):
         column.addWidget(self.label)
         column.addWidget(self.details_label)
         layout.insertLayout(0, column, 1)
-        layout.insertWidget(1, self.details_button)
+        layout.insertWidget(1, self.details_button, 0, Qt.AlignmentFlag.AlignTop)  # in line with the action
         self.retranslate()
 
     def show_fact(self, text: Text, action: Callable[[], None] | None = None, *,
                   action_text: Text | None = None, details: Text | None = None) -> None:
         """Show ``text()``; ``action`` behind a button labelled ``action_text()``; ``details()`` folded."""
-        self._text, self._action_text, self._details = text, action_text, details
+        self._action_text, self._details = action_text, details
         self.details_button.setChecked(False)
-        self.show_error(text(), action)
+        self.show_error(text, action)
         self._render()
 
     def clear(self) -> None:
-        self._text = self._action_text = self._details = None
+        self._action_text = self._details = None
         super().clear()
 
     def retranslate(self) -> None:
@@ -66,9 +65,9 @@ class FactBanner(ErrorBanner):
             self._render()
 
     def _render(self) -> None:
-        if self._text is None:
+        """The parts beside the message (which the base class renders)."""
+        if self._message is None:
             return
-        self.label.setText(self._text())
         if self._action_text is not None:
             self.retry_button.setText(self._action_text())
         self.retry_button.setAccessibleName(self.retry_button.text())

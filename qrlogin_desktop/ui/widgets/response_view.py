@@ -222,13 +222,13 @@ class ResponseView(Retranslating, QWidget):
             if self.image_preview.image.isNull():
                 return
             QGuiApplication.clipboard().setImage(self.image_preview.image)
-            self.copy_feedback.flash(self.tr("Image copied."))
+            self.copy_feedback.flash(lambda: self.tr("Image copied."))
             return
         text = self.json_view.shown_text
         if not text:
             return
         QGuiApplication.clipboard().setText(text)
-        self.copy_feedback.flash(self.tr("Copied."))
+        self.copy_feedback.flash(lambda: self.tr("Copied."))
 
     # --- status line ----------------------------------------------------------------------------------
 

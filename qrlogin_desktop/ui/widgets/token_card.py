@@ -25,7 +25,7 @@ from ...api.models import TokenModel
 from ...storage.jwt_claims import decode_jwt_claims
 from ...storage.keystore.records import redact_parts
 from .. import theme
-from ..display import local_time
+from ..display import local_time, time_left
 from .claims_tree import ClaimsTree
 from .common import RevealButton
 from .language import Retranslating
@@ -38,12 +38,6 @@ def user_of(token: TokenModel) -> str | None:
     """The logged-in user's name from the token's claims (display only, unverified), if it has one."""
     claims = decode_jwt_claims(token.access_token) or {}
     return next((str(claims[c]) for c in NICKNAME_CLAIMS if isinstance(claims.get(c), str) and claims[c]), None)
-
-
-def _clock(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60:02d}:{rest % 60:02d}"
 
 
 class TokenCard(Retranslating, QFrame):
@@ -178,4 +172,4 @@ class TokenCard(Retranslating, QFrame):
             self._timer.stop()
         else:
             self.expiry.setText(self.tr("{0} (at {1})").format(
-                _clock(left), local_time(time.time() + left)))
+                time_left(left), local_time(time.time() + left)))

@@ -126,13 +126,13 @@ def test_send_is_the_pages_primary_action_filled_with_an_icon_and_its_shortcut(q
     theme.install(scheme)
     panel = make_panel(qtbot, ctx, "UrlLinkGenerate")
     qtbot.waitExposed(panel)
-    send, cancel = panel.send_button, panel.curl_button
+    send, other = panel.send_button, panel.curl_button
     assert send.isDefault() and send.isEnabled()
     assert not send.icon().isNull()
     assert "Ctrl+Enter" in send.toolTip()
     fill = _fill(send)
     assert fill.name() == theme.color("primary").name(), fill.name()
-    assert fill.name() != _fill(cancel).name()  # stands out from the page's other buttons
+    assert fill.name() != _fill(other).name()  # stands out from the page's other buttons
     assert contrast(theme.color("on_accent"), fill) >= 4.5  # its label reads on the fill
     assert contrast(send.palette().color(send.foregroundRole()), fill) >= 4.5
 

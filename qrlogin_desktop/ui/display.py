@@ -21,9 +21,28 @@ def monospace_font() -> QFont:
     return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
 
+_BINARY_UNITS = ("KiB", "MiB", "GiB", "TiB")
+# The method badge's (and the Request Log's method column's) theme colour; any other method is muted.
+_METHOD_COLORS = {"GET": "method_get", "POST": "method_post"}
+
+
 def data_size(n: int) -> str:
-    """``n`` bytes as the app's language writes it: "512 bytes", "1.5 KiB", "5.0 MiB" (binary units)."""
-    return i18n.locale().formattedDataSize(n, 1)
+    """``n`` bytes in one unit style in both languages: "512 B", "1.5 KiB", "5.0 MiB" (binary units,
+    the number in the app's locale). Qt's ``formattedDataSize`` says "bytes" / "字节" below 1 KiB,
+    which next to "KiB" reads as two styles in one column."""
+    if abs(n) < 1024:
+        return f"{n} B"
+    value, unit = n / 1024, _BINARY_UNITS[0]
+    for larger in _BINARY_UNITS[1:]:
+        if round(abs(value), 1) < 1024:  # never "1,024.0 KiB"
+            break
+        value, unit = value / 1024, larger
+    return f"{i18n.locale().toString(value, 'f', 1)} {unit}"
+
+
+def method_color_name(method: str) -> str:
+    """The theme colour name of an HTTP method (see ``theme.COLORS``)."""
+    return _METHOD_COLORS.get(method.upper(), "muted")
 
 
 def local_time(epoch: float, fmt: str = DATE_TIME) -> str:

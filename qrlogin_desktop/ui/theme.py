@@ -34,6 +34,7 @@ COLORS: dict[str, tuple[str, str]] = {
     "ok": ("#137333", "#81c995"),  # 4.5:1 on the light window too
     "error": ("#c5221f", "#f28b82"),
     "warning": ("#975200", "#fdd663"),
+    # Secondary text (a field's hint, a note, an endpoint's id): 4.5:1 on the window and the base.
     "muted": ("#5f6368", "#9aa0a6"),
     "link": ("#185abc", "#8ab4f8"),
     "accent": ("#07c160", "#2fd47d"),  # WeChat green: the QR's "scanned"/"logged in" marks
@@ -45,7 +46,15 @@ COLORS: dict[str, tuple[str, str]] = {
     "current_row": ("#e6f7ee", "#1f3a2b"),
     "header_row": ("#f2f2f2", "#303236"),
     "invalid_bg": ("#fde2e1", "#4a2523"),
-    "on_accent": ("#ffffff", "#ffffff"),  # text on a coloured chip (an HTTP method badge)
+    "on_accent": ("#ffffff", "#ffffff"),  # text on a coloured chip, and on the primary button
+    # A page's main action (Send): the selection's green, a shade darker in light for 4.5:1 white text.
+    "primary": ("#26804e", "#2f7d4f"),
+    "primary_hover": ("#1f6f44", "#2a7047"),
+    # HTTP methods, one colour each: text on the base (the Request Log's column) and the fill of the
+    # endpoint pages' badge under "on_method" text, 4.5:1 both ways.
+    "method_get": ("#137333", "#81c995"),
+    "method_post": ("#1967d2", "#8ab4f8"),
+    "on_method": ("#ffffff", "#1f2023"),
     # Row and chip tints behind an outcome's text (a timeline row, a test verdict, a scope chip): the
     # outcome's colour above and the palette's text both read at 4.5:1 or more on them.
     "ok_bg": ("#e6f4ea", "#1e3a28"),

@@ -565,10 +565,6 @@
 <context>
     <name>JsonView</name>
     <message>
-        <source>No response yet.</source>
-        <translation>暂无响应。</translation>
-    </message>
-    <message>
         <source>Cannot show this value: {0}</source>
         <translation>无法显示该值：{0}</translation>
     </message>
@@ -1279,14 +1275,6 @@ Request: {1} bytes</source>
         <translation>响应</translation>
     </message>
     <message>
-        <source>Headers</source>
-        <translation>头部</translation>
-    </message>
-    <message>
-        <source>Body</source>
-        <translation>正文</translation>
-    </message>
-    <message>
         <source>Copied as cURL (the credential as $QRLOGIN_TOKEN).</source>
         <translation>已复制为 cURL（凭据写作 $QRLOGIN_TOKEN）。</translation>
     </message>
@@ -1317,6 +1305,26 @@ Request: {1} bytes</source>
     <message>
         <source>Remove every request from the log and from the saved history</source>
         <translation>从日志和已保存的历史中删除所有请求</translation>
+    </message>
+    <message>
+        <source>Headers</source>
+        <comment>request</comment>
+        <translation>请求头</translation>
+    </message>
+    <message>
+        <source>Body</source>
+        <comment>request</comment>
+        <translation>请求体</translation>
+    </message>
+    <message>
+        <source>Headers</source>
+        <comment>response</comment>
+        <translation>响应头</translation>
+    </message>
+    <message>
+        <source>Body</source>
+        <comment>response</comment>
+        <translation>响应体</translation>
     </message>
     <message>
         <source>The log keeps the newest {0} requests; the newest {1} are saved (redacted) for the next start.</source>
@@ -1386,7 +1394,7 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>Select a request above to see its headers and bodies.</source>
-        <translation>在上方选择一条请求，查看其头部和正文。</translation>
+        <translation>在上方选择一条请求，查看它的请求头、请求体、响应头和响应体。</translation>
     </message>
     <message>
         <source>Select a request to see its details.</source>

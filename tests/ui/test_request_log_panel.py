@@ -102,7 +102,7 @@ def test_calls_appear_as_rows_with_redacted_details(qtbot, ctx, panel):
     assert session["METHOD"] == "GET" and session["STATUS"] == "200"
     assert session["PATH"].split("?")[0].endswith("/JSCode2Session") and "js_code=code_for_the_log" in session["PATH"]
     assert initiate["LATENCY"].endswith(" ms") and float(initiate["LATENCY"][:-3].replace(",", "")) > 0
-    assert initiate["RESPONSE_SIZE"].endswith(" bytes")
+    assert initiate["RESPONSE_SIZE"].endswith(" B")  # one unit style: "47 B", "23.1 KiB"
     size_tip = panel.proxy.index(0, Column.RESPONSE_SIZE).data(Qt.ItemDataRole.ToolTipRole)
     assert size_tip.startswith("Response: ") and "\nRequest: " in size_tip
     assert len(initiate["TIME"]) == 12 and initiate["TIME"][8] == "."  # hh:mm:ss.mmm

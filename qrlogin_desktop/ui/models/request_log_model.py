@@ -16,7 +16,7 @@ from PySide6.QtGui import QBrush
 
 from ...api.exchange import Exchange
 from .. import theme
-from ..display import TIME_MS, data_size, local_time
+from ..display import TIME_MS, data_size, local_time, method_color_name
 from .record_table import RECORD_ROLE, SORT_ROLE, Index, RecordTableModel
 
 MAX_ENTRIES = 5_000
@@ -130,6 +130,8 @@ class RequestLogModel(RecordTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and is_failure(x) and column in (
                 Column.STATUS, Column.CODE, Column.PATH):
             return QBrush(theme.color("error"))  # asked at paint time: the current scheme's
+        if role == Qt.ItemDataRole.ForegroundRole and column == Column.METHOD:
+            return QBrush(theme.color(method_color_name(x.method)))  # the endpoint pages' badge colour
         if role == Qt.ItemDataRole.ToolTipRole:
             if column in (Column.STATUS, Column.CODE) and x.error:
                 return x.error

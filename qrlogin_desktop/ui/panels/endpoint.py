@@ -1,8 +1,10 @@
 """One page per catalogue endpoint, generated from its entry: header, request bar, inputs, the answer.
 
 The request bar is the same on every page, above the inputs: the method, the URL the request goes
-to (as the client resolves it from the inputs, secret parameters masked) and Send. Enter in a
-query field sends too, as does Ctrl+Enter anywhere on the page.
+to (as the client resolves it from the inputs, secret parameters masked) and Send, the page's
+primary action. Enter in a query field sends too, as does Ctrl+Enter anywhere on the page. The
+inputs and the answer share the page by one ratio common to every endpoint page (a drag on one page
+moves the split on all), so the answer stays put when the user moves from page to page.
 
 Nothing here is specific to an endpoint: query fields come from ``endpoint.query``, the body editor
 from ``endpoint.body_kind`` / ``example_body`` / ``violations``, the answer's shape from what the
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSizePolicy,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -38,15 +41,50 @@ from ...api.catalogue import BodyKind, Endpoint
 from ...api.errors import ValidationError, Violation, violations_text
 from ...api.outcomes import CodeTable
 from .. import i18n, theme
-from ..display import monospace_font
+from ..display import method_color_name, monospace_font
 from ..runner import Outcome
-from ..widgets.common import ErrorBanner, Panel, StatusFlash, split
+from ..widgets.common import ErrorBanner, Panel, StatusFlash
 from ..widgets.field_form import FieldForm
 from ..widgets.json_editor import JsonEditor, pretty
+from ..widgets.primary_button import make_primary
 from ..widgets.response_view import ResponseView
 
-METHOD_COLORS = {"GET": "#188038", "POST": "#1a73e8", "PUT": "#b06000", "DELETE": "#d93025"}
 CURL_FEEDBACK_MS = 4000
+SEND_KEYS = (QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter"))  # the main and the keypad Enter
+DEFAULT_INPUTS_SHARE = 0.5  # of the split's width, for the inputs; the answer has the rest
+
+
+class SharedSplitter(QSplitter):
+    """Inputs | answer, split at the ratio every endpoint page shares (``share``): applied when the
+    page is shown or resized, and set by the user's drag on any page. A pane's minimum width still
+    wins where the ratio would squeeze it (a narrow window)."""
+
+    share = DEFAULT_INPUTS_SHARE  # one value for the whole application: the pages' common split
+
+    def __init__(self, first: QWidget, second: QWidget):
+        super().__init__(Qt.Orientation.Horizontal)
+        self.addWidget(first)
+        self.addWidget(second)
+        self.setChildrenCollapsible(False)
+        self.splitterMoved.connect(self._remember)
+
+    def _remember(self, _pos: int, _index: int) -> None:
+        sizes = self.sizes()
+        if sum(sizes) > 0:
+            SharedSplitter.share = sizes[0] / sum(sizes)
+
+    def apply_share(self) -> None:
+        total = sum(self.sizes()) or self.width()
+        first = round(total * SharedSplitter.share)
+        self.setSizes([first, total - first])
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.apply_share()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.apply_share()
 
 
 class EndpointPanel(Panel):
@@ -77,9 +115,8 @@ class EndpointPanel(Panel):
         # --- request bar: METHOD  resolved URL  [Send] ---
         self.method_label = QLabel(endpoint.method)
         self.method_label.setObjectName("requestMethod")
-        color = METHOD_COLORS.get(endpoint.method, "#5f6368")
-        self.method_label.setStyleSheet(f"background: {color}; color: white; font-weight: bold; "
-                                        "border-radius: 3px; padding: 3px 8px;")
+        theme.styled(self.method_label, f"background: {{{method_color_name(endpoint.method)}}}; "
+                                        "color: {on_method}; font-weight: bold; border-radius: 3px; padding: 3px 8px;")
         self.url_field = QLineEdit()  # read-only, so a long URL scrolls instead of widening the page
         self.url_field.setObjectName("requestUrl")
         self.url_field.setReadOnly(True)
@@ -120,6 +157,7 @@ class EndpointPanel(Panel):
         self.send_button = QPushButton()
         self.send_button.setObjectName("sendButton")
         self.send_button.setDefault(True)
+        make_primary(self.send_button, "send")
         self.send_button.clicked.connect(self.send)
         self.cancel_button = QPushButton()
         self.cancel_button.clicked.connect(self.cancel)
@@ -171,18 +209,19 @@ class EndpointPanel(Panel):
         response_layout.addWidget(self.banner)
         response_layout.addWidget(self.response, 1)
 
-        splitter = split(Qt.Orientation.Horizontal, request, response)
+        self.splitter = SharedSplitter(request, response)
 
         layout = QVBoxLayout(self)
         layout.addLayout(names)
         layout.addWidget(self.summary_label)
         layout.addLayout(request_bar)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.splitter, 1)
 
         self._clock = QTimer(self)
         self._clock.setInterval(100)
         self._clock.timeout.connect(lambda: self.response.set_busy(time.perf_counter() - self._started))
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.send)
+        for keys in SEND_KEYS:
+            QShortcut(keys, self, activated=self.send)
         ctx.connection_changed.connect(self._update_actions)
         ctx.connection_changed.connect(self._update_url)
         self._update_url()

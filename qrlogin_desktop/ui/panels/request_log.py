@@ -54,7 +54,7 @@ ALL, ERRORS_ONLY = 0, 1
 # A burst of requests (a QR session polls several times a second) is written once per this interval.
 SAVE_DELAY_MS = 1000
 # What each fixed-width column must fit besides its title (the Path column takes the rest).
-_WIDEST_SIZE = data_size(1023 * 1024 + 1000)  # "1,023.9 KiB"
+_WIDEST_SIZE = data_size(1023 * 1024 + 900)  # "1,023.9 KiB"
 COLUMN_SAMPLES = {Column.TIME: "00:00:00.000", Column.METHOD: "POST", Column.STATUS: "000",
                   Column.CODE: "000", Column.LATENCY: "9,999.9 ms", Column.RESPONSE_SIZE: _WIDEST_SIZE}
 PATH_MIN_WIDTH = 120  # the Path column shrinks to this before the table scrolls sideways
@@ -194,9 +194,9 @@ class RequestLogPanel(Panel):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.request_headers = _TextPane("requestHeaders")
-        self.request_body = _TextPane("requestBody", JsonView(ctx.run, placeholder=False))
+        self.request_body = _TextPane("requestBody", JsonView(ctx.run))
         self.response_headers = _TextPane("responseHeaders")
-        self.response_body = _TextPane("responseBody", JsonView(ctx.run, placeholder=False))
+        self.response_body = _TextPane("responseBody", JsonView(ctx.run))
         self.request_box, self.response_box = QGroupBox(), QGroupBox()
         for box, headers, body in ((self.request_box, self.request_headers, self.request_body),
                                    (self.response_box, self.response_headers, self.response_body)):
@@ -277,8 +277,12 @@ class RequestLogPanel(Panel):
         self.export_button.setToolTip(self.tr("Save the requests shown (filter applied) as a HAR 1.2 file"))
         self.request_box.setTitle(self.tr("Request"))
         self.response_box.setTitle(self.tr("Response"))
-        for pane, caption in ((self.request_headers, self.tr("Headers")), (self.request_body, self.tr("Body")),
-                              (self.response_headers, self.tr("Headers")), (self.response_body, self.tr("Body"))):
+        # Under the "Request" / "Response" titles English says "Headers" / "Body" twice; Chinese names
+        # each pane in full (请求头, 响应体), as the endpoint pages say 请求体: hence the disambiguations.
+        for pane, caption in ((self.request_headers, self.tr("Headers", "request")),
+                              (self.request_body, self.tr("Body", "request")),
+                              (self.response_headers, self.tr("Headers", "response")),
+                              (self.response_body, self.tr("Body", "response"))):
             pane.caption.setText(caption)
         self.count_label.setToolTip(self.tr("The log keeps the newest {0} requests; the newest {1} are saved "
                                             "(redacted) for the next start.").format(self.model.max_entries,

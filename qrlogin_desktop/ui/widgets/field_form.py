@@ -15,10 +15,13 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit, QVBoxLa
 from ...api.errors import Violation, violations_text
 from ...api.models import Field
 from ...api.rules import Kind
-from .. import i18n
+from .. import i18n, theme
 from .language import Retranslating
 
-INVALID_STYLE = "QLineEdit { border: 1px solid #d93025; background: #fff6f5; }"
+# Theme templates (theme.styled): the colours follow a scheme switch.
+INVALID_STYLE = "QLineEdit {{ border: 1px solid {error}; background: {invalid_bg}; }}"
+HINT_STYLE = "color: {muted}; font-size: 11px;"  # secondary text: 4.5:1 on the window in both schemes
+ERROR_STYLE = "color: {error}; font-size: 11px;"
 
 
 class FieldForm(Retranslating, QWidget):
@@ -53,8 +56,8 @@ class FieldForm(Retranslating, QWidget):
             column.setSpacing(1)
             column.addWidget(editor)
             hint, error = QLabel(), QLabel()
-            hint.setStyleSheet("color: #666; font-size: 11px;")
-            error.setStyleSheet("color: #d93025; font-size: 11px;")
+            theme.styled(hint, HINT_STYLE)
+            theme.styled(error, ERROR_STYLE)
             hint.setWordWrap(True)
             error.setWordWrap(True)
             error.hide()
@@ -157,11 +160,11 @@ class FieldForm(Retranslating, QWidget):
             error.setText(violations_text(violations, i18n.message_language()))
             error.show()
             if isinstance(editor, QLineEdit):
-                editor.setStyleSheet(INVALID_STYLE)
+                theme.styled(editor, INVALID_STYLE)
         else:
             error.hide()
             if isinstance(editor, QLineEdit):
-                editor.setStyleSheet("")
+                theme.styled(editor, "")
 
     def _on_edit(self, name: str) -> None:
         self._refused.pop(name, None)  # edited: the server's verdict was about the old value

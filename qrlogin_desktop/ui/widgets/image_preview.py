@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...api.models import ImageResult
+from .. import theme
 from ..runner import Outcome
 from .language import Retranslating
 
@@ -79,7 +80,7 @@ class ImagePreview(Retranslating, QWidget):
         self.canvas = ImageCanvas()
         self.canvas.setObjectName("imageCanvas")
         self.info = QLabel()
-        self.info.setStyleSheet("color: #555;")
+        theme.styled(self.info, "color: {muted};")
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

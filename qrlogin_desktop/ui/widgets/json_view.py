@@ -31,7 +31,6 @@ from ...api.bigtext import paused_gc
 from ..display import monospace_font
 from ..runner import Outcome
 from .json_highlight import JsonHighlighter
-from .language import Retranslating
 
 Run = Callable[[Coroutine[Any, Any, Any], Callable[[Outcome], None]], Any]
 
@@ -85,17 +84,16 @@ def _parse_container(text: str) -> Any:
     return parsed if isinstance(parsed, (dict, list)) else None
 
 
-class JsonView(Retranslating, QPlainTextEdit):
+class JsonView(QPlainTextEdit):
     """``view.show_value(obj)`` / ``view.show_text(body)``; ``loaded`` fires once all text is in."""
 
     loaded = Signal()
     progress = Signal(int)  # percent of the text inserted so far
 
-    def __init__(self, run: Run, parent: QWidget | None = None, *, placeholder: bool = True):
-        """``placeholder``: say "No response yet." while empty (False: the owner sets its own)."""
+    def __init__(self, run: Run, parent: QWidget | None = None):
+        """What it says while empty is the owner's (``setPlaceholderText``): it knows why it is."""
         super().__init__(parent)
         self._run = run
-        self._placeholder = placeholder
         self._generation = 0
         self._pending = ""
         self._offset = 0
@@ -117,7 +115,6 @@ class JsonView(Retranslating, QPlainTextEdit):
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._tick)
         self._fresh_document()
-        self.retranslate()
 
     # --- public API -----------------------------------------------------------------------------------
 
@@ -175,12 +172,6 @@ class JsonView(Retranslating, QPlainTextEdit):
         self._fresh_document()
         if self._retired:
             self._timer.start()
-
-    # --- texts ----------------------------------------------------------------------------------------
-
-    def retranslate(self) -> None:
-        if self._placeholder:
-            self.setPlaceholderText(self.tr("No response yet."))
 
 
     # --- the work -------------------------------------------------------------------------------------

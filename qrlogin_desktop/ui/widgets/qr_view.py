@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ...flow.qr import qr_matrix
+from .. import theme
 from ..qr_image import to_qimage_hidpi
 from .language import Retranslating
 
@@ -208,7 +209,8 @@ class QrView(Retranslating, QWidget):
         painter.drawText(title_rect, top, title)
         if detail:
             painter.setFont(self.font())
-            painter.setPen(QColor("#555555"))
+            # The overlay's card is white in either scheme (drawn over the QR): the light secondary text.
+            painter.setPen(theme.color("muted", theme.Scheme.LIGHT))
             painter.drawText(QRect(inner.left(), title_rect.bottom() + 6, inner.width(), 60), top, detail)
 
     # --- clicks -----------------------------------------------------------------------------------------

@@ -6,7 +6,9 @@ repeat may be answered otherwise), the body is the answer itself. The body is th
 ``data`` pretty-printed and coloured (a string holding JSON is shown parsed), the answer as received
 when there is no envelope or "Raw body" is ticked (as the client's redacted exchange has it), or for
 mini-program codes the image. Values under sensitive names (session_key, tokens) are masked unless
-the user ticks "Reveal secrets". "Wrap lines" and "Copy" act on the body as shown.
+the user ticks "Reveal secrets". "Wrap lines" and "Copy" act on the body as shown, from one toolbar
+row with the other view toggles. Before the first Send only the body's placeholder speaks (one
+empty-state message, no status line above it).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from ...api.errors import ApiError, ProtocolError, TransportError
 from ...api.exchange import CallResult, Exchange
 from ...api.models import ImageResult
 from ...api.redact import Redactor
-from .. import theme
+from .. import icons, theme
 from ..display import data_size, facts_line, plain
 from ..errors_text import describe_error
 from .common import StatusFlash
@@ -116,6 +118,7 @@ class ResponseView(Retranslating, QWidget):
         self.reveal_box = QCheckBox()
         self.copy_button = QPushButton()
         self.copy_button.setObjectName("responseCopy")
+        icons.set_icon(self.copy_button, "copy")
         self.copy_button.clicked.connect(self.copy_body)
         self.copy_feedback = StatusFlash("responseCopyFeedback", COPY_FEEDBACK_MS)
         theme.styled(self.copy_feedback, f"color: {{{NEUTRAL_COLOR}}}; font-size: 11px;")
@@ -135,26 +138,23 @@ class ResponseView(Retranslating, QWidget):
         message.setContentsMargins(0, 0, 0, 0)
         message.addWidget(self.detail_label, 1)
         message.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignTop)
-        # The note and Copy on one row, the view toggles on the next: on one row they made the
-        # response half too wide for a 1024 px window with the navigation shown.
-        note = QHBoxLayout()
-        note.setContentsMargins(0, 0, 0, 0)
-        note.addWidget(self.note_label, 1)
-        note.addWidget(self.copy_feedback)
-        note.addWidget(self.copy_button)
-        toggles = QHBoxLayout()
-        toggles.setContentsMargins(0, 0, 0, 0)
-        toggles.addWidget(self.wrap_box)
-        toggles.addWidget(self.raw_box)
-        toggles.addWidget(self.reveal_box)
-        toggles.addStretch(1)
+        # The view toggles and Copy on one toolbar row; the note (word-wrapped) on a row of its own,
+        # so the row stays narrow enough for a 1024 px window with the navigation shown.
+        toolbar = QHBoxLayout()
+        toolbar.setContentsMargins(0, 0, 0, 0)
+        toolbar.addWidget(self.wrap_box)
+        toolbar.addWidget(self.raw_box)
+        toolbar.addWidget(self.reveal_box)
+        toolbar.addStretch(1)
+        toolbar.addWidget(self.copy_feedback)
+        toolbar.addWidget(self.copy_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.status_label)
         layout.addLayout(message)
-        layout.addLayout(note)
-        layout.addLayout(toggles)
+        layout.addWidget(self.note_label)
+        layout.addLayout(toolbar)
         layout.addWidget(self.pages, 1)
 
         self._status: Status = NothingSent()
@@ -263,6 +263,9 @@ class ResponseView(Retranslating, QWidget):
                 detail, retry, color = describe_error(error), can_retry, FAIL_COLOR
         self.status_label.setText(status)
         self.status_label.setAccessibleName(plain(status))  # a screen reader reads words, not joiners
+        nothing_sent = isinstance(self._status, NothingSent)
+        self.status_label.setVisible(not nothing_sent)  # the body's placeholder says it, once
+        self.json_view.setPlaceholderText(status if nothing_sent else "")
         theme.styled(self.status_label, f"color: {{{color}}}; font-weight: bold;")
         self.detail_label.setText(detail)
         theme.styled(self.detail_label, f"color: {{{color}}};")
@@ -291,8 +294,9 @@ class ResponseView(Retranslating, QWidget):
     def _sizes(self, exchange: Exchange | None, *, with_type: bool = True) -> list[str]:
         if exchange is None:
             return []
-        out = [self.tr("sent {0}").format(data_size(exchange.request_size)),
-               self.tr("received {0}").format(data_size(exchange.response_size))]
+        # "sent" only for a request with a body: a GET's "sent 0 bytes" says nothing.
+        out = [self.tr("sent {0}").format(data_size(exchange.request_size))] if exchange.request_size else []
+        out.append(self.tr("received {0}").format(data_size(exchange.response_size)))
         if with_type and exchange.response_content_type:
             out.append(exchange.response_content_type)
         return out
@@ -307,7 +311,9 @@ class ResponseView(Retranslating, QWidget):
         self.reveal_box.setVisible(has_data)
         self.reveal_box.setEnabled(not self.raw_box.isChecked())
         self.wrap_box.setVisible(has_text)
-        self.copy_button.setVisible(has_text or self._image is not None)
+        can_copy = has_text or self._image is not None
+        self.copy_button.setVisible(can_copy)
+        self.copy_feedback.setVisible(can_copy)  # its line only beside Copy: no gap before the first answer
         self.copy_button.setEnabled(self._image is not None or not self.json_view.loading)
         self.note_label.setVisible(has_data or self._raw is not None)
 

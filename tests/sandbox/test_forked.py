@@ -37,11 +37,10 @@ from qrlogin_desktop.sandbox.forked import fork_sandbox
 forked = fork_sandbox(json.loads(sys.argv[1]))
 started = forked.wait()
 print(json.dumps({"pid": forked.pid, "url": started.url, "app_key": started.app_key, "token": started.token}), flush=True)
+sys.stdin.read()  # until the test closes our stdin ("stop") or kills this process ("wait")
 if sys.argv[2] == "stop":
     forked.stop()
     print("stopped", flush=True)
-else:
-    sys.stdin.read()  # until the test kills this process
 """
 
 

@@ -65,7 +65,9 @@ class TokenCard(Retranslating, QFrame):
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)  # a narrow result column wraps it rather than scrolling sideways
-        self.expiry.setWordWrap(True)
+        # No wrap inside the value: the countdown on its line, the absolute time on the next.
+        self.expiry.setObjectName("tokenExpiry")
+        self.expiry.setWordWrap(False)
         theme.styled(self.empty, "color: {muted};")
 
         self.form = QFormLayout()
@@ -177,5 +179,5 @@ class TokenCard(Retranslating, QFrame):
             self.expiry.setText(self.tr("expired"))
             self._timer.stop()
         else:
-            self.expiry.setText(self.tr("{0} (at {1})").format(
-                _clock(left), local_time(time.time() + left)))
+            self.expiry.setText(_clock(left) + "\n" + self.tr("at {0}", "when the token expires").format(
+                local_time(time.time() + left)))

@@ -9,7 +9,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QGraphicsTextItem, QStyle, QStyleOptionFrame
 from test_qr_login_panel import WAIT_MS, log_in_automatically
 
@@ -17,6 +18,7 @@ from qrlogin_desktop.conformance.model import GROUP_LABELS, GROUP_TITLES, Group
 from qrlogin_desktop.conformance.suite import envelope_checks
 from qrlogin_desktop.load.history import FlowFigures, Sample
 from qrlogin_desktop.ui import i18n
+from qrlogin_desktop.ui.display import plain
 from qrlogin_desktop.ui.screenshots import settle
 
 SMALLEST = (1024, 640)
@@ -67,8 +69,28 @@ def test_the_intros_show_the_command_as_code_not_markdown(qtbot, window, languag
     for key, command in (("load", "qrlogin-desktop load"), ("test_bench", "qrlogin-desktop check")):
         page = show(qtbot, window, key, language=language)
         text = page.intro.text()
-        assert "`" not in text and f"<code>{command}</code>" in text, text
-        assert page.intro.textFormat() == page.intro.textFormat().RichText
+        assert "`" not in text and f"<code>{command}</code>" in plain(text), text
+        assert page.intro.textFormat() == Qt.TextFormat.RichText
+        assert command in intro_lines(page.intro), intro_lines(page.intro)  # on one line, whole
+
+
+def intro_lines(label) -> str:
+    """The label's rich text laid out at its width, its lines joined by newlines."""
+    document = QTextDocument()
+    document.setDefaultFont(label.font())
+    document.setDocumentMargin(0)
+    document.setHtml(label.text())
+    document.setTextWidth(label.contentsRect().width())
+    document.size()  # lays the document out
+    lines = []
+    block = document.begin()
+    while block.isValid():
+        layout = block.layout()
+        for n in range(layout.lineCount()):
+            line = layout.lineAt(n)
+            lines.append(plain(block.text()[line.textStart():line.textStart() + line.textLength()]))
+        block = block.next()
+    return "\n".join(lines)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

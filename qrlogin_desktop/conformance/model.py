@@ -50,14 +50,14 @@ GROUP_TITLES = {
     Group.EXPIRY: Text("QR session expiry", "二维码会话过期"),
     Group.IMAGES: Text("Mini-program code images", "小程序码图片"),
     Group.WECHAT: Text("WeChat algorithms", "微信算法"),
-    Group.ENVELOPE: Text("Answer envelope shape", "响应信封格式"),
+    Group.ENVELOPE: Text("Answer envelope shape", "响应结构"),
 }
 
 
 GROUP_LABELS = {  # short names, for a table column
     Group.RULES: Text("rules", "规则"), Group.AUTH: Text("auth", "认证"), Group.LIFECYCLE: Text("lifecycle", "生命周期"),
     Group.EXPIRY: Text("expiry", "过期"), Group.IMAGES: Text("images", "图片"), Group.WECHAT: Text("wechat", "微信"),
-    Group.ENVELOPE: Text("envelope", "信封"),
+    Group.ENVELOPE: Text("envelope", "响应结构"),
 }
 
 

@@ -118,14 +118,14 @@ def shape_problem(exchange: Exchange) -> Text | None:
     try:
         envelope = decode_envelope(body, http_status=exchange.status, content_type=content_type)
     except ProtocolError as exc:
-        return Text(f"not the envelope: {exc.reason}", f"不是约定的信封格式：{exc.reason}")
+        return Text(f"not the envelope: {exc.reason}", f"不是约定的响应结构：{exc.reason}")
     members = json.loads(body)  # the decoder took it: a JSON object
     missing = [name for name in ("code", "data", "error") if name not in members]
     if missing:
         names = ", ".join(missing)
-        return Text(f"the envelope lacks its member(s) {names}", f"信封缺少成员 {names}")
+        return Text(f"the envelope lacks its member(s) {names}", f"响应结构缺少成员 {names}")
     if not isinstance(members["error"], str):
-        return Text("the envelope's error must be a string", "信封的 error 必须是字符串")
+        return Text("the envelope's error must be a string", "响应结构的 error 必须是字符串")
     if envelope.code != 200 and members["data"] is not None:
         return Text("an error answer must carry data: null", "错误响应的 data 必须为 null")
     return None

@@ -282,16 +282,16 @@ def _envelope_runner(ep: Endpoint) -> Callable[[Probe], Awaitable[Finding]]:
         if tally.problems:
             problem, quoted = tally.problems[0]
             return failed(f"{len(tally.problems)} of {tally.answers} answers are not the envelope; first: {problem.en}"
-                          f"\n{quoted}", f"{tally.answers} 个响应中有 {len(tally.problems)} 个不符合信封格式；"
+                          f"\n{quoted}", f"{tally.answers} 个响应中有 {len(tally.problems)} 个不符合响应结构；"
                           f"第一个：{problem.zh}\n{quoted}")
-        return passed(f"all {tally.answers} JSON answers are the envelope", f"全部 {tally.answers} 个 JSON 响应符合信封格式")
+        return passed(f"all {tally.answers} JSON answers are the envelope", f"全部 {tally.answers} 个 JSON 响应符合响应结构")
 
     return run
 
 
 def envelope_checks() -> list[Check]:
     return [Check(id=f"envelope.{ep.id}", group=Group.ENVELOPE,
-                  title=Text(f"{ep.id}: the envelope of every answer", f"{ep.id}：每个响应的信封格式"),
+                  title=Text(f"{ep.id}: the envelope of every answer", f"{ep.id}：每个响应都符合响应结构"),
                   tests=Text('every JSON answer is {"code": int, "data": ..., "error": str}; an error carries data: null',
                              '每个 JSON 响应都是 {"code": int, "data": ..., "error": str}；错误响应的 data 为 null'),
                   run=_envelope_runner(ep))

@@ -662,10 +662,6 @@
         <translation>负载测试（Locust）</translation>
     </message>
     <message>
-        <source>QR-flow users on Locust against the active profile&apos;s server: simulated logins, registrations and polling desktops, each flow one Locust request beside its HTTP calls. The same run as `qrlogin-desktop load`; across machines, run Locust&apos;s master and workers (README).</source>
-        <translation>在 Locust 上以扫码流程用户压测当前配置的服务器：模拟登录、注册和轮询的桌面端；每个流程在 Locust 中记为一个请求，与其各次 HTTP 调用并列。与 `qrlogin-desktop load` 运行的是同一套；跨多台机器时，请运行 Locust 的 master 与 worker（见 README）。</translation>
-    </message>
-    <message>
         <source>Locust&apos;s output appears here once a run starts.</source>
         <translation>运行开始后，Locust 的输出会显示在这里。</translation>
     </message>
@@ -683,7 +679,7 @@
     </message>
     <message>
         <source>Local workers</source>
-        <translation>本机 worker 数</translation>
+        <translation>本机工作进程数</translation>
     </message>
     <message>
         <source>Locust output</source>
@@ -702,8 +698,12 @@
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <source>Export HTML report…</source>
-        <translation>导出 HTML 报告…</translation>
+        <source>QR-flow users on Locust against the active profile&apos;s server: simulated logins, registrations and polling desktops, each flow one Locust request beside its HTTP calls. The same run as {0}; across machines, run Locust&apos;s master and workers (README).</source>
+        <translation>在 Locust 上以扫码流程用户压测当前配置的服务器：模拟登录、注册和轮询的桌面端；每个流程在 Locust 中记为一个请求，与其各次 HTTP 调用并列。与 {0} 运行的是同一套；跨多台机器时，请分别运行 Locust 的主控进程与工作进程（见 README）。</translation>
+    </message>
+    <message>
+        <source>Export HTML…</source>
+        <translation>导出 HTML…</translation>
     </message>
     <message>
         <source>Load needs the optional extra: pip install &apos;qrlogin-desktop[load]&apos; (missing: {0}).</source>
@@ -1237,7 +1237,7 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>No envelope: no answer, an image, or not the API&apos;s JSON</source>
-        <translation>没有响应信封：没有应答、应答是图片，或不是本 API 的 JSON</translation>
+        <translation>没有响应结构：没有应答、应答是图片，或不是本 API 的 JSON</translation>
     </message>
 </context>
 <context>
@@ -1805,10 +1805,6 @@ Request: {1} bytes</source>
         <translation>测试台</translation>
     </message>
     <message>
-        <source>Checks the server of the active profile against the contract: every field rule at its boundaries, bearer authentication, the QR session lifecycle cell by cell, the envelope of every answer, the mini-program code images and JSConfig&apos;s signature. The same suite as `qrlogin-desktop check`.</source>
-        <translation>按接口约定检查当前配置的服务器：每条字段规则的边界值、Bearer 认证、二维码会话生命周期的每个单元格、每个响应的信封格式、小程序码图片以及 JSConfig 签名。与 `qrlogin-desktop check` 使用同一套检查。</translation>
-    </message>
-    <message>
         <source>Include checks that register users (Confirm-Register)</source>
         <translation>包含会注册用户的检查（Confirm-Register）</translation>
     </message>
@@ -1817,8 +1813,16 @@ Request: {1} bytes</source>
         <translation>检查过期（需等待一个二维码有效期）</translation>
     </message>
     <message>
-        <source>jsapi_ticket (optional: checks JSConfig&apos;s signature)</source>
-        <translation>jsapi_ticket（可选：用于校验 JSConfig 签名）</translation>
+        <source>Checks the server of the active profile against the contract: every field rule at its boundaries, bearer authentication, the QR session lifecycle cell by cell, the envelope of every answer, the mini-program code images and JSConfig&apos;s signature. The same suite as {0}.</source>
+        <translation>按接口约定检查当前配置的服务器：每条字段规则的边界值、Bearer 认证、二维码会话生命周期的每个单元格、每个响应的响应结构、小程序码图片以及 JSConfig 签名。与 {0} 使用同一套检查。</translation>
+    </message>
+    <message>
+        <source>jsapi_ticket (optional)</source>
+        <translation>jsapi_ticket（可选）</translation>
+    </message>
+    <message>
+        <source>jsapi_ticket (optional): with it, the check also verifies JSConfig&apos;s signature</source>
+        <translation>jsapi_ticket（可选）：填写后还会校验 JSConfig 签名</translation>
     </message>
     <message>
         <source>jsapi_ticket</source>
@@ -1891,6 +1895,14 @@ Request: {1} bytes</source>
     <message>
         <source>Server: {0} · appKey {1}</source>
         <translation>服务器：{0} · appKey {1}</translation>
+    </message>
+    <message>
+        <source>%v of %m checks</source>
+        <translation>%v / %m 项检查</translation>
+    </message>
+    <message>
+        <source>Not run yet</source>
+        <translation>尚未运行</translation>
     </message>
     <message>
         <source>The check could not run: {0}</source>
@@ -2011,8 +2023,9 @@ Request: {1} bytes</source>
         <translation>已过期</translation>
     </message>
     <message>
-        <source>{0} (at {1})</source>
-        <translation>{0}（{1} 过期）</translation>
+        <source>at {0}</source>
+        <comment>when the token expires</comment>
+        <translation>于 {0} 过期</translation>
     </message>
 </context>
 <context>

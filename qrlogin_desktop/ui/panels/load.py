@@ -10,6 +10,7 @@ process, and serving the load here would take the window's time.
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import os
 import shutil
@@ -33,7 +34,8 @@ from PySide6.QtWidgets import (
 from ...load.history import HistoryReader, Snapshot
 from ...load.limits import MAX_DURATION, MAX_SPAWN_RATE, MAX_USERS, MAX_WORKERS
 from ...load.run import child_environment, child_environment_without_token, load_command
-from ..display import monospace_font
+from .. import icons
+from ..display import facts_line, monospace_font
 from ..runner import Outcome
 from ..widgets.common import ErrorBanner, Panel, StatusFlash, heading_label, split
 
@@ -70,6 +72,7 @@ class LoadPanel(Panel):
         self.heading = heading_label()
         self.intro = QLabel()
         self.intro.setWordWrap(True)
+        self.intro.setTextFormat(Qt.TextFormat.RichText)  # the command in code type
         self.target_label = QLabel()
         self.target_label.setObjectName("loadTarget")
         self.target_label.setWordWrap(True)
@@ -103,6 +106,9 @@ class LoadPanel(Panel):
         self.export_csv_button.setObjectName("exportLoadCsv")
         self.export_html_button = QPushButton()
         self.export_html_button.setObjectName("exportLoadHtml")
+        for button, name in ((self.start_button, "start"), (self.stop_button, "cancel"),
+                             (self.export_csv_button, "export"), (self.export_html_button, "export")):
+            icons.set_icon(button, name)  # the Test bench's icons for the same actions
         buttons = QHBoxLayout()
         for button in (self.start_button, self.stop_button, self.export_csv_button, self.export_html_button):
             buttons.addWidget(button)
@@ -163,10 +169,11 @@ class LoadPanel(Panel):
 
     def retranslate(self) -> None:
         self.heading.setText(self.tr("Load (Locust)"))
-        self.intro.setText(self.tr(
+        self.intro.setText(html.escape(self.tr(
             "QR-flow users on Locust against the active profile's server: simulated logins, registrations "
             "and polling desktops, each flow one Locust request beside its HTTP calls. The same run as "
-            "`qrlogin-desktop load`; across machines, run Locust's master and workers (README)."))
+            "{0}; across machines, run Locust's master and workers (README).")).format(
+            "<code>{}</code>".format(facts_line(["qrlogin-desktop load"]))))  # never broken at its hyphen
         self.output.setPlaceholderText(self.tr("Locust's output appears here once a run starts."))
         fields = (self.users, self.spawn_rate, self.duration, self.workers)
         texts = (self.tr("Users"), self.tr("Spawn rate (users/s)"), self.tr("Duration (s)"), self.tr("Local workers"))
@@ -177,7 +184,7 @@ class LoadPanel(Panel):
         self.start_button.setText(self.tr("Start"))
         self.stop_button.setText(self.tr("Stop"))
         self.export_csv_button.setText(self.tr("Export CSV…"))
-        self.export_html_button.setText(self.tr("Export HTML report…"))
+        self.export_html_button.setText(self.tr("Export HTML…"))  # as on the Test bench
         self._update()
 
     @property

@@ -7,6 +7,7 @@ when a run starts: this page only shows their results.
 
 from __future__ import annotations
 
+import html
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import i18n, icons, theme
+from ..display import facts_line
 from ..runner import Outcome
 from ..widgets.common import ErrorBanner, HintedTable, Panel, heading_label, split
 
@@ -59,6 +61,7 @@ class TestBenchPanel(Panel):
         self.heading = heading_label()
         self.intro = QLabel()
         self.intro.setWordWrap(True)
+        self.intro.setTextFormat(Qt.TextFormat.RichText)  # the command in code type
         self.server_label = QLabel()
         self.server_label.setObjectName("testBenchServer")
         self.register_box = QCheckBox()
@@ -79,6 +82,8 @@ class TestBenchPanel(Panel):
                              (self.junit_button, "export"), (self.html_button, "export")):
             icons.set_icon(button, name)
         self.progress_bar = QProgressBar()
+        self.progress_bar.setObjectName("testBenchProgress")
+        self.progress_bar.setTextVisible(True)  # its words say "not run yet" at rest, "n / m" in a run
         self.counts = QLabel()
         self.counts.setObjectName("testBenchCounts")
         self.banner = ErrorBanner()
@@ -92,8 +97,10 @@ class TestBenchPanel(Panel):
         self.table.setWordWrap(False)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table instead of walking its cells
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # Result and Group: as wide as their widest possible word (known in advance) plus padding, set in
+        # _size_short_columns; the text columns share the rest.
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.details = QPlainTextEdit()
@@ -130,20 +137,25 @@ class TestBenchPanel(Panel):
         ctx.connection_changed.connect(self._on_connection)
         theme.notifier().changed.connect(self._refill_rows)
         self.retranslate()
+        self.progress_bar.setRange(0, 1)  # at rest: empty, not busy
+        self.progress_bar.setValue(0)
         self._on_connection()
 
     # --- texts -------------------------------------------------------------------------------------------
 
     def retranslate(self) -> None:
         self.heading.setText(self.tr("Test bench"))
-        self.intro.setText(self.tr(
+        self.intro.setText(html.escape(self.tr(
             "Checks the server of the active profile against the contract: every field rule at its boundaries, "
             "bearer authentication, the QR session lifecycle cell by cell, the envelope of every answer, the "
-            "mini-program code images and JSConfig's signature. The same suite as `qrlogin-desktop check`."))
+            "mini-program code images and JSConfig's signature. The same suite as {0}.")).format(
+            "<code>{}</code>".format(facts_line(["qrlogin-desktop check"]))))  # never broken at its hyphen
         self.register_box.setText(self.tr("Include checks that register users (Confirm-Register)"))
         self.expiry_box.setText(self.tr("Check expiry (waits one QR lifetime)"))
-        self.ticket_edit.setPlaceholderText(self.tr("jsapi_ticket (optional: checks JSConfig's signature)"))
-        self.ticket_edit.setToolTip(self.ticket_edit.placeholderText())  # the field is narrower than its hint
+        # A short hint the field has room for at 1024 px; what the ticket is for, in its tooltip.
+        self.ticket_edit.setPlaceholderText(self.tr("jsapi_ticket (optional)"))
+        self.ticket_edit.setToolTip(self.tr("jsapi_ticket (optional): with it, the check also verifies "
+                                            "JSConfig's signature"))
         self.ticket_edit.setAccessibleName(self.tr("jsapi_ticket"))
         self.table.setAccessibleName(self.tr("Checks"))
         self.details.setAccessibleName(self.tr("Details of the selected check"))
@@ -157,8 +169,24 @@ class TestBenchPanel(Panel):
         self.html_button.setText(self.tr("Export HTML…"))
         self.table.setHorizontalHeaderLabels([self.tr("Result"), self.tr("Group"), self.tr("Check"),
                                               self.tr("Tests (rule or table cell)")])
+        self._size_short_columns()
+        self._word_progress()
         self._refill_rows()
         self._update_counts()
+
+    def _size_short_columns(self) -> None:
+        """Result and Group as wide as their header or widest value in this language, with an em of
+        padding each side (the header's own margin left the Chinese headers touching)."""
+        from ...conformance.model import GROUP_LABELS
+
+        header, cells = self.table.horizontalHeader().fontMetrics(), self.table.fontMetrics()
+        padding = 2 * header.horizontalAdvance("M")
+        words = {0: [self._verdict_text(v) for v in _COLOURS],
+                 1: [i18n.pick(label.en, label.zh) for label in GROUP_LABELS.values()]}
+        for column, values in words.items():
+            widest = max(header.horizontalAdvance(self.table.horizontalHeaderItem(column).text()),
+                         *(cells.horizontalAdvance(v) for v in values))
+            self.table.horizontalHeader().resizeSection(column, widest + padding)
 
     def _refill_rows(self, *_scheme: object) -> None:
         """Every row again: texts in the current language, verdict colours of the current scheme."""
@@ -206,6 +234,7 @@ class TestBenchPanel(Panel):
         self._future = self.ctx.run(check_connection(connection, options, progress=self._progress.emit,
                                                      counted=self._counted.emit),
                                     self._on_done)
+        self._word_progress()
 
     def stop(self) -> None:
         if self._future is not None:
@@ -218,6 +247,12 @@ class TestBenchPanel(Panel):
         self.junit_button.setEnabled(not running and bool(self.results))
         self.html_button.setEnabled(not running and bool(self.results))
         self.run_button.setEnabled(not running and self.ctx.connection is not None)
+
+    def _word_progress(self) -> None:
+        """The bar's words: before the first run it says so (bare, it looked like an empty text field
+        in light and vanished in dark); from a run on, how many checks of how many."""
+        ran = self._future is not None or self.report is not None
+        self.progress_bar.setFormat(self.tr("%v of %m checks") if ran else self.tr("Not run yet"))
 
     def _on_counted(self, planned: int) -> None:
         self._planned = planned

@@ -9,8 +9,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtCore import QModelIndex, QSize, Qt
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
 
 from ..display import local_time
 from .language import Retranslating
@@ -21,6 +28,16 @@ CLAIM_MIN_EMS = 8  # the claim column's narrowest, in widths of an "M"
 NAME_ROLE = Qt.ItemDataRole.UserRole  # a top-level item's claim name (its label may add a meaning)
 
 
+class _RoomyDelegate(QStyledItemDelegate):
+    """Rows a third of a line taller and cells an em wider than their text: the claim column (sized to
+    its contents) then ends an em before its value starts ("nbf (not before)" touched its value)."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        size = super().sizeHint(option, index)
+        metrics = option.fontMetrics
+        return size + QSize(metrics.horizontalAdvance("M"), metrics.height() // 3)
+
+
 class ClaimsTree(Retranslating, QTreeWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -28,6 +45,7 @@ class ClaimsTree(Retranslating, QTreeWidget):
         self.setColumnCount(2)
         self.setAlternatingRowColors(True)
         self.setUniformRowHeights(True)
+        self.setItemDelegate(_RoomyDelegate(self))
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         # Room for a claim's name even while the tree is empty: "Claim" and the value's header never touch.
         self.header().setMinimumSectionSize(self.fontMetrics().horizontalAdvance("M") * CLAIM_MIN_EMS)

@@ -7,6 +7,7 @@ numpy; see docs/decisions.md), so even the page's idle-time build stays one shor
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 from PySide6.QtCharts import (
@@ -30,6 +31,17 @@ from .language import Retranslating
 MAX_POINTS = 3_600  # per series: an hour of one sample a second; older points are dropped
 FLOW_COLOURS = {"simulated-login": "#1a73e8", "registration": "#188038", "polling-desktop": "#e37400"}
 OTHER_COLOUR = "#5f6368"
+# The time axes carry at most this many intervals, at whole "nice" steps (1, 2, 5 x 10^k s) and in
+# whole seconds: a half-width chart at 1024 px has room for about four short labels ("0.0 … 1…" otherwise).
+TIME_INTERVALS = 3
+
+
+def time_step(end: float) -> float:
+    """The tick interval of a time axis from 0 to ``end`` seconds: the least nice step giving at most
+    :data:`TIME_INTERVALS` intervals."""
+    wanted = max(end, 1.0) / TIME_INTERVALS
+    magnitude = 10 ** math.floor(math.log10(wanted))
+    return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= wanted)
 
 
 def _chart_view(chart: QChart, name: str) -> QChartView:
@@ -65,6 +77,10 @@ class LoadCharts(Retranslating, QWidget):
         self.latency_x, self.latency_y = QValueAxis(), QLogValueAxis()
         self.latency_y.setBase(10)
         self.latency_y.setLabelFormat("%g")
+        for x in (self.flows_x, self.latency_x):
+            x.setLabelFormat("%d")
+            x.setTickType(QValueAxis.TickType.TicksDynamic)
+            x.setTickAnchor(0)
         self.latency_chart.addAxis(self.latency_x, Qt.AlignmentFlag.AlignBottom)
         self.latency_chart.addAxis(self.latency_y, Qt.AlignmentFlag.AlignLeft)
 
@@ -166,8 +182,7 @@ class LoadCharts(Retranslating, QWidget):
         self._outcomes = {}
         self.outcomes_series.clear()
         self._name_outcomes()
-        for x in (self.flows_x, self.latency_x):
-            x.setRange(0, 10)
+        self._set_time_range(10.0)
         self.flows_y.setRange(0, 1)
         self.latency_y.setRange(0.1, 1000)
         self.outcomes_y.setRange(0, 4)  # whole numbers on the empty chart's ticks (its labels are %d)
@@ -201,15 +216,18 @@ class LoadCharts(Retranslating, QWidget):
         self._flows.extend(flows)
         for (name, quantile), points in latency.items():
             self._latency_line(name, quantile).extend(points)
-        end = max(10.0, float(samples[-1].at - self._start))
-        for x in (self.flows_x, self.latency_x):
-            x.setRange(0, end)
+        self._set_time_range(max(10.0, float(samples[-1].at - self._start)))
         self.flows_y.setRange(0, max(1.0, self._flows.high or 0.0) * 1.1)
         self.flows_y.applyNiceNumbers()
         lows = [line.low for line in self._latency.values() if line.low is not None]
         highs = [line.high for line in self._latency.values() if line.high is not None]
         if lows:
             self.latency_y.setRange(max(0.1, min(lows) / 2), max(highs) * 2)
+
+    def _set_time_range(self, end: float) -> None:
+        for x in (self.flows_x, self.latency_x):
+            x.setRange(0, end)
+            x.setTickInterval(time_step(end))
 
     def set_outcomes(self, outcomes: dict[str, int]) -> None:
         if outcomes == self._outcomes:

@@ -59,7 +59,9 @@ class TokenCard(Retranslating, QFrame):
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)  # a narrow result column wraps it rather than scrolling sideways
-        self.expiry.setWordWrap(True)
+        # No wrap inside the value: the countdown on its line, the absolute time on the next.
+        self.expiry.setObjectName("tokenExpiry")
+        self.expiry.setWordWrap(False)
         theme.styled(self.empty, "color: {muted};")
 
         self.form = QFormLayout()
@@ -171,5 +173,5 @@ class TokenCard(Retranslating, QFrame):
             self.expiry.setText(self.tr("expired"))
             self._timer.stop()
         else:
-            self.expiry.setText(self.tr("{0} (at {1})").format(
-                time_left(left), local_time(time.time() + left)))
+            self.expiry.setText(time_left(left) + "\n" + self.tr("at {0}", "when the token expires").format(
+                local_time(time.time() + left)))

@@ -1647,7 +1647,7 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>What the poller does when an answer carries this envelope code. Only the rows that differ from the built-in table are saved.</source>
-        <translation>轮询应答带有该业务码时轮询器的处理方式。只保存与内置表不同的行。</translation>
+        <translation>轮询应答的响应结构带有该业务码时，轮询器的处理方式。只保存与内置表不同的行。</translation>
     </message>
     <message>
         <source>System</source>

@@ -28,6 +28,7 @@ from typing import Any
 
 START_WITHIN = 10.0  # s from the fork to the child's report; then the app starts a sandbox of its own
 STOP_WITHIN = 5.0  # s the child has to finish after its lifeline closes; then it is killed
+CHILD_NICENESS = 10  # the sandbox yields to the window (a niceness can only be raised, not lowered back)
 MAX_REPORT_BYTES = 4096  # the report is one short line; anything longer is not the child's
 
 
@@ -137,6 +138,10 @@ def _serve(config: dict[str, Any], report_fd: int, lifeline_fd: int) -> int:
     """The child's whole life: start, report, serve until the lifeline closes, stop."""
     # Ctrl+C in a terminal reaches the whole process group; the child ends with the parent, after it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The window comes first: where the two processes share a core (a busy machine, a small VM) the
+    # parent's start-up runs before the sandbox's. Measured: window shown +13 ms over no fork at
+    # nice 10, +43 ms at the default priority; QR Login usable 100 ms sooner either way.
+    os.nice(CHILD_NICENESS)
     # Nothing of the child's on the parent's stdout: a reader of it (a pipe) would wait for both.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())

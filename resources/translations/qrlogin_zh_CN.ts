@@ -699,7 +699,7 @@
     </message>
     <message>
         <source>QR-flow users on Locust against the active profile&apos;s server: simulated logins, registrations and polling desktops, each flow one Locust request beside its HTTP calls. The same run as {0}; across machines, run Locust&apos;s master and workers (README).</source>
-        <translation>在 Locust 上以扫码流程用户压测当前配置的服务器：模拟登录、注册和轮询的桌面端；每个流程在 Locust 中记为一个请求，与其各次 HTTP 调用并列。与 {0} 运行的是同一套；跨多台机器时，请分别运行 Locust 的主控进程与工作进程（见 README）。</translation>
+        <translation>用 Locust 模拟扫码登录的用户，对当前配置的服务器施压（模拟桌面端的登录、注册与轮询）；每个完整流程在 Locust 中记为一条请求，与其中的各次 HTTP 调用并列统计。与 {0} 的运行完全相同；跨多台机器时，请分别运行 Locust 的主控进程与工作进程（见 README）。</translation>
     </message>
     <message>
         <source>Export HTML…</source>
@@ -711,7 +711,7 @@
     </message>
     <message>
         <source>Target: a sandbox process of its own on 127.0.0.1 (the embedded sandbox shares this window&apos;s process).</source>
-        <translation>目标：在 127.0.0.1 上单独启动的沙盒进程（内置沙盒与本窗口共用一个进程）。</translation>
+        <translation>目标：在 127.0.0.1 上另行启动一个沙盒进程（内置沙盒与本窗口共用一个进程，不作为压测目标）。</translation>
     </message>
     <message>
         <source>Target: {0} (appKey {1})</source>
@@ -1814,7 +1814,7 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>Checks the server of the active profile against the contract: every field rule at its boundaries, bearer authentication, the QR session lifecycle cell by cell, the envelope of every answer, the mini-program code images and JSConfig&apos;s signature. The same suite as {0}.</source>
-        <translation>按接口约定检查当前配置的服务器：每条字段规则的边界值、Bearer 认证、二维码会话生命周期的每个单元格、每个响应的响应结构、小程序码图片以及 JSConfig 签名。与 {0} 使用同一套检查。</translation>
+        <translation>按接口约定检查当前配置的服务器：每条字段规则的边界值、Bearer 认证、二维码会话状态表的每一项、所有应答的响应结构、小程序码图片以及 JSConfig 签名。与 {0} 使用同一套检查。</translation>
     </message>
     <message>
         <source>jsapi_ticket (optional)</source>
@@ -1874,7 +1874,7 @@ Request: {1} bytes</source>
     </message>
     <message>
         <source>Tests (rule or table cell)</source>
-        <translation>测试的规则或表格单元</translation>
+        <translation>对应的规则或状态表项</translation>
     </message>
     <message>
         <source>pass</source>

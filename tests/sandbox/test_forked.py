@@ -21,6 +21,7 @@ import pytest
 from qrlogin_desktop.flow.session import adopt_prestarted, connect, embedded_sandbox_config
 from qrlogin_desktop.sandbox import SandboxThread
 from qrlogin_desktop.sandbox.forked import (
+    CHILD_NICENESS,
     MAX_REPORT_BYTES,
     ForkedSandbox,
     SandboxStartError,
@@ -178,3 +179,14 @@ def test_after_a_failed_child_connect_starts_a_sandbox_in_this_process():
         assert _initiate(fresh.base_url, fresh.app_key, fresh.token).status_code == 200
     finally:
         fresh.close()
+
+
+def test_the_forked_sandbox_runs_below_the_apps_priority():
+    """Where the two share a core, the window's start-up goes first (sandbox/forked.py)."""
+    parent = _fork_in_fresh_interpreter(embedded_sandbox_config(sandbox_profile()), "stop")
+    try:
+        report = json.loads(parent.stdout.readline())
+        assert os.getpriority(os.PRIO_PROCESS, report["pid"]) == os.getpriority(os.PRIO_PROCESS, parent.pid) + CHILD_NICENESS
+    finally:
+        parent.stdin.close()
+    assert parent.stdout.readline().strip() == "stopped"

@@ -185,3 +185,35 @@ def test_the_claims_rows_have_room_and_each_claim_ends_before_its_value(qtbot, w
     em = metrics.horizontalAdvance("M")
     assert tree.columnWidth(0) >= max(metrics.horizontalAdvance(n) for n in names) + em
     assert tree.visualItemRect(root.child(0)).height() >= metrics.height() * 4 // 3
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("size", [SMALLEST, (1440, 900)])
+def test_the_redacted_access_token_is_never_cut_at_the_fields_edge(qtbot, window, language, size):
+    """A read-only field cuts a long text at its edge with no ellipsis: where the redacted form does
+    not fit, the field shows the token's ends alone and the tooltip the whole redacted form."""
+    panel = show(qtbot, window, "qr_login", size=size, language=language)
+    qtbot.waitUntil(panel.start_button.isEnabled, timeout=WAIT_MS)
+    log_in_automatically(qtbot, panel)
+    settle(100)
+    field = panel.token_card.token_text
+    room = field.contentsRect().width() - 8
+    assert field.fontMetrics().horizontalAdvance(field.text()) <= room, (field.text(), room)
+    head_and_tail = field.text().split("…")
+    assert len(head_and_tail) in (2, 3) and field.toolTip().startswith(head_and_tail[0] + "…")
+    assert field.toolTip().endswith("…" + head_and_tail[-1]) and panel.token_card.token.access_token not in field.text()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_tokens_table_shows_the_redacted_token_whole_where_there_is_room(qtbot, window, language):
+    qr = show(qtbot, window, "qr_login", size=(1920, 1080), language=language)
+    qtbot.waitUntil(qr.start_button.isEnabled, timeout=WAIT_MS)
+    log_in_automatically(qtbot, qr)
+    page = show(qtbot, window, "tokens", size=(1920, 1080), language=language)
+    qtbot.waitUntil(lambda: page.table.model().rowCount() > 0, timeout=WAIT_MS)
+    settle(100)
+    from qrlogin_desktop.ui.panels.tokens import Column
+
+    table = page.table
+    index = table.model().index(0, Column.TOKEN)
+    assert table.columnWidth(Column.TOKEN) >= table.sizeHintForColumn(Column.TOKEN), index.data()

@@ -332,14 +332,16 @@ class TokensPanel(Panel):
         self._show_details(self._current_token())
 
     def _fit_columns(self) -> None:
-        """Each column as wide as its contents, at most MAX_COLUMN_PX; the server's column stretches
+        """Each column as wide as its contents, at most MAX_COLUMN_PX but for the redacted token (a few
+        characters and a count, whole where there is room); the server's column stretches
         over the rest (see __init__), and where that is too little for the server, the redacted token
         (whose tooltip sends the user to Reveal) gives way, down to TOKEN_MIN_PX."""
         table, header = self.table, self.table.horizontalHeader()
         for column in range(self.proxy.columnCount()):
             if column != Column.SERVER:  # as resizeColumnToContents measures, without a second pass
                 wanted = max(table.sizeHintForColumn(column), header.sectionSizeHint(column))
-                table.setColumnWidth(column, min(wanted, MAX_COLUMN_PX))
+                # The redacted token has a bounded length of its own: its natural width, not the cap.
+                table.setColumnWidth(column, wanted if column == Column.TOKEN else min(wanted, MAX_COLUMN_PX))
         others = sum(table.columnWidth(column) for column in range(self.proxy.columnCount())
                      if column not in (Column.SERVER, Column.TOKEN))
         room_for_token = table.viewport().width() - others - table.sizeHintForColumn(Column.SERVER)

@@ -81,6 +81,11 @@ def facts_line(facts: list[str]) -> str:
     return FACT_SEPARATOR.join(map(_unbreakable, facts))
 
 
+def command_html(command: str) -> str:
+    """A shell command inside rich text: in code type, never broken at its hyphens or spaces."""
+    return f"<code>{facts_line([command])}</code>"
+
+
 def _unbreakable(fact: str) -> str:
     """Spaces that do not break, and a joiner wherever else a line may break: between two CJK
     characters, after a "/" or a "-" (never inside an ASCII word, where no line breaks anyway)."""

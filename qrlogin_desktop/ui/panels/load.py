@@ -35,7 +35,7 @@ from ...load.history import HistoryReader, Snapshot
 from ...load.limits import MAX_DURATION, MAX_SPAWN_RATE, MAX_USERS, MAX_WORKERS
 from ...load.run import child_environment, child_environment_without_token, load_command
 from .. import icons
-from ..display import facts_line, monospace_font
+from ..display import command_html, monospace_font
 from ..runner import Outcome
 from ..widgets.common import ErrorBanner, Panel, StatusFlash, heading_label, split
 
@@ -173,7 +173,7 @@ class LoadPanel(Panel):
             "QR-flow users on Locust against the active profile's server: simulated logins, registrations "
             "and polling desktops, each flow one Locust request beside its HTTP calls. The same run as "
             "{0}; across machines, run Locust's master and workers (README).")).format(
-            "<code>{}</code>".format(facts_line(["qrlogin-desktop load"]))))  # never broken at its hyphen
+            command_html("qrlogin-desktop load")))
         self.output.setPlaceholderText(self.tr("Locust's output appears here once a run starts."))
         fields = (self.users, self.spawn_rate, self.duration, self.workers)
         texts = (self.tr("Users"), self.tr("Spawn rate (users/s)"), self.tr("Duration (s)"), self.tr("Local workers"))

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import i18n, icons, theme
-from ..display import facts_line
+from ..display import command_html
 from ..runner import Outcome
 from ..widgets.common import ErrorBanner, HintedTable, Panel, heading_label, split
 
@@ -149,7 +149,7 @@ class TestBenchPanel(Panel):
             "Checks the server of the active profile against the contract: every field rule at its boundaries, "
             "bearer authentication, the QR session lifecycle cell by cell, the envelope of every answer, the "
             "mini-program code images and JSConfig's signature. The same suite as {0}.")).format(
-            "<code>{}</code>".format(facts_line(["qrlogin-desktop check"]))))  # never broken at its hyphen
+            command_html("qrlogin-desktop check")))
         self.register_box.setText(self.tr("Include checks that register users (Confirm-Register)"))
         self.expiry_box.setText(self.tr("Check expiry (waits one QR lifetime)"))
         # A short hint the field has room for at 1024 px; what the ticket is for, in its tooltip.

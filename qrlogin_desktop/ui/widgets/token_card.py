@@ -52,7 +52,7 @@ class TokenCard(Retranslating, QFrame):
         self.token_text = QLineEdit()
         self.token_text.setObjectName("tokenText")
         self.token_text.setReadOnly(True)
-        self.token_text.installEventFilter(self)  # re-fitted to its width (see _fitted)
+        self.token_text.installEventFilter(self)  # re-fitted to its width (see _show_token)
         self.reveal_button = RevealButton()
         self.reveal_button.toggled.connect(self._show_token)
         self.storage = QLabel()
@@ -159,24 +159,20 @@ class TokenCard(Retranslating, QFrame):
 
     def _show_token(self, revealed: bool) -> None:
         token = self.token.access_token if self.token else ""
-        redacted = self._redacted(token) if token else ""
-        self.token_text.setText(token if revealed else self._fitted(redacted, token) if token else "")
-        self.token_text.setToolTip("" if revealed else redacted)
+        if revealed or not token:
+            self.token_text.setText(token)
+            self.token_text.setToolTip("")
+        else:
+            head, n, tail = redact_parts(token)
+            # The redacted form with its length in the UI's language (as on the Tokens page), where
+            # the field shows it whole; else its ends alone, the tooltip keeping the count: a
+            # read-only field would otherwise cut it at its edge, without an ellipsis.
+            redacted = self.tr("{0}…({1} chars)…{2}").format(head, n, tail)
+            room = self.token_text.contentsRect().width() - 2 * TEXT_MARGIN_PX
+            fits = self.token_text.fontMetrics().horizontalAdvance(redacted) <= room
+            self.token_text.setText(redacted if fits else f"{head}…{tail}")
+            self.token_text.setToolTip(redacted)
         self.token_text.setCursorPosition(0)
-
-    def _redacted(self, token: str) -> str:
-        """The token's redacted form, its length in the UI's language (as on the Tokens page)."""
-        head, n, tail = redact_parts(token)
-        return self.tr("{0}…({1} chars)…{2}").format(head, n, tail)
-
-    def _fitted(self, redacted: str, token: str) -> str:
-        """``redacted`` where the field shows it whole, else its ends alone (the tooltip keeps the
-        count): a read-only field would otherwise cut it at its edge, without an ellipsis."""
-        room = self.token_text.contentsRect().width() - 2 * TEXT_MARGIN_PX
-        if self.token_text.fontMetrics().horizontalAdvance(redacted) <= room:
-            return redacted
-        head, _n, tail = redact_parts(token)
-        return f"{head}…{tail}"
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.token_text and event.type() == QEvent.Type.Resize and not self.reveal_button.isChecked():
